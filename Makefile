@@ -1,0 +1,109 @@
+# albatross: a terminal UI for Amazon EKS, IRSA and ALB ingresses.
+#   make            build albatross and albatross-sandbox
+#   make deps       check libraries and test tools; install them as root
+#   make run        open the UI on the sandbox's demo world
+#   make test       unit and integration tests (tests/run)
+#   make asan       the same tests under ASan and UBSan
+#   make bench      timings and memory against kubectl and the aws CLI
+
+CC      ?= cc
+BUILD   ?= build
+BIN     ?= .
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+            -D_XOPEN_SOURCE_EXTENDED -DALBATROSS_VERSION=\"$(VERSION)\"
+VERSION := 0.1.0
+
+PKG_APP     := ncursesw libcurl openssl libcjson yaml-0.1 libxml-2.0
+PKG_SANDBOX := libmicrohttpd openssl libcjson yaml-0.1 libxml-2.0
+PKG_TEST    := cmocka
+PKG_CONFIG  ?= pkg-config
+
+pkg_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pkg_libs   = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) \
+             $(call pkg_cflags,$(sort $(PKG_APP) $(PKG_SANDBOX)))
+
+API_SRC     := $(wildcard api/*.c)
+CORE_SRC    := $(filter-out src/main.c,$(wildcard src/*.c))
+UI_SRC      := $(wildcard ui/*.c)
+SANDBOX_SRC := $(wildcard sandbox/*.c)
+# The sandbox shares the pure parts of the API layer with the client.
+SANDBOX_API := api/buf.c api/yamldoc.c api/sigv4.c api/log.c
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+APP_OBJ     := $(call obj,src/main.c $(CORE_SRC) $(UI_SRC) $(API_SRC))
+LIB_OBJ     := $(call obj,$(CORE_SRC) $(UI_SRC) $(API_SRC))
+SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC) $(SANDBOX_API))
+UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+APP_LIBS     = $(call pkg_libs,$(PKG_APP)) -lm
+SANDBOX_LIBS = $(call pkg_libs,$(PKG_SANDBOX)) -lpthread
+
+# Rebuild everything when the flags change.
+FLAGS_FILE := $(BUILD)/.flags
+FLAGS_NOW  := $(CC) $(ALL_CFLAGS) $(LDFLAGS)
+$(shell mkdir -p $(BUILD); \
+  [ "$$(cat $(FLAGS_FILE) 2>/dev/null)" = '$(FLAGS_NOW)' ] || \
+  echo '$(FLAGS_NOW)' > $(FLAGS_FILE))
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all deps run test unit asan bench clean
+all: $(BIN)/albatross $(BIN)/albatross-sandbox
+
+$(BIN)/albatross: $(APP_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(APP_LIBS)
+
+$(BIN)/albatross-sandbox: $(SANDBOX_OBJ)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SANDBOX_LIBS)
+
+$(BUILD)/%.o: %.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(call obj,$(SANDBOX_SRC:sandbox/main.c=))
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKG_TEST)) -o $@ $< \
+	    $(LIB_OBJ) $(filter-out $(BUILD)/sandbox/main.o,$(call obj,$(SANDBOX_SRC))) \
+	    $(APP_LIBS) $(SANDBOX_LIBS) $(call pkg_libs,$(PKG_TEST))
+
+unit: $(UNIT_BIN)
+
+deps:
+	@sh tests/deps.sh $(sort $(PKG_APP) $(PKG_SANDBOX) $(PKG_TEST))
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run-demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@sh tests/run
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan BIN=build-asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all unit
+	@ALBATROSS_BIN=build-asan ALBATROSS_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 sh tests/run
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench/run
+
+clean:
+	rm -rf build build-asan albatross albatross-sandbox
+
+-include $(APP_OBJ:.o=.d) $(SANDBOX_OBJ:.o=.d) $(UNIT_BIN:=.d)

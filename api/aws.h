@@ -1,0 +1,107 @@
+/*
+ * One AWS session (profile, region, endpoints, credentials, CA) and the
+ * calls made through it: build a request in the service's protocol, sign
+ * it with SigV4, send it on the shared HTTP client and turn an error reply
+ * into an aws_error. Service files (sts.c, eks.c, iam.c) build on this.
+ */
+#ifndef ALBATROSS_AWS_H
+#define ALBATROSS_AWS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "creds.h"
+#include "error.h"
+#include "http.h"
+#include "sigv4.h"
+
+enum aws_protocol { AWS_PROTOCOL_QUERY, AWS_PROTOCOL_EC2,
+                    AWS_PROTOCOL_JSON, AWS_PROTOCOL_REST_JSON };
+
+struct aws_service {
+    const char *signing_name;  /* "eks", "iam", "sts" */
+    const char *service_id;    /* "EKS", "IAM", "STS": AWS_ENDPOINT_URL_<id> */
+    const char *api_version;   /* "2017-11-01" */
+    enum aws_protocol protocol;
+    int global;                /* IAM: one endpoint, signed for us-east-1 */
+    const char *json_target;   /* json protocol X-Amz-Target prefix */
+};
+
+extern const struct aws_service aws_service_sts;
+extern const struct aws_service aws_service_eks;
+extern const struct aws_service aws_service_iam;
+
+/* Options that the command line or the UI chose; NULL fields fall back
+ * to the environment and the config files. */
+struct aws_session_options {
+    const char *profile;
+    const char *region;
+    int readonly;
+};
+
+struct aws_session {
+    struct http_client *http;      /* borrowed */
+    char *profile;                 /* "default" when none was chosen */
+    char *region;                  /* NULL when none is configured */
+    char *region_source;           /* "--region", "AWS_REGION", ... */
+    char *ca_pem;                  /* AWS_CA_BUNDLE / ca_bundle contents */
+    struct aws_credentials creds;  /* current; empty until resolved */
+    char creds_error[512];         /* why resolution failed, or "" */
+    int readonly;
+    /* Private: loaded config files and credential refresh state. */
+    void *priv;
+};
+
+/*
+ * Resolves profile, region and CA from options, environment and the config
+ * files. Credentials are resolved lazily on the first call and again when
+ * they expire. Returns 0, or -1 with a message naming the file, line or
+ * variable and what to fix.
+ */
+int aws_session_init(struct aws_session *s, struct http_client *http,
+                     const struct aws_session_options *opt, char *err,
+                     size_t errlen);
+void aws_session_cleanup(struct aws_session *s);
+
+/* Resolves credentials now if they are missing or expire within a minute.
+ * Returns 0, or -1 with the reason in s->creds_error. */
+int aws_session_refresh_credentials(struct aws_session *s);
+
+/* Endpoint URL (no trailing slash) for svc in region, honouring
+ * AWS_ENDPOINT_URL_<ID>, AWS_ENDPOINT_URL, the profile's services section
+ * and endpoint_url, in that order; otherwise AWS's public endpoint. */
+char *aws_endpoint(struct aws_session *s, const struct aws_service *svc,
+                   const char *region);
+
+/* A request to send. For the query and ec2 protocols, params carries the
+ * operation's parameters (Action and Version are added). For json and
+ * rest-json, body is the JSON text, or NULL. */
+struct aws_call {
+    const struct aws_service *service;
+    const char *region;       /* NULL: the session's region */
+    const char *operation;    /* "ListRoles"; json/query Action name */
+    const char *method;       /* rest-json; others POST */
+    const char *path;         /* rest-json, decoded; others "/" */
+    const struct sigv4_pair *params;
+    size_t param_count;
+    const char *body;
+    int mutating;             /* rejected in readonly sessions */
+};
+
+/* Called once per call. On success err is NULL and body holds the reply
+ * (XML or JSON text). On failure err is set and body may be empty. */
+typedef void (*aws_done_fn)(const struct buf *body, const struct api_error *err,
+                            void *ctx);
+
+/* Signs and submits call. Returns 0, or -1 after calling done with the
+ * error (missing credentials, readonly, no region...). */
+int aws_send(struct aws_session *s, const struct aws_call *call,
+             aws_done_fn done, void *ctx);
+
+/* Sets err from a reply in any protocol's error format. */
+void aws_error_from_reply(struct api_error *err, long status,
+                          const char *content_type, const char *error_type,
+                          const struct buf *body);
+
+#endif

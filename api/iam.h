@@ -1,0 +1,51 @@
+/* IAM: roles and their policies (query protocol, Marker/IsTruncated). */
+#ifndef ALBATROSS_IAM_H
+#define ALBATROSS_IAM_H
+
+#include <stddef.h>
+
+#include "aws.h"
+
+struct iam_attached_policy {
+    char *name;
+    char *arn;
+};
+
+struct iam_role {
+    char *name;
+    char *arn;
+    char *role_id;
+    char *path;
+    char *created;          /* CreateDate, RFC 3339 */
+    char *description;
+    char *trust_policy;     /* URL-decoded JSON document */
+    struct iam_attached_policy *attached;
+    size_t attached_count;
+    char **inline_names;
+    size_t inline_count;
+    int details_loaded;     /* attached and inline lists were fetched */
+};
+
+struct iam_role_list {
+    struct iam_role *items;
+    size_t count;
+};
+
+void iam_role_cleanup(struct iam_role *r);
+void iam_role_list_free(struct iam_role_list *l);
+
+/* Lists every role with ListRoles, all pages. The list is the callee's
+ * to free with iam_role_list_free. */
+typedef void (*iam_roles_fn)(struct iam_role_list *list,
+                             const struct api_error *err, void *ctx);
+int iam_list_roles(struct aws_session *s, iam_roles_fn done, void *ctx);
+
+/* Fills role with GetRole, ListAttachedRolePolicies and ListRolePolicies
+ * (all pages), then calls done with role (still owned by the caller, who
+ * must keep it alive until done runs). */
+typedef void (*iam_role_fn)(struct iam_role *role,
+                            const struct api_error *err, void *ctx);
+int iam_load_role_details(struct aws_session *s, struct iam_role *role,
+                          iam_role_fn done, void *ctx);
+
+#endif

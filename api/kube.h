@@ -1,0 +1,107 @@
+/*
+ * Kubernetes API client: one endpoint (server, CA, credentials) and the
+ * list calls the panes need, every page through limit/continue.
+ * Credentials are a static bearer token, a client certificate, an exec
+ * plugin (run without a shell), or a native EKS token.
+ */
+#ifndef ALBATROSS_KUBE_H
+#define ALBATROSS_KUBE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "aws.h"
+#include "error.h"
+#include "http.h"
+
+#define KUBE_PAGE_LIMIT 500
+
+struct kube_endpoint {
+    char *name;             /* context or cluster name, for messages */
+    char *server;           /* https://host[:port][/prefix] */
+    char *ca_pem;
+    char *cert_pem;
+    char *key_pem;          /* wiped when freed */
+    char *token;            /* static bearer token; wiped when freed */
+    char **exec_argv;       /* exec plugin, NULL-terminated, or NULL */
+    char **exec_env;        /* extra "NAME=value" for the plugin */
+    char *eks_cluster;      /* native EKS token for this cluster name */
+    char *eks_region;
+    char *eks_profile;      /* NULL: the session's profile */
+    char *namespace;        /* context default namespace, or NULL */
+    int insecure_skip_verify;
+};
+
+void kube_endpoint_cleanup(struct kube_endpoint *ep);
+
+struct kube_client {
+    struct http_client *http;   /* borrowed */
+    struct aws_session *aws;    /* borrowed; for EKS tokens, may be NULL */
+    struct kube_endpoint ep;    /* owned */
+    char *token;                /* current bearer token; wiped */
+    time_t token_expiry;        /* 0: does not expire */
+};
+
+/* Takes ownership of ep's contents. */
+void kube_client_init(struct kube_client *kc, struct http_client *http,
+                      struct aws_session *aws, struct kube_endpoint *ep);
+void kube_client_cleanup(struct kube_client *kc);
+
+/* Builds the endpoint of an EKS cluster from DescribeCluster's endpoint,
+ * CA data (base64) and name, with a native token. Returns 0 or -1. */
+int kube_endpoint_from_eks(struct kube_endpoint *ep, const char *name,
+                           const char *region, const char *endpoint,
+                           const char *ca_base64);
+
+struct kube_annotation {
+    char *key;
+    char *value;
+};
+
+struct kube_service_account {
+    char *namespace;
+    char *name;
+    char *uid;
+    char *created;            /* metadata.creationTimestamp */
+    char *role_arn;           /* eks.amazonaws.com/role-arn, or NULL */
+    struct kube_annotation *annotations;
+    size_t annotation_count;
+};
+
+struct kube_ingress {
+    char *namespace;
+    char *name;
+    char *created;
+    char *class_name;         /* spec.ingressClassName or the legacy
+                               * kubernetes.io/ingress.class annotation */
+    char *hosts;              /* rule hosts joined by ',', or NULL */
+    char *address;            /* status.loadBalancer.ingress[0].hostname */
+    char *group_name;         /* alb.ingress.kubernetes.io/group.name */
+    struct kube_annotation *annotations;
+    size_t annotation_count;
+};
+
+struct kube_sa_list {
+    struct kube_service_account *items;
+    size_t count;
+};
+
+struct kube_ingress_list {
+    struct kube_ingress *items;
+    size_t count;
+};
+
+void kube_sa_list_free(struct kube_sa_list *l);
+void kube_ingress_list_free(struct kube_ingress_list *l);
+
+/* namespace NULL lists all namespaces. The list is the callee's to free. */
+typedef void (*kube_sa_fn)(struct kube_sa_list *list,
+                           const struct api_error *err, void *ctx);
+typedef void (*kube_ingress_fn)(struct kube_ingress_list *list,
+                                const struct api_error *err, void *ctx);
+int kube_list_service_accounts(struct kube_client *kc, const char *namespace,
+                               kube_sa_fn done, void *ctx);
+int kube_list_ingresses(struct kube_client *kc, const char *namespace,
+                        kube_ingress_fn done, void *ctx);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * The sandbox's request and reply, independent of the HTTP library, and
+ * the handlers that serve them. One thread serves every request, so
+ * handlers change the world without locks.
+ */
+#ifndef SANDBOX_SERVER_H
+#define SANDBOX_SERVER_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../api/buf.h"
+#include "../api/sigv4.h"
+#include "world.h"
+
+struct sb_request {
+    const char *method;
+    const char *path;                /* decoded, without the query */
+    const struct sigv4_pair *query;  /* decoded query parameters */
+    size_t query_count;
+    const struct sigv4_pair *headers; /* names as received */
+    size_t header_count;
+    const char *body;                /* NUL-terminated */
+    size_t body_len;
+    time_t now;                      /* the sandbox clock */
+};
+
+struct sb_response {
+    int status;
+    const char *content_type;        /* static string */
+    struct buf body;
+    struct sigv4_pair headers[8];    /* extra headers, static or owned
+                                      * by the handler until sent */
+    size_t header_count;
+    char scratch[256];               /* storage for one header value */
+};
+
+/* Header value from req (case-insensitive), or NULL. */
+const char *sb_header(const struct sb_request *req, const char *name);
+/* Query parameter from req (case-sensitive), or NULL. */
+const char *sb_query(const struct sb_request *req, const char *name);
+/* Adds a header to res; name and value must outlive the reply. */
+void sb_add_header(struct sb_response *res, const char *name,
+                   const char *value);
+
+/* AWS APIs (STS, EKS, IAM): every request not under /k8s/. */
+void aws_serve(struct world *w, const struct sb_request *req,
+               struct sb_response *res);
+
+/* Kubernetes API of one cluster: paths under /k8s/REGION/CLUSTER/. */
+void k8s_serve(struct world *w, const struct sb_request *req,
+               struct sb_response *res);
+
+/*
+ * Verifies the SigV4 Authorization header of req against the world's
+ * credentials. Returns NULL when it is valid and sets *who; otherwise
+ * returns the AWS error code ("MissingAuthenticationToken",
+ * "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature")
+ * and writes a message in the words AWS uses into msg.
+ */
+const char *auth_verify_request(const struct world *w,
+                                const struct sb_request *req,
+                                const struct world_credential **who,
+                                char *msg, size_t msglen);
+
+/*
+ * Verifies an EKS bearer token for cluster_name as aws-iam-authenticator
+ * does: prefix, size, allowed query keys, GetCallerIdentity, signed
+ * x-k8s-aws-id, signature, and X-Amz-Date within 15 minutes of now.
+ * Returns NULL and sets *who when valid, or a reason for the 401 reply.
+ */
+const char *auth_verify_eks_token(const struct world *w, const char *token,
+                                  const char *cluster_name, time_t now,
+                                  const struct world_credential **who);
+
+#endif
