@@ -34,12 +34,15 @@ SANDBOX_SRC := $(wildcard sandbox/*.c)
 # The sandbox shares the pure parts of the API layer with the client.
 SANDBOX_API := api/buf.c api/yamldoc.c api/sigv4.c api/log.c
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+TOOL_SRC    := $(wildcard tests/tools/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 APP_OBJ     := $(call obj,src/main.c $(CORE_SRC) $(UI_SRC) $(API_SRC))
 LIB_OBJ     := $(call obj,$(CORE_SRC) $(UI_SRC) $(API_SRC))
 SANDBOX_OBJ := $(call obj,$(SANDBOX_SRC) $(SANDBOX_API))
 UNIT_BIN    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN    := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+SANDBOX_LIB_OBJ = $(filter-out $(BUILD)/sandbox/main.o,$(call obj,$(SANDBOX_SRC)))
 
 APP_LIBS     = $(call pkg_libs,$(PKG_APP)) -lm
 SANDBOX_LIBS = $(call pkg_libs,$(PKG_SANDBOX)) -lpthread
@@ -73,14 +76,18 @@ $(BUILD)/%.o: %.c $(FLAGS_FILE)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(call obj,$(SANDBOX_SRC:sandbox/main.c=))
+# Unit tests and test tools link the whole API layer, src/, ui/ and the
+# sandbox without its main().
+$(BUILD)/tests/% $(BUILD)/tools/%: $(LIB_OBJ) $(SANDBOX_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	$(Q)$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKG_TEST)) -o $@ $< \
-	    $(LIB_OBJ) $(filter-out $(BUILD)/sandbox/main.o,$(call obj,$(SANDBOX_SRC))) \
+	$(Q)$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKG_TEST)) -MMD -MP -o $@ $< \
+	    $(LIB_OBJ) $(SANDBOX_LIB_OBJ) \
 	    $(APP_LIBS) $(SANDBOX_LIBS) $(call pkg_libs,$(PKG_TEST))
+$(BUILD)/tests/%: tests/unit/%.c
+$(BUILD)/tools/%: tests/tools/%.c
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(TOOL_BIN)
 
 deps:
 	@sh tests/deps.sh $(sort $(PKG_APP) $(PKG_SANDBOX) $(PKG_TEST))
@@ -106,4 +113,4 @@ bench: deps
 clean:
 	rm -rf build build-asan albatross albatross-sandbox
 
--include $(APP_OBJ:.o=.d) $(SANDBOX_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(APP_OBJ:.o=.d) $(SANDBOX_OBJ:.o=.d) $(UNIT_BIN:=.d) $(TOOL_BIN:=.d)

@@ -26,7 +26,7 @@ def run_unit(filters):
         return 0, 0
     for name in sorted(os.listdir(unit_dir)):
         path = os.path.join(unit_dir, name)
-        if name.endswith(".d") or not os.access(path, os.X_OK) or not wanted(name, filters):
+        if not name.startswith("test_") or name.endswith(".d") or not os.access(path, os.X_OK) or not wanted(name, filters):
             continue
         res = subprocess.run([path], cwd=ROOT, capture_output=True, text=True)
         out = res.stdout + res.stderr
