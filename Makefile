@@ -78,14 +78,17 @@ $(BUILD)/%.o: %.c $(FLAGS_FILE)
 
 # Unit tests and test tools link the whole API layer, src/, ui/ and the
 # sandbox without its main().
-$(BUILD)/tests/% $(BUILD)/tools/%: $(LIB_OBJ) $(SANDBOX_LIB_OBJ)
+define link_test
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(call pkg_cflags,$(PKG_TEST)) -MMD -MP -o $@ $< \
 	    $(LIB_OBJ) $(SANDBOX_LIB_OBJ) \
 	    $(APP_LIBS) $(SANDBOX_LIBS) $(call pkg_libs,$(PKG_TEST))
-$(BUILD)/tests/%: tests/unit/%.c
-$(BUILD)/tools/%: tests/tools/%.c
+endef
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(SANDBOX_LIB_OBJ)
+	$(link_test)
+$(BUILD)/tools/%: tests/tools/%.c $(LIB_OBJ) $(SANDBOX_LIB_OBJ)
+	$(link_test)
 
 unit: $(UNIT_BIN) $(TOOL_BIN)
 
