@@ -24,7 +24,8 @@ struct world_credential {
     char *secret_access_key;
     char *session_token;    /* NULL for long-term keys */
     char *arn;              /* arn:aws:iam::ACCOUNT:user/NAME */
-    char *user_id;          /* AIDA... */
+    char *user_id;          /* AIDA..., or AROA...:SESSION */
+    time_t expiration;      /* 0 for long-term keys */
 };
 
 struct world_service_account {
@@ -126,6 +127,9 @@ struct world_oidc_provider {
 
 struct world {
     char *path;             /* the file it came from, for messages */
+    char *ca_pem;           /* the sandbox CA certificate (PEM), which
+                             * DescribeCluster returns; set by main, freed
+                             * by world_free, NULL until then */
     char *account_id;       /* 12 digits */
     char **regions;
     size_t region_count;
@@ -151,5 +155,20 @@ const struct world_credential *world_credential(const struct world *w,
                                                 const char *access_key_id);
 const struct world_policy *world_policy(const struct world *w,
                                         const char *arn);
+const struct world_role *world_role(const struct world *w, const char *name);
+const struct world_oidc_provider *world_oidc_provider(const struct world *w,
+                                                      const char *arn);
+
+/* Points every cluster whose endpoint the world file did not fix at
+ * BASE/k8s/REGION/NAME, e.g. base "https://127.0.0.1:8443". Returns 0,
+ * or -1 when memory runs out. */
+int world_set_endpoints(struct world *w, const char *base);
+
+/* Adds temporary credentials (STS); the world takes every string, which
+ * must be heap-allocated. Returns the stored credential, or NULL when
+ * memory runs out (the strings are then freed). Pointers to earlier
+ * credentials may move. */
+const struct world_credential *world_add_credential(
+    struct world *w, struct world_credential *cred);
 
 #endif
