@@ -11,7 +11,8 @@ BUILD   ?= build
 BIN     ?= .
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
-           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+           -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+           -Wno-format-truncation
 CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
             -D_XOPEN_SOURCE_EXTENDED -DALBATROSS_VERSION=\"$(VERSION)\"
 VERSION := 0.1.0

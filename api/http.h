@@ -67,6 +67,11 @@ typedef void (*http_done_fn)(const struct http_request *req,
 
 struct http_client;
 
+/* Process-wide setup and teardown of the transport (libcurl's global
+ * state); call once from main before any client exists. */
+void http_global_init(void);
+void http_global_cleanup(void);
+
 struct http_client *http_client_new(void);
 /* Cancels what is in flight without calling callbacks, then frees. */
 void http_client_free(struct http_client *c);

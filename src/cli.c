@@ -1,0 +1,212 @@
+/*
+ * albatross get KIND: the panes' data without the UI. It starts only the
+ * loads KIND needs, drives them to completion on the same model and event
+ * loop as the UI, and prints the records.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "output.h"
+
+static const struct {
+    const char *name;
+    enum cli_kind kind;
+} kind_names[] = {
+    {"clusters", CLI_CLUSTERS}, {"cluster", CLI_CLUSTERS},
+    {"cl", CLI_CLUSTERS},
+    {"serviceaccounts", CLI_SERVICE_ACCOUNTS},
+    {"serviceaccount", CLI_SERVICE_ACCOUNTS}, {"sa", CLI_SERVICE_ACCOUNTS},
+    {"roles", CLI_ROLES}, {"role", CLI_ROLES},
+    {"ingresses", CLI_INGRESSES}, {"ingress", CLI_INGRESSES},
+    {"ing", CLI_INGRESSES},
+};
+
+int cli_parse_kind(const char *name, enum cli_kind *kind)
+{
+    for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
+        if (strcmp(name, kind_names[i].name) == 0) {
+            *kind = kind_names[i].kind;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int cli_parse_format(const char *name, enum cli_format *format)
+{
+    static const char *const names[] = {"table", "json", "yaml"};
+    for (int i = 0; i < 3; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *format = (enum cli_format)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static const struct output_column cluster_columns[] = {
+    {"name", "NAME", 0},       {"region", "REGION", 0},
+    {"status", "STATUS", 0},   {"version", "VERSION", 0},
+    {"oidcIssuer", "OIDC ISSUER", 0}, {"context", "CONTEXT", 0},
+    {"endpoint", NULL, 0},     {"arn", NULL, 0},
+    {"created", NULL, 0},
+};
+
+static const struct output_column service_account_columns[] = {
+    {"namespace", "NAMESPACE", 0}, {"name", "NAME", 0},
+    {"roleArn", "ROLE ARN", 0},    {"cluster", "CLUSTER", 0},
+    {"created", NULL, 0},
+};
+
+static const struct output_column role_columns[] = {
+    {"name", "NAME", 0},       {"path", "PATH", 0},
+    {"created", "CREATED", 0}, {"serviceAccounts", "SERVICE ACCOUNTS", 1},
+    {"arn", "ARN", 0},
+};
+
+static const struct output_column ingress_columns[] = {
+    {"namespace", "NAMESPACE", 0}, {"name", "NAME", 0},
+    {"class", "CLASS", 0},         {"hosts", "HOSTS", 0},
+    {"address", "ADDRESS", 0},     {"cluster", "CLUSTER", 0},
+    {"created", NULL, 0},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static void add_clusters(const struct model *m, struct output_table *t)
+{
+    output_init(t, cluster_columns, COUNT(cluster_columns));
+    for (size_t i = 0; i < m->cluster_count; i++) {
+        const struct model_cluster *c = &m->clusters[i];
+        const char *row[] = {c->name, c->region, c->status, c->version,
+                             c->oidc_issuer, c->context, c->endpoint, c->arn,
+                             c->created};
+        output_add_row(t, row);
+    }
+}
+
+static void add_service_accounts(const struct model *m,
+                                 struct output_table *t)
+{
+    output_init(t, service_account_columns, COUNT(service_account_columns));
+    for (size_t i = 0; i < m->service_account_count; i++) {
+        const struct model_service_account *sa = &m->service_accounts[i];
+        const char *row[] = {sa->namespace, sa->name, sa->role_arn,
+                             m->clusters[sa->cluster].name, sa->created};
+        output_add_row(t, row);
+    }
+}
+
+static void add_roles(const struct model *m, struct output_table *t)
+{
+    output_init(t, role_columns, COUNT(role_columns));
+    for (size_t i = 0; i < m->role_count; i++) {
+        const struct model_role *r = &m->roles[i];
+        char count[24];
+        snprintf(count, sizeof(count), "%zu", r->service_account_count);
+        const char *row[] = {r->name, r->path, r->created, count, r->arn};
+        output_add_row(t, row);
+    }
+}
+
+static void add_ingresses(const struct model *m, struct output_table *t)
+{
+    output_init(t, ingress_columns, COUNT(ingress_columns));
+    for (size_t i = 0; i < m->ingress_count; i++) {
+        const struct model_ingress *ing = &m->ingresses[i];
+        const char *row[] = {ing->namespace, ing->name, ing->class_name,
+                             ing->hosts, ing->address,
+                             m->clusters[ing->cluster].name, ing->created};
+        output_add_row(t, row);
+    }
+}
+
+static void drain(struct model *m)
+{
+    while (model_busy(m) > 0)
+        if (model_wait(m, NULL, NULL, 0, 1000) < 0)
+            break;
+}
+
+/* Opens the selected cluster: straight from the kubeconfig when it names
+ * one, otherwise after EKS has listed the clusters. */
+static int open_cluster(struct model *m, FILE *err)
+{
+    if (!model_select_initial(m) && !m->selection_failed) {
+        model_load_clusters(m);
+        drain(m);
+        model_select_initial(m);
+    }
+    if (m->current == MODEL_NONE) {
+        fprintf(err, "albatross: %s\n",
+                m->status[0] ? m->status
+                             : "no cluster to open: pass --cluster NAME or "
+                               "--context NAME, or set a current context");
+        return 1;
+    }
+    drain(m);
+    const struct model_cluster *c = &m->clusters[m->current];
+    if (c->objects_state == MODEL_FAILED) {
+        fprintf(err, "albatross: %s: %s: %s\n", c->name, c->error.code,
+                c->error.message);
+        return 1;
+    }
+    return 0;
+}
+
+static int report(const char *what, enum model_state state,
+                  const struct api_error *e, FILE *err)
+{
+    if (state != MODEL_FAILED)
+        return 0;
+    fprintf(err, "albatross: %s: %s: %s\n", what, e->code, e->message);
+    return 1;
+}
+
+static int load(struct model *m, enum cli_kind kind, FILE *err)
+{
+    switch (kind) {
+    case CLI_CLUSTERS:
+        model_load_clusters(m);
+        drain(m);
+        return report("list clusters", m->clusters_state, &m->clusters_error,
+                      err);
+    case CLI_ROLES:
+        model_load_roles(m);
+        /* The count of service accounts comes from the selected cluster,
+         * when one can be opened without listing EKS. */
+        model_select_initial(m);
+        drain(m);
+        return report("list roles", m->roles_state, &m->roles_error, err);
+    case CLI_SERVICE_ACCOUNTS:
+    case CLI_INGRESSES:
+        return open_cluster(m, err);
+    }
+    return 1;
+}
+
+int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
+            FILE *out, FILE *err)
+{
+    int rc = load(m, kind, err);
+    if (rc != 0)
+        return rc;
+
+    struct output_table t;
+    switch (kind) {
+    case CLI_CLUSTERS: add_clusters(m, &t); break;
+    case CLI_SERVICE_ACCOUNTS: add_service_accounts(m, &t); break;
+    case CLI_ROLES: add_roles(m, &t); break;
+    case CLI_INGRESSES: add_ingresses(m, &t); break;
+    }
+    if (format == CLI_JSON)
+        output_print_json(&t, out);
+    else if (format == CLI_YAML)
+        output_print_yaml(&t, out);
+    else
+        output_print_table(&t, out);
+    output_cleanup(&t);
+    return 0;
+}

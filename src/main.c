@@ -1,0 +1,259 @@
+/*
+ * albatross: a terminal UI for Amazon EKS, IRSA and ALB ingresses.
+ * Without a command it opens the UI; `get` prints the same data for
+ * scripts.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../api/http.h"
+#include "../api/log.h"
+#include "../ui/ui.h"
+#include "cli.h"
+#include "model.h"
+
+#define EXIT_USAGE 2
+
+struct options {
+    struct model_options model;
+    enum cli_format format;
+    const char *theme;
+    const char *log_path;
+    int debug;
+    char **args;
+    int arg_count;
+};
+
+static void usage(FILE *out)
+{
+    fputs(
+"usage: albatross [options]                 open the terminal UI\n"
+"       albatross get KIND [options]        print KIND and exit\n"
+"\n"
+"KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
+"\n"
+"options:\n"
+"  --profile NAME       AWS profile (default: $AWS_PROFILE, then default)\n"
+"  --region NAME        AWS region; with get clusters, list only this one\n"
+"  --cluster NAME       EKS cluster whose objects to show\n"
+"  --context NAME       kubeconfig context whose objects to show\n"
+"  --kubeconfig PATHS   kubeconfig files, ':'-separated (default:\n"
+"                       $KUBECONFIG, then ~/.kube/config)\n"
+"  -n, --namespace NS   service accounts and ingresses of NS only\n"
+"                       (default: all namespaces)\n"
+"  -o, --output FORMAT  table, json or yaml (default: table)\n"
+"  --readonly           reject every call that would change something\n"
+"  --theme NAME|PATH    colour theme (default: default; NO_COLOR turns\n"
+"                       colours off)\n"
+"  --log PATH           log file (default:\n"
+"                       $XDG_STATE_HOME/albatross/albatross.log)\n"
+"  --debug              log every request, with secrets redacted\n"
+"  -h, --help           show this help\n"
+"  --version            show the version\n"
+"\n"
+"Credentials, region and endpoints come from the usual AWS variables and\n"
+"files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ~/.aws/config).\n",
+        out);
+}
+
+static int bad_usage(const char *fmt, const char *value)
+{
+    fputs("albatross: ", stderr);
+    fprintf(stderr, fmt, value);
+    fputs("; see albatross --help\n", stderr);
+    return EXIT_USAGE;
+}
+
+enum { OPT_PROFILE = 256, OPT_REGION, OPT_CLUSTER, OPT_CONTEXT,
+       OPT_KUBECONFIG, OPT_READONLY, OPT_THEME, OPT_LOG, OPT_DEBUG,
+       OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"cluster", required_argument, NULL, OPT_CLUSTER},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+    {"namespace", required_argument, NULL, 'n'},
+    {"output", required_argument, NULL, 'o'},
+    {"readonly", no_argument, NULL, OPT_READONLY},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"debug", no_argument, NULL, OPT_DEBUG},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_option(struct options *o, int c)
+{
+    switch (c) {
+    case OPT_PROFILE: o->model.profile = optarg; break;
+    case OPT_REGION: o->model.region = optarg; break;
+    case OPT_CLUSTER: o->model.cluster = optarg; break;
+    case OPT_CONTEXT: o->model.context = optarg; break;
+    case OPT_KUBECONFIG: o->model.kubeconfig = optarg; break;
+    case 'n': o->model.namespace = optarg; break;
+    case OPT_READONLY: o->model.readonly = 1; break;
+    case OPT_THEME: o->theme = optarg; break;
+    case OPT_LOG: o->log_path = optarg; break;
+    case OPT_DEBUG: o->debug = 1; break;
+    case 'o':
+        if (cli_parse_format(optarg, &o->format) < 0)
+            return bad_usage("invalid output format \"%s\": use table, json "
+                             "or yaml", optarg);
+        break;
+    case 'h':
+        usage(stdout);
+        return 0;
+    case OPT_VERSION:
+        printf("albatross %s\n", ALBATROSS_VERSION);
+        return 0;
+    default:
+        /* getopt has printed what was wrong. */
+        fputs("see albatross --help\n", stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int parse_options(struct options *o, int argc, char **argv)
+{
+    int c;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "hn:o:", long_options, NULL)) != -1) {
+        int rc = parse_option(o, c);
+        if (rc >= 0)
+            return rc;
+    }
+    if (o->model.cluster && o->model.context)
+        return bad_usage("--cluster %s and --context cannot be combined",
+                         o->model.cluster);
+    o->args = argv + optind;
+    o->arg_count = argc - optind;
+    return -1;
+}
+
+/* Creates dir and its parents with mode 0700, as XDG asks. */
+static void make_dirs(char *dir)
+{
+    for (char *p = dir + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0700);
+            *p = '/';
+        }
+    }
+    mkdir(dir, 0700);
+}
+
+static void open_log(const struct options *o)
+{
+    char path[4096];
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+
+    if (o->log_path) {
+        snprintf(path, sizeof(path), "%s", o->log_path);
+    } else if (state && *state) {
+        snprintf(path, sizeof(path), "%s/albatross", state);
+        make_dirs(path);
+        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
+    } else if (home && *home) {
+        snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
+        make_dirs(path);
+        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
+    } else {
+        return;
+    }
+    if (log_open(path, o->debug ? LOG_DEBUG : LOG_INFO) < 0 && o->log_path)
+        fprintf(stderr, "albatross: cannot open log file %s: %s\n", path,
+                strerror(errno));
+}
+
+static int run_get(struct options *o)
+{
+    enum cli_kind kind;
+
+    if (o->arg_count < 2)
+        return bad_usage("get needs a KIND: clusters, serviceaccounts, "
+                         "roles or ingresses%s", "");
+    if (cli_parse_kind(o->args[1], &kind) < 0)
+        return bad_usage("unknown kind \"%s\": use clusters, "
+                         "serviceaccounts, roles or ingresses", o->args[1]);
+    if (o->arg_count > 2)
+        return bad_usage("unexpected argument \"%s\"", o->args[2]);
+    /* --region asks for that region only, as the aws CLI does. */
+    o->model.region_only = kind == CLI_CLUSTERS && o->model.region;
+
+    struct model m;
+    char err[1024];
+    if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
+        fprintf(stderr, "albatross: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = cli_get(&m, kind, o->format, stdout, stderr);
+    model_cleanup(&m);
+    return rc;
+}
+
+static int run_ui(struct options *o)
+{
+    struct ui_options ui_opt = {
+        .theme = o->theme,
+        .no_color = getenv("NO_COLOR") && *getenv("NO_COLOR"),
+    };
+    char err[1024];
+    struct ui_theme_check check;
+
+    /* A broken theme is reported before the terminal is taken over. */
+    if (ui_check_theme(&ui_opt, &check, err, sizeof(err)) < 0) {
+        fprintf(stderr, "albatross: %s\n", err);
+        return EXIT_USAGE;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fputs("albatross: the UI needs a terminal; use albatross get KIND "
+              "for scripts\n", stderr);
+        return EXIT_USAGE;
+    }
+    struct model m;
+    if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
+        fprintf(stderr, "albatross: %s\n", err);
+        return EXIT_USAGE;
+    }
+    model_load(&m);
+    int rc = ui_run(&m, &ui_opt);
+    model_cleanup(&m);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    memset(&o, 0, sizeof(o));
+    setlocale(LC_ALL, "");
+
+    int rc = parse_options(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
+    open_log(&o);
+    http_global_init();
+
+    if (o.arg_count == 0)
+        rc = run_ui(&o);
+    else if (strcmp(o.args[0], "get") == 0)
+        rc = run_get(&o);
+    else
+        rc = bad_usage("unknown command \"%s\": use get, or no command for "
+                       "the UI", o.args[0]);
+    http_global_cleanup();
+    log_close();
+    return rc;
+}

@@ -1,0 +1,177 @@
+/*
+ * The domain model: clusters, service accounts, IAM roles and ingresses of
+ * one AWS session and kubeconfig, joined (which role a service account
+ * assumes, how many service accounts use a role), and the asynchronous
+ * loads that fill it. The UI and the command line read it; neither talks
+ * to the API layer directly.
+ *
+ * Loads run on the shared HTTP client and complete inside model_wait().
+ * Every change bumps model.version, so a view redraws only when needed.
+ */
+#ifndef ALBATROSS_MODEL_H
+#define ALBATROSS_MODEL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "../api/aws.h"
+#include "../api/error.h"
+#include "../api/kube.h"
+#include "../api/kubeconfig.h"
+
+enum model_state { MODEL_IDLE, MODEL_LOADING, MODEL_READY, MODEL_FAILED };
+
+#define MODEL_NONE ((size_t)-1)
+
+struct model_cluster {
+    char *name;
+    char *region;          /* NULL for a kubeconfig-only context */
+    char *status;          /* ACTIVE, CREATING, ...; "-" when unknown */
+    char *version;
+    char *endpoint;
+    char *oidc_issuer;     /* NULL when OIDC is not enabled */
+    char *arn;
+    char *created;
+    char *ca_data;         /* base64 CA from DescribeCluster */
+    char *context;         /* kubeconfig context that reaches it, or NULL */
+    int in_aws;            /* listed by EKS; 0: from kubeconfig only */
+    enum model_state objects_state; /* its service accounts and ingresses */
+    struct api_error error;         /* why objects_state is FAILED */
+    struct kube_client *kube;       /* created on first open */
+    int loads_pending;              /* private */
+    unsigned load_generation;       /* private: drops stale replies */
+};
+
+struct model_service_account {
+    size_t cluster;        /* index into model.clusters */
+    char *namespace;
+    char *name;
+    char *role_arn;        /* eks.amazonaws.com/role-arn, or NULL */
+    char *created;
+    /* Index into model.roles, MODEL_NONE when there is no annotation or
+     * the role is not in the account (see role_missing). */
+    size_t role;
+    int role_missing;      /* annotated with a role the account lacks */
+};
+
+struct model_ingress {
+    size_t cluster;
+    char *namespace;
+    char *name;
+    char *class_name;
+    char *hosts;           /* comma-separated, or NULL */
+    char *address;         /* load balancer hostname, or NULL */
+    char *group_name;
+    char *created;
+};
+
+struct model_role {
+    char *name;
+    char *arn;
+    char *path;
+    char *created;
+    char *description;
+    char *trust_policy;    /* JSON text */
+    size_t service_account_count; /* loaded service accounts using it */
+    char **attached_arns;  /* filled by model_load_role_details */
+    size_t attached_count;
+    char **inline_names;
+    size_t inline_count;
+    enum model_state details_state;
+};
+
+struct model_options {
+    const char *profile;
+    const char *region;
+    const char *cluster;       /* select this EKS cluster by name */
+    const char *context;       /* select this kubeconfig context */
+    const char *kubeconfig;    /* NULL: $KUBECONFIG or ~/.kube/config */
+    const char *namespace;     /* list objects of this namespace only */
+    int readonly;
+    int region_only;           /* list clusters of the session's region
+                                * only, not of every region */
+};
+
+struct model {
+    struct http_client *http;
+    struct aws_session aws;
+    int aws_ready;             /* session initialised */
+    struct kubeconfig kubeconfig;
+    int have_kubeconfig;
+    char kubeconfig_error[512];
+
+    char *account;             /* from GetCallerIdentity */
+    char *caller_arn;
+    enum model_state identity_state;
+    struct api_error identity_error;
+
+    char **regions;            /* from EC2 DescribeRegions */
+    size_t region_count;
+
+    struct model_cluster *clusters;
+    size_t cluster_count;
+    enum model_state clusters_state;
+    struct api_error clusters_error;
+
+    struct model_role *roles;
+    size_t role_count;
+    enum model_state roles_state;
+    struct api_error roles_error;
+
+    struct model_service_account *service_accounts; /* every open cluster */
+    size_t service_account_count;
+    struct model_ingress *ingresses;
+    size_t ingress_count;
+
+    size_t current;            /* selected cluster, or MODEL_NONE */
+    int selection_failed;      /* --cluster or --context matched nothing */
+    char *wanted_cluster;      /* private: --cluster until it is listed */
+    char *wanted_context;
+    int region_only;           /* private: from the options */
+    char *namespace;           /* private: from the options */
+
+    char status[600];          /* last error, for the status line */
+    unsigned long version;     /* bumped on every change */
+};
+
+/* Reads the AWS configuration and the kubeconfig. A broken AWS config
+ * file or kubeconfig fails with "file:line: what" in err. */
+int model_init(struct model *m, const struct model_options *opt, char *err,
+               size_t errlen);
+void model_cleanup(struct model *m);
+
+/* Starts the account-wide loads: identity, regions then clusters, roles.
+ * The command line starts only the ones it needs. */
+void model_load(struct model *m);
+void model_load_identity(struct model *m);
+void model_load_clusters(struct model *m);
+void model_load_roles(struct model *m);
+/* Opens the cluster the options or the kubeconfig select, when that needs
+ * no EKS listing; returns 1 when a cluster is open. */
+int model_select_initial(struct model *m);
+/* Starts loading cluster i's service accounts and ingresses, unless they
+ * are loaded or loading; makes it the current cluster. */
+void model_open_cluster(struct model *m, size_t i);
+/* Forgets cluster i's objects and loads them again. */
+void model_reload_cluster(struct model *m, size_t i);
+/* Starts loading role i's policies (GetRole and the policy lists). */
+void model_load_role_details(struct model *m, size_t i);
+
+/* Drives the loads: waits for network progress, one of fds, or
+ * timeout_ms, as http_wait(). */
+int model_wait(struct model *m, const int *fds, int *readable, size_t nfds,
+               int timeout_ms);
+/* Number of requests in flight. */
+size_t model_busy(const struct model *m);
+
+size_t model_role_by_arn(const struct model *m, const char *arn);
+size_t model_cluster_by_name(const struct model *m, const char *name);
+
+/* Seconds the current AWS credentials remain valid; -1 when they do not
+ * expire, -2 when there are none. */
+long model_credentials_ttl(const struct model *m, time_t now);
+/* Seconds the current cluster's bearer token remains valid; -1 when it
+ * does not expire or none was made yet. */
+long model_token_ttl(const struct model *m, time_t now);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * Records printed as an aligned table, JSON ({"items": [...]}) or YAML.
+ * A record is a row of cells; a NULL cell is "-" in a table and null in
+ * JSON and YAML. Columns marked numeric print as numbers.
+ */
+#ifndef ALBATROSS_OUTPUT_H
+#define ALBATROSS_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct output_column {
+    const char *key;      /* JSON and YAML key */
+    const char *header;   /* table header; NULL: JSON and YAML only */
+    int numeric;
+};
+
+struct output_table {
+    const struct output_column *columns;
+    size_t column_count;
+    char **cells;         /* row-major, rows * column_count, owned */
+    size_t rows;
+    size_t capacity;
+};
+
+void output_init(struct output_table *t, const struct output_column *columns,
+                 size_t column_count);
+void output_cleanup(struct output_table *t);
+/* Appends a row; cells[column_count] are copied (NULL allowed). */
+void output_add_row(struct output_table *t, const char *const *cells);
+
+void output_print_table(const struct output_table *t, FILE *out);
+void output_print_json(const struct output_table *t, FILE *out);
+void output_print_yaml(const struct output_table *t, FILE *out);
+
+#endif
