@@ -98,7 +98,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
-	@sh tests/run-demo.sh
+	@sh sandbox/demo.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all unit
