@@ -73,4 +73,19 @@ const char *auth_verify_eks_token(const struct world *w, const char *token,
                                   const char *cluster_name, time_t now,
                                   const struct world_credential **who);
 
+/*
+ * The HTTPS daemon: one thread on 127.0.0.1:port (0 picks a free port)
+ * serving w with the given PEM certificate chain and key, which must
+ * outlive the server. Before it serves, every cluster of w whose endpoint
+ * is not fixed gets https://127.0.0.1:PORT/k8s/REGION/NAME. Returns NULL
+ * with a message in err on failure.
+ */
+struct sb_server;
+struct sb_server *sb_server_start(struct world *w, unsigned port,
+                                  const char *cert_pem, const char *key_pem,
+                                  char *err, size_t errlen);
+unsigned sb_server_port(const struct sb_server *s);
+/* Stops serving, waits for the thread and frees s; NULL is ignored. */
+void sb_server_stop(struct sb_server *s);
+
 #endif

@@ -1,0 +1,1012 @@
+/*
+ * The Kubernetes API of each world cluster, under /k8s/REGION/NAME: the
+ * discovery documents kubectl reads, and GET of namespaces, service
+ * accounts and ingresses (networking.k8s.io/v1), cluster-wide or per
+ * namespace, with limit/continue paging, label selectors and the
+ * metadata.name and metadata.namespace field selectors.
+ *
+ * Every request needs an EKS bearer token for the cluster, as EKS's API
+ * server does. Errors are Kubernetes Status objects.
+ *
+ * Limits: read-only, and no watch; no Table or protobuf output (kubectl
+ * falls back to JSON lists); set-based label selectors (in, notin) are
+ * rejected with 400.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "server.h"
+
+#define PATH_PARTS_MAX  10
+#define TOKEN_MAX       4096        /* the EKS authenticator's own limit */
+#define CONTINUE_MAX    2048
+#define CONTINUE_V      "albatross-sandbox/v1"
+#define SELECTOR_MAX    16
+#define NETWORKING      "networking.k8s.io"
+#define NETWORKING_V1   NETWORKING "/v1"
+#define JSON_TYPE       "application/json"
+
+/* One object in a list, by its sort key. */
+struct entry {
+    const char *ns;     /* "" for cluster-scoped objects */
+    const char *name;
+    size_t index;
+};
+
+struct resource {
+    const char *group_version;
+    const char *plural;
+    const char *singular;
+    const char *kind;
+    const char *short_name;
+    int namespaced;
+    size_t (*count)(const struct world_cluster *c);
+    void (*key)(const struct world_cluster *c, size_t i, struct entry *e);
+    const struct world_kv_list *(*labels)(const struct world_cluster *c,
+                                          size_t i);
+    cJSON *(*render)(const struct world_cluster *c, size_t i);
+};
+
+/* A request under one cluster: the path after /k8s/REGION/NAME, split. */
+struct call {
+    struct world_cluster *cluster;
+    const struct sb_request *req;
+    struct sb_response *res;
+    const char *parts[PATH_PARTS_MAX];
+    size_t part_count;
+};
+
+struct selector_term {
+    enum { SEL_EQ, SEL_NE, SEL_EXISTS, SEL_ABSENT } op;
+    char *key;
+    char *value;
+};
+
+struct selector {
+    char *copy;     /* owns the strings the terms point into */
+    struct selector_term terms[SELECTOR_MAX];
+    size_t count;
+    const char *name;       /* fieldSelector metadata.name, or NULL */
+    const char *ns;         /* fieldSelector metadata.namespace, or NULL */
+    char *field_copy;
+};
+
+/* ---- replies ---------------------------------------------------------- */
+
+static void send_json(struct sb_response *res, int status, cJSON *doc)
+{
+    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
+
+    cJSON_Delete(doc);
+    buf_reset(&res->body);
+    if (!text) {
+        res->status = 500;
+        res->content_type = "text/plain";
+        buf_puts(&res->body, "out of memory\n");
+        return;
+    }
+    res->status = status;
+    res->content_type = JSON_TYPE;
+    buf_puts(&res->body, text);
+    free(text);
+}
+
+static void send_status(struct sb_response *res, int code, const char *reason,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void send_status(struct sb_response *res, int code, const char *reason,
+                        const char *fmt, ...)
+{
+    cJSON *doc = cJSON_CreateObject();
+    char message[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    cJSON_AddStringToObject(doc, "kind", "Status");
+    cJSON_AddStringToObject(doc, "apiVersion", "v1");
+    cJSON_AddObjectToObject(doc, "metadata");
+    cJSON_AddStringToObject(doc, "status", "Failure");
+    cJSON_AddStringToObject(doc, "message", message);
+    cJSON_AddStringToObject(doc, "reason", reason);
+    cJSON_AddNumberToObject(doc, "code", code);
+    send_json(res, code, doc);
+}
+
+static void send_not_found(struct sb_response *res)
+{
+    send_status(res, 404, "NotFound",
+                "the server could not find the requested resource");
+}
+
+/* ---- objects ---------------------------------------------------------- */
+
+static void add_map(cJSON *obj, const char *name,
+                    const struct world_kv_list *list)
+{
+    cJSON *map;
+
+    if (!list || !list->count)
+        return;
+    map = cJSON_AddObjectToObject(obj, name);
+    for (size_t i = 0; i < list->count; i++)
+        cJSON_AddStringToObject(map, list->items[i].key,
+                                list->items[i].value ? list->items[i].value
+                                                     : "");
+}
+
+static void add_string(cJSON *obj, const char *name, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(obj, name, value);
+}
+
+static cJSON *add_metadata(cJSON *obj, const char *ns, const char *name,
+                           const char *uid, unsigned long rv,
+                           const char *created)
+{
+    cJSON *meta = cJSON_AddObjectToObject(obj, "metadata");
+    char rv_text[32];
+
+    snprintf(rv_text, sizeof(rv_text), "%lu", rv);
+    cJSON_AddStringToObject(meta, "name", name);
+    add_string(meta, "namespace", ns);
+    add_string(meta, "uid", uid);
+    cJSON_AddStringToObject(meta, "resourceVersion", rv_text);
+    add_string(meta, "creationTimestamp", created);
+    return meta;
+}
+
+static size_t sa_count(const struct world_cluster *c)
+{
+    return c->service_account_count;
+}
+
+static void sa_key(const struct world_cluster *c, size_t i, struct entry *e)
+{
+    e->ns = c->service_accounts[i].namespace;
+    e->name = c->service_accounts[i].name;
+}
+
+static const struct world_kv_list *sa_labels(const struct world_cluster *c,
+                                             size_t i)
+{
+    return &c->service_accounts[i].labels;
+}
+
+static cJSON *sa_render(const struct world_cluster *c, size_t i)
+{
+    const struct world_service_account *sa = &c->service_accounts[i];
+    cJSON *obj = cJSON_CreateObject();
+    cJSON *meta = add_metadata(obj, sa->namespace, sa->name, sa->uid,
+                               sa->resource_version, sa->created);
+
+    add_map(meta, "labels", &sa->labels);
+    add_map(meta, "annotations", &sa->annotations);
+    return obj;
+}
+
+static size_t ing_count(const struct world_cluster *c)
+{
+    return c->ingress_count;
+}
+
+static void ing_key(const struct world_cluster *c, size_t i, struct entry *e)
+{
+    e->ns = c->ingresses[i].namespace;
+    e->name = c->ingresses[i].name;
+}
+
+static const struct world_kv_list *ing_labels(const struct world_cluster *c,
+                                              size_t i)
+{
+    return &c->ingresses[i].labels;
+}
+
+static int same_host(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static cJSON *ing_path(const struct world_ingress_rule *r)
+{
+    cJSON *path = cJSON_CreateObject();
+    cJSON *service;
+
+    cJSON_AddStringToObject(path, "path", r->path ? r->path : "/");
+    cJSON_AddStringToObject(path, "pathType", "Prefix");
+    service = cJSON_AddObjectToObject(
+        cJSON_AddObjectToObject(path, "backend"), "service");
+    cJSON_AddStringToObject(service, "name", r->service ? r->service : "");
+    cJSON_AddNumberToObject(cJSON_AddObjectToObject(service, "port"),
+                            "number", r->port);
+    return path;
+}
+
+/* The world keeps one rule per path; Kubernetes groups paths by host, so
+ * consecutive rules for the same host share one entry. */
+static cJSON *ing_rules(const struct world_ingress *ing)
+{
+    cJSON *rules = cJSON_CreateArray();
+    cJSON *paths = NULL;
+
+    for (size_t i = 0; i < ing->rule_count; i++) {
+        const struct world_ingress_rule *r = &ing->rules[i];
+
+        if (!paths || !same_host(r->host, ing->rules[i - 1].host)) {
+            cJSON *rule = cJSON_CreateObject();
+
+            add_string(rule, "host", r->host);
+            paths = cJSON_AddArrayToObject(
+                cJSON_AddObjectToObject(rule, "http"), "paths");
+            cJSON_AddItemToArray(rules, rule);
+        }
+        cJSON_AddItemToArray(paths, ing_path(r));
+    }
+    return rules;
+}
+
+static cJSON *ing_render(const struct world_cluster *c, size_t i)
+{
+    const struct world_ingress *ing = &c->ingresses[i];
+    cJSON *obj = cJSON_CreateObject();
+    cJSON *meta = add_metadata(obj, ing->namespace, ing->name, ing->uid,
+                               ing->resource_version, ing->created);
+    cJSON *spec, *lb;
+
+    add_map(meta, "labels", &ing->labels);
+    add_map(meta, "annotations", &ing->annotations);
+    spec = cJSON_AddObjectToObject(obj, "spec");
+    add_string(spec, "ingressClassName", ing->class_name);
+    cJSON_AddItemToObject(spec, "rules", ing_rules(ing));
+    lb = cJSON_AddObjectToObject(cJSON_AddObjectToObject(obj, "status"),
+                                 "loadBalancer");
+    if (ing->status_hostname) {
+        cJSON *item = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(item, "hostname", ing->status_hostname);
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(lb, "ingress"), item);
+    }
+    return obj;
+}
+
+static size_t ns_count(const struct world_cluster *c)
+{
+    return c->namespace_count;
+}
+
+static void ns_key(const struct world_cluster *c, size_t i, struct entry *e)
+{
+    e->ns = "";
+    e->name = c->namespaces[i];
+}
+
+static const struct world_kv_list *ns_labels(const struct world_cluster *c,
+                                             size_t i)
+{
+    (void)c;
+    (void)i;
+    return NULL;
+}
+
+/* The world stores no namespace uid; this one is stable per name. */
+static void ns_uid(const struct world_cluster *c, const char *name,
+                   char out[37])
+{
+    unsigned long long h = 1469598103934665603ULL;  /* FNV-1a */
+    const char *parts[2] = { c->name, name };
+
+    for (int p = 0; p < 2; p++)
+        for (const char *s = parts[p]; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    snprintf(out, 37, "%08llx-%04llx-4%03llx-8%03llx-%012llx",
+             h >> 32, (h >> 16) & 0xffff, h & 0xfff, (h >> 20) & 0xfff,
+             (h * 31) & 0xffffffffffffULL);
+}
+
+static cJSON *ns_render(const struct world_cluster *c, size_t i)
+{
+    cJSON *obj = cJSON_CreateObject();
+    char uid[37];
+    cJSON *meta;
+
+    ns_uid(c, c->namespaces[i], uid);
+    meta = add_metadata(obj, NULL, c->namespaces[i], uid, 1, c->created);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "labels"),
+                            "kubernetes.io/metadata.name", c->namespaces[i]);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "status"), "phase",
+                            "Active");
+    return obj;
+}
+
+static const struct resource resources[] = {
+    { "v1", "namespaces", "namespace", "Namespace", "ns", 0,
+      ns_count, ns_key, ns_labels, ns_render },
+    { "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", "sa", 1,
+      sa_count, sa_key, sa_labels, sa_render },
+    { NETWORKING_V1, "ingresses", "ingress", "Ingress", "ing", 1,
+      ing_count, ing_key, ing_labels, ing_render },
+};
+#define RESOURCE_COUNT (sizeof(resources) / sizeof(resources[0]))
+
+static const struct resource *find_resource(const char *group_version,
+                                            const char *plural)
+{
+    for (size_t i = 0; i < RESOURCE_COUNT; i++)
+        if (strcmp(resources[i].group_version, group_version) == 0 &&
+            strcmp(resources[i].plural, plural) == 0)
+            return &resources[i];
+    return NULL;
+}
+
+/* ---- discovery -------------------------------------------------------- */
+
+static cJSON *string_array(const char *const *items, size_t count)
+{
+    cJSON *array = cJSON_CreateArray();
+
+    for (size_t i = 0; i < count; i++)
+        cJSON_AddItemToArray(array, cJSON_CreateString(items[i]));
+    return array;
+}
+
+static cJSON *resource_json(const struct resource *r)
+{
+    static const char *const verbs[] = { "get", "list" };
+    cJSON *obj = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(obj, "name", r->plural);
+    cJSON_AddStringToObject(obj, "singularName", r->singular);
+    cJSON_AddBoolToObject(obj, "namespaced", r->namespaced);
+    cJSON_AddStringToObject(obj, "kind", r->kind);
+    cJSON_AddItemToObject(obj, "verbs", string_array(verbs, 2));
+    cJSON_AddItemToObject(obj, "shortNames", string_array(&r->short_name, 1));
+    return obj;
+}
+
+static void serve_resource_list(struct call *k, const char *group_version)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *list;
+
+    cJSON_AddStringToObject(doc, "kind", "APIResourceList");
+    cJSON_AddStringToObject(doc, "apiVersion", "v1");
+    cJSON_AddStringToObject(doc, "groupVersion", group_version);
+    list = cJSON_AddArrayToObject(doc, "resources");
+    for (size_t i = 0; i < RESOURCE_COUNT; i++)
+        if (strcmp(resources[i].group_version, group_version) == 0)
+            cJSON_AddItemToArray(list, resource_json(&resources[i]));
+    send_json(k->res, 200, doc);
+}
+
+static cJSON *group_json(void)
+{
+    cJSON *group = cJSON_CreateObject();
+    cJSON *version = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(version, "groupVersion", NETWORKING_V1);
+    cJSON_AddStringToObject(version, "version", "v1");
+    cJSON_AddStringToObject(group, "name", NETWORKING);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(group, "versions"),
+                         cJSON_Duplicate(version, 1));
+    cJSON_AddItemToObject(group, "preferredVersion", version);
+    return group;
+}
+
+static void serve_group(struct call *k)
+{
+    cJSON *doc = group_json();
+
+    cJSON_AddStringToObject(doc, "kind", "APIGroup");
+    cJSON_AddStringToObject(doc, "apiVersion", "v1");
+    send_json(k->res, 200, doc);
+}
+
+static void serve_group_list(struct call *k)
+{
+    cJSON *doc = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(doc, "kind", "APIGroupList");
+    cJSON_AddStringToObject(doc, "apiVersion", "v1");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "groups"), group_json());
+    send_json(k->res, 200, doc);
+}
+
+static void serve_versions(struct call *k)
+{
+    static const char *const v1[] = { "v1" };
+    cJSON *doc = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(doc, "kind", "APIVersions");
+    cJSON_AddItemToObject(doc, "versions", string_array(v1, 1));
+    cJSON_AddArrayToObject(doc, "serverAddressByClientCIDRs");
+    send_json(k->res, 200, doc);
+}
+
+static void serve_version(struct call *k)
+{
+    const char *version = k->cluster->version ? k->cluster->version : "1.29";
+    const char *dot = strchr(version, '.');
+    cJSON *doc = cJSON_CreateObject();
+    char major[16], git[64];
+
+    snprintf(major, sizeof(major), "%.*s",
+             dot ? (int)(dot - version) : (int)strlen(version), version);
+    snprintf(git, sizeof(git), "v%s.0-eks-sandbox", version);
+    cJSON_AddStringToObject(doc, "major", major);
+    cJSON_AddStringToObject(doc, "minor", dot ? dot + 1 : "0");
+    cJSON_AddStringToObject(doc, "gitVersion", git);
+    cJSON_AddStringToObject(doc, "platform", "linux/amd64");
+    send_json(k->res, 200, doc);
+}
+
+static void serve_root(struct call *k)
+{
+    static const char *const paths[] = {
+        "/api", "/api/v1", "/apis", "/apis/" NETWORKING,
+        "/apis/" NETWORKING_V1, "/version",
+    };
+    cJSON *doc = cJSON_CreateObject();
+
+    cJSON_AddItemToObject(doc, "paths", string_array(paths, 6));
+    send_json(k->res, 200, doc);
+}
+
+/* ---- selectors -------------------------------------------------------- */
+
+static int parse_term(char *text, struct selector_term *t)
+{
+    char *op;
+
+    t->value = NULL;
+    if ((op = strstr(text, "!="))) {
+        t->op = SEL_NE;
+        t->value = op + 2;
+    } else if ((op = strstr(text, "=="))) {
+        t->op = SEL_EQ;
+        t->value = op + 2;
+    } else if ((op = strchr(text, '='))) {
+        t->op = SEL_EQ;
+        t->value = op + 1;
+    } else if (text[0] == '!') {
+        t->op = SEL_ABSENT;
+        text++;
+    } else {
+        t->op = SEL_EXISTS;
+    }
+    if (op)
+        *op = '\0';
+    t->key = text;
+    /* Set-based terms ("in", "notin") and odd spacing are not supported. */
+    return *t->key && !strpbrk(t->key, " ()!") &&
+           (!t->value || !strpbrk(t->value, " ()=!")) ? 0 : -1;
+}
+
+static int parse_labels(struct selector *sel, const char *text)
+{
+    char *save = NULL, *term;
+
+    if (!text || !*text)
+        return 0;
+    sel->copy = strdup(text);
+    if (!sel->copy)
+        return -1;
+    for (term = strtok_r(sel->copy, ",", &save); term;
+         term = strtok_r(NULL, ",", &save)) {
+        if (sel->count == SELECTOR_MAX ||
+            parse_term(term, &sel->terms[sel->count]) < 0)
+            return -1;
+        sel->count++;
+    }
+    return 0;
+}
+
+static int parse_fields(struct selector *sel, const char *text)
+{
+    char *save = NULL, *term;
+
+    if (!text || !*text)
+        return 0;
+    sel->field_copy = strdup(text);
+    if (!sel->field_copy)
+        return -1;
+    for (term = strtok_r(sel->field_copy, ",", &save); term;
+         term = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(term, '=');
+        char *value = eq && eq[1] == '=' ? eq + 2 : eq ? eq + 1 : NULL;
+
+        if (!eq || eq[-1] == '!')
+            return -1;
+        *eq = '\0';
+        if (strcmp(term, "metadata.name") == 0)
+            sel->name = value;
+        else if (strcmp(term, "metadata.namespace") == 0)
+            sel->ns = value;
+        else
+            return -1;
+    }
+    return 0;
+}
+
+static void selector_cleanup(struct selector *sel)
+{
+    free(sel->copy);
+    free(sel->field_copy);
+}
+
+static const char *label(const struct world_kv_list *labels, const char *key)
+{
+    for (size_t i = 0; labels && i < labels->count; i++)
+        if (strcmp(labels->items[i].key, key) == 0)
+            return labels->items[i].value ? labels->items[i].value : "";
+    return NULL;
+}
+
+static int selector_matches(const struct selector *sel,
+                            const struct world_kv_list *labels,
+                            const struct entry *e)
+{
+    if (sel->name && strcmp(sel->name, e->name) != 0)
+        return 0;
+    if (sel->ns && strcmp(sel->ns, e->ns) != 0)
+        return 0;
+    for (size_t i = 0; i < sel->count; i++) {
+        const struct selector_term *t = &sel->terms[i];
+        const char *value = label(labels, t->key);
+
+        if ((t->op == SEL_EQ && (!value || strcmp(value, t->value))) ||
+            (t->op == SEL_NE && value && !strcmp(value, t->value)) ||
+            (t->op == SEL_EXISTS && !value) ||
+            (t->op == SEL_ABSENT && value))
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- continue tokens -------------------------------------------------- */
+
+/*
+ * A continue token is unpadded base64url of {"v","rv","ns","name"}: the
+ * list's resourceVersion and the key of the last object sent. The next
+ * page starts after that key, so objects added or removed between pages
+ * neither repeat nor shift the rest.
+ */
+static char *continue_encode(unsigned long rv, const struct entry *last)
+{
+    cJSON *doc = cJSON_CreateObject();
+    char *json, *out = NULL;
+
+    cJSON_AddStringToObject(doc, "v", CONTINUE_V);
+    cJSON_AddNumberToObject(doc, "rv", (double)rv);
+    cJSON_AddStringToObject(doc, "ns", last->ns);
+    cJSON_AddStringToObject(doc, "name", last->name);
+    json = cJSON_PrintUnformatted(doc);
+    cJSON_Delete(doc);
+    if (json && (out = malloc(4 * (strlen(json) + 2) / 3 + 4))) {
+        int n = EVP_EncodeBlock((unsigned char *)out,
+                                (unsigned char *)json, (int)strlen(json));
+
+        while (n > 0 && out[n - 1] == '=')
+            out[--n] = '\0';
+        for (char *p = out; *p; p++)
+            *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+    }
+    free(json);
+    return out;
+}
+
+/* Decodes unpadded base64url into a NUL-terminated string, or NULL. */
+static char *base64url_decode(const char *in)
+{
+    size_t len = strlen(in), padded = (len + 3) / 4 * 4;
+    char *text = calloc(padded + 1, 1);
+    unsigned char *out = calloc(padded + 1, 1);
+    int n;
+
+    if (!text || !out || len % 4 == 1) {
+        free(text);
+        free(out);
+        return NULL;
+    }
+    for (size_t i = 0; i < padded; i++)
+        text[i] = i >= len ? '=' : in[i] == '-' ? '+'
+                : in[i] == '_' ? '/' : in[i];
+    n = EVP_DecodeBlock(out, (unsigned char *)text, (int)padded);
+    free(text);
+    if (n < 0 || memchr(out, '\0', (size_t)n - (padded - len))) {
+        free(out);
+        return NULL;
+    }
+    out[n - (int)(padded - len)] = '\0';
+    return (char *)out;
+}
+
+/* Parses token into *rv and copies of the last key; returns 0 or -1. */
+static int continue_decode(const char *token, unsigned long *rv,
+                           char **ns, char **name)
+{
+    char *json = strlen(token) <= CONTINUE_MAX ? base64url_decode(token)
+                                                : NULL;
+    cJSON *doc = json ? cJSON_Parse(json) : NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "v");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(doc, "rv");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(doc, "ns");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "name");
+    int rc = -1;
+
+    if (cJSON_IsString(v) && strcmp(v->valuestring, CONTINUE_V) == 0 &&
+        cJSON_IsNumber(r) && r->valuedouble >= 0 && cJSON_IsString(n) &&
+        cJSON_IsString(m)) {
+        *rv = (unsigned long)r->valuedouble;
+        *ns = strdup(n->valuestring);
+        *name = strdup(m->valuestring);
+        rc = *ns && *name ? 0 : -1;
+        if (rc) {
+            free(*ns);
+            free(*name);
+        }
+    }
+    cJSON_Delete(doc);
+    free(json);
+    return rc;
+}
+
+/* ---- lists ------------------------------------------------------------ */
+
+static int compare_keys(const char *ns_a, const char *name_a,
+                        const char *ns_b, const char *name_b)
+{
+    int c = strcmp(ns_a, ns_b);
+
+    return c ? c : strcmp(name_a, name_b);
+}
+
+static int compare_entries(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+
+    return compare_keys(x->ns, x->name, y->ns, y->name);
+}
+
+/* The list's resourceVersion: the newest object's in the cluster. */
+static unsigned long cluster_rv(const struct world_cluster *c)
+{
+    unsigned long rv = 1;
+
+    for (size_t i = 0; i < c->service_account_count; i++)
+        if (c->service_accounts[i].resource_version > rv)
+            rv = c->service_accounts[i].resource_version;
+    for (size_t i = 0; i < c->ingress_count; i++)
+        if (c->ingresses[i].resource_version > rv)
+            rv = c->ingresses[i].resource_version;
+    return rv;
+}
+
+/* Entries of r in namespace ns (every namespace when NULL) that sel
+ * matches, sorted by key; NULL with *count 0 when there are none. */
+static struct entry *collect(const struct world_cluster *c,
+                             const struct resource *r, const char *ns,
+                             const struct selector *sel, size_t *count)
+{
+    size_t total = r->count(c), n = 0;
+    struct entry *entries = total ? malloc(total * sizeof(*entries)) : NULL;
+
+    for (size_t i = 0; entries && i < total; i++) {
+        struct entry *e = &entries[n];
+
+        r->key(c, i, e);
+        e->index = i;
+        if ((!ns || strcmp(e->ns, ns) == 0) &&
+            selector_matches(sel, r->labels(c, i), e))
+            n++;
+    }
+    if (n)
+        qsort(entries, n, sizeof(*entries), compare_entries);
+    *count = n;
+    return entries;
+}
+
+/* Index of the first entry after (ns, name), by binary search. */
+static size_t first_after(const struct entry *entries, size_t count,
+                          const char *ns, const char *name)
+{
+    size_t lo = 0, hi = count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (compare_keys(entries[mid].ns, entries[mid].name, ns, name) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct page {
+    size_t start;
+    size_t end;
+    unsigned long rv;
+};
+
+/* Applies limit and continue to a sorted list; returns 0, or -1 after
+ * sending the error. */
+static int choose_page(struct call *k, const struct entry *entries,
+                       size_t count, struct page *p)
+{
+    const char *limit = sb_query(k->req, "limit");
+    const char *token = sb_query(k->req, "continue");
+    unsigned long n = 0;
+    char *end;
+
+    p->start = 0;
+    p->rv = cluster_rv(k->cluster);
+    if (limit && *limit) {
+        n = strtoul(limit, &end, 10);
+        if (*end || limit[0] == '-') {
+            send_status(k->res, 400, "BadRequest",
+                        "invalid limit \"%.64s\": expected a non-negative "
+                        "integer", limit);
+            return -1;
+        }
+    }
+    if (token && *token) {
+        char *ns, *name;
+
+        if (continue_decode(token, &p->rv, &ns, &name) < 0) {
+            send_status(k->res, 410, "Expired",
+                        "The provided continue parameter is too old to "
+                        "display a consistent list result. You can start "
+                        "a new list without the continue parameter.");
+            return -1;
+        }
+        p->start = first_after(entries, count, ns, name);
+        free(ns);
+        free(name);
+    }
+    p->end = n && n < count - p->start ? p->start + n : count;
+    return 0;
+}
+
+static void add_list_metadata(cJSON *doc, const struct entry *entries,
+                              size_t count, const struct page *p)
+{
+    cJSON *meta = cJSON_AddObjectToObject(doc, "metadata");
+    char rv[32];
+
+    snprintf(rv, sizeof(rv), "%lu", p->rv);
+    cJSON_AddStringToObject(meta, "resourceVersion", rv);
+    if (p->end < count) {
+        char *token = continue_encode(p->rv, &entries[p->end - 1]);
+
+        if (token)
+            cJSON_AddStringToObject(meta, "continue", token);
+        free(token);
+        cJSON_AddNumberToObject(meta, "remainingItemCount",
+                                (double)(count - p->end));
+    }
+}
+
+static void send_list(struct call *k, const struct resource *r,
+                      const struct entry *entries, size_t count,
+                      const struct page *p)
+{
+    cJSON *doc = cJSON_CreateObject();
+    cJSON *items;
+    char kind[64];
+
+    snprintf(kind, sizeof(kind), "%sList", r->kind);
+    cJSON_AddStringToObject(doc, "kind", kind);
+    cJSON_AddStringToObject(doc, "apiVersion", r->group_version);
+    add_list_metadata(doc, entries, count, p);
+    items = cJSON_AddArrayToObject(doc, "items");
+    for (size_t i = p->start; i < p->end; i++)
+        cJSON_AddItemToArray(items, r->render(k->cluster, entries[i].index));
+    send_json(k->res, 200, doc);
+}
+
+static void serve_list(struct call *k, const struct resource *r,
+                       const char *ns)
+{
+    struct selector sel = { .copy = NULL };
+    struct entry *entries = NULL;
+    struct page page;
+    size_t count;
+
+    if (parse_labels(&sel, sb_query(k->req, "labelSelector")) < 0 ||
+        parse_fields(&sel, sb_query(k->req, "fieldSelector")) < 0) {
+        send_status(k->res, 400, "BadRequest", "unsupported selector: "
+                    "the sandbox takes label selectors with =, ==, != and "
+                    "existence, and field selectors on metadata.name and "
+                    "metadata.namespace");
+    } else {
+        entries = collect(k->cluster, r, ns, &sel, &count);
+        if (!entries && r->count(k->cluster))
+            send_status(k->res, 500, "InternalError", "out of memory");
+        else if (choose_page(k, entries, count, &page) == 0)
+            send_list(k, r, entries, count, &page);
+    }
+    free(entries);
+    selector_cleanup(&sel);
+}
+
+static void serve_object(struct call *k, const struct resource *r,
+                         const char *ns, const char *name)
+{
+    size_t total = r->count(k->cluster);
+
+    for (size_t i = 0; i < total; i++) {
+        struct entry e;
+
+        r->key(k->cluster, i, &e);
+        if (strcmp(e.name, name) == 0 && strcmp(e.ns, ns ? ns : "") == 0) {
+            cJSON *obj = r->render(k->cluster, i);
+
+            cJSON_AddStringToObject(obj, "kind", r->kind);
+            cJSON_AddStringToObject(obj, "apiVersion", r->group_version);
+            send_json(k->res, 200, obj);
+            return;
+        }
+    }
+    send_status(k->res, 404, "NotFound", "%s \"%.200s\" not found",
+                r->plural, name);
+}
+
+/*
+ * Routes the parts after /api/v1 or /apis/GROUP/VERSION:
+ *   RESOURCE | namespaces/NS | namespaces/NS/RESOURCE[/NAME]
+ */
+static void serve_resources(struct call *k, const char *group_version,
+                            const char *const *parts, size_t count)
+{
+    const struct resource *r;
+
+    if (count == 0) {
+        serve_resource_list(k, group_version);
+        return;
+    }
+    if (count == 2 && strcmp(parts[0], "namespaces") == 0 &&
+        strcmp(group_version, "v1") == 0) {
+        serve_object(k, find_resource("v1", "namespaces"), NULL, parts[1]);
+        return;
+    }
+    if (count >= 3 && strcmp(parts[0], "namespaces") == 0) {
+        r = find_resource(group_version, parts[2]);
+        if (!r || !r->namespaced || count > 4)
+            send_not_found(k->res);
+        else if (count == 4)
+            serve_object(k, r, parts[1], parts[3]);
+        else
+            serve_list(k, r, parts[1]);
+        return;
+    }
+    r = find_resource(group_version, parts[0]);
+    if (!r || count > 2 || (count == 2 && r->namespaced))
+        send_not_found(k->res);
+    else if (count == 2)
+        serve_object(k, r, NULL, parts[1]);
+    else
+        serve_list(k, r, NULL);
+}
+
+static int part_is(const struct call *k, size_t i, const char *s)
+{
+    return k->part_count > i && strcmp(k->parts[i], s) == 0;
+}
+
+static void route(struct call *k)
+{
+    size_t n = k->part_count;
+
+    if (n == 0)
+        serve_root(k);
+    else if (n == 1 && part_is(k, 0, "version"))
+        serve_version(k);
+    else if (n == 1 && part_is(k, 0, "api"))
+        serve_versions(k);
+    else if (n == 1 && part_is(k, 0, "apis"))
+        serve_group_list(k);
+    else if (part_is(k, 0, "api") && part_is(k, 1, "v1"))
+        serve_resources(k, "v1", k->parts + 2, n - 2);
+    else if (n == 2 && part_is(k, 0, "apis") && part_is(k, 1, NETWORKING))
+        serve_group(k);
+    else if (part_is(k, 0, "apis") && part_is(k, 1, NETWORKING) &&
+             part_is(k, 2, "v1"))
+        serve_resources(k, NETWORKING_V1, k->parts + 3, n - 3);
+    else
+        send_not_found(k->res);
+}
+
+/* ---- entry ------------------------------------------------------------ */
+
+/* Splits path (under /k8s/) into parts in copy; returns -1 when there
+ * are too many. */
+static int split_path(char *copy, const char **parts, size_t *count)
+{
+    char *save = NULL;
+
+    *count = 0;
+    for (char *p = strtok_r(copy, "/", &save); p;
+         p = strtok_r(NULL, "/", &save)) {
+        if (*count == PATH_PARTS_MAX)
+            return -1;
+        parts[(*count)++] = p;
+    }
+    return 0;
+}
+
+/* Returns 0 when the request carries a valid token for the cluster. */
+static int authenticate(struct world *w, struct call *k)
+{
+    const char *value = sb_header(k->req, "Authorization");
+    const struct world_credential *who = NULL;
+    const char *reason = "no bearer token";
+
+    if (value && strncasecmp(value, "Bearer ", 7) == 0) {
+        const char *token = value + 7;
+
+        reason = strlen(token) > TOKEN_MAX
+            ? "token longer than 4096 bytes"
+            : auth_verify_eks_token(w, token, k->cluster->name, k->req->now,
+                                    &who);
+        if (!reason)
+            return 0;
+    }
+    fprintf(stderr, "albatross-sandbox: cluster %s: token rejected: %s\n",
+            k->cluster->name, reason);
+    send_status(k->res, 401, "Unauthorized", "Unauthorized");
+    return -1;
+}
+
+static void serve_cluster(struct call *k)
+{
+    const struct sb_request *req = k->req;
+    const char *watch = sb_query(req, "watch");
+
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+        send_status(k->res, 405, "MethodNotAllowed",
+                    "%s is not supported: the sandbox's Kubernetes API is "
+                    "read-only", req->method);
+    else if (watch && strcmp(watch, "false") != 0 && strcmp(watch, "0") != 0)
+        send_status(k->res, 405, "MethodNotAllowed",
+                    "watch is not supported by the sandbox");
+    else
+        route(k);
+}
+
+void k8s_serve(struct world *w, const struct sb_request *req,
+               struct sb_response *res)
+{
+    struct call k = { .req = req, .res = res };
+    char *copy = strdup(req->path);
+    const char *region, *name;
+
+    /* parts: "k8s", REGION, NAME, then the Kubernetes path */
+    if (!copy || split_path(copy, k.parts, &k.part_count) < 0 ||
+        k.part_count < 3) {
+        send_not_found(res);
+        free(copy);
+        return;
+    }
+    region = k.parts[1];
+    name = k.parts[2];
+    k.cluster = world_cluster(w, region, name);
+    if (!k.cluster) {
+        send_status(res, 404, "NotFound",
+                    "cluster \"%.100s\" not found in region %.40s", name,
+                    region);
+    } else if (authenticate(w, &k) == 0) {
+        memmove(k.parts, k.parts + 3, (k.part_count - 3) * sizeof(*k.parts));
+        k.part_count -= 3;
+        serve_cluster(&k);
+    }
+    free(copy);
+}

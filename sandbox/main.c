@@ -1,0 +1,315 @@
+/*
+ * albatross-sandbox: serves a world file's AWS account and Kubernetes
+ * clusters over HTTPS on loopback until SIGTERM or SIGINT, and writes the
+ * client environment once it accepts connections.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clientenv.h"
+#include "server.h"
+#include "tls.h"
+#include "world.h"
+
+#define PROG "albatross-sandbox"
+#define DEMO_WORLD "demo.yaml"
+
+struct options {
+    const char *world;
+    const char *env_file;   /* NULL: stdout */
+    unsigned port;
+};
+
+/* The private directory with the CA bundle and the kubeconfig. */
+struct files {
+    char dir[PATH_MAX / 2];     /* room left for the file names */
+    char ca[PATH_MAX];
+    char kubeconfig[PATH_MAX];
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "usage: " PROG " [--world FILE] [--port N] [--env-file PATH]\n"
+        "\n"
+        "Serves the AWS APIs (STS, EKS, IAM, EC2) and the Kubernetes API of\n"
+        "each cluster in a world file over HTTPS on 127.0.0.1.\n"
+        "\n"
+        "  --world FILE     world file (YAML); default: the bundled demo\n"
+        "                   world, sandbox/worlds/" DEMO_WORLD "\n"
+        "  --port N         TCP port to listen on, 0 to 65535; 0 (default)\n"
+        "                   picks a free port\n"
+        "  --env-file PATH  write the client environment (KEY=value lines)\n"
+        "                   to PATH instead of stdout, once serving\n"
+        "  --help           show this help\n"
+        "  --version        show the version\n");
+}
+
+static int bad_usage(const char *fmt, const char *value)
+{
+    fprintf(stderr, PROG ": ");
+    fprintf(stderr, fmt, value);
+    fprintf(stderr, "; see " PROG " --help\n");
+    return 2;
+}
+
+static int parse_port(const char *s, unsigned *port)
+{
+    char *end;
+    long n;
+
+    errno = 0;
+    n = strtol(s, &end, 10);
+    if (!*s || *end || errno || n < 0 || n > 65535)
+        return -1;
+    *port = (unsigned)n;
+    return 0;
+}
+
+/* Takes the value of --name VALUE or --name=VALUE into *value. */
+static int option_value(int argc, char **argv, int *i, const char *name,
+                        const char **value)
+{
+    size_t len = strlen(name);
+
+    if (strncmp(argv[*i], name, len) != 0)
+        return 0;
+    if (argv[*i][len] == '=') {
+        *value = argv[*i] + len + 1;
+        return 1;
+    }
+    if (argv[*i][len] != '\0')
+        return 0;
+    if (*i + 1 >= argc) {
+        *value = NULL;
+        return 1;
+    }
+    *value = argv[++*i];
+    return 1;
+}
+
+/* Returns -1 to run, or the exit code after --help, --version or an
+ * invalid argument. */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value;
+
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(arg, "--version") == 0) {
+            printf(PROG " %s\n", ALBATROSS_VERSION);
+            return 0;
+        } else if (option_value(argc, argv, &i, "--world", &value)) {
+            if (!value || !*value)
+                return bad_usage("%s requires a file name", arg);
+            o->world = value;
+        } else if (option_value(argc, argv, &i, "--env-file", &value)) {
+            if (!value || !*value)
+                return bad_usage("%s requires a path", arg);
+            o->env_file = value;
+        } else if (option_value(argc, argv, &i, "--port", &value)) {
+            if (!value)
+                return bad_usage("%s requires a number", arg);
+            if (parse_port(value, &o->port) < 0)
+                return bad_usage("invalid --port value '%s': expected a "
+                                 "number from 0 to 65535", value);
+        } else {
+            return bad_usage("unknown option '%s'", arg);
+        }
+    }
+    return -1;
+}
+
+/*
+ * Finds the bundled demo world beside the executable: in the source tree
+ * (binary at the top or one directory down, as build-asan/ is) or in an
+ * installed tree (bin/ next to share/albatross/worlds/).
+ */
+static int find_demo_world(char *out, size_t len)
+{
+    static const char *const relative[] = {
+        "sandbox/worlds/" DEMO_WORLD,
+        "../sandbox/worlds/" DEMO_WORLD,
+        "../share/albatross/worlds/" DEMO_WORLD,
+    };
+    char exe[PATH_MAX / 2], tried[3 * PATH_MAX] = "";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+
+    if (n <= 0) {
+        fprintf(stderr, PROG ": cannot find the executable's directory "
+                "(/proc/self/exe: %s); pass --world FILE\n", strerror(errno));
+        return -1;
+    }
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    *slash = '\0';
+    for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
+        snprintf(out, len, "%s/%s", exe, relative[i]);
+        if (access(out, R_OK) == 0)
+            return 0;
+        strncat(tried, i ? ", " : "", sizeof(tried) - strlen(tried) - 1);
+        strncat(tried, out, sizeof(tried) - strlen(tried) - 1);
+    }
+    fprintf(stderr, PROG ": demo world not found (tried %s); pass "
+            "--world FILE\n", tried);
+    return -1;
+}
+
+static int make_files(struct files *f, const char *ca_pem)
+{
+    const char *tmp = getenv("TMPDIR");
+    char err[512];
+
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    if ((size_t)snprintf(f->dir, sizeof(f->dir), "%s/" PROG ".XXXXXX", tmp)
+        >= sizeof(f->dir)) {
+        fprintf(stderr, PROG ": TMPDIR is too long: %s\n", tmp);
+        f->dir[0] = '\0';
+        return -1;
+    }
+    if (!mkdtemp(f->dir)) {     /* mkdtemp creates it with mode 0700 */
+        fprintf(stderr, PROG ": cannot create a directory from %s: %s\n",
+                f->dir, strerror(errno));
+        f->dir[0] = '\0';
+        return -1;
+    }
+    snprintf(f->ca, sizeof(f->ca), "%s/ca.pem", f->dir);
+    snprintf(f->kubeconfig, sizeof(f->kubeconfig), "%s/kubeconfig", f->dir);
+    if (clientenv_write_file(f->ca, ca_pem, strlen(ca_pem), err,
+                             sizeof(err)) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+static void remove_files(struct files *f)
+{
+    if (!f->dir[0])
+        return;
+    unlink(f->ca);
+    unlink(f->kubeconfig);
+    if (rmdir(f->dir) < 0)
+        fprintf(stderr, PROG ": cannot remove %s: %s\n", f->dir,
+                strerror(errno));
+}
+
+/* Blocks the stop signals in this thread and every thread it starts, so
+ * sigwait in main receives them. */
+static void block_stop_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+static int write_client_files(const struct world *w, unsigned port,
+                              const struct files *f, const char *ca_pem,
+                              const char *env_file)
+{
+    char err[512];
+
+    if (clientenv_write_kubeconfig(w, ca_pem, f->kubeconfig, err,
+                                   sizeof(err)) < 0 ||
+        clientenv_write_env(w, port, f->ca, f->kubeconfig, env_file, err,
+                            sizeof(err)) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Starts serving w and writes the client files; returns NULL after
+ * printing what failed. */
+static struct sb_server *start(struct world *w, const struct options *o,
+                               const struct tls_pems *pems,
+                               struct files *files)
+{
+    struct sb_server *server;
+    char err[512];
+
+    free(w->ca_pem);
+    w->ca_pem = strdup(pems->ca_cert);  /* DescribeCluster returns it */
+    if (!w->ca_pem) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return NULL;
+    }
+    if (make_files(files, pems->ca_cert) < 0)
+        return NULL;
+    server = sb_server_start(w, o->port, pems->server_cert,
+                             pems->server_key, err, sizeof(err));
+    if (!server) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return NULL;
+    }
+    if (write_client_files(w, sb_server_port(server), files, pems->ca_cert,
+                           o->env_file) < 0) {
+        sb_server_stop(server);
+        return NULL;
+    }
+    fprintf(stderr, PROG ": serving %s on https://127.0.0.1:%u\n", o->world,
+            sb_server_port(server));
+    return server;
+}
+
+/* Serves w until a stop signal; returns the exit code. */
+static int serve(struct world *w, const struct options *o)
+{
+    struct files files = { .dir = "" };
+    struct sb_server *server;
+    struct tls_pems pems;
+    sigset_t stop;
+    char err[512];
+    int sig;
+
+    block_stop_signals(&stop);
+    if (tls_pems_generate(&pems, err, sizeof(err)) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    server = start(w, o, &pems, &files);
+    if (server) {
+        sigwait(&stop, &sig);
+        fprintf(stderr, PROG ": stopping on %s\n", strsignal(sig));
+        sb_server_stop(server);
+    }
+    remove_files(&files);
+    tls_pems_cleanup(&pems);
+    return server ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = { .world = NULL };
+    char demo[PATH_MAX], err[1024];
+    struct world w;
+    int rc = parse_args(argc, argv, &o);
+
+    if (rc >= 0)
+        return rc;
+    if (!o.world) {
+        if (find_demo_world(demo, sizeof(demo)) < 0)
+            return 1;
+        o.world = demo;
+    }
+    memset(&w, 0, sizeof(w));
+    if (world_load(&w, o.world, err, sizeof(err)) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        return 1;
+    }
+    rc = serve(&w, &o);
+    world_free(&w);
+    return rc;
+}

@@ -1,0 +1,321 @@
+/*
+ * The sandbox's HTTPS front: libmicrohttpd collects each request into a
+ * struct sb_request, hands it to the Kubernetes or AWS handlers and sends
+ * their struct sb_response. One internal polling thread serves every
+ * connection, so handlers run one at a time.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#define BODY_MAX        (8u << 20)  /* larger bodies get 413 */
+#define PAIRS_MAX       512         /* headers or query parameters */
+#define IDLE_TIMEOUT_S  60
+#define K8S_PREFIX      "/k8s/"
+
+struct sb_server {
+    struct MHD_Daemon *daemon;
+    struct world *world;
+    unsigned port;
+};
+
+/* Per-connection state between MHD's calls for one request. */
+struct exchange {
+    struct buf body;
+    int too_large;
+};
+
+struct pairs {
+    struct sigv4_pair items[PAIRS_MAX];
+    size_t count;
+};
+
+const char *sb_header(const struct sb_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->header_count; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+const char *sb_query(const struct sb_request *req, const char *name)
+{
+    for (size_t i = 0; i < req->query_count; i++)
+        if (strcmp(req->query[i].name, name) == 0)
+            return req->query[i].value;
+    return NULL;
+}
+
+void sb_add_header(struct sb_response *res, const char *name,
+                   const char *value)
+{
+    size_t max = sizeof(res->headers) / sizeof(res->headers[0]);
+
+    if (res->header_count < max) {
+        res->headers[res->header_count].name = name;
+        res->headers[res->header_count].value = value;
+        res->header_count++;
+    }
+}
+
+/* MHD iterator: collects name/value pairs; a key without '=' gets "". */
+static enum MHD_Result collect(void *cls, enum MHD_ValueKind kind,
+                               const char *key, const char *value)
+{
+    struct pairs *p = cls;
+
+    (void)kind;
+    if (p->count == PAIRS_MAX)
+        return MHD_NO;
+    p->items[p->count].name = key;
+    p->items[p->count].value = value ? value : "";
+    p->count++;
+    return MHD_YES;
+}
+
+static void log_exchange(const char *method, const char *url, int status,
+                         size_t bytes)
+{
+    /* The path only: presigned query strings carry signatures. */
+    fprintf(stderr, "albatross-sandbox: %s %s %d %zu\n", method, url, status,
+            bytes);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn,
+                                  const char *method, const char *url,
+                                  struct sb_response *res)
+{
+    size_t len = res->body.len;
+    char *data = buf_take(&res->body);
+    struct MHD_Response *reply;
+    enum MHD_Result rc;
+
+    if (!data)
+        return MHD_NO;
+    reply = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!reply) {
+        free(data);
+        return MHD_NO;
+    }
+    if (res->content_type)
+        MHD_add_response_header(reply, MHD_HTTP_HEADER_CONTENT_TYPE,
+                                res->content_type);
+    for (size_t i = 0; i < res->header_count; i++)
+        MHD_add_response_header(reply, res->headers[i].name,
+                                res->headers[i].value);
+    rc = MHD_queue_response(conn, (unsigned)res->status, reply);
+    MHD_destroy_response(reply);
+    log_exchange(method, url, res->status, len);
+    return rc;
+}
+
+static enum MHD_Result send_too_large(struct MHD_Connection *conn,
+                                      const char *method, const char *url)
+{
+    struct sb_response res = { .status = MHD_HTTP_CONTENT_TOO_LARGE,
+                               .content_type = "text/plain" };
+
+    buf_init(&res.body, BUF_MAX_DEFAULT);
+    buf_printf(&res.body, "request body larger than %u bytes\n", BODY_MAX);
+    return send_reply(conn, method, url, &res);
+}
+
+static int declared_too_large(struct MHD_Connection *conn)
+{
+    const char *len = MHD_lookup_connection_value(
+        conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+    return len && strtoull(len, NULL, 10) > BODY_MAX;
+}
+
+static void dispatch(struct sb_server *s, struct sb_request *req,
+                     struct sb_response *res)
+{
+    res->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+    buf_init(&res->body, BUF_MAX_DEFAULT);
+    if (strncmp(req->path, K8S_PREFIX, strlen(K8S_PREFIX)) == 0)
+        k8s_serve(s->world, req, res);
+    else
+        aws_serve(s->world, req, res);
+}
+
+static enum MHD_Result serve(struct sb_server *s, struct MHD_Connection *conn,
+                             const char *url, const char *method,
+                             struct exchange *ex)
+{
+    static struct pairs headers, query; /* one thread: no sharing */
+    struct sb_response res = { .status = 0 };
+    struct sb_request req = { .method = method, .path = url };
+
+    headers.count = query.count = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, &headers);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect, &query);
+    if (buf_putc(&ex->body, '\0') < 0)
+        return MHD_NO;
+    ex->body.len--;
+    req.headers = headers.items;
+    req.header_count = headers.count;
+    req.query = query.items;
+    req.query_count = query.count;
+    req.body = ex->body.data;
+    req.body_len = ex->body.len;
+    req.now = time(NULL);
+    dispatch(s, &req, &res);
+    return send_reply(conn, method, url, &res);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct exchange *ex = *con_cls;
+
+    (void)version;
+    if (!ex) {
+        if (declared_too_large(conn))
+            return send_too_large(conn, method, url);
+        ex = calloc(1, sizeof(*ex));
+        if (!ex)
+            return MHD_NO;
+        buf_init(&ex->body, BODY_MAX);
+        *con_cls = ex;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!ex->too_large &&
+            buf_append(&ex->body, upload_data, *upload_data_size) < 0)
+            ex->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (ex->too_large)
+        return send_too_large(conn, method, url);
+    return serve(cls, conn, url, method, ex);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    struct exchange *ex = *con_cls;
+
+    (void)cls;
+    (void)conn;
+    (void)code;
+    if (ex) {
+        buf_wipe(&ex->body); /* bodies may carry secrets */
+        free(ex);
+        *con_cls = NULL;
+    }
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("albatross-sandbox: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+/* Binds and listens on 127.0.0.1:port; returns the socket or -1. */
+static int listen_loopback(unsigned *port, char *err, size_t errlen)
+{
+    struct sockaddr_in addr = { .sin_family = AF_INET };
+    socklen_t len = sizeof(addr);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons((uint16_t)*port);
+    if (fd < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        listen(fd, 64) < 0 ||
+        getsockname(fd, (struct sockaddr *)&addr, &len) < 0) {
+        snprintf(err, errlen, "cannot listen on 127.0.0.1:%u: %s%s", *port,
+                 strerror(errno),
+                 errno == EADDRINUSE ? " (choose another --port, or 0)" : "");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    *port = ntohs(addr.sin_port);
+    return fd;
+}
+
+static struct MHD_Daemon *start_daemon(struct sb_server *s, int fd,
+                                       const char *cert_pem,
+                                       const char *key_pem)
+{
+    unsigned flags = MHD_USE_TLS | MHD_USE_AUTO_INTERNAL_THREAD |
+                     MHD_USE_ERROR_LOG;
+
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, NULL, /* must be first */
+        MHD_OPTION_LISTEN_SOCKET, fd,
+        MHD_OPTION_HTTPS_MEM_KEY, key_pem,
+        MHD_OPTION_HTTPS_MEM_CERT, cert_pem,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+        MHD_OPTION_END);
+}
+
+struct sb_server *sb_server_start(struct world *w, unsigned port,
+                                  const char *cert_pem, const char *key_pem,
+                                  char *err, size_t errlen)
+{
+    struct sb_server *s = calloc(1, sizeof(*s));
+    char base[64];
+    int fd;
+
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->world = w;
+    s->port = port;
+    fd = listen_loopback(&s->port, err, errlen);
+    if (fd < 0) {
+        free(s);
+        return NULL;
+    }
+    snprintf(base, sizeof(base), "https://127.0.0.1:%u", s->port);
+    if (world_set_endpoints(w, base) < 0) {
+        snprintf(err, errlen, "out of memory");
+    } else if (!(s->daemon = start_daemon(s, fd, cert_pem, key_pem))) {
+        snprintf(err, errlen, "libmicrohttpd could not start the HTTPS "
+                 "server on 127.0.0.1:%u", s->port);
+    } else {
+        return s;
+    }
+    close(fd);
+    free(s);
+    return NULL;
+}
+
+unsigned sb_server_port(const struct sb_server *s)
+{
+    return s->port;
+}
+
+void sb_server_stop(struct sb_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon); /* closes the listening socket too */
+    free(s);
+}
