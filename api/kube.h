@@ -15,6 +15,10 @@
 #include "http.h"
 
 #define KUBE_PAGE_LIMIT 500
+#define KUBE_MAX_PAGE_BYTES (32u << 20)   /* one page's reply */
+#define KUBE_MAX_LIST_BYTES (256u << 20)  /* all pages of one list */
+#define KUBE_MAX_ITEMS 100000             /* objects in one list */
+#define KUBE_MAX_ANNOTATIONS 1024         /* kept per object */
 
 struct kube_endpoint {
     char *name;             /* context or cluster name, for messages */
@@ -25,6 +29,7 @@ struct kube_endpoint {
     char *token;            /* static bearer token; wiped when freed */
     char **exec_argv;       /* exec plugin, NULL-terminated, or NULL */
     char **exec_env;        /* extra "NAME=value" for the plugin */
+    char *exec_api_version; /* client.authentication.k8s.io/v1beta1 */
     char *eks_cluster;      /* native EKS token for this cluster name */
     char *eks_region;
     char *eks_profile;      /* NULL: the session's profile */
@@ -39,12 +44,25 @@ struct kube_client {
     struct aws_session *aws;    /* borrowed; for EKS tokens, may be NULL */
     struct kube_endpoint ep;    /* owned */
     char *token;                /* current bearer token; wiped */
-    time_t token_expiry;        /* 0: does not expire */
+    time_t token_expiry;        /* when to remake it; 0: never */
+    size_t page_limit;          /* items per page; 0: KUBE_PAGE_LIMIT */
+    /* Private: whether token (or an exec plugin's certificate) is set,
+     * the session made for an EKS token when aws is NULL or has another
+     * profile than ep.eks_profile, and the lists in flight. */
+    int have_credential;
+    struct aws_session *own_aws;
+    void *ops;
 };
 
-/* Takes ownership of ep's contents. */
+/* Takes ownership of ep's contents and leaves ep empty. */
 void kube_client_init(struct kube_client *kc, struct http_client *http,
                       struct aws_session *aws, struct kube_endpoint *ep);
+/*
+ * Frees the client and the lists still in flight, without calling their
+ * callbacks. When lists are in flight, free the HTTP client first (which
+ * cancels their requests): a request that completes later would use the
+ * freed list.
+ */
 void kube_client_cleanup(struct kube_client *kc);
 
 /* Builds the endpoint of an EKS cluster from DescribeCluster's endpoint,
@@ -84,17 +102,24 @@ struct kube_ingress {
 struct kube_sa_list {
     struct kube_service_account *items;
     size_t count;
+    size_t pages;             /* replies it took */
 };
 
 struct kube_ingress_list {
     struct kube_ingress *items;
     size_t count;
+    size_t pages;
 };
 
 void kube_sa_list_free(struct kube_sa_list *l);
 void kube_ingress_list_free(struct kube_ingress_list *l);
 
-/* namespace NULL lists all namespaces. The list is the callee's to free. */
+/*
+ * namespace NULL lists all namespaces. done is called once, from inside
+ * http_wait(), with every page's items, or with a NULL list and err; the
+ * list is the callee's to free. Each returns 0, or -1 after calling done
+ * with the error (invalid namespace, no credentials).
+ */
 typedef void (*kube_sa_fn)(struct kube_sa_list *list,
                            const struct api_error *err, void *ctx);
 typedef void (*kube_ingress_fn)(struct kube_ingress_list *list,
@@ -103,5 +128,22 @@ int kube_list_service_accounts(struct kube_client *kc, const char *namespace,
                                kube_sa_fn done, void *ctx);
 int kube_list_ingresses(struct kube_client *kc, const char *namespace,
                         kube_ingress_fn done, void *ctx);
+
+/*
+ * Appends the items of one page of a ServiceAccountList or IngressList
+ * reply to l, and sets *next to metadata.continue (NULL on the last page).
+ * Items without metadata.name are skipped. Returns 0, or -1 with err.
+ * The list calls use these; they are exported for tests.
+ */
+int kube_parse_sa_page(const char *json, size_t len, struct kube_sa_list *l,
+                       char **next, struct api_error *err);
+int kube_parse_ingress_page(const char *json, size_t len,
+                            struct kube_ingress_list *l, char **next,
+                            struct api_error *err);
+
+/* Sets err from a non-2xx reply: a Kubernetes Status object (reason,
+ * message, code), or the start of any other body. */
+void kube_error_from_reply(struct api_error *err, long status,
+                           const char *body, size_t len);
 
 #endif

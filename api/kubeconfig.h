@@ -15,6 +15,10 @@ struct kubeconfig_cluster {
     char *ca_pem;          /* certificate-authority-data decoded, or the
                             * certificate-authority file's contents */
     int insecure_skip_verify;
+    char *origin;          /* "file:line" of the entry, for messages */
+    char *error;           /* "file:line: what", reported when the entry
+                            * is used (unreadable file, missing server),
+                            * or NULL */
 };
 
 struct kubeconfig_exec {
@@ -30,6 +34,8 @@ struct kubeconfig_user {
     char *cert_pem;        /* client-certificate(-data) */
     char *key_pem;         /* client-key(-data); wiped */
     struct kubeconfig_exec *exec; /* NULL when none */
+    char *origin;
+    char *error;           /* as in kubeconfig_cluster */
 };
 
 struct kubeconfig_context {
@@ -37,6 +43,7 @@ struct kubeconfig_context {
     char *cluster;
     char *user;
     char *namespace;       /* NULL: "default" */
+    char *origin;
 };
 
 struct kubeconfig {

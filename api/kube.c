@@ -1,0 +1,966 @@
+/*
+ * Kubernetes API client. A list is a small state machine on the shared
+ * HTTP client: each page's callback parses the page and submits the next
+ * one with the continue token, until the server sends none.
+ *
+ * Credentials, in kubectl's order: a static token, else an exec plugin
+ * (run again when its expirationTimestamp passes) or a native EKS token
+ * (made again EKS_TOKEN_REFRESH seconds after it was made); a client
+ * certificate is sent whenever one is configured.
+ */
+#include "kube.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base64.h"
+#include "eks_token.h"
+#include "exec.h"
+
+#define EXEC_EXPIRY_MARGIN 30   /* seconds before expiry to rerun plugins */
+#define MAX_NAME 253            /* Kubernetes object names (DNS subdomain) */
+#define MAX_ANNOTATION_KEY 317  /* 253-byte prefix, '/', 63-byte name */
+#define MAX_PAGES 100000
+
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    volatile char *p = s;
+    while (*p)
+        *p++ = 0;
+    free(s);
+}
+
+static void free_strv(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+void kube_endpoint_cleanup(struct kube_endpoint *ep)
+{
+    free(ep->name);
+    free(ep->server);
+    free(ep->ca_pem);
+    free(ep->cert_pem);
+    wipe_free(ep->key_pem);
+    wipe_free(ep->token);
+    free_strv(ep->exec_argv);
+    free_strv(ep->exec_env);
+    free(ep->exec_api_version);
+    free(ep->eks_cluster);
+    free(ep->eks_region);
+    free(ep->eks_profile);
+    free(ep->namespace);
+    memset(ep, 0, sizeof(*ep));
+}
+
+int kube_endpoint_from_eks(struct kube_endpoint *ep, const char *name,
+                           const char *region, const char *endpoint,
+                           const char *ca_base64)
+{
+    memset(ep, 0, sizeof(*ep));
+    if (!name || !region || !endpoint || !*endpoint)
+        return -1;
+    struct buf ca;
+    buf_init(&ca, 1u << 20);
+    if (ca_base64 && base64_decode(ca_base64, strlen(ca_base64), &ca) < 0) {
+        buf_cleanup(&ca);
+        return -1;
+    }
+    ep->ca_pem = ca_base64 ? buf_take(&ca) : NULL;
+    ep->name = strdup(name);
+    ep->server = strdup(endpoint);
+    ep->eks_cluster = strdup(name);
+    ep->eks_region = strdup(region);
+    if ((ca_base64 && !ep->ca_pem) || !ep->name || !ep->server ||
+        !ep->eks_cluster || !ep->eks_region) {
+        kube_endpoint_cleanup(ep);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the client and its token ------------------------------------------ */
+
+struct kube_op;
+static void op_free(struct kube_op *op);
+static struct kube_op *op_next(struct kube_op *op);
+
+void kube_client_init(struct kube_client *kc, struct http_client *http,
+                      struct aws_session *aws, struct kube_endpoint *ep)
+{
+    memset(kc, 0, sizeof(*kc));
+    kc->http = http;
+    kc->aws = aws;
+    kc->ep = *ep;
+    memset(ep, 0, sizeof(*ep));
+}
+
+void kube_client_cleanup(struct kube_client *kc)
+{
+    struct kube_op *op = kc->ops;
+    while (op) {
+        struct kube_op *next = op_next(op);
+        op_free(op);
+        op = next;
+    }
+    if (kc->own_aws) {
+        aws_session_cleanup(kc->own_aws);
+        free(kc->own_aws);
+    }
+    wipe_free(kc->token);
+    kube_endpoint_cleanup(&kc->ep);
+    memset(kc, 0, sizeof(*kc));
+}
+
+static int set_token(struct kube_client *kc, char *token, time_t expiry)
+{
+    wipe_free(kc->token);
+    kc->token = token;
+    kc->token_expiry = expiry;
+    kc->have_credential = 1;
+    return 0;
+}
+
+/* Forgets a token the server rejected, so the next list makes a new one. */
+static void drop_token(struct kube_client *kc)
+{
+    if (!kc->ep.eks_cluster && !kc->ep.exec_argv)
+        return;     /* a static token stays what the kubeconfig says */
+    set_token(kc, NULL, 0);
+    kc->have_credential = 0;
+}
+
+/* The session for EKS tokens: the caller's, unless the kubeconfig asks
+ * for another profile or there is none. */
+static struct aws_session *eks_session(struct kube_client *kc,
+                                       struct api_error *err)
+{
+    const char *profile = kc->ep.eks_profile;
+    if (kc->aws && (!profile || !strcmp(profile, kc->aws->profile)))
+        return kc->aws;
+    if (kc->own_aws)
+        return kc->own_aws;
+
+    struct aws_session_options opt = { profile, kc->ep.eks_region, 1 };
+    char why[512];
+    kc->own_aws = calloc(1, sizeof(*kc->own_aws));
+    if (kc->own_aws &&
+        aws_session_init(kc->own_aws, kc->http, &opt, why, sizeof(why)) == 0)
+        return kc->own_aws;
+    free(kc->own_aws);
+    kc->own_aws = NULL;
+    api_error_set(err, "CredentialError", "cannot make an EKS token for %s: "
+                  "%s", kc->ep.name, why);
+    return NULL;
+}
+
+static int make_eks_token(struct kube_client *kc, time_t now,
+                          struct api_error *err)
+{
+    struct aws_session *s = eks_session(kc, err);
+    if (!s)
+        return -1;
+    const char *region = kc->ep.eks_region ? kc->ep.eks_region : s->region;
+    if (!region) {
+        api_error_set(err, "CredentialError", "cannot make an EKS token for "
+                      "%s: no region; set AWS_REGION or pass --region",
+                      kc->ep.name);
+        return -1;
+    }
+    if (aws_session_refresh_credentials(s) < 0) {
+        api_error_set(err, "CredentialError", "cannot make an EKS token for "
+                      "%s: %s", kc->ep.name, s->creds_error);
+        return -1;
+    }
+    struct sigv4_credentials creds = {
+        s->creds.access_key_id, s->creds.secret_access_key,
+        s->creds.session_token,
+    };
+    char *sts = aws_endpoint(s, &aws_service_sts, region);
+    struct buf token;
+    buf_init(&token, 0);
+    int rc = sts ? eks_token_make(&creds, region, sts, kc->ep.eks_cluster,
+                                  now, &token) : -1;
+    if (rc < 0) {
+        api_error_set(err, "CredentialError", "cannot make an EKS token for "
+                      "%s with STS endpoint %s", kc->ep.name,
+                      sts ? sts : "(none)");
+        buf_wipe(&token);
+        free(sts);
+        return -1;
+    }
+    free(sts);
+    return set_token(kc, buf_take(&token), now + EKS_TOKEN_REFRESH);
+}
+
+static int run_exec_plugin(struct kube_client *kc, struct api_error *err)
+{
+    struct exec_credential cred;
+    char why[512];
+    if (exec_run(kc->ep.exec_api_version, kc->ep.exec_argv, kc->ep.exec_env,
+                 EXEC_TIMEOUT_MS, &cred, why, sizeof(why)) < 0) {
+        api_error_set(err, "CredentialError", "%s", why);
+        return -1;
+    }
+    if (cred.cert_pem) {
+        free(kc->ep.cert_pem);
+        wipe_free(kc->ep.key_pem);
+        kc->ep.cert_pem = cred.cert_pem;
+        kc->ep.key_pem = cred.key_pem;
+        cred.cert_pem = cred.key_pem = NULL;
+    }
+    time_t expiry = cred.expiry;
+    char *token = cred.token && *cred.token ? cred.token : NULL;
+    if (token)
+        cred.token = NULL;
+    exec_credential_cleanup(&cred);
+    /* Without an expirationTimestamp the credential is kept until the
+     * server rejects it, as kubectl keeps it. */
+    return set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
+}
+
+/* Makes sure kc->token is current for the next request. */
+static int refresh_token(struct kube_client *kc, struct api_error *err)
+{
+    time_t now = time(NULL);
+    if (kc->have_credential && (!kc->token_expiry || now < kc->token_expiry))
+        return 0;
+    if (kc->ep.token) {
+        char *copy = strdup(kc->ep.token);
+        if (!copy) {
+            api_error_set(err, "OutOfMemory", "out of memory");
+            return -1;
+        }
+        return set_token(kc, copy, 0);
+    }
+    if (kc->ep.eks_cluster)
+        return make_eks_token(kc, now, err);
+    if (kc->ep.exec_argv)
+        return run_exec_plugin(kc, err);
+    return 0;   /* a client certificate alone, or anonymous */
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static cJSON *member(const cJSON *obj, const char *name)
+{
+    return cJSON_IsObject(obj) ?
+           cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+/* A string member no longer than max, copied; NULL otherwise. *oom is set
+ * when a copy fails. */
+static char *copy_member(const cJSON *obj, const char *name, size_t max,
+                         int *oom)
+{
+    const char *s = cJSON_GetStringValue(member(obj, name));
+    if (!s || strlen(s) > max)
+        return NULL;
+    char *copy = strdup(s);
+    if (!copy)
+        *oom = 1;
+    return copy;
+}
+
+static void annotations_free(struct kube_annotation *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(a[i].key);
+        free(a[i].value);
+    }
+    free(a);
+}
+
+/* metadata.annotations: string values only, at most KUBE_MAX_ANNOTATIONS. */
+static int read_annotations(const cJSON *meta, struct kube_annotation **out,
+                            size_t *count)
+{
+    const cJSON *obj = member(meta, "annotations");
+    size_t n = 0;
+    const cJSON *a;
+    *out = NULL;
+    *count = 0;
+    cJSON_ArrayForEach(a, obj) {
+        if (n < KUBE_MAX_ANNOTATIONS && cJSON_IsString(a) && a->string)
+            n++;
+    }
+    if (!cJSON_IsObject(obj) || n == 0)
+        return 0;
+    *out = calloc(n, sizeof(**out));
+    if (!*out)
+        return -1;
+    cJSON_ArrayForEach(a, obj) {
+        if (*count == n)
+            break;
+        if (!cJSON_IsString(a) || !a->string ||
+            strlen(a->string) > MAX_ANNOTATION_KEY)
+            continue;
+        struct kube_annotation *kv = &(*out)[(*count)++];
+        kv->key = strdup(a->string);
+        kv->value = strdup(a->valuestring);
+        if (!kv->key || !kv->value)
+            return -1;
+    }
+    return 0;
+}
+
+static const char *annotation(const struct kube_annotation *a, size_t n,
+                              const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(a[i].key, key))
+            return a[i].value;
+    return NULL;
+}
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    if (!s)
+        return NULL;
+    char *copy = strdup(s);
+    if (!copy)
+        *oom = 1;
+    return copy;
+}
+
+/* The fields every object has. Returns 1 when the item has a usable
+ * name, 0 to skip it, -1 when memory runs out. */
+struct meta {
+    char *namespace, *name, *uid, *created;
+    struct kube_annotation *annotations;
+    size_t annotation_count;
+};
+
+static void meta_free(struct meta *m)
+{
+    free(m->namespace);
+    free(m->name);
+    free(m->uid);
+    free(m->created);
+    annotations_free(m->annotations, m->annotation_count);
+    memset(m, 0, sizeof(*m));
+}
+
+static int read_meta(const cJSON *item, struct meta *m)
+{
+    const cJSON *meta = member(item, "metadata");
+    int oom = 0;
+    memset(m, 0, sizeof(*m));
+    m->name = copy_member(meta, "name", MAX_NAME, &oom);
+    if (!m->name)
+        return oom ? -1 : 0;
+    m->namespace = copy_member(meta, "namespace", MAX_NAME, &oom);
+    m->uid = copy_member(meta, "uid", MAX_NAME, &oom);
+    m->created = copy_member(meta, "creationTimestamp", 64, &oom);
+    if (read_annotations(meta, &m->annotations, &m->annotation_count) < 0 ||
+        oom) {
+        meta_free(m);
+        return -1;
+    }
+    return 1;
+}
+
+static void sa_free(struct kube_service_account *sa)
+{
+    free(sa->namespace);
+    free(sa->name);
+    free(sa->uid);
+    free(sa->created);
+    free(sa->role_arn);
+    annotations_free(sa->annotations, sa->annotation_count);
+}
+
+static void ingress_free(struct kube_ingress *in)
+{
+    free(in->namespace);
+    free(in->name);
+    free(in->created);
+    free(in->class_name);
+    free(in->hosts);
+    free(in->address);
+    free(in->group_name);
+    annotations_free(in->annotations, in->annotation_count);
+}
+
+void kube_sa_list_free(struct kube_sa_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        sa_free(&l->items[i]);
+    free(l->items);
+    free(l);
+}
+
+void kube_ingress_list_free(struct kube_ingress_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        ingress_free(&l->items[i]);
+    free(l->items);
+    free(l);
+}
+
+static int parse_sa(const cJSON *item, struct kube_service_account *sa)
+{
+    struct meta m;
+    int rc = read_meta(item, &m);
+    if (rc <= 0)
+        return rc;
+    int oom = 0;
+    sa->namespace = m.namespace;
+    sa->name = m.name;
+    sa->uid = m.uid;
+    sa->created = m.created;
+    sa->annotations = m.annotations;
+    sa->annotation_count = m.annotation_count;
+    sa->role_arn = dup_or_null(annotation(m.annotations, m.annotation_count,
+                                          "eks.amazonaws.com/role-arn"),
+                               &oom);
+    return oom ? -1 : 1;
+}
+
+/* spec.rules[].host joined by ','; rules without a host are skipped. */
+static char *join_hosts(const cJSON *spec, int *oom)
+{
+    const cJSON *rule;
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    cJSON_ArrayForEach(rule, member(spec, "rules")) {
+        const char *host = cJSON_GetStringValue(member(rule, "host"));
+        if (!host || !*host || strlen(host) > MAX_NAME)
+            continue;
+        if ((b.len && buf_putc(&b, ',') < 0) || buf_puts(&b, host) < 0)
+            break;  /* past 1 MiB of hosts: keep those that fit */
+    }
+    if (!b.data)
+        return NULL;
+    char *s = buf_take(&b);
+    if (!s)
+        *oom = 1;
+    return s;
+}
+
+static char *lb_address(const cJSON *item, int *oom)
+{
+    const cJSON *lb = member(member(item, "status"), "loadBalancer");
+    const cJSON *first = cJSON_GetArrayItem(member(lb, "ingress"), 0);
+    char *s = copy_member(first, "hostname", MAX_NAME, oom);
+    return s ? s : copy_member(first, "ip", 64, oom);
+}
+
+static int parse_ingress(const cJSON *item, struct kube_ingress *in)
+{
+    struct meta m;
+    int rc = read_meta(item, &m);
+    if (rc <= 0)
+        return rc;
+    int oom = 0;
+    const cJSON *spec = member(item, "spec");
+    in->namespace = m.namespace;
+    in->name = m.name;
+    in->created = m.created;
+    in->annotations = m.annotations;
+    in->annotation_count = m.annotation_count;
+    free(m.uid);
+    in->class_name = copy_member(spec, "ingressClassName", MAX_NAME, &oom);
+    if (!in->class_name)
+        in->class_name = dup_or_null(annotation(m.annotations,
+                                                m.annotation_count,
+                                                "kubernetes.io/ingress.class"),
+                                     &oom);
+    in->group_name = dup_or_null(annotation(m.annotations, m.annotation_count,
+                                            "alb.ingress.kubernetes.io/"
+                                            "group.name"), &oom);
+    in->hosts = join_hosts(spec, &oom);
+    in->address = lb_address(item, &oom);
+    return oom ? -1 : 1;
+}
+
+/*
+ * Shared part of both page parsers: checks the list object, grows the
+ * item array by the page's length and reads metadata.continue. Returns
+ * the items array (possibly empty), or NULL with err set.
+ */
+static int page_items(const cJSON *root, size_t have, size_t size,
+                      void **items, const cJSON **arr_out, char **next,
+                      struct api_error *err)
+{
+    const cJSON *arr = member(root, "items");
+    *arr_out = NULL;
+    if (!cJSON_IsObject(root) || (arr && !cJSON_IsNull(arr) &&
+                                  !cJSON_IsArray(arr))) {
+        api_error_set(err, "InvalidReply", "the reply is not a Kubernetes "
+                      "list: %s", cJSON_IsObject(root) ?
+                      "items is not an array" : "not a JSON object");
+        return -1;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    if (n > KUBE_MAX_ITEMS || have > KUBE_MAX_ITEMS - n) {
+        api_error_set(err, "TooManyItems", "the list has more than %d "
+                      "items; choose a namespace", KUBE_MAX_ITEMS);
+        return -1;
+    }
+    void *grown = realloc(*items, (have + n + 1) * size);
+    if (!grown) {
+        api_error_set(err, "OutOfMemory", "out of memory");
+        return -1;
+    }
+    *items = grown;
+    int oom = 0;
+    *next = copy_member(member(root, "metadata"), "continue", 64u << 10,
+                        &oom);
+    if (*next && !**next) {
+        free(*next);
+        *next = NULL;
+    }
+    if (oom) {
+        api_error_set(err, "OutOfMemory", "out of memory");
+        return -1;
+    }
+    *arr_out = arr;     /* NULL or JSON null: a page without items */
+    return 0;
+}
+
+static int parse_failed(cJSON *root, char **next, struct api_error *err)
+{
+    cJSON_Delete(root);
+    free(*next);
+    *next = NULL;
+    api_error_set(err, "OutOfMemory", "out of memory");
+    return -1;
+}
+
+int kube_parse_sa_page(const char *json, size_t len, struct kube_sa_list *l,
+                       char **next, struct api_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    const cJSON *arr, *item;
+    *next = NULL;
+    memset(err, 0, sizeof(*err));
+    if (page_items(root, l->count, sizeof(*l->items), (void **)&l->items,
+                   &arr, next, err) < 0) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    cJSON_ArrayForEach(item, arr) {
+        struct kube_service_account *sa = &l->items[l->count];
+        memset(sa, 0, sizeof(*sa));
+        int rc = parse_sa(item, sa);
+        if (rc < 0) {
+            sa_free(sa);
+            return parse_failed(root, next, err);
+        }
+        l->count += (size_t)rc;
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+int kube_parse_ingress_page(const char *json, size_t len,
+                            struct kube_ingress_list *l, char **next,
+                            struct api_error *err)
+{
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    const cJSON *arr, *item;
+    *next = NULL;
+    memset(err, 0, sizeof(*err));
+    if (page_items(root, l->count, sizeof(*l->items), (void **)&l->items,
+                   &arr, next, err) < 0) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    cJSON_ArrayForEach(item, arr) {
+        struct kube_ingress *in = &l->items[l->count];
+        memset(in, 0, sizeof(*in));
+        int rc = parse_ingress(item, in);
+        if (rc < 0) {
+            ingress_free(in);
+            return parse_failed(root, next, err);
+        }
+        l->count += (size_t)rc;
+    }
+    cJSON_Delete(root);
+    return 0;
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+static const char *reason_of(long status)
+{
+    switch (status) {
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "NotFound";
+    case 410: return "Expired";
+    case 429: return "TooManyRequests";
+    case 503: return "ServiceUnavailable";
+    case 504: return "Timeout";
+    default: return status >= 500 ? "InternalError" : "HTTPError";
+    }
+}
+
+/* The first line of a body that is not a Status, printable bytes only. */
+static void body_excerpt(char *out, size_t outlen, const char *body,
+                         size_t len)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < len && j + 1 < outlen && j < 200; i++) {
+        unsigned char c = (unsigned char)body[i];
+        if (c == '\n' || c == '\r')
+            break;
+        out[j++] = c >= 0x20 && c != 0x7f ? (char)c : '?';
+    }
+    out[j] = '\0';
+}
+
+void kube_error_from_reply(struct api_error *err, long status,
+                           const char *body, size_t len)
+{
+    memset(err, 0, sizeof(*err));
+    err->http_status = status;
+    cJSON *root = body ? cJSON_ParseWithLength(body, len) : NULL;
+    const char *reason = cJSON_GetStringValue(member(root, "reason"));
+    const char *message = cJSON_GetStringValue(member(root, "message"));
+    char excerpt[256];
+
+    snprintf(err->code, sizeof(err->code), "%s",
+             reason && *reason ? reason : reason_of(status));
+    if (message && *message)
+        snprintf(err->message, sizeof(err->message), "%s", message);
+    else {
+        body_excerpt(excerpt, sizeof(excerpt), body ? body : "", len);
+        snprintf(err->message, sizeof(err->message), "HTTP status %ld%s%s",
+                 status, *excerpt ? ": " : "", excerpt);
+    }
+    cJSON_Delete(root);
+}
+
+/* What to check when the server rejects the credentials (401). */
+static void explain_unauthorized(const struct kube_client *kc,
+                                 struct api_error *err)
+{
+    char said[256], hint[256];
+    const struct kube_endpoint *ep = &kc->ep;
+    const char *what = kc->token ? "bearer token" : "client certificate";
+    snprintf(said, sizeof(said), "%s", err->message);
+    if (ep->token)
+        snprintf(hint, sizeof(hint), "check the token of the kubeconfig "
+                 "user: it may have expired or been revoked");
+    else if (ep->eks_cluster)
+        snprintf(hint, sizeof(hint), "check that the AWS identity has an "
+                 "access entry or aws-auth mapping in cluster %s, and that "
+                 "the clock is right", ep->eks_cluster);
+    else if (ep->exec_argv)
+        snprintf(hint, sizeof(hint), "the token came from exec plugin %s; "
+                 "run it by hand and check its output", ep->exec_argv[0]);
+    else if (ep->cert_pem)
+        snprintf(hint, sizeof(hint), "check that the client certificate "
+                 "is signed by the cluster's CA and has not expired");
+    else
+        snprintf(hint, sizeof(hint), "the kubeconfig user has no "
+                 "credentials; add a token, certificate or exec plugin");
+    if (!kc->token && !ep->cert_pem)
+        what = "anonymous request";
+    snprintf(err->message, sizeof(err->message), "%s rejected the %s of "
+             "%s (%s: %s); %s", ep->server, what,
+             ep->name ? ep->name : "cluster", err->code, said, hint);
+}
+
+static void transport_error(const struct kube_client *kc,
+                            const struct http_response *res,
+                            struct api_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    api_error_set(err, strstr(res->error, "timed out") ? "Timeout" :
+                  "ConnectionError", "cannot reach the Kubernetes API "
+                  "server %s of %s: %s", kc->ep.server,
+                  kc->ep.name ? kc->ep.name : "cluster", res->error);
+}
+
+/* ---- lists -------------------------------------------------------------- */
+
+struct kube_op {
+    struct kube_client *kc;
+    struct kube_op *next;        /* in kc->ops */
+    char *path;                  /* "/api/v1/serviceaccounts" */
+    char *continue_token;
+    size_t bytes;                /* reply bytes of all pages so far */
+    struct kube_sa_list *sa;     /* exactly one of sa and ingresses */
+    struct kube_ingress_list *ingresses;
+    kube_sa_fn sa_done;
+    kube_ingress_fn ingress_done;
+    void *ctx;
+};
+
+static struct kube_op *op_next(struct kube_op *op)
+{
+    return op->next;
+}
+
+static void op_free(struct kube_op *op)
+{
+    kube_sa_list_free(op->sa);
+    kube_ingress_list_free(op->ingresses);
+    free(op->path);
+    free(op->continue_token);
+    free(op);
+}
+
+static void op_unlink(struct kube_op *op)
+{
+    struct kube_op **p = (struct kube_op **)&op->kc->ops;
+    while (*p && *p != op)
+        p = &(*p)->next;
+    if (*p)
+        *p = op->next;
+}
+
+/* Calls the list's callback once, with the list or with err, and frees
+ * the operation. */
+static void op_finish(struct kube_op *op, const struct api_error *err)
+{
+    op_unlink(op);
+    if (op->sa_done) {
+        struct kube_sa_list *l = err ? NULL : op->sa;
+        if (l)
+            op->sa = NULL;
+        op->sa_done(l, err, op->ctx);
+    } else {
+        struct kube_ingress_list *l = err ? NULL : op->ingresses;
+        if (l)
+            op->ingresses = NULL;
+        op->ingress_done(l, err, op->ctx);
+    }
+    op_free(op);
+}
+
+static int url_encode(struct buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                    (c >= '0' && c <= '9') || strchr("-._~", c);
+        int rc = plain ? buf_putc(b, (char)c) :
+                 buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static char *page_url(const struct kube_op *op)
+{
+    const struct kube_client *kc = op->kc;
+    const char *server = kc->ep.server;
+    size_t n = strlen(server);
+    while (n > 0 && server[n - 1] == '/')
+        n--;    /* the server URL may end in '/' or carry a path prefix */
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = buf_append(&b, server, n) |
+             buf_printf(&b, "%s?limit=%zu", op->path,
+                        kc->page_limit ? kc->page_limit : KUBE_PAGE_LIMIT);
+    if (op->continue_token)
+        rc |= buf_puts(&b, "&continue=") | url_encode(&b, op->continue_token);
+    if (rc) {
+        buf_cleanup(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+static struct http_request *page_request(const struct kube_op *op)
+{
+    const struct kube_client *kc = op->kc;
+    char *url = page_url(op);
+    struct http_request *req = url ? http_request_new("GET", url) : NULL;
+    free(url);
+    if (!req)
+        return NULL;
+    req->max_response = KUBE_MAX_PAGE_BYTES;
+    req->insecure_skip_verify = kc->ep.insecure_skip_verify;
+    if (http_request_header(req, "Accept", "application/json") < 0 ||
+        (kc->ep.ca_pem && http_request_set(&req->ca_pem, kc->ep.ca_pem)) ||
+        (kc->ep.cert_pem &&
+         http_request_set(&req->cert_pem, kc->ep.cert_pem)) ||
+        (kc->ep.key_pem && http_request_set(&req->key_pem, kc->ep.key_pem)) ||
+        (kc->token && http_request_set(&req->bearer_token, kc->token))) {
+        http_request_free(req);
+        return NULL;
+    }
+    return req;
+}
+
+static void page_done(const struct http_request *req,
+                      struct http_response *res, void *ctx);
+
+static int submit_page(struct kube_op *op, struct api_error *err)
+{
+    if (refresh_token(op->kc, err) < 0)
+        return -1;
+    struct http_request *req = page_request(op);
+    if (!req || http_submit(op->kc->http, req, page_done, op) < 0) {
+        api_error_set(err, "RequestFailed", "cannot send a request to %s",
+                      op->kc->ep.server);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_page(struct kube_op *op, const struct buf *body,
+                      char **next, struct api_error *err)
+{
+    const char *json = body->data ? body->data : "";
+    op->bytes += body->len;
+    if (op->sa) {
+        op->sa->pages++;
+        return kube_parse_sa_page(json, body->len, op->sa, next, err);
+    }
+    op->ingresses->pages++;
+    return kube_parse_ingress_page(json, body->len, op->ingresses, next,
+                                   err);
+}
+
+/* Stores the next continue token. Rejects a server that repeats one or
+ * sends pages without end. */
+static int advance(struct kube_op *op, char *next, struct api_error *err)
+{
+    size_t pages = op->sa ? op->sa->pages : op->ingresses->pages;
+    int repeated = op->continue_token && !strcmp(op->continue_token, next);
+    free(op->continue_token);
+    op->continue_token = next;
+    if (repeated || pages >= MAX_PAGES || op->bytes > KUBE_MAX_LIST_BYTES) {
+        api_error_set(err, "InvalidReply", "%s sent %s after %zu pages; "
+                      "the list was stopped", op->kc->ep.server,
+                      repeated ? "the same continue token twice" :
+                      "more than the list limit", pages);
+        return -1;
+    }
+    return 0;
+}
+
+static void page_done(const struct http_request *req,
+                      struct http_response *res, void *ctx)
+{
+    struct kube_op *op = ctx;
+    struct api_error err;
+    char *next = NULL;
+    (void)req;
+
+    memset(&err, 0, sizeof(err));
+    if (res->failed) {
+        transport_error(op->kc, res, &err);
+        op_finish(op, &err);
+    } else if (res->status != 200) {
+        kube_error_from_reply(&err, res->status, res->body.data,
+                              res->body.len);
+        if (res->status == 401) {
+            explain_unauthorized(op->kc, &err);
+            drop_token(op->kc);
+        }
+        op_finish(op, &err);
+    } else if (parse_page(op, &res->body, &next, &err) < 0) {
+        op_finish(op, &err);
+    } else if (!next) {
+        op_finish(op, NULL);
+    } else if (advance(op, next, &err) < 0 || submit_page(op, &err) < 0) {
+        op_finish(op, &err);
+    }
+}
+
+/* Namespaces are DNS labels: this keeps a name out of the URL's syntax. */
+static int valid_namespace(const char *ns)
+{
+    size_t n = strlen(ns);
+    if (n == 0 || n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((ns[i] >= 'a' && ns[i] <= 'z') ||
+              (ns[i] >= '0' && ns[i] <= '9') || ns[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int start_list(struct kube_op *op, struct kube_client *kc,
+                      const char *prefix, const char *namespace,
+                      const char *resource)
+{
+    struct api_error err;
+    struct buf path;
+    memset(&err, 0, sizeof(err));
+    op->kc = kc;
+    op->next = kc->ops;
+    kc->ops = op;
+    buf_init(&path, 0);
+    if (namespace && !valid_namespace(namespace)) {
+        api_error_set(&err, "InvalidNamespace", "invalid namespace \"%.64s\":"
+                      " use lowercase letters, digits and '-'", namespace);
+        op_finish(op, &err);
+        return -1;
+    }
+    int rc = namespace ?
+             buf_printf(&path, "%s/namespaces/%s/%s", prefix, namespace,
+                        resource) :
+             buf_printf(&path, "%s/%s", prefix, resource);
+    op->path = rc == 0 ? buf_take(&path) : NULL;
+    if (!op->path)
+        api_error_set(&err, "OutOfMemory", "out of memory");
+    if (!op->path || submit_page(op, &err) < 0) {
+        op_finish(op, &err);
+        return -1;
+    }
+    return 0;
+}
+
+int kube_list_service_accounts(struct kube_client *kc, const char *namespace,
+                               kube_sa_fn done, void *ctx)
+{
+    struct kube_op *op = calloc(1, sizeof(*op));
+    struct kube_sa_list *l = calloc(1, sizeof(*l));
+    if (!op || !l) {
+        struct api_error err;
+        memset(&err, 0, sizeof(err));
+        api_error_set(&err, "OutOfMemory", "out of memory");
+        free(op);
+        free(l);
+        done(NULL, &err, ctx);
+        return -1;
+    }
+    op->sa = l;
+    op->sa_done = done;
+    op->ctx = ctx;
+    return start_list(op, kc, "/api/v1", namespace, "serviceaccounts");
+}
+
+int kube_list_ingresses(struct kube_client *kc, const char *namespace,
+                        kube_ingress_fn done, void *ctx)
+{
+    struct kube_op *op = calloc(1, sizeof(*op));
+    struct kube_ingress_list *l = calloc(1, sizeof(*l));
+    if (!op || !l) {
+        struct api_error err;
+        memset(&err, 0, sizeof(err));
+        api_error_set(&err, "OutOfMemory", "out of memory");
+        free(op);
+        free(l);
+        done(NULL, &err, ctx);
+        return -1;
+    }
+    op->ingresses = l;
+    op->ingress_done = done;
+    op->ctx = ctx;
+    return start_list(op, kc, "/apis/networking.k8s.io/v1", namespace,
+                      "ingresses");
+}
