@@ -19,7 +19,8 @@
 /*
  * Builds a token for cluster_name. sts_url is the STS endpoint for region,
  * without a trailing slash ("https://sts.us-east-2.amazonaws.com").
- * Returns 0, or -1 when memory runs out.
+ * Returns 0, or -1 when memory runs out or sts_url is not an http or
+ * https URL of the form "scheme://host[:port][/path]".
  */
 int eks_token_make(const struct sigv4_credentials *creds, const char *region,
                    const char *sts_url, const char *cluster_name, time_t now,

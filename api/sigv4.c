@@ -528,6 +528,26 @@ static int presign_query(const struct sigv4_request *req,
     return (int)n;
 }
 
+/* Appends req's own parameters, sorted, then the presigning parameters
+ * in the order botocore writes them, so tokens equal aws-cli's. */
+static int put_presigned_query(const struct sigv4_request *req,
+                               const struct sigv4_pair *added, size_t count,
+                               struct buf *out)
+{
+    if (canonical_query(req->query, req->query_count, out) < 0)
+        return -1;
+    for (size_t i = 0; i < count; i++) {
+        const char *value = added[i].value;
+        if ((i > 0 || req->query_count > 0) && buf_putc(out, '&') < 0)
+            return -1;
+        if (sigv4_uri_encode(out, added[i].name, strlen(added[i].name), 0) ||
+            buf_putc(out, '=') < 0 ||
+            sigv4_uri_encode(out, value, strlen(value), 0) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int sigv4_presign(const struct sigv4_request *req,
                   const struct sigv4_credentials *creds,
                   const struct sigv4_scope *scope, unsigned expires_seconds,
@@ -551,7 +571,8 @@ int sigv4_presign(const struct sigv4_request *req,
     signed_req.query = query;
     signed_req.query_count = (size_t)n;
     if (sign(&signed_req, creds, scope, NULL, hex) == 0 &&
-        canonical_query(query, (size_t)n, query_out) == 0 &&
+        put_presigned_query(req, query + req->query_count,
+                            (size_t)n - req->query_count, query_out) == 0 &&
         buf_printf(query_out, "&X-Amz-Signature=%s", hex) == 0)
         rc = 0;
 done:
