@@ -115,7 +115,10 @@ struct world_role {
 
 struct world_policy {
     char *name;
+    char *path;             /* "/" */
     char *arn;
+    char *policy_id;        /* ANPA... */
+    char *description;      /* may be NULL */
     char *document;         /* default version, JSON text */
     char *created;
 };
@@ -123,6 +126,9 @@ struct world_policy {
 struct world_oidc_provider {
     char *arn;
     char *url;              /* issuer without https:// */
+    char **client_ids;      /* audiences; "sts.amazonaws.com" by default */
+    size_t client_id_count;
+    char *created;
 };
 
 struct world {
