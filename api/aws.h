@@ -31,6 +31,7 @@ struct aws_service {
 extern const struct aws_service aws_service_sts;
 extern const struct aws_service aws_service_eks;
 extern const struct aws_service aws_service_iam;
+extern const struct aws_service aws_service_ec2;
 
 /* Options that the command line or the UI chose; NULL fields fall back
  * to the environment and the config files. */

@@ -46,4 +46,11 @@ int eks_parse_cluster(const char *json, size_t len, struct eks_cluster *c,
                       struct api_error *err);
 void eks_cluster_cleanup(struct eks_cluster *c);
 
+/* Parses a ListClusters reply: the names (an array of count strings, each
+ * freed by the caller, then the array) and the nextToken, or NULL on the
+ * last page. Returns 0, or -1 with err set and nothing allocated. */
+int eks_parse_cluster_names(const char *json, size_t len, char ***names,
+                            size_t *count, char **next_token,
+                            struct api_error *err);
+
 #endif

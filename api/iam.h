@@ -48,4 +48,22 @@ typedef void (*iam_role_fn)(struct iam_role *role,
 int iam_load_role_details(struct aws_session *s, struct iam_role *role,
                           iam_role_fn done, void *ctx);
 
+/* Parsers of one reply each, for the calls above and for tests. Each
+ * returns 0, or -1 with err set ("InvalidReply"). A page parser appends to
+ * list or role and sets *marker to the next page's Marker (the caller
+ * frees it), or NULL on the last page. */
+int iam_parse_roles_page(const char *xml, size_t len,
+                         struct iam_role_list *list, char **marker,
+                         struct api_error *err);
+/* Replaces role's name, ARN, id, path, dates, description and trust
+ * policy with the GetRole reply's; lists are kept. */
+int iam_parse_role(const char *xml, size_t len, struct iam_role *role,
+                   struct api_error *err);
+int iam_parse_attached_policies(const char *xml, size_t len,
+                                struct iam_role *role, char **marker,
+                                struct api_error *err);
+int iam_parse_inline_policies(const char *xml, size_t len,
+                              struct iam_role *role, char **marker,
+                              struct api_error *err);
+
 #endif

@@ -1,0 +1,859 @@
+/*
+ * AWS sessions: profile, region, CA and endpoint resolution, request
+ * building in the four protocols, SigV4 signing and error replies.
+ *
+ * Limits: no retries yet (every call is one attempt), and endpoints are
+ * those of the aws partition only (no amazonaws.com.cn or GovCloud
+ * defaults).
+ */
+#include "aws.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "awsconfig.h"
+#include "awsxml.h"
+#include "log.h"
+
+#define CA_BUNDLE_MAX (4u << 20)
+#define CREDS_REFRESH_MARGIN 60 /* seconds before expiry */
+
+const struct aws_service aws_service_sts = {
+    .signing_name = "sts", .service_id = "STS",
+    .api_version = "2011-06-15", .protocol = AWS_PROTOCOL_QUERY,
+};
+const struct aws_service aws_service_eks = {
+    .signing_name = "eks", .service_id = "EKS",
+    .api_version = "2017-11-01", .protocol = AWS_PROTOCOL_REST_JSON,
+};
+const struct aws_service aws_service_iam = {
+    .signing_name = "iam", .service_id = "IAM",
+    .api_version = "2010-05-08", .protocol = AWS_PROTOCOL_QUERY,
+    .global = 1,
+};
+const struct aws_service aws_service_ec2 = {
+    .signing_name = "ec2", .service_id = "EC2",
+    .api_version = "2016-11-15", .protocol = AWS_PROTOCOL_EC2,
+};
+
+struct session_priv {
+    struct awsconfig_file config;
+    struct awsconfig_file credentials;
+    int profile_explicit;
+};
+
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
+static struct session_priv *priv(const struct aws_session *s)
+{
+    return s->priv;
+}
+
+static const struct awsconfig_section *config_profile(const struct
+                                                      aws_session *s)
+{
+    return awsconfig_section(&priv(s)->config, "profile", s->profile);
+}
+
+static const struct awsconfig_section *credentials_profile(const struct
+                                                           aws_session *s)
+{
+    return awsconfig_section(&priv(s)->credentials, "profile", s->profile);
+}
+
+static const struct awsconfig_entry *entry(const struct awsconfig_section *sec,
+                                           const char *key)
+{
+    for (size_t i = 0; sec && i < sec->entry_count; i++)
+        if (strcasecmp(sec->entries[i].key, key) == 0)
+            return &sec->entries[i];
+    return NULL;
+}
+
+/* ---- session setup ---- */
+
+static char *home_path(const char *rest)
+{
+    const char *home = env("HOME");
+    if (!home) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : "/";
+    }
+    struct buf b;
+    buf_init(&b, 0);
+    if (buf_printf(&b, "%s/%s", home, rest) < 0)
+        return NULL;
+    return buf_take(&b);
+}
+
+/* The file named by var (with a leading ~/ expanded), or ~/fallback. */
+static char *file_path(const char *var, const char *fallback)
+{
+    const char *v = env(var);
+    if (!v)
+        return home_path(fallback);
+    if (strncmp(v, "~/", 2) == 0)
+        return home_path(v + 2);
+    return strdup(v);
+}
+
+static int load_files(struct aws_session *s, char *err, size_t errlen)
+{
+    struct session_priv *p = priv(s);
+    char *config = file_path("AWS_CONFIG_FILE", ".aws/config");
+    char *creds = file_path("AWS_SHARED_CREDENTIALS_FILE",
+                            ".aws/credentials");
+    int rc = config && creds ? 0 : -1;
+    if (rc < 0)
+        snprintf(err, errlen, "out of memory");
+    if (rc == 0)
+        rc = awsconfig_load(&p->config, config, 0, err, errlen);
+    if (rc == 0)
+        rc = awsconfig_load(&p->credentials, creds, 1, err, errlen);
+    free(config);
+    free(creds);
+    return rc;
+}
+
+static int choose_profile(struct aws_session *s,
+                          const struct aws_session_options *opt, char *err,
+                          size_t errlen)
+{
+    const char *name = opt && opt->profile ? opt->profile : NULL;
+    priv(s)->profile_explicit = name != NULL;
+    const char *from = "--profile";
+    if (!name && (name = env("AWS_PROFILE")))
+        from = "AWS_PROFILE";
+    s->profile = strdup(name ? name : "default");
+    if (!s->profile) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (!name || config_profile(s) || credentials_profile(s))
+        return 0;
+    snprintf(err, errlen, "profile %s (from %s) not found in %s or %s: add "
+             "[profile %s] to the config file or choose another profile",
+             name, from, priv(s)->config.path, priv(s)->credentials.path,
+             name);
+    return -1;
+}
+
+static int set_region(struct aws_session *s, const char *region,
+                      const char *source)
+{
+    s->region = strdup(region);
+    s->region_source = strdup(source);
+    return s->region && s->region_source ? 0 : -1;
+}
+
+static int choose_region(struct aws_session *s,
+                         const struct aws_session_options *opt)
+{
+    if (opt && opt->region)
+        return set_region(s, opt->region, "--region");
+    if (env("AWS_REGION"))
+        return set_region(s, env("AWS_REGION"), "AWS_REGION");
+    if (env("AWS_DEFAULT_REGION"))
+        return set_region(s, env("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION");
+    const struct awsconfig_entry *e = entry(config_profile(s), "region");
+    if (!e)
+        return 0;
+    char source[512];
+    snprintf(source, sizeof(source), "profile %s (%s:%d)", s->profile,
+             priv(s)->config.path, e->line);
+    return set_region(s, e->value, source);
+}
+
+static int read_file(const char *path, size_t max, char **out)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    struct buf b;
+    buf_init(&b, max);
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        rc = buf_append(&b, chunk, n);
+    if (ferror(fp))
+        rc = -1;
+    fclose(fp);
+    if (rc < 0) {
+        buf_cleanup(&b);
+        errno = errno ? errno : EFBIG;
+        return -1;
+    }
+    *out = buf_take(&b);
+    return *out ? 0 : -1;
+}
+
+static int load_ca(struct aws_session *s, char *err, size_t errlen)
+{
+    const char *path = env("AWS_CA_BUNDLE");
+    char where[512];
+    snprintf(where, sizeof(where), "AWS_CA_BUNDLE");
+    if (!path) {
+        const struct awsconfig_entry *e = entry(config_profile(s),
+                                                "ca_bundle");
+        if (!e)
+            return 0;
+        path = e->value;
+        snprintf(where, sizeof(where), "%s:%d: ca_bundle",
+                 priv(s)->config.path, e->line);
+    }
+    errno = 0;
+    if (read_file(path, CA_BUNDLE_MAX, &s->ca_pem) == 0)
+        return 0;
+    snprintf(err, errlen, "%s %s cannot be read: %s; point it at a PEM file "
+             "of trusted CA certificates (at most %u bytes)", where, path,
+             strerror(errno), CA_BUNDLE_MAX);
+    return -1;
+}
+
+int aws_session_init(struct aws_session *s, struct http_client *http,
+                     const struct aws_session_options *opt, char *err,
+                     size_t errlen)
+{
+    memset(s, 0, sizeof(*s));
+    s->http = http;
+    s->readonly = opt ? opt->readonly : 0;
+    s->priv = calloc(1, sizeof(struct session_priv));
+    if (!s->priv) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = load_files(s, err, errlen);
+    if (rc == 0)
+        rc = choose_profile(s, opt, err, errlen);
+    if (rc == 0 && choose_region(s, opt) < 0) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = load_ca(s, err, errlen);
+    if (rc < 0)
+        aws_session_cleanup(s);
+    return rc;
+}
+
+void aws_session_cleanup(struct aws_session *s)
+{
+    if (s->priv) {
+        awsconfig_free(&priv(s)->config);
+        awsconfig_free(&priv(s)->credentials);
+        free(s->priv);
+    }
+    free(s->profile);
+    free(s->region);
+    free(s->region_source);
+    free(s->ca_pem);
+    aws_credentials_free(&s->creds);
+    memset(s, 0, sizeof(*s));
+}
+
+/* ---- endpoints ---- */
+
+static int ignore_configured_endpoints(const struct aws_session *s)
+{
+    const char *v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    if (!v && config_profile(s))
+        v = awsconfig_get(config_profile(s),
+                          "ignore_configured_endpoint_urls");
+    return v && strcasecmp(v, "true") == 0;
+}
+
+/* "AWS_ENDPOINT_URL_" + service id upper-cased, spaces and dashes as
+ * underscores; or the id lower-cased the same way for the services
+ * section ("elastic_load_balancing_v2"). */
+static void service_key(const char *id, int upper, char *out, size_t outlen)
+{
+    size_t n = 0;
+    for (; *id && n + 1 < outlen; id++, n++) {
+        unsigned char c = (unsigned char)*id;
+        out[n] = c == ' ' || c == '-' ? '_'
+                 : (char)(upper ? toupper(c) : tolower(c));
+    }
+    out[n] = '\0';
+}
+
+static const char *services_endpoint(const struct aws_session *s,
+                                     const struct aws_service *svc)
+{
+    const struct awsconfig_section *prof = config_profile(s);
+    const char *name = prof ? awsconfig_get(prof, "services") : NULL;
+    if (!name)
+        return NULL;
+    const struct awsconfig_section *sec =
+        awsconfig_section(&priv(s)->config, "services", name);
+    char id[64], key[96];
+    service_key(svc->service_id, 0, id, sizeof(id));
+    snprintf(key, sizeof(key), "%s.endpoint_url", id);
+    return sec ? awsconfig_get(sec, key) : NULL;
+}
+
+static const char *configured_endpoint(const struct aws_session *s,
+                                       const struct aws_service *svc)
+{
+    if (ignore_configured_endpoints(s))
+        return NULL;
+    char id[64], var[96];
+    service_key(svc->service_id, 1, id, sizeof(id));
+    snprintf(var, sizeof(var), "AWS_ENDPOINT_URL_%s", id);
+    const char *url = env(var);
+    if (!url)
+        url = env("AWS_ENDPOINT_URL");
+    if (!url)
+        url = services_endpoint(s, svc);
+    if (!url && config_profile(s))
+        url = awsconfig_get(config_profile(s), "endpoint_url");
+    return url;
+}
+
+char *aws_endpoint(struct aws_session *s, const struct aws_service *svc,
+                   const char *region)
+{
+    const char *url = configured_endpoint(s, svc);
+    struct buf b;
+    buf_init(&b, 0);
+    int rc;
+    if (!region)
+        region = s->region;
+    if (url)
+        rc = buf_puts(&b, url);
+    else if (svc->global || !region)
+        rc = buf_printf(&b, "https://%s.amazonaws.com", svc->signing_name);
+    else
+        rc = buf_printf(&b, "https://%s.%s.amazonaws.com", svc->signing_name,
+                        region);
+    if (rc < 0) {
+        buf_cleanup(&b);
+        return NULL;
+    }
+    while (b.len && b.data[b.len - 1] == '/')
+        b.data[--b.len] = '\0';
+    return buf_take(&b);
+}
+
+/* ---- credentials ---- */
+
+static int credentials_fresh(const struct aws_session *s, time_t now)
+{
+    return s->creds.access_key_id &&
+           (s->creds.expiration == 0 ||
+            s->creds.expiration - now > CREDS_REFRESH_MARGIN);
+}
+
+int aws_session_refresh_credentials(struct aws_session *s)
+{
+    time_t now = time(NULL);
+    if (credentials_fresh(s, now))
+        return 0;
+    char *sts = aws_endpoint(s, &aws_service_sts, NULL);
+    struct creds_chain chain = {
+        .profile = s->profile,
+        .profile_explicit = priv(s)->profile_explicit,
+        .config = config_profile(s),
+        .config_path = priv(s)->config.path,
+        .credentials = credentials_profile(s),
+        .credentials_path = priv(s)->credentials.path,
+        .sts_endpoint = sts,
+        .ca_pem = s->ca_pem,
+    };
+    struct aws_credentials fresh;
+    int rc = creds_resolve(&chain, &fresh, s->creds_error,
+                           sizeof(s->creds_error));
+    free(sts);
+    if (rc == 0) {
+        aws_credentials_free(&s->creds);
+        s->creds = fresh;
+        s->creds_error[0] = '\0';
+        log_msg(LOG_INFO, "aws: credentials from %s", s->creds.source);
+        return 0;
+    }
+    log_msg(LOG_WARN, "aws: credentials: %s", s->creds_error);
+    /* Credentials that have not expired yet still sign the call. */
+    return s->creds.access_key_id && s->creds.expiration > now ? 0 : -1;
+}
+
+/* ---- building and signing a request ---- */
+
+struct target {
+    char *base;      /* scheme://host[:port], no path */
+    char *host;      /* Host header value */
+    char *path;      /* the endpoint's own path, without trailing '/' */
+};
+
+static void target_cleanup(struct target *t)
+{
+    free(t->base);
+    free(t->host);
+    free(t->path);
+}
+
+static int default_port(const char *scheme, const char *port)
+{
+    return (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+           (strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
+}
+
+static int target_from_parts(struct target *t, const char *scheme,
+                             const char *host, const char *port,
+                             const char *path)
+{
+    struct buf b;
+    buf_init(&b, 0);
+    int rc = buf_puts(&b, host);
+    if (rc == 0 && port && !default_port(scheme, port))
+        rc = buf_printf(&b, ":%s", port);
+    t->host = rc == 0 ? buf_take(&b) : NULL;
+    rc = t->host ? buf_printf(&b, "%s://%s", scheme, t->host) : -1;
+    t->base = rc == 0 ? buf_take(&b) : NULL;
+    buf_cleanup(&b);
+    t->path = strdup(path);
+    if (!t->host || !t->base || !t->path)
+        return -1;
+    size_t n = strlen(t->path);
+    while (n && t->path[n - 1] == '/')
+        t->path[--n] = '\0';
+    return 0;
+}
+
+static int parse_target(const char *endpoint, struct target *t)
+{
+    memset(t, 0, sizeof(*t));
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+    int rc = -1;
+    if (u && curl_url_set(u, CURLUPART_URL, endpoint, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, CURLU_URLDECODE) ==
+            CURLUE_OK) {
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        rc = target_from_parts(t, scheme, host, port, path);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(path);
+    curl_url_cleanup(u);
+    if (rc < 0)
+        target_cleanup(t);
+    return rc;
+}
+
+static int put_pair(struct buf *out, const char *name, const char *value)
+{
+    if (out->len && buf_putc(out, '&') < 0)
+        return -1;
+    if (sigv4_uri_encode(out, name, strlen(name), 0) < 0 ||
+        buf_putc(out, '=') < 0)
+        return -1;
+    return sigv4_uri_encode(out, value, strlen(value), 0);
+}
+
+/* Query and ec2 protocols: Action, Version, then the parameters. */
+static int form_body(const struct aws_call *call, struct buf *body)
+{
+    int rc = put_pair(body, "Action", call->operation);
+    if (rc == 0)
+        rc = put_pair(body, "Version", call->service->api_version);
+    for (size_t i = 0; rc == 0 && i < call->param_count; i++)
+        rc = put_pair(body, call->params[i].name, call->params[i].value);
+    return rc;
+}
+
+struct signing {
+    struct sigv4_pair headers[6];
+    size_t header_count;
+    char date[17];
+    char target[160];
+    struct buf path;         /* decoded, as signed */
+    struct buf url;
+};
+
+static void add_signed(struct signing *sg, const char *name,
+                       const char *value)
+{
+    sg->headers[sg->header_count].name = name;
+    sg->headers[sg->header_count].value = value;
+    sg->header_count++;
+}
+
+static const char *content_type(const struct aws_service *svc)
+{
+    switch (svc->protocol) {
+    case AWS_PROTOCOL_JSON:
+        return "application/x-amz-json-1.1";
+    case AWS_PROTOCOL_REST_JSON:
+        return "application/json";
+    default:
+        return "application/x-www-form-urlencoded; charset=utf-8";
+    }
+}
+
+static int build_url(struct signing *sg, const struct target *t,
+                     const struct aws_call *call, int rest)
+{
+    const char *path = rest && call->path ? call->path : "/";
+    int rc = buf_puts(&sg->path, t->path);
+    if (rc == 0)
+        rc = buf_puts(&sg->path, path);
+    if (rc == 0)
+        rc = buf_puts(&sg->url, t->base);
+    if (rc == 0)
+        rc = sigv4_uri_encode(&sg->url, sg->path.data, sg->path.len, 1);
+    if (!rest || rc < 0 || call->param_count == 0)
+        return rc;
+    struct buf query;
+    buf_init(&query, 0);
+    for (size_t i = 0; rc == 0 && i < call->param_count; i++)
+        rc = put_pair(&query, call->params[i].name, call->params[i].value);
+    if (rc == 0)
+        rc = buf_printf(&sg->url, "?%s", query.data);
+    buf_cleanup(&query);
+    return rc;
+}
+
+static int add_request_headers(struct http_request *req,
+                               const struct signing *sg)
+{
+    for (size_t i = 0; i < sg->header_count; i++)
+        if (http_request_header(req, sg->headers[i].name,
+                                sg->headers[i].value) < 0)
+            return -1;
+    return http_request_header(req, "User-Agent",
+                               "albatross/" ALBATROSS_VERSION);
+}
+
+static int sign(struct aws_session *s, const struct aws_call *call,
+                const char *region, struct signing *sg,
+                struct http_request *req)
+{
+    const struct aws_service *svc = call->service;
+    int rest = svc->protocol == AWS_PROTOCOL_REST_JSON;
+    const struct sigv4_request sreq = {
+        .method = req->method,
+        .path = sg->path.data,
+        .query = rest ? call->params : NULL,
+        .query_count = rest ? call->param_count : 0,
+        .headers = sg->headers,
+        .header_count = sg->header_count,
+        .body = req->body.data,
+        .body_len = req->body.len,
+    };
+    const struct sigv4_credentials creds = {
+        .access_key_id = s->creds.access_key_id,
+        .secret_access_key = s->creds.secret_access_key,
+        .session_token = s->creds.session_token,
+    };
+    struct sigv4_scope scope = {
+        .region = region, .service = svc->signing_name,
+        .time = time(NULL), .normalize_path = 1, .double_encode = 1,
+    };
+    sigv4_format_time(scope.time, sg->date);
+    struct buf auth;
+    buf_init(&auth, 0);
+    int rc = sigv4_authorization(&sreq, &creds, &scope, &auth);
+    if (rc == 0)
+        rc = add_request_headers(req, sg);
+    if (rc == 0)
+        rc = http_request_header(req, "Authorization", auth.data);
+    buf_wipe(&auth);
+    return rc;
+}
+
+static struct http_request *build_request(struct aws_session *s,
+                                          const struct aws_call *call,
+                                          const char *endpoint,
+                                          const char *region)
+{
+    const struct aws_service *svc = call->service;
+    int rest = svc->protocol == AWS_PROTOCOL_REST_JSON;
+    struct target t;
+    if (parse_target(endpoint, &t) < 0)
+        return NULL;
+    struct signing sg = {0};
+    buf_init(&sg.path, 0);
+    buf_init(&sg.url, 0);
+    struct http_request *req = NULL;
+    int rc = build_url(&sg, &t, call, rest);
+    if (rc == 0)
+        req = http_request_new(rest && call->method ? call->method : "POST",
+                               sg.url.data);
+    if (req && (svc->protocol == AWS_PROTOCOL_QUERY ||
+                svc->protocol == AWS_PROTOCOL_EC2))
+        rc = form_body(call, &req->body);
+    else if (req && call->body)
+        rc = buf_puts(&req->body, call->body);
+    if (req && rc == 0) {
+        add_signed(&sg, "Host", t.host);
+        if (!rest || req->body.len)
+            add_signed(&sg, "Content-Type", content_type(svc));
+        add_signed(&sg, "X-Amz-Date", sg.date);
+        if (s->creds.session_token)
+            add_signed(&sg, "X-Amz-Security-Token", s->creds.session_token);
+        if (svc->protocol == AWS_PROTOCOL_JSON) {
+            snprintf(sg.target, sizeof(sg.target), "%s.%s",
+                     svc->json_target, call->operation);
+            add_signed(&sg, "X-Amz-Target", sg.target);
+        }
+        rc = http_request_set(&req->ca_pem, s->ca_pem);
+        if (rc == 0)
+            rc = sign(s, call, region, &sg, req);
+    }
+    if (req && rc < 0) {
+        http_request_free(req);
+        req = NULL;
+    }
+    buf_cleanup(&sg.path);
+    buf_cleanup(&sg.url);
+    target_cleanup(&t);
+    return req;
+}
+
+/* ---- sending and replies ---- */
+
+struct pending_call {
+    aws_done_fn done;
+    void *ctx;
+    char what[96];   /* "IAM ListRoles", for messages and the log */
+};
+
+static void transport_error(struct api_error *err, const char *what,
+                            const struct http_request *req,
+                            const struct http_response *res)
+{
+    const char *code = strstr(res->error, "timed out") ? "Timeout"
+                       : strstr(res->error, "larger than") ? "ReplyTooLarge"
+                                                           : "ConnectionFailed";
+    api_error_set(err, code, "%s to %.*s failed: %s", what,
+                  (int)strcspn(req->url, "?"), req->url, res->error);
+}
+
+static void request_id_from_headers(struct api_error *err,
+                                    const struct http_response *res)
+{
+    const char *id = http_response_header(res, "x-amzn-RequestId");
+    if (!id)
+        id = http_response_header(res, "x-amz-request-id");
+    if (id && !err->request_id[0])
+        snprintf(err->request_id, sizeof(err->request_id), "%s", id);
+}
+
+static void on_reply(const struct http_request *req,
+                     struct http_response *res, void *ctx)
+{
+    struct pending_call *pc = ctx;
+    struct api_error err = {0};
+    if (res->failed) {
+        transport_error(&err, pc->what, req, res);
+    } else if (res->status < 200 || res->status >= 300) {
+        aws_error_from_reply(&err, res->status,
+                             http_response_header(res, "Content-Type"),
+                             http_response_header(res, "x-amzn-ErrorType"),
+                             &res->body);
+        request_id_from_headers(&err, res);
+    } else {
+        pc->done(&res->body, NULL, pc->ctx);
+        free(pc);
+        return;
+    }
+    log_msg(LOG_WARN, "aws %s failed: %ld %s: %s (request id %s)", pc->what,
+            err.http_status, err.code, err.message,
+            err.request_id[0] ? err.request_id : "none");
+    pc->done(&res->body, &err, pc->ctx);
+    free(pc);
+}
+
+static int fail_call(aws_done_fn done, void *ctx, const char *code,
+                     const char *message)
+{
+    struct api_error err = {0};
+    struct buf empty;
+    buf_init(&empty, 0);
+    api_error_set(&err, code, "%s", message);
+    log_msg(LOG_WARN, "aws: %s: %s", code, message);
+    done(&empty, &err, ctx);
+    return -1;
+}
+
+/* Checks what can fail before a request exists; returns 0, or -1 after
+ * calling done. */
+static int preflight(struct aws_session *s, const struct aws_call *call,
+                     const char *region, const char *what, aws_done_fn done,
+                     void *ctx)
+{
+    char msg[600];
+    if (s->readonly && call->mutating) {
+        snprintf(msg, sizeof(msg), "%s changes the account and the session "
+                 "is read-only (--readonly); run without --readonly to "
+                 "allow it", what);
+        return fail_call(done, ctx, "ReadOnly", msg);
+    }
+    if (!region) {
+        snprintf(msg, sizeof(msg), "%s needs an AWS region and none is "
+                 "configured: pass --region, set AWS_REGION or add region "
+                 "to profile %s", what, s->profile);
+        return fail_call(done, ctx, "NoRegion", msg);
+    }
+    if (aws_session_refresh_credentials(s) < 0)
+        return fail_call(done, ctx, "NoCredentials", s->creds_error);
+    return 0;
+}
+
+int aws_send(struct aws_session *s, const struct aws_call *call,
+             aws_done_fn done, void *ctx)
+{
+    const struct aws_service *svc = call->service;
+    char what[96];
+    snprintf(what, sizeof(what), "%s %s", svc->service_id, call->operation);
+    const char *region = svc->global ? "us-east-1"
+                         : call->region ? call->region : s->region;
+    if (preflight(s, call, region, what, done, ctx) < 0)
+        return -1;
+    char *endpoint = aws_endpoint(s, svc, call->region);
+    struct http_request *req = endpoint ? build_request(s, call, endpoint,
+                                                        region)
+                                        : NULL;
+    free(endpoint);
+    struct pending_call *pc = req ? calloc(1, sizeof(*pc)) : NULL;
+    if (!pc) {
+        http_request_free(req);
+        return fail_call(done, ctx, "InternalError",
+                         "could not build the request: out of memory or an "
+                         "invalid endpoint URL");
+    }
+    pc->done = done;
+    pc->ctx = ctx;
+    snprintf(pc->what, sizeof(pc->what), "%s", what);
+    if (http_submit(s->http, req, on_reply, pc) < 0) {
+        free(pc);
+        return fail_call(done, ctx, "InternalError",
+                         "could not start the HTTP request");
+    }
+    return 0;
+}
+
+/* ---- error replies ---- */
+
+static void clean(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            *s = ' ';
+}
+
+static void copy_clean(char *out, size_t outlen, const char *s)
+{
+    snprintf(out, outlen, "%s", s ? s : "");
+    clean(out);
+}
+
+static int xml_error(struct api_error *err, const struct buf *body)
+{
+    xmlDoc *doc = awsxml_parse(body->data, body->len, "error", NULL);
+    if (!doc)
+        return -1;
+    xmlNode *root = xmlDocGetRootElement(doc);
+    xmlNode *e = awsxml_find(root, "Error");
+    if (e) {
+        awsxml_child_copy(e, "Code", err->code, sizeof(err->code));
+        awsxml_child_copy(e, "Message", err->message, sizeof(err->message));
+    }
+    xmlNode *id = awsxml_find(root, "RequestId");
+    if (!id)
+        id = awsxml_find(root, "RequestID");
+    if (id)
+        awsxml_child_copy(id->parent, (const char *)id->name,
+                          err->request_id, sizeof(err->request_id));
+    xmlFreeDoc(doc);
+    return err->code[0] ? 0 : -1;
+}
+
+static const char *json_text(const cJSON *obj, const char *a, const char *b)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, a);
+    if (!cJSON_IsString(v))
+        v = cJSON_GetObjectItemCaseSensitive(obj, b);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* "aws.protocoltests#FooError:http://..." gives "FooError": botocore
+ * drops a namespace before '#' and anything after ':'. */
+static void error_code(char *out, size_t outlen, const char *type)
+{
+    const char *hash = strchr(type, '#');
+    if (hash)
+        type = hash + 1;
+    copy_clean(out, outlen, type);
+    out[strcspn(out, ":")] = '\0';
+}
+
+static int json_error(struct api_error *err, const struct buf *body)
+{
+    cJSON *root = cJSON_ParseWithLength(body->data, body->len);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return -1;
+    }
+    const char *type = json_text(root, "__type", "code");
+    if (type && !err->code[0])
+        error_code(err->code, sizeof(err->code), type);
+    copy_clean(err->message, sizeof(err->message),
+               json_text(root, "message", "Message"));
+    const char *id = json_text(root, "requestId", "RequestId");
+    if (id)
+        copy_clean(err->request_id, sizeof(err->request_id), id);
+    cJSON_Delete(root);
+    return err->code[0] ? 0 : -1;
+}
+
+static const char *first_text(const struct buf *body)
+{
+    const char *p = body->data ? body->data : "";
+    while (isspace((unsigned char)*p))
+        p++;
+    return p;
+}
+
+void aws_error_from_reply(struct api_error *err, long status,
+                          const char *content_type, const char *error_type,
+                          const struct buf *body)
+{
+    (void)content_type; /* the body's first character tells XML from JSON */
+    memset(err, 0, sizeof(*err));
+    err->http_status = status;
+    if (error_type && *error_type)
+        error_code(err->code, sizeof(err->code), error_type);
+    const char *p = first_text(body);
+    int rc = -1;
+    if (*p == '<')
+        rc = xml_error(err, body);
+    else if (*p == '{')
+        rc = json_error(err, body);
+    if (rc == 0 || err->code[0]) {
+        if (!err->message[0])
+            snprintf(err->message, sizeof(err->message),
+                     "HTTP %ld with no message", status);
+        return;
+    }
+    snprintf(err->code, sizeof(err->code), "%ld", status);
+    snprintf(err->message, sizeof(err->message),
+             "HTTP %ld with no AWS error in the reply%s%.200s", status,
+             *p ? ": " : "", p);
+    clean(err->message);
+}

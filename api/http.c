@@ -1,0 +1,525 @@
+/*
+ * HTTP transport on one libcurl multi handle. The multi handle keeps the
+ * connection cache, so easy handles are recycled or freed without losing
+ * keep-alive connections. Callbacks run from http_wait() after their
+ * transfer has left the multi handle, so they may submit new requests.
+ * They must not free the client.
+ */
+#include "http.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+
+#define MAX_HEADERS 128          /* response headers kept per reply */
+#define MAX_HEADER_BYTES 16384   /* one header line */
+#define IDLE_HANDLES 8           /* easy handles kept for reuse */
+#define STACK_FDS 8
+
+struct transfer {
+    CURL *easy;
+    struct http_request *req;
+    struct http_response res;
+    struct curl_slist *headers;
+    http_done_fn done;
+    void *ctx;
+    struct timespec start;
+    int too_large;
+    char errbuf[CURL_ERROR_SIZE];
+    struct transfer *prev, *next;
+};
+
+struct http_client {
+    CURLM *multi;
+    struct transfer *active;
+    size_t pending;
+    CURL *idle[IDLE_HANDLES];
+    size_t idle_count;
+};
+
+static void wipe_free(char *s)
+{
+    if (!s)
+        return;
+    volatile char *p = s;
+    while (*p)
+        *p++ = 0;
+    free(s);
+}
+
+static void headers_free(struct http_header *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        wipe_free(h[i].name);
+        wipe_free(h[i].value);
+    }
+    free(h);
+}
+
+struct http_request *http_request_new(const char *method, const char *url)
+{
+    struct http_request *req = calloc(1, sizeof(*req));
+    if (!req)
+        return NULL;
+    req->method = strdup(method);
+    req->url = strdup(url);
+    buf_init(&req->body, 0);
+    req->connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
+    req->timeout_ms = HTTP_TIMEOUT_MS;
+    req->max_response = HTTP_MAX_RESPONSE;
+    if (!req->method || !req->url) {
+        http_request_free(req);
+        return NULL;
+    }
+    return req;
+}
+
+/* Every member may carry a secret (a signed header, a web identity token
+ * in the body, a key), so all of them are wiped. */
+void http_request_free(struct http_request *req)
+{
+    if (!req)
+        return;
+    free(req->method);
+    free(req->url);
+    headers_free(req->headers, req->header_count);
+    buf_wipe(&req->body);
+    free(req->ca_pem);
+    free(req->cert_pem);
+    wipe_free(req->key_pem);
+    wipe_free(req->bearer_token);
+    free(req);
+}
+
+static int header_add(struct http_header **list, size_t *count,
+                      const char *name, size_t name_len, const char *value,
+                      size_t value_len)
+{
+    struct http_header *grown = realloc(*list, (*count + 1) * sizeof(**list));
+    if (!grown)
+        return -1;
+    *list = grown;
+    struct http_header *h = &grown[*count];
+    h->name = strndup(name, name_len);
+    h->value = strndup(value, value_len);
+    if (!h->name || !h->value) {
+        free(h->name);
+        free(h->value);
+        return -1;
+    }
+    (*count)++;
+    return 0;
+}
+
+int http_request_header(struct http_request *req, const char *name,
+                        const char *value)
+{
+    return header_add(&req->headers, &req->header_count, name, strlen(name),
+                      value, strlen(value));
+}
+
+int http_request_set(char **member, const char *value)
+{
+    char *copy = NULL;
+    if (value && !(copy = strdup(value)))
+        return -1;
+    wipe_free(*member);
+    *member = copy;
+    return 0;
+}
+
+const char *http_response_header(const struct http_response *res,
+                                 const char *name)
+{
+    for (size_t i = 0; i < res->header_count; i++)
+        if (strcasecmp(res->headers[i].name, name) == 0)
+            return res->headers[i].value;
+    return NULL;
+}
+
+struct http_client *http_client_new(void)
+{
+    static int global_done;
+    if (!global_done) {
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+            return NULL;
+        global_done = 1;
+    }
+    struct http_client *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    c->multi = curl_multi_init();
+    if (!c->multi) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void transfer_free(struct transfer *t)
+{
+    curl_slist_free_all(t->headers);
+    http_request_free(t->req);
+    headers_free(t->res.headers, t->res.header_count);
+    buf_wipe(&t->res.body);
+    free(t);
+}
+
+static void unlink_transfer(struct http_client *c, struct transfer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        c->active = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    c->pending--;
+}
+
+/* Keeps a few easy handles for reuse; curl_easy_reset drops their options
+ * but not the connections, which live in the multi handle's cache. */
+static void release_easy(struct http_client *c, CURL *easy)
+{
+    if (c->idle_count < IDLE_HANDLES) {
+        curl_easy_reset(easy);
+        c->idle[c->idle_count++] = easy;
+    } else {
+        curl_easy_cleanup(easy);
+    }
+}
+
+static CURL *acquire_easy(struct http_client *c)
+{
+    if (c->idle_count)
+        return c->idle[--c->idle_count];
+    return curl_easy_init();
+}
+
+void http_client_free(struct http_client *c)
+{
+    if (!c)
+        return;
+    while (c->active) {
+        struct transfer *t = c->active;
+        curl_multi_remove_handle(c->multi, t->easy);
+        curl_easy_cleanup(t->easy);
+        unlink_transfer(c, t);
+        transfer_free(t);
+    }
+    for (size_t i = 0; i < c->idle_count; i++)
+        curl_easy_cleanup(c->idle[i]);
+    curl_multi_cleanup(c->multi);
+    free(c);
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userdata)
+{
+    struct transfer *t = userdata;
+    size_t len = size * n;
+    if (buf_append(&t->res.body, data, len) < 0) {
+        t->too_large = 1;
+        return 0; /* curl fails the transfer with CURLE_WRITE_ERROR */
+    }
+    return len;
+}
+
+/* Collects "Name: value" lines. A status line starts a new header block
+ * (after "100 Continue", for instance), so earlier headers are dropped. */
+static size_t on_header(char *data, size_t size, size_t n, void *userdata)
+{
+    struct transfer *t = userdata;
+    size_t len = size * n;
+    if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        headers_free(t->res.headers, t->res.header_count);
+        t->res.headers = NULL;
+        t->res.header_count = 0;
+        return len;
+    }
+    const char *colon = memchr(data, ':', len);
+    if (!colon || len > MAX_HEADER_BYTES || t->res.header_count >= MAX_HEADERS)
+        return len;
+    const char *value = colon + 1;
+    const char *end = data + len;
+    while (value < end && (*value == ' ' || *value == '\t'))
+        value++;
+    while (end > value && (end[-1] == '\r' || end[-1] == '\n' ||
+                           end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    if (header_add(&t->res.headers, &t->res.header_count, data,
+                   (size_t)(colon - data), value, (size_t)(end - value)) < 0)
+        return 0;
+    return len;
+}
+
+static int add_header_line(struct curl_slist **list, const char *name,
+                           const char *value)
+{
+    struct buf line;
+    buf_init(&line, 0);
+    int rc = buf_printf(&line, "%s: %s", name, value);
+    struct curl_slist *grown = rc ? NULL : curl_slist_append(*list,
+                                                            line.data);
+    buf_wipe(&line);
+    if (!grown)
+        return -1;
+    *list = grown;
+    return 0;
+}
+
+static int build_headers(struct transfer *t)
+{
+    const struct http_request *req = t->req;
+    for (size_t i = 0; i < req->header_count; i++)
+        if (add_header_line(&t->headers, req->headers[i].name,
+                            req->headers[i].value) < 0)
+            return -1;
+    if (req->bearer_token) {
+        struct buf v;
+        buf_init(&v, 0);
+        int rc = buf_printf(&v, "Bearer %s", req->bearer_token);
+        if (!rc)
+            rc = add_header_line(&t->headers, "Authorization", v.data);
+        buf_wipe(&v);
+        if (rc)
+            return -1;
+    }
+    /* No "Expect: 100-continue" round trip before a body. */
+    struct curl_slist *grown = curl_slist_append(t->headers, "Expect:");
+    if (!grown)
+        return -1;
+    t->headers = grown;
+    return 0;
+}
+
+static void set_blob(CURL *easy, CURLoption opt, const char *pem)
+{
+    struct curl_blob blob = {
+        .data = (void *)pem, .len = strlen(pem), .flags = CURL_BLOB_COPY,
+    };
+    curl_easy_setopt(easy, opt, &blob);
+}
+
+static void set_tls(CURL *easy, const struct http_request *req)
+{
+    long verify = req->insecure_skip_verify ? 0L : 1L;
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
+    if (req->ca_pem) {
+        /* Trust exactly the given CAs, not the system store as well. */
+        curl_easy_setopt(easy, CURLOPT_CAINFO, NULL);
+        curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+        set_blob(easy, CURLOPT_CAINFO_BLOB, req->ca_pem);
+    }
+    if (req->cert_pem) {
+        set_blob(easy, CURLOPT_SSLCERT_BLOB, req->cert_pem);
+        curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
+    }
+    if (req->key_pem) {
+        set_blob(easy, CURLOPT_SSLKEY_BLOB, req->key_pem);
+        curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
+    }
+}
+
+static void set_method(CURL *easy, const struct http_request *req)
+{
+    const char *m = req->method;
+    if (strcmp(m, "HEAD") == 0) {
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+        return;
+    }
+    if (req->body.len || strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+        strcmp(m, "PATCH") == 0) {
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                         (curl_off_t)req->body.len);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS,
+                         req->body.data ? req->body.data : "");
+    }
+    if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
+        curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, m);
+}
+
+static void configure(struct transfer *t)
+{
+    CURL *easy = t->easy;
+    const struct http_request *req = t->req;
+    curl_easy_setopt(easy, CURLOPT_URL, req->url);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms
+                     ? req->connect_timeout_ms : HTTP_CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                     req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS);
+    curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                     (curl_off_t)t->res.body.max);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    set_method(easy, req);
+    set_tls(easy, req);
+}
+
+int http_submit(struct http_client *c, struct http_request *req,
+                http_done_fn done, void *ctx)
+{
+    struct transfer *t = calloc(1, sizeof(*t));
+    if (!t) {
+        http_request_free(req);
+        return -1;
+    }
+    t->req = req;
+    t->done = done;
+    t->ctx = ctx;
+    buf_init(&t->res.body, req->max_response ? req->max_response
+                                             : HTTP_MAX_RESPONSE);
+    t->easy = acquire_easy(c);
+    if (!t->easy || build_headers(t) < 0) {
+        if (t->easy)
+            release_easy(c, t->easy);
+        transfer_free(t);
+        return -1;
+    }
+    configure(t);
+    clock_gettime(CLOCK_MONOTONIC, &t->start);
+    if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
+        release_easy(c, t->easy);
+        transfer_free(t);
+        return -1;
+    }
+    t->next = c->active;
+    if (c->active)
+        c->active->prev = t;
+    c->active = t;
+    c->pending++;
+    return 0;
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* The URL up to its query string or fragment, which may carry a
+ * presigned signature. */
+static int url_without_query(const char *url)
+{
+    return (int)strcspn(url, "?#");
+}
+
+static void record_result(struct transfer *t, CURLcode code)
+{
+    struct http_response *res = &t->res;
+    res->elapsed_ms = elapsed_ms(&t->start);
+    if (code == CURLE_OK) {
+        curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res->status);
+        return;
+    }
+    res->failed = 1;
+    res->status = 0;
+    if (t->too_large || code == CURLE_FILESIZE_EXCEEDED)
+        snprintf(res->error, sizeof(res->error),
+                 "reply larger than the limit of %zu bytes", res->body.max);
+    else if (t->errbuf[0])
+        snprintf(res->error, sizeof(res->error), "%s", t->errbuf);
+    else
+        snprintf(res->error, sizeof(res->error), "%s",
+                 curl_easy_strerror(code));
+}
+
+static void log_exchange(const struct transfer *t)
+{
+    const struct http_response *res = &t->res;
+    const char *url = t->req->url;
+    if (res->failed)
+        log_msg(LOG_WARN, "http %s %.*s failed after %ld ms: %s",
+                t->req->method, url_without_query(url), url,
+                res->elapsed_ms, res->error);
+    else
+        log_msg(LOG_INFO, "http %s %.*s %ld %zu bytes %ld ms",
+                t->req->method, url_without_query(url), url, res->status,
+                res->body.len, res->elapsed_ms);
+}
+
+static void finish(struct http_client *c, CURL *easy, CURLcode code)
+{
+    struct transfer *t = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+    if (!t)
+        return;
+    record_result(t, code);
+    curl_multi_remove_handle(c->multi, easy);
+    unlink_transfer(c, t);
+    log_exchange(t);
+    release_easy(c, easy);
+    t->easy = NULL;
+    if (t->done)
+        t->done(t->req, &t->res, t->ctx);
+    transfer_free(t);
+}
+
+/* Returns how many transfers finished. */
+static int complete_finished(struct http_client *c)
+{
+    CURLMsg *msg;
+    int left, n = 0;
+    while ((msg = curl_multi_info_read(c->multi, &left)))
+        if (msg->msg == CURLMSG_DONE) {
+            finish(c, msg->easy_handle, msg->data.result);
+            n++;
+        }
+    return n;
+}
+
+int http_wait(struct http_client *c, const int *fds, int *readable,
+              size_t nfds, int timeout_ms)
+{
+    struct curl_waitfd stack[STACK_FDS];
+    struct curl_waitfd *wait = stack;
+    if (nfds > STACK_FDS && !(wait = calloc(nfds, sizeof(*wait))))
+        return -1;
+    for (size_t i = 0; i < nfds; i++) {
+        wait[i].fd = fds[i];
+        wait[i].events = CURL_WAIT_POLLIN;
+        wait[i].revents = 0;
+    }
+    /* Transfers that finished before the wait complete first; the poll
+     * then only checks the caller's fds, so their callbacks are not held
+     * back by timeout_ms. */
+    int running = 0;
+    CURLMcode rc = curl_multi_perform(c->multi, &running);
+    if (rc == CURLM_OK && complete_finished(c) > 0)
+        timeout_ms = 0;
+    if (rc == CURLM_OK)
+        rc = curl_multi_poll(c->multi, wait, (unsigned)nfds, timeout_ms,
+                             NULL);
+    if (rc == CURLM_OK)
+        rc = curl_multi_perform(c->multi, &running);
+    for (size_t i = 0; i < nfds; i++)
+        readable[i] = (wait[i].revents & CURL_WAIT_POLLIN) != 0;
+    if (wait != stack)
+        free(wait);
+    if (rc != CURLM_OK) {
+        log_msg(LOG_ERROR, "http: libcurl multi failed: %s",
+                curl_multi_strerror(rc));
+        return -1;
+    }
+    complete_finished(c);
+    return 0;
+}
+
+size_t http_pending(const struct http_client *c)
+{
+    return c->pending;
+}
