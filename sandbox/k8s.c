@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "k8s_object.h"
 #include "server.h"
 
 #define PATH_PARTS_MAX  10
@@ -28,30 +29,7 @@
 #define CONTINUE_MAX    2048
 #define CONTINUE_V      "albatross-sandbox/v1"
 #define SELECTOR_MAX    16
-#define NETWORKING      "networking.k8s.io"
-#define NETWORKING_V1   NETWORKING "/v1"
 #define JSON_TYPE       "application/json"
-
-/* One object in a list, by its sort key. */
-struct entry {
-    const char *ns;     /* "" for cluster-scoped objects */
-    const char *name;
-    size_t index;
-};
-
-struct resource {
-    const char *group_version;
-    const char *plural;
-    const char *singular;
-    const char *kind;
-    const char *short_name;
-    int namespaced;
-    size_t (*count)(const struct world_cluster *c);
-    void (*key)(const struct world_cluster *c, size_t i, struct entry *e);
-    const struct world_kv_list *(*labels)(const struct world_cluster *c,
-                                          size_t i);
-    cJSON *(*render)(const struct world_cluster *c, size_t i);
-};
 
 /* A request under one cluster: the path after /k8s/REGION/NAME, split. */
 struct call {
@@ -127,226 +105,6 @@ static void send_not_found(struct sb_response *res)
                 "the server could not find the requested resource");
 }
 
-/* ---- objects ---------------------------------------------------------- */
-
-static void add_map(cJSON *obj, const char *name,
-                    const struct world_kv_list *list)
-{
-    cJSON *map;
-
-    if (!list || !list->count)
-        return;
-    map = cJSON_AddObjectToObject(obj, name);
-    for (size_t i = 0; i < list->count; i++)
-        cJSON_AddStringToObject(map, list->items[i].key,
-                                list->items[i].value ? list->items[i].value
-                                                     : "");
-}
-
-static void add_string(cJSON *obj, const char *name, const char *value)
-{
-    if (value)
-        cJSON_AddStringToObject(obj, name, value);
-}
-
-static cJSON *add_metadata(cJSON *obj, const char *ns, const char *name,
-                           const char *uid, unsigned long rv,
-                           const char *created)
-{
-    cJSON *meta = cJSON_AddObjectToObject(obj, "metadata");
-    char rv_text[32];
-
-    snprintf(rv_text, sizeof(rv_text), "%lu", rv);
-    cJSON_AddStringToObject(meta, "name", name);
-    add_string(meta, "namespace", ns);
-    add_string(meta, "uid", uid);
-    cJSON_AddStringToObject(meta, "resourceVersion", rv_text);
-    add_string(meta, "creationTimestamp", created);
-    return meta;
-}
-
-static size_t sa_count(const struct world_cluster *c)
-{
-    return c->service_account_count;
-}
-
-static void sa_key(const struct world_cluster *c, size_t i, struct entry *e)
-{
-    e->ns = c->service_accounts[i].namespace;
-    e->name = c->service_accounts[i].name;
-}
-
-static const struct world_kv_list *sa_labels(const struct world_cluster *c,
-                                             size_t i)
-{
-    return &c->service_accounts[i].labels;
-}
-
-static cJSON *sa_render(const struct world_cluster *c, size_t i)
-{
-    const struct world_service_account *sa = &c->service_accounts[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = add_metadata(obj, sa->namespace, sa->name, sa->uid,
-                               sa->resource_version, sa->created);
-
-    add_map(meta, "labels", &sa->labels);
-    add_map(meta, "annotations", &sa->annotations);
-    return obj;
-}
-
-static size_t ing_count(const struct world_cluster *c)
-{
-    return c->ingress_count;
-}
-
-static void ing_key(const struct world_cluster *c, size_t i, struct entry *e)
-{
-    e->ns = c->ingresses[i].namespace;
-    e->name = c->ingresses[i].name;
-}
-
-static const struct world_kv_list *ing_labels(const struct world_cluster *c,
-                                              size_t i)
-{
-    return &c->ingresses[i].labels;
-}
-
-static int same_host(const char *a, const char *b)
-{
-    return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
-static cJSON *ing_path(const struct world_ingress_rule *r)
-{
-    cJSON *path = cJSON_CreateObject();
-    cJSON *service;
-
-    cJSON_AddStringToObject(path, "path", r->path ? r->path : "/");
-    cJSON_AddStringToObject(path, "pathType", "Prefix");
-    service = cJSON_AddObjectToObject(
-        cJSON_AddObjectToObject(path, "backend"), "service");
-    cJSON_AddStringToObject(service, "name", r->service ? r->service : "");
-    cJSON_AddNumberToObject(cJSON_AddObjectToObject(service, "port"),
-                            "number", r->port);
-    return path;
-}
-
-/* The world keeps one rule per path; Kubernetes groups paths by host, so
- * consecutive rules for the same host share one entry. */
-static cJSON *ing_rules(const struct world_ingress *ing)
-{
-    cJSON *rules = cJSON_CreateArray();
-    cJSON *paths = NULL;
-
-    for (size_t i = 0; i < ing->rule_count; i++) {
-        const struct world_ingress_rule *r = &ing->rules[i];
-
-        if (!paths || !same_host(r->host, ing->rules[i - 1].host)) {
-            cJSON *rule = cJSON_CreateObject();
-
-            add_string(rule, "host", r->host);
-            paths = cJSON_AddArrayToObject(
-                cJSON_AddObjectToObject(rule, "http"), "paths");
-            cJSON_AddItemToArray(rules, rule);
-        }
-        cJSON_AddItemToArray(paths, ing_path(r));
-    }
-    return rules;
-}
-
-static cJSON *ing_render(const struct world_cluster *c, size_t i)
-{
-    const struct world_ingress *ing = &c->ingresses[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = add_metadata(obj, ing->namespace, ing->name, ing->uid,
-                               ing->resource_version, ing->created);
-    cJSON *spec, *lb;
-
-    add_map(meta, "labels", &ing->labels);
-    add_map(meta, "annotations", &ing->annotations);
-    spec = cJSON_AddObjectToObject(obj, "spec");
-    add_string(spec, "ingressClassName", ing->class_name);
-    cJSON_AddItemToObject(spec, "rules", ing_rules(ing));
-    lb = cJSON_AddObjectToObject(cJSON_AddObjectToObject(obj, "status"),
-                                 "loadBalancer");
-    if (ing->status_hostname) {
-        cJSON *item = cJSON_CreateObject();
-
-        cJSON_AddStringToObject(item, "hostname", ing->status_hostname);
-        cJSON_AddItemToArray(cJSON_AddArrayToObject(lb, "ingress"), item);
-    }
-    return obj;
-}
-
-static size_t ns_count(const struct world_cluster *c)
-{
-    return c->namespace_count;
-}
-
-static void ns_key(const struct world_cluster *c, size_t i, struct entry *e)
-{
-    e->ns = "";
-    e->name = c->namespaces[i];
-}
-
-static const struct world_kv_list *ns_labels(const struct world_cluster *c,
-                                             size_t i)
-{
-    (void)c;
-    (void)i;
-    return NULL;
-}
-
-/* The world stores no namespace uid; this one is stable per name. */
-static void ns_uid(const struct world_cluster *c, const char *name,
-                   char out[37])
-{
-    unsigned long long h = 1469598103934665603ULL;  /* FNV-1a */
-    const char *parts[2] = { c->name, name };
-
-    for (int p = 0; p < 2; p++)
-        for (const char *s = parts[p]; *s; s++)
-            h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    snprintf(out, 37, "%08llx-%04llx-4%03llx-8%03llx-%012llx",
-             h >> 32, (h >> 16) & 0xffff, h & 0xfff, (h >> 20) & 0xfff,
-             (h * 31) & 0xffffffffffffULL);
-}
-
-static cJSON *ns_render(const struct world_cluster *c, size_t i)
-{
-    cJSON *obj = cJSON_CreateObject();
-    char uid[37];
-    cJSON *meta;
-
-    ns_uid(c, c->namespaces[i], uid);
-    meta = add_metadata(obj, NULL, c->namespaces[i], uid, 1, c->created);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "labels"),
-                            "kubernetes.io/metadata.name", c->namespaces[i]);
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "status"), "phase",
-                            "Active");
-    return obj;
-}
-
-static const struct resource resources[] = {
-    { "v1", "namespaces", "namespace", "Namespace", "ns", 0,
-      ns_count, ns_key, ns_labels, ns_render },
-    { "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", "sa", 1,
-      sa_count, sa_key, sa_labels, sa_render },
-    { NETWORKING_V1, "ingresses", "ingress", "Ingress", "ing", 1,
-      ing_count, ing_key, ing_labels, ing_render },
-};
-#define RESOURCE_COUNT (sizeof(resources) / sizeof(resources[0]))
-
-static const struct resource *find_resource(const char *group_version,
-                                            const char *plural)
-{
-    for (size_t i = 0; i < RESOURCE_COUNT; i++)
-        if (strcmp(resources[i].group_version, group_version) == 0 &&
-            strcmp(resources[i].plural, plural) == 0)
-            return &resources[i];
-    return NULL;
-}
-
 /* ---- discovery -------------------------------------------------------- */
 
 static cJSON *string_array(const char *const *items, size_t count)
@@ -358,7 +116,7 @@ static cJSON *string_array(const char *const *items, size_t count)
     return array;
 }
 
-static cJSON *resource_json(const struct resource *r)
+static cJSON *resource_json(const struct k8s_resource *r)
 {
     static const char *const verbs[] = { "get", "list" };
     cJSON *obj = cJSON_CreateObject();
@@ -381,9 +139,9 @@ static void serve_resource_list(struct call *k, const char *group_version)
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
     cJSON_AddStringToObject(doc, "groupVersion", group_version);
     list = cJSON_AddArrayToObject(doc, "resources");
-    for (size_t i = 0; i < RESOURCE_COUNT; i++)
-        if (strcmp(resources[i].group_version, group_version) == 0)
-            cJSON_AddItemToArray(list, resource_json(&resources[i]));
+    for (size_t i = 0; i < k8s_resource_count; i++)
+        if (strcmp(k8s_resources[i].group_version, group_version) == 0)
+            cJSON_AddItemToArray(list, resource_json(&k8s_resources[i]));
     send_json(k->res, 200, doc);
 }
 
@@ -392,9 +150,9 @@ static cJSON *group_json(void)
     cJSON *group = cJSON_CreateObject();
     cJSON *version = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(version, "groupVersion", NETWORKING_V1);
+    cJSON_AddStringToObject(version, "groupVersion", K8S_NETWORKING_V1);
     cJSON_AddStringToObject(version, "version", "v1");
-    cJSON_AddStringToObject(group, "name", NETWORKING);
+    cJSON_AddStringToObject(group, "name", K8S_NETWORKING);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(group, "versions"),
                          cJSON_Duplicate(version, 1));
     cJSON_AddItemToObject(group, "preferredVersion", version);
@@ -451,8 +209,8 @@ static void serve_version(struct call *k)
 static void serve_root(struct call *k)
 {
     static const char *const paths[] = {
-        "/api", "/api/v1", "/apis", "/apis/" NETWORKING,
-        "/apis/" NETWORKING_V1, "/version",
+        "/api", "/api/v1", "/apis", "/apis/" K8S_NETWORKING,
+        "/apis/" K8S_NETWORKING_V1, "/version",
     };
     cJSON *doc = cJSON_CreateObject();
 
@@ -521,10 +279,11 @@ static int parse_fields(struct selector *sel, const char *text)
     for (term = strtok_r(sel->field_copy, ",", &save); term;
          term = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(term, '=');
-        char *value = eq && eq[1] == '=' ? eq + 2 : eq ? eq + 1 : NULL;
+        char *value;
 
-        if (!eq || eq[-1] == '!')
+        if (!eq || eq == term || eq[-1] == '!')
             return -1;
+        value = eq[1] == '=' ? eq + 2 : eq + 1;
         *eq = '\0';
         if (strcmp(term, "metadata.name") == 0)
             sel->name = value;
@@ -552,7 +311,7 @@ static const char *label(const struct world_kv_list *labels, const char *key)
 
 static int selector_matches(const struct selector *sel,
                             const struct world_kv_list *labels,
-                            const struct entry *e)
+                            const struct k8s_entry *e)
 {
     if (sel->name && strcmp(sel->name, e->name) != 0)
         return 0;
@@ -579,7 +338,7 @@ static int selector_matches(const struct selector *sel,
  * page starts after that key, so objects added or removed between pages
  * neither repeat nor shift the rest.
  */
-static char *continue_encode(unsigned long rv, const struct entry *last)
+static char *continue_encode(unsigned long rv, const struct k8s_entry *last)
 {
     cJSON *doc = cJSON_CreateObject();
     char *json, *out = NULL;
@@ -596,8 +355,12 @@ static char *continue_encode(unsigned long rv, const struct entry *last)
 
         while (n > 0 && out[n - 1] == '=')
             out[--n] = '\0';
-        for (char *p = out; *p; p++)
-            *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+        for (char *p = out; *p; p++) {
+            if (*p == '+')
+                *p = '-';
+            else if (*p == '/')
+                *p = '_';
+        }
     }
     free(json);
     return out;
@@ -616,9 +379,14 @@ static char *base64url_decode(const char *in)
         free(out);
         return NULL;
     }
-    for (size_t i = 0; i < padded; i++)
-        text[i] = i >= len ? '=' : in[i] == '-' ? '+'
-                : in[i] == '_' ? '/' : in[i];
+    memcpy(text, in, len);
+    memset(text + len, '=', padded - len);
+    for (char *p = text; *p; p++) {
+        if (*p == '-')
+            *p = '+';
+        else if (*p == '_')
+            *p = '/';
+    }
     n = EVP_DecodeBlock(out, (unsigned char *)text, (int)padded);
     free(text);
     if (n < 0 || memchr(out, '\0', (size_t)n - (padded - len))) {
@@ -671,7 +439,7 @@ static int compare_keys(const char *ns_a, const char *name_a,
 
 static int compare_entries(const void *a, const void *b)
 {
-    const struct entry *x = a, *y = b;
+    const struct k8s_entry *x = a, *y = b;
 
     return compare_keys(x->ns, x->name, y->ns, y->name);
 }
@@ -692,15 +460,15 @@ static unsigned long cluster_rv(const struct world_cluster *c)
 
 /* Entries of r in namespace ns (every namespace when NULL) that sel
  * matches, sorted by key; NULL with *count 0 when there are none. */
-static struct entry *collect(const struct world_cluster *c,
-                             const struct resource *r, const char *ns,
+static struct k8s_entry *collect(const struct world_cluster *c,
+                             const struct k8s_resource *r, const char *ns,
                              const struct selector *sel, size_t *count)
 {
     size_t total = r->count(c), n = 0;
-    struct entry *entries = total ? malloc(total * sizeof(*entries)) : NULL;
+    struct k8s_entry *entries = total ? malloc(total * sizeof(*entries)) : NULL;
 
     for (size_t i = 0; entries && i < total; i++) {
-        struct entry *e = &entries[n];
+        struct k8s_entry *e = &entries[n];
 
         r->key(c, i, e);
         e->index = i;
@@ -715,7 +483,7 @@ static struct entry *collect(const struct world_cluster *c,
 }
 
 /* Index of the first entry after (ns, name), by binary search. */
-static size_t first_after(const struct entry *entries, size_t count,
+static size_t first_after(const struct k8s_entry *entries, size_t count,
                           const char *ns, const char *name)
 {
     size_t lo = 0, hi = count;
@@ -739,7 +507,7 @@ struct page {
 
 /* Applies limit and continue to a sorted list; returns 0, or -1 after
  * sending the error. */
-static int choose_page(struct call *k, const struct entry *entries,
+static int choose_page(struct call *k, const struct k8s_entry *entries,
                        size_t count, struct page *p)
 {
     const char *limit = sb_query(k->req, "limit");
@@ -776,7 +544,7 @@ static int choose_page(struct call *k, const struct entry *entries,
     return 0;
 }
 
-static void add_list_metadata(cJSON *doc, const struct entry *entries,
+static void add_list_metadata(cJSON *doc, const struct k8s_entry *entries,
                               size_t count, const struct page *p)
 {
     cJSON *meta = cJSON_AddObjectToObject(doc, "metadata");
@@ -795,8 +563,8 @@ static void add_list_metadata(cJSON *doc, const struct entry *entries,
     }
 }
 
-static void send_list(struct call *k, const struct resource *r,
-                      const struct entry *entries, size_t count,
+static void send_list(struct call *k, const struct k8s_resource *r,
+                      const struct k8s_entry *entries, size_t count,
                       const struct page *p)
 {
     cJSON *doc = cJSON_CreateObject();
@@ -813,11 +581,11 @@ static void send_list(struct call *k, const struct resource *r,
     send_json(k->res, 200, doc);
 }
 
-static void serve_list(struct call *k, const struct resource *r,
+static void serve_list(struct call *k, const struct k8s_resource *r,
                        const char *ns)
 {
     struct selector sel = { .copy = NULL };
-    struct entry *entries = NULL;
+    struct k8s_entry *entries = NULL;
     struct page page;
     size_t count;
 
@@ -838,13 +606,13 @@ static void serve_list(struct call *k, const struct resource *r,
     selector_cleanup(&sel);
 }
 
-static void serve_object(struct call *k, const struct resource *r,
+static void serve_object(struct call *k, const struct k8s_resource *r,
                          const char *ns, const char *name)
 {
     size_t total = r->count(k->cluster);
 
     for (size_t i = 0; i < total; i++) {
-        struct entry e;
+        struct k8s_entry e;
 
         r->key(k->cluster, i, &e);
         if (strcmp(e.name, name) == 0 && strcmp(e.ns, ns ? ns : "") == 0) {
@@ -867,7 +635,7 @@ static void serve_object(struct call *k, const struct resource *r,
 static void serve_resources(struct call *k, const char *group_version,
                             const char *const *parts, size_t count)
 {
-    const struct resource *r;
+    const struct k8s_resource *r;
 
     if (count == 0) {
         serve_resource_list(k, group_version);
@@ -875,11 +643,11 @@ static void serve_resources(struct call *k, const char *group_version,
     }
     if (count == 2 && strcmp(parts[0], "namespaces") == 0 &&
         strcmp(group_version, "v1") == 0) {
-        serve_object(k, find_resource("v1", "namespaces"), NULL, parts[1]);
+        serve_object(k, k8s_resource_find("v1", "namespaces"), NULL, parts[1]);
         return;
     }
     if (count >= 3 && strcmp(parts[0], "namespaces") == 0) {
-        r = find_resource(group_version, parts[2]);
+        r = k8s_resource_find(group_version, parts[2]);
         if (!r || !r->namespaced || count > 4)
             send_not_found(k->res);
         else if (count == 4)
@@ -888,7 +656,7 @@ static void serve_resources(struct call *k, const char *group_version,
             serve_list(k, r, parts[1]);
         return;
     }
-    r = find_resource(group_version, parts[0]);
+    r = k8s_resource_find(group_version, parts[0]);
     if (!r || count > 2 || (count == 2 && r->namespaced))
         send_not_found(k->res);
     else if (count == 2)
@@ -916,11 +684,11 @@ static void route(struct call *k)
         serve_group_list(k);
     else if (part_is(k, 0, "api") && part_is(k, 1, "v1"))
         serve_resources(k, "v1", k->parts + 2, n - 2);
-    else if (n == 2 && part_is(k, 0, "apis") && part_is(k, 1, NETWORKING))
+    else if (n == 2 && part_is(k, 0, "apis") && part_is(k, 1, K8S_NETWORKING))
         serve_group(k);
-    else if (part_is(k, 0, "apis") && part_is(k, 1, NETWORKING) &&
+    else if (part_is(k, 0, "apis") && part_is(k, 1, K8S_NETWORKING) &&
              part_is(k, 2, "v1"))
-        serve_resources(k, NETWORKING_V1, k->parts + 3, n - 3);
+        serve_resources(k, K8S_NETWORKING_V1, k->parts + 3, n - 3);
     else
         send_not_found(k->res);
 }
