@@ -285,19 +285,15 @@ static int read_cluster(struct reader *r, yaml_node_t *item, const char *where,
     if (!is_null(m) && !ydoc_is_map(m))
         return fail(r, m, "%s must be a mapping, not %s", inner, kind_name(m));
 
-    char *ca_file;
     if (get_str(r, m, inner, "server", &c->server) < 0 ||
         get_data(r, m, inner, "certificate-authority-data", &c->ca_pem) < 0 ||
-        read_ref(r, m, inner, "certificate-authority", &ca_file,
-                 &c->error) < 0 ||
         get_bool(r, m, inner, "insecure-skip-tls-verify",
                  &c->insecure_skip_verify) < 0)
         return -1;
-    /* kubectl lets the -data field override the file. */
-    if (c->ca_pem)
-        free(ca_file);
-    else
-        c->ca_pem = ca_file;
+    /* The -data field overrides the file, as in kubectl. */
+    if (!c->ca_pem && read_ref(r, m, inner, "certificate-authority",
+                               &c->ca_pem, &c->error) < 0)
+        return -1;
     if (!c->server || !*c->server)
         defer(r, m ? m : item, &c->error, "cluster \"%s\" has no server; "
               "set %s.server to the API server's https:// URL", c->name,
@@ -438,43 +434,30 @@ static int read_user(struct reader *r, yaml_node_t *item, const char *where,
     if (!is_null(m) && !ydoc_is_map(m))
         return fail(r, m, "%s must be a mapping, not %s", inner, kind_name(m));
 
-    char *token_file = NULL, *cert_file = NULL, *key_file = NULL;
-    int rc = -1;
-    if (get_str(r, m, inner, "token", &user->token) == 0 &&
-        read_ref(r, m, inner, "tokenFile", &token_file, &user->error) == 0 &&
+    if (get_str(r, m, inner, "token", &user->token) < 0 ||
         get_data(r, m, inner, "client-certificate-data",
-                 &user->cert_pem) == 0 &&
-        read_ref(r, m, inner, "client-certificate", &cert_file,
-                 &user->error) == 0 &&
-        get_data(r, m, inner, "client-key-data", &user->key_pem) == 0 &&
-        read_ref(r, m, inner, "client-key", &key_file, &user->error) == 0 &&
-        read_exec(r, m, inner, user) == 0)
-        rc = 0;
-
+                 &user->cert_pem) < 0 ||
+        get_data(r, m, inner, "client-key-data", &user->key_pem) < 0 ||
+        read_exec(r, m, inner, user) < 0)
+        return -1;
     /* token wins over tokenFile, and -data fields over files, as in
-     * kubectl. A token file's trailing newline is not part of the token. */
-    if (!user->token && token_file) {
-        token_file[strcspn(token_file, "\r\n")] = '\0';
-        user->token = token_file;
-        token_file = NULL;
-    }
-    if (!user->cert_pem) {
-        user->cert_pem = cert_file;
-        cert_file = NULL;
-    }
-    if (!user->key_pem) {
-        user->key_pem = key_file;
-        key_file = NULL;
-    }
-    wipe_free(token_file);
-    free(cert_file);
-    wipe_free(key_file);
-    if (rc == 0 && ydoc_get(r->d, m, "auth-provider") && !user->token &&
+     * kubectl; the files are read only when they are used. */
+    if ((!user->token && read_ref(r, m, inner, "tokenFile", &user->token,
+                                  &user->error) < 0) ||
+        (!user->cert_pem && read_ref(r, m, inner, "client-certificate",
+                                     &user->cert_pem, &user->error) < 0) ||
+        (!user->key_pem && read_ref(r, m, inner, "client-key",
+                                    &user->key_pem, &user->error) < 0))
+        return -1;
+    /* A token file's trailing newline is not part of the token. */
+    if (user->token)
+        user->token[strcspn(user->token, "\r\n")] = '\0';
+    if (ydoc_get(r->d, m, "auth-provider") && !user->token &&
         !user->exec)
         defer(r, m, &user->error, "%s.auth-provider is not supported; use "
               "an exec plugin (kubectl 1.26 removed the built-in providers)",
               inner);
-    return rc;
+    return 0;
 }
 
 static int read_context(struct reader *r, yaml_node_t *item,
@@ -1009,15 +992,19 @@ int kubeconfig_endpoint(const struct kubeconfig *kc, const char *context,
                  ctx->cluster ? ctx->cluster : "");
         return -1;
     }
+    if (c->error) {
+        snprintf(err, errlen, "%s", c->error);
+        return -1;
+    }
+    /* No user at all is an anonymous client, as in kubectl. */
     if (!u && ctx->user && *ctx->user) {
         snprintf(err, errlen, "%s: context \"%s\" names user \"%s\", "
                  "which no kubeconfig file defines", ctx->origin, ctx->name,
                  ctx->user);
         return -1;
     }
-    const char *problem = c->error ? c->error : u ? u->error : NULL;
-    if (problem) {
-        snprintf(err, errlen, "%s", problem);
+    if (u && u->error) {
+        snprintf(err, errlen, "%s", u->error);
         return -1;
     }
     if (fill_endpoint(ctx, c, u, ep) < 0) {
