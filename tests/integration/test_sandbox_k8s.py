@@ -198,11 +198,38 @@ class SandboxLifecycleTest(unittest.TestCase):
         try:
             tmp = os.path.dirname(box.env["AWS_CA_BUNDLE"])
             self.assertTrue(os.path.isdir(tmp))
+            # Serve a few requests first, so a leak checker (make asan)
+            # sees their memory released by the exit.
+            cluster = first_cluster(DEMO)
+            client = Client(box)
+            base = "/k8s/%s/%s/api/v1/serviceaccounts" % (cluster["region"], cluster["name"])
+            token = make_token(box.env, cluster["region"], cluster["name"])
+            self.assertEqual(client.get(base + "?limit=1", token)[0], 200)
+            self.assertEqual(client.get(base)[0], 401)
+            client.close()
             box.proc.send_signal(signal.SIGTERM)
             self.assertEqual(box.proc.wait(10), 0)
             self.assertFalse(os.path.exists(tmp))
         finally:
             box.stop()
+
+    def test_env_on_stdout_without_env_file(self):
+        proc = subprocess.Popen([sandbox.SANDBOX], stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line.strip())
+                if line.startswith("KUBECONFIG="):
+                    break
+            keys = [line.partition("=")[0] for line in lines]
+            self.assertEqual(keys[0], "AWS_ENDPOINT_URL")
+            self.assertEqual(keys[-1], "KUBECONFIG")
+            self.assertIn("AWS_CA_BUNDLE", keys)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            self.assertEqual(proc.wait(10), 0)
+            proc.stdout.close()
 
     def test_port_in_use_fails(self):
         with Sandbox() as box:
