@@ -218,7 +218,9 @@ def botocore_presign(sts_url, cluster, region, session_token=None):
     aws-cli's get-token makes it: expires 60, header x-k8s-aws-id."""
     creds = Credentials(ACCESS_KEY, SECRET_KEY, session_token)
     auth = botocore.auth.SigV4QueryAuth(creds, "sts", region, expires=60)
-    request = AWSRequest(method="GET", url=sts_url + "/",
+    # botocore's _urljoin: the endpoint's own path, else "/".
+    url = sts_url if urlsplit(sts_url).path else sts_url + "/"
+    request = AWSRequest(method="GET", url=url,
                          headers={"x-k8s-aws-id": cluster},
                          params={"Action": "GetCallerIdentity",
                                  "Version": "2011-06-15"})
@@ -321,6 +323,8 @@ class EksTokenTest(ToolBuilt):
             ("https://sts.us-east-2.amazonaws.com:443", "demo", "us-east-2",
              None),
             ("http://127.0.0.1:80", "demo", "us-east-2", None),
+            ("http://127.0.0.1:8080/sts", "demo", "us-east-2", None),
+            ("https://[::1]:8443", "demo", "us-east-2", None),
         ]
         for sts_url, cluster, region, token in cases:
             with self.subTest(sts_url=sts_url, session_token=bool(token)):
