@@ -1,0 +1,27 @@
+/*
+ * Text views that describe one object: an IAM role (trust policy,
+ * attached and inline policies, the service accounts that use it) and an
+ * ingress.
+ */
+#ifndef ALBATROSS_DETAIL_H
+#define ALBATROSS_DETAIL_H
+
+#include <stddef.h>
+
+#include "view.h"
+
+extern const struct pane detail_role_pane;
+extern const struct pane detail_ingress_pane;
+
+/* Opens role i's description and starts loading its policies. Returns
+ * enum react. */
+int detail_open_role(struct ui *ui, size_t role);
+int detail_open_ingress(struct ui *ui, size_t ingress);
+
+/* Appends JSON text to v as indented lines, two spaces per level, each
+ * prefixed with indent. Text that is not JSON is laid out as far as its
+ * brackets go; it is never rejected. Percent-encoded text (as IAM returns
+ * policy documents) is decoded first. */
+void detail_add_json(struct view *v, const char *json, const char *indent);
+
+#endif

@@ -1,0 +1,699 @@
+#include "pane.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../api/creds.h"
+#include "detail.h"
+
+#define UNUSED(x) (void)(x)
+
+void pane_format_error(const struct api_error *err, char *buf, size_t len)
+{
+    const char *code = err->code[0] ? err->code : "Error";
+    if (err->http_status)
+        snprintf(buf, len, "%s: %s (HTTP %ld)", code, err->message,
+                 err->http_status);
+    else
+        snprintf(buf, len, "%s: %s", code, err->message);
+}
+
+void pane_format_age(const char *created, char *buf, size_t len)
+{
+    time_t then;
+    if (!created || creds_parse_time(created, &then) < 0) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    long s = (long)difftime(time(NULL), then);
+    if (s < 0)
+        s = 0;
+    if (s < 120)
+        snprintf(buf, len, "%lds", s);
+    else if (s < 7200)
+        snprintf(buf, len, "%ldm", s / 60);
+    else if (s < 2 * 86400)
+        snprintf(buf, len, "%ldh", s / 3600);
+    else if (s < 2 * 365 * 86400L)
+        snprintf(buf, len, "%ldd", s / 86400);
+    else
+        snprintf(buf, len, "%ldy", s / (365 * 86400L));
+}
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static const char *cluster_name(const struct model *m, size_t i)
+{
+    return i < m->cluster_count ? m->clusters[i].name : "-";
+}
+
+/* ---- clusters ---------------------------------------------------- */
+
+#define CLUSTER(ui, item) (&(ui)->m->clusters[item])
+
+static const char *cl_name(const struct ui *ui, const struct view *v,
+                           size_t item, char *buf, size_t len,
+                           enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    if (item == ui->m->current)
+        *role = THEME_KEY;
+    return CLUSTER(ui, item)->name;
+}
+
+static const char *cl_region(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return or_dash(CLUSTER(ui, item)->region);
+}
+
+static const char *cl_status(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const char *s = or_dash(CLUSTER(ui, item)->status);
+    if (strcmp(s, "ACTIVE") == 0)
+        *role = THEME_OK;
+    else if (strcmp(s, "FAILED") == 0 || strcmp(s, "DELETING") == 0)
+        *role = THEME_ERROR;
+    else if (strcmp(s, "-") == 0)
+        *role = THEME_DIM;
+    else
+        *role = THEME_WARNING;
+    return s;
+}
+
+static const char *cl_version(const struct ui *ui, const struct view *v,
+                              size_t item, char *buf, size_t len,
+                              enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return or_dash(CLUSTER(ui, item)->version);
+}
+
+static const char *cl_oidc(const struct ui *ui, const struct view *v,
+                           size_t item, char *buf, size_t len,
+                           enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const struct model_cluster *c = CLUSTER(ui, item);
+    if (!c->in_aws) {
+        *role = THEME_DIM;
+        return "-";
+    }
+    if (c->oidc_issuer)
+        return "yes";
+    *role = THEME_WARNING;
+    return "no";
+}
+
+static const char *cl_context(const struct ui *ui, const struct view *v,
+                              size_t item, char *buf, size_t len,
+                              enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return or_dash(CLUSTER(ui, item)->context);
+}
+
+static const struct column cluster_columns[] = {
+    { .header = "NAME", .min_width = 8, .weight = 3, .cell = cl_name },
+    { .header = "REGION", .min_width = 6, .max_width = 16,
+      .cell = cl_region },
+    { .header = "STATUS", .min_width = 6, .max_width = 10,
+      .cell = cl_status },
+    { .header = "VERSION", .min_width = 4, .max_width = 8,
+      .cell = cl_version },
+    { .header = "OIDC", .min_width = 3, .max_width = 4, .cell = cl_oidc },
+    { .header = "CONTEXT", .min_width = 6, .weight = 2,
+      .cell = cl_context },
+};
+
+static void cl_title(const struct ui *ui, const struct view *v, char *buf,
+                     size_t len)
+{
+    UNUSED(v);
+    const struct model *m = ui->m;
+    snprintf(buf, len, "Clusters (%zu) in %zu region%s and the kubeconfig",
+             m->cluster_count, m->region_count,
+             m->region_count == 1 ? "" : "s");
+}
+
+static size_t cl_count(const struct ui *ui, const struct view *v)
+{
+    UNUSED(v);
+    return ui->m->cluster_count;
+}
+
+static enum model_state cl_state(const struct ui *ui, const struct view *v,
+                                 char *err, size_t len)
+{
+    UNUSED(v);
+    const struct model *m = ui->m;
+    if (m->clusters_state == MODEL_FAILED)
+        pane_format_error(&m->clusters_error, err, len);
+    else if (m->cluster_count == 0)
+        snprintf(err, len, "no clusters in the account's regions or the "
+                 "kubeconfig");
+    return m->clusters_state;
+}
+
+static int cl_enter(struct ui *ui, struct view *v, size_t item)
+{
+    UNUSED(v);
+    return pane_open_cluster(ui, item);
+}
+
+static int cl_reload(struct ui *ui, struct view *v)
+{
+    UNUSED(v);
+    model_load(ui->m);
+    return ui_message(ui, 0, "reloading clusters and roles");
+}
+
+const struct pane pane_clusters = {
+    .name = "clusters",
+    .title = cl_title,
+    .columns = cluster_columns,
+    .column_count = sizeof(cluster_columns) / sizeof(cluster_columns[0]),
+    .item_count = cl_count,
+    .state = cl_state,
+    .enter = cl_enter,
+    .reload = cl_reload,
+    .noun = "clusters",
+};
+
+/* ---- service accounts and ingresses: shared scope ------------------ */
+
+/* Starts loading the objects of every cluster not loaded yet, without
+ * changing the current cluster. */
+static void open_all_clusters(struct model *m)
+{
+    size_t current = m->current;
+    for (size_t i = 0; i < m->cluster_count; i++)
+        if (m->clusters[i].objects_state == MODEL_IDLE)
+            model_open_cluster(m, i);
+    m->current = current;
+}
+
+static enum model_state objects_state(const struct ui *ui,
+                                      const struct view *v, char *err,
+                                      size_t len)
+{
+    const struct model *m = ui->m;
+    if (v->all_clusters) {
+        enum model_state state = MODEL_READY;
+        for (size_t i = 0; i < m->cluster_count; i++)
+            if (m->clusters[i].objects_state == MODEL_LOADING)
+                state = MODEL_LOADING;
+        if (m->cluster_count == 0 && m->clusters_state == MODEL_LOADING)
+            state = MODEL_LOADING;
+        return state;
+    }
+    size_t c = view_cluster(ui, v);
+    if (c == MODEL_NONE) {
+        snprintf(err, len, "no cluster selected: choose one in the clusters "
+                 "pane (1) and press Enter, or press a for all clusters");
+        return m->clusters_state == MODEL_LOADING ? MODEL_LOADING
+                                                  : MODEL_READY;
+    }
+    const struct model_cluster *cl = &m->clusters[c];
+    if (cl->objects_state == MODEL_FAILED)
+        pane_format_error(&cl->error, err, len);
+    return cl->objects_state;
+}
+
+static int objects_reload(struct ui *ui, struct view *v)
+{
+    struct model *m = ui->m;
+    if (!v->all_clusters) {
+        size_t c = view_cluster(ui, v);
+        if (c == MODEL_NONE)
+            return ui_message(ui, 1, "no cluster selected to reload");
+        model_reload_cluster(m, c);
+        return ui_message(ui, 0, "reloading %s", m->clusters[c].name);
+    }
+    for (size_t i = 0; i < m->cluster_count; i++)
+        if (m->clusters[i].objects_state != MODEL_IDLE)
+            model_reload_cluster(m, i);
+    return ui_message(ui, 0, "reloading every open cluster");
+}
+
+static int toggle_all(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    if (v->role != MODEL_NONE)
+        return ui_message(ui, 1, "this list already spans every cluster");
+    v->all_clusters = !v->all_clusters;
+    if (v->all_clusters)
+        open_all_clusters(ui->m);
+    else if (view_cluster(ui, v) != MODEL_NONE)
+        model_open_cluster(ui->m, view_cluster(ui, v));
+    return REACT_ROWS;
+}
+
+static const struct binding objects_keys[] = {
+    { .keys = { 'a' }, .help = "Toggle all clusters and the "
+      "current cluster", .run = toggle_all },
+};
+
+static void scope_title(const struct ui *ui, const struct view *v,
+                        const char *what, char *buf, size_t len)
+{
+    const struct model *m = ui->m;
+    size_t c = view_cluster(ui, v);
+    if (v->role != MODEL_NONE && v->role < m->role_count)
+        snprintf(buf, len, "%s using role %s", what, m->roles[v->role].name);
+    else if (v->all_clusters)
+        snprintf(buf, len, "%s of all clusters", what);
+    else if (c != MODEL_NONE)
+        snprintf(buf, len, "%s of %s%s%s", what, m->clusters[c].name,
+                 m->clusters[c].region ? " in " : "",
+                 m->clusters[c].region ? m->clusters[c].region : "");
+    else
+        snprintf(buf, len, "%s", what);
+}
+
+static int in_scope(const struct ui *ui, const struct view *v,
+                    size_t cluster)
+{
+    return v->all_clusters || cluster == view_cluster(ui, v);
+}
+
+/* ---- service accounts ---------------------------------------------- */
+
+#define SA(ui, item) (&(ui)->m->service_accounts[item])
+
+static const char *sa_cluster(const struct ui *ui, const struct view *v,
+                              size_t item, char *buf, size_t len,
+                              enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return cluster_name(ui->m, SA(ui, item)->cluster);
+}
+
+static const char *sa_namespace(const struct ui *ui, const struct view *v,
+                                size_t item, char *buf, size_t len,
+                                enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return SA(ui, item)->namespace;
+}
+
+static const char *sa_name(const struct ui *ui, const struct view *v,
+                           size_t item, char *buf, size_t len,
+                           enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return SA(ui, item)->name;
+}
+
+static const char *sa_role_arn(const struct ui *ui, const struct view *v,
+                               size_t item, char *buf, size_t len,
+                               enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const char *arn = SA(ui, item)->role_arn;
+    if (!arn)
+        *role = THEME_DIM;
+    return or_dash(arn);
+}
+
+/* "ok", "missing role", "none", or "unknown" while roles are not known. */
+static const char *sa_role_status(const struct ui *ui, const struct view *v,
+                                  size_t item, char *buf, size_t len,
+                                  enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const struct model_service_account *sa = SA(ui, item);
+    if (!sa->role_arn) {
+        *role = THEME_DIM;
+        return "none";
+    }
+    if (sa->role_missing) {
+        *role = THEME_ERROR;
+        return "missing role";
+    }
+    if (sa->role != MODEL_NONE) {
+        *role = THEME_OK;
+        return "ok";
+    }
+    *role = THEME_DIM;
+    return "unknown";
+}
+
+static const struct column sa_columns[] = {
+    { .header = "CLUSTER", .min_width = 6, .weight = 1,
+      .spans_clusters = 1, .cell = sa_cluster },
+    { .header = "NAMESPACE", .min_width = 6, .weight = 1,
+      .cell = sa_namespace },
+    { .header = "NAME", .min_width = 8, .weight = 2, .cell = sa_name },
+    { .header = "ROLE ARN", .min_width = 8, .weight = 3,
+      .cell = sa_role_arn },
+    { .header = "ROLE STATUS", .min_width = 4, .max_width = 12,
+      .cell = sa_role_status },
+};
+
+static void sa_title(const struct ui *ui, const struct view *v, char *buf,
+                     size_t len)
+{
+    scope_title(ui, v, "Service accounts", buf, len);
+}
+
+static size_t sa_count(const struct ui *ui, const struct view *v)
+{
+    UNUSED(v);
+    return ui->m->service_account_count;
+}
+
+static int sa_includes(const struct ui *ui, const struct view *v,
+                       size_t item)
+{
+    const struct model_service_account *sa = SA(ui, item);
+    if (v->role != MODEL_NONE)
+        return sa->role == v->role;
+    return in_scope(ui, v, sa->cluster);
+}
+
+static int sa_enter(struct ui *ui, struct view *v, size_t item)
+{
+    UNUSED(v);
+    const struct model_service_account *sa = SA(ui, item);
+    if (!sa->role_arn)
+        return ui_message(ui, 1, "%s/%s has no eks.amazonaws.com/role-arn "
+                          "annotation", sa->namespace, sa->name);
+    if (sa->role_missing)
+        return ui_message(ui, 1, "role %s does not exist in this account",
+                          sa->role_arn);
+    if (sa->role == MODEL_NONE)
+        return ui_message(ui, 1, "role %s is not loaded yet; wait for the "
+                          "roles or press r", sa->role_arn);
+    return detail_open_role(ui, sa->role);
+}
+
+const struct pane pane_service_accounts = {
+    .name = "service accounts",
+    .title = sa_title,
+    .columns = sa_columns,
+    .column_count = sizeof(sa_columns) / sizeof(sa_columns[0]),
+    .item_count = sa_count,
+    .includes = sa_includes,
+    .state = objects_state,
+    .enter = sa_enter,
+    .reload = objects_reload,
+    .keys = objects_keys,
+    .key_count = sizeof(objects_keys) / sizeof(objects_keys[0]),
+    .noun = "service accounts",
+};
+
+/* ---- IAM roles ------------------------------------------------------ */
+
+#define ROLE(ui, item) (&(ui)->m->roles[item])
+
+static const char *role_name(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return ROLE(ui, item)->name;
+}
+
+static const char *role_path(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return or_dash(ROLE(ui, item)->path);
+}
+
+/* The date part of the creation time. */
+static const char *role_created(const struct ui *ui, const struct view *v,
+                                size_t item, char *buf, size_t len,
+                                enum theme_role *role)
+{
+    UNUSED(v), UNUSED(role);
+    const char *created = ROLE(ui, item)->created;
+    if (!created)
+        return "-";
+    snprintf(buf, len, "%.10s", created);
+    return buf;
+}
+
+static const char *role_users(const struct ui *ui, const struct view *v,
+                              size_t item, char *buf, size_t len,
+                              enum theme_role *role)
+{
+    UNUSED(v);
+    size_t n = ROLE(ui, item)->service_account_count;
+    if (n == 0)
+        *role = THEME_DIM;
+    snprintf(buf, len, "%zu", n);
+    return buf;
+}
+
+static const struct column role_columns[] = {
+    { .header = "NAME", .min_width = 8, .weight = 3, .cell = role_name },
+    { .header = "PATH", .min_width = 4, .weight = 1, .cell = role_path },
+    { .header = "CREATED", .min_width = 10, .max_width = 10,
+      .cell = role_created },
+    { .header = "SERVICE ACCOUNTS", .min_width = 3, .max_width = 16,
+      .cell = role_users },
+};
+
+static void role_title(const struct ui *ui, const struct view *v, char *buf,
+                       size_t len)
+{
+    UNUSED(v);
+    snprintf(buf, len, "IAM roles (%zu)", ui->m->role_count);
+}
+
+static size_t role_count(const struct ui *ui, const struct view *v)
+{
+    UNUSED(v);
+    return ui->m->role_count;
+}
+
+static enum model_state role_state(const struct ui *ui, const struct view *v,
+                                   char *err, size_t len)
+{
+    UNUSED(v);
+    if (ui->m->roles_state == MODEL_FAILED)
+        pane_format_error(&ui->m->roles_error, err, len);
+    return ui->m->roles_state;
+}
+
+static int role_enter(struct ui *ui, struct view *v, size_t item)
+{
+    UNUSED(v);
+    return pane_open_role_users(ui, item);
+}
+
+static int role_describe(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    size_t item = table_selected_item(&v->table);
+    if (item == (size_t)-1)
+        return REACT_NONE;
+    return detail_open_role(ui, item);
+}
+
+static const struct binding role_keys[] = {
+    { .keys = { 'd' }, .help = "Describe the role: trust "
+      "policy, policies, service accounts", .run = role_describe },
+};
+
+const struct pane pane_roles = {
+    .name = "roles",
+    .title = role_title,
+    .columns = role_columns,
+    .column_count = sizeof(role_columns) / sizeof(role_columns[0]),
+    .item_count = role_count,
+    .state = role_state,
+    .enter = role_enter,
+    .reload = cl_reload,
+    .keys = role_keys,
+    .key_count = sizeof(role_keys) / sizeof(role_keys[0]),
+    .noun = "roles",
+};
+
+/* ---- ingresses ------------------------------------------------------ */
+
+#define ING(ui, item) (&(ui)->m->ingresses[item])
+
+static const char *ing_cluster(const struct ui *ui, const struct view *v,
+                               size_t item, char *buf, size_t len,
+                               enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return cluster_name(ui->m, ING(ui, item)->cluster);
+}
+
+static const char *ing_namespace(const struct ui *ui, const struct view *v,
+                                 size_t item, char *buf, size_t len,
+                                 enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return ING(ui, item)->namespace;
+}
+
+static const char *ing_name(const struct ui *ui, const struct view *v,
+                            size_t item, char *buf, size_t len,
+                            enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
+    return ING(ui, item)->name;
+}
+
+static const char *ing_class(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const char *s = ING(ui, item)->class_name;
+    if (!s)
+        *role = THEME_DIM;
+    return or_dash(s);
+}
+
+static const char *ing_hosts(const struct ui *ui, const struct view *v,
+                             size_t item, char *buf, size_t len,
+                             enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const char *s = ING(ui, item)->hosts;
+    if (!s)
+        *role = THEME_DIM;
+    return s ? s : "*";
+}
+
+static const char *ing_address(const struct ui *ui, const struct view *v,
+                               size_t item, char *buf, size_t len,
+                               enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const char *s = ING(ui, item)->address;
+    if (!s)
+        *role = THEME_WARNING;
+    return s ? s : "none";
+}
+
+static const char *ing_age(const struct ui *ui, const struct view *v,
+                           size_t item, char *buf, size_t len,
+                           enum theme_role *role)
+{
+    UNUSED(v), UNUSED(role);
+    pane_format_age(ING(ui, item)->created, buf, len);
+    return buf;
+}
+
+static const struct column ing_columns[] = {
+    { .header = "CLUSTER", .min_width = 6, .weight = 1,
+      .spans_clusters = 1, .cell = ing_cluster },
+    { .header = "NAMESPACE", .min_width = 6, .weight = 1,
+      .cell = ing_namespace },
+    { .header = "NAME", .min_width = 8, .weight = 2, .cell = ing_name },
+    { .header = "CLASS", .min_width = 3, .max_width = 12,
+      .cell = ing_class },
+    { .header = "HOSTS", .min_width = 5, .weight = 2, .cell = ing_hosts },
+    { .header = "ADDRESS", .min_width = 7, .weight = 3,
+      .cell = ing_address },
+    { .header = "AGE", .min_width = 3, .max_width = 5, .cell = ing_age },
+};
+
+static void ing_title(const struct ui *ui, const struct view *v, char *buf,
+                      size_t len)
+{
+    scope_title(ui, v, "Ingresses", buf, len);
+}
+
+static size_t ing_count(const struct ui *ui, const struct view *v)
+{
+    UNUSED(v);
+    return ui->m->ingress_count;
+}
+
+static int ing_includes(const struct ui *ui, const struct view *v,
+                        size_t item)
+{
+    return in_scope(ui, v, ING(ui, item)->cluster);
+}
+
+static int ing_enter(struct ui *ui, struct view *v, size_t item)
+{
+    UNUSED(v);
+    return detail_open_ingress(ui, item);
+}
+
+const struct pane pane_ingresses = {
+    .name = "ingresses",
+    .title = ing_title,
+    .columns = ing_columns,
+    .column_count = sizeof(ing_columns) / sizeof(ing_columns[0]),
+    .item_count = ing_count,
+    .includes = ing_includes,
+    .state = objects_state,
+    .enter = ing_enter,
+    .reload = objects_reload,
+    .keys = objects_keys,
+    .key_count = sizeof(objects_keys) / sizeof(objects_keys[0]),
+    .noun = "ingresses",
+};
+
+/* ---- opening panes -------------------------------------------------- */
+
+static const struct pane *const pane_of[] = {
+    [UI_PANE_CLUSTERS] = &pane_clusters,
+    [UI_PANE_SERVICE_ACCOUNTS] = &pane_service_accounts,
+    [UI_PANE_ROLES] = &pane_roles,
+    [UI_PANE_INGRESSES] = &pane_ingresses,
+};
+
+int pane_show(struct ui *ui, enum ui_pane pane, int all_clusters)
+{
+    struct view v = {
+        .pane = pane_of[pane],
+        .cluster = MODEL_NONE,
+        .role = MODEL_NONE,
+        .all_clusters = all_clusters,
+    };
+    struct model *m = ui->m;
+    if (pane == UI_PANE_SERVICE_ACCOUNTS || pane == UI_PANE_INGRESSES) {
+        if (all_clusters)
+            open_all_clusters(m);
+        else if (m->current != MODEL_NONE)
+            model_open_cluster(m, m->current);
+    }
+    return ui_replace(ui, &v);
+}
+
+int pane_open_cluster(struct ui *ui, size_t cluster)
+{
+    if (cluster >= ui->m->cluster_count)
+        return REACT_NONE;
+    model_open_cluster(ui->m, cluster);
+    struct view v = {
+        .pane = &pane_service_accounts,
+        .cluster = cluster,
+        .role = MODEL_NONE,
+    };
+    return ui_push(ui, &v);
+}
+
+int pane_open_role_users(struct ui *ui, size_t role)
+{
+    if (role >= ui->m->role_count)
+        return REACT_NONE;
+    struct view v = {
+        .pane = &pane_service_accounts,
+        .cluster = MODEL_NONE,
+        .role = role,
+        .all_clusters = 1,
+    };
+    return ui_push(ui, &v);
+}

@@ -1,0 +1,135 @@
+/*
+ * What the UI modules share: panes as tables of callbacks, the views on
+ * the view stack, key bindings, and the running UI's state. Not a public
+ * interface; src/main.c uses ui.h only.
+ */
+#ifndef ALBATROSS_VIEW_H
+#define ALBATROSS_VIEW_H
+
+#include <curses.h>
+#include <stddef.h>
+#include <wchar.h>
+
+#include "../src/model.h"
+#include "../src/theme.h"
+#include "table.h"
+#include "ui.h"
+
+/* What a handler changed, so the loop knows what to redo (htop's
+ * reaction flags). */
+enum react {
+    REACT_NONE = 0,
+    REACT_DRAW = 1 << 0,  /* repaint the screen */
+    REACT_ROWS = 1 << 1,  /* rebuild the rows of the top view, then paint */
+    REACT_QUIT = 1 << 2,
+};
+
+/* Keys as one int: characters as themselves, curses function keys
+ * (KEY_DOWN, KEY_MOUSE...) moved above the Unicode range. */
+#define UI_FKEY(k) (0x200000 | (k))
+#define UI_CTRL(c) ((c) & 0x1f)
+#define UI_ESC 27
+
+struct ui;
+struct view;
+
+/* A key binding: the one table behind dispatch, `:` commands and help. */
+struct binding {
+    int keys[4];            /* 0-terminated */
+    const char *command;    /* `:` command, or NULL */
+    const char *alias;      /* short form of command, or NULL */
+    const char *help;
+    /* arg is the rest of a `:` command line, or NULL for a key. */
+    int (*run)(struct ui *ui, struct view *v, const char *arg);
+};
+
+struct column {
+    const char *header;
+    int min_width;
+    int max_width;          /* 0: as wide as the widest cell */
+    int weight;             /* share of spare or missing width; 0: fixed */
+    int spans_clusters;     /* shown only when the view spans clusters */
+    /* Returns the UTF-8 text of item's cell, either a string that lives
+     * until the model changes or buf. May set *role (preset to normal). */
+    const char *(*cell)(const struct ui *ui, const struct view *v,
+                        size_t item, char *buf, size_t len,
+                        enum theme_role *role);
+};
+
+struct pane {
+    const char *name;       /* for help and messages */
+    int text;               /* a text view: no column headers */
+    void (*title)(const struct ui *ui, const struct view *v, char *buf,
+                  size_t len);
+    const struct column *columns;
+    size_t column_count;
+    /* Items are indices into a model array (or the view's lines); rows
+     * are the items that includes() accepts and the filter matches. */
+    size_t (*item_count)(const struct ui *ui, const struct view *v);
+    int (*includes)(const struct ui *ui, const struct view *v, size_t item);
+    /* Loading state of what the pane shows; err gets the failure. */
+    enum model_state (*state)(const struct ui *ui, const struct view *v,
+                              char *err, size_t len);
+    /* Called before rows are built: text views make their lines. */
+    void (*prepare)(struct ui *ui, struct view *v);
+    int (*enter)(struct ui *ui, struct view *v, size_t item);
+    int (*reload)(struct ui *ui, struct view *v);
+    const struct binding *keys;  /* keys of this pane only */
+    size_t key_count;
+    const char *noun;       /* "service accounts", for counts */
+};
+
+struct view {
+    const struct pane *pane;
+    size_t cluster;         /* MODEL_NONE: follows the model's current */
+    size_t role;            /* role detail, or service accounts of a role */
+    size_t item;            /* ingress detail: which ingress */
+    int all_clusters;
+    const struct pane *explains; /* help: the pane whose keys it lists */
+    char **lines;           /* text views */
+    enum theme_role *line_roles;
+    size_t line_count;
+    struct table table;
+    unsigned long built_version;
+    int built;
+};
+
+enum ui_mode { UI_MODE_NORMAL, UI_MODE_COMMAND, UI_MODE_FILTER };
+
+#define UI_MAX_DEPTH 16
+#define UI_INPUT_MAX 128
+
+struct ui {
+    struct model *m;
+    struct theme theme;
+    attr_t attrs[THEME_ROLE_COUNT]; /* curses attributes per role */
+    struct view stack[UI_MAX_DEPTH];
+    int depth;
+    enum ui_mode mode;
+    wchar_t input[UI_INPUT_MAX];
+    size_t input_len;
+    char message[512];      /* the UI's own note, until the next key */
+    int message_is_error;
+    unsigned spinner;
+    int quit;
+};
+
+struct view *ui_top(struct ui *ui);
+/* Opens a view above the current one. Returns REACT_ROWS. */
+int ui_push(struct ui *ui, const struct view *v);
+/* Replaces the whole stack with v: the panes reached by 1-4. */
+int ui_replace(struct ui *ui, const struct view *v);
+int ui_pop(struct ui *ui);
+/* Sets the UI's message line; returns REACT_DRAW. */
+int ui_message(struct ui *ui, int is_error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The cluster a view shows, or MODEL_NONE. */
+size_t view_cluster(const struct ui *ui, const struct view *v);
+void view_cleanup(struct view *v);
+/* Appends a line to a text view; text is copied. */
+void view_add_line(struct view *v, enum theme_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void view_clear_lines(struct view *v);
+
+#endif
