@@ -1,0 +1,406 @@
+/*
+ * IAM (query protocol): roles, their attached and inline policies,
+ * customer managed policies and OIDC providers, paged with Marker,
+ * MaxItems and IsTruncated as IAM pages them. Policy documents go out
+ * percent-encoded, as IAM sends them.
+ *
+ * Limits: AWS managed policies are known by ARN only, so GetPolicy and
+ * GetPolicyVersion answer NoSuchEntity for them; every customer policy
+ * has one version, v1.
+ */
+#include "aws_services.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wfile.h"
+
+#define MAX_ITEMS_DEFAULT 100
+#define MAX_ITEMS_LIMIT 1000
+#define MAX_SESSION_DURATION "3600"
+
+/* One page: MaxItems and the position Marker names (NULL on page one). */
+struct page {
+    long max_items;
+    char *position;
+};
+
+static int read_page(struct awsreply *r, struct page *p)
+{
+    const char *max = awsreply_param(r, "MaxItems");
+    const char *marker = awsreply_param(r, "Marker");
+    char *end = NULL;
+    p->max_items = max ? strtol(max, &end, 10) : MAX_ITEMS_DEFAULT;
+    p->position = NULL;
+    if (max && (*end || p->max_items < 1 || p->max_items > MAX_ITEMS_LIMIT)) {
+        awsreply_error(r, 400, "ValidationError", "1 validation error "
+                       "detected: Value '%s' at 'maxItems' failed to satisfy "
+                       "constraint: Member must have value between 1 and %d",
+                       max, MAX_ITEMS_LIMIT);
+        return -1;
+    }
+    if (marker && !(p->position = awsreply_marker_decode(marker))) {
+        awsreply_error(r, 400, "ValidationError", "Invalid Marker: pass the "
+                       "Marker of the previous page unchanged");
+        return -1;
+    }
+    return 0;
+}
+
+/* Ends a list: IsTruncated, and the Marker of position when truncated. */
+static int end_page(struct awsreply *r, const char *next_position)
+{
+    int rc = awsreply_xml_text(r, "IsTruncated",
+                               next_position ? "true" : "false");
+    if (next_position) {
+        char *marker = awsreply_marker_encode(next_position);
+        rc |= marker ? awsreply_xml_text(r, "Marker", marker) : -1;
+        free(marker);
+    }
+    return rc;
+}
+
+static int index_position(const struct page *p, size_t count, size_t *start)
+{
+    char *end;
+    *start = 0;
+    if (!p->position)
+        return 0;
+    unsigned long v = strtoul(p->position, &end, 10);
+    if (*end || v > count)
+        return -1;
+    *start = v;
+    return 0;
+}
+
+static const struct world_role *find_role(struct awsreply *r)
+{
+    const char *name = awsreply_param(r, "RoleName");
+    if (!name) {
+        awsreply_error(r, 400, "ValidationError", "1 validation error "
+                       "detected: Value null at 'roleName' failed to satisfy "
+                       "constraint: Member must not be null");
+        return NULL;
+    }
+    const struct world_role *role = world_role(r->world, name);
+    if (!role)
+        awsreply_error(r, 404, "NoSuchEntity", "The role with name %s cannot "
+                       "be found.", name);
+    return role;
+}
+
+static int write_tags(struct awsreply *r, const struct world_kv_list *tags)
+{
+    int rc = 0;
+    if (!tags->count)
+        return 0;
+    rc |= awsreply_xml_open(r, "Tags");
+    for (size_t i = 0; i < tags->count; i++) {
+        rc |= awsreply_xml_open(r, "member");
+        rc |= awsreply_xml_text(r, "Key", tags->items[i].key);
+        rc |= awsreply_xml_text(r, "Value", tags->items[i].value);
+        rc |= awsreply_xml_close(r);
+    }
+    return rc | awsreply_xml_close(r);
+}
+
+/* The fields of a Role element; GetRole adds tags and RoleLastUsed,
+ * which ListRoles leaves out as IAM does. */
+static int write_role(struct awsreply *r, const struct world_role *role,
+                      const char *element, int full)
+{
+    int rc = awsreply_xml_open(r, element);
+    rc |= awsreply_xml_text(r, "Path", role->path);
+    rc |= awsreply_xml_text(r, "RoleName", role->name);
+    rc |= awsreply_xml_text(r, "RoleId", role->role_id);
+    rc |= awsreply_xml_text(r, "Arn", role->arn);
+    rc |= awsreply_xml_text(r, "CreateDate", role->created);
+    rc |= awsreply_xml_encoded(r, "AssumeRolePolicyDocument",
+                               role->trust_policy);
+    rc |= awsreply_xml_text(r, "Description", role->description);
+    rc |= awsreply_xml_text(r, "MaxSessionDuration", MAX_SESSION_DURATION);
+    if (full) {
+        rc |= write_tags(r, &role->tags);
+        rc |= awsreply_xml_open(r, "RoleLastUsed");
+        rc |= awsreply_xml_close(r);
+    }
+    return rc | awsreply_xml_close(r);
+}
+
+static void finish(struct awsreply *r, int rc)
+{
+    if (rc == 0)
+        awsreply_xml_end(r);
+    else
+        awsreply_error(r, 500, "ServiceFailure", "could not write the reply");
+}
+
+static void list_roles(struct awsreply *r)
+{
+    const struct world *w = r->world;
+    const char *prefix = awsreply_param(r, "PathPrefix");
+    struct page p;
+    if (read_page(r, &p) < 0)
+        return;
+    size_t i = 0;
+    /* Roles are sorted by name; the marker is the next page's first. */
+    while (p.position && i < w->role_count &&
+           strcasecmp(w->roles[i].name, p.position) < 0)
+        i++;
+    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "Roles");
+    long written = 0;
+    for (; i < w->role_count && written < p.max_items; i++) {
+        const struct world_role *role = &w->roles[i];
+        if (prefix && strncmp(role->path, prefix, strlen(prefix)) != 0)
+            continue;
+        rc |= write_role(r, role, "member", 0);
+        written++;
+    }
+    while (prefix && i < w->role_count &&
+           strncmp(w->roles[i].path, prefix, strlen(prefix)) != 0)
+        i++;
+    rc |= awsreply_xml_close(r);
+    rc |= end_page(r, i < w->role_count ? w->roles[i].name : NULL);
+    free(p.position);
+    finish(r, rc);
+}
+
+static void get_role(struct awsreply *r)
+{
+    const struct world_role *role = find_role(r);
+    if (!role)
+        return;
+    int rc = awsreply_xml_begin(r);
+    rc |= write_role(r, role, "Role", 1);
+    finish(r, rc);
+}
+
+/* "arn:aws:iam::aws:policy/service-role/NAME": the name and the path
+ * ("/service-role/") of a policy ARN. */
+static const char *policy_name(const char *arn)
+{
+    const char *slash = strrchr(arn, '/');
+    return slash ? slash + 1 : arn;
+}
+
+static int policy_path_matches(const char *arn, const char *prefix)
+{
+    const char *path = strstr(arn, ":policy/");
+    if (!prefix)
+        return 1;
+    return path && strncmp(path + strlen(":policy"), prefix,
+                           strlen(prefix)) == 0;
+}
+
+static void list_attached_role_policies(struct awsreply *r)
+{
+    const struct world_role *role = find_role(r);
+    const char *prefix = awsreply_param(r, "PathPrefix");
+    struct page p;
+    size_t i;
+    if (!role || read_page(r, &p) < 0)
+        return;
+    if (index_position(&p, role->attached_count, &i) < 0) {
+        free(p.position);
+        awsreply_error(r, 400, "ValidationError", "Invalid Marker: pass the "
+                       "Marker of the previous page unchanged");
+        return;
+    }
+    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "AttachedPolicies");
+    for (long written = 0; i < role->attached_count &&
+                           written < p.max_items; i++) {
+        const char *arn = role->attached_policy_arns[i];
+        if (!policy_path_matches(arn, prefix))
+            continue;
+        rc |= awsreply_xml_open(r, "member");
+        rc |= awsreply_xml_text(r, "PolicyName", policy_name(arn));
+        rc |= awsreply_xml_text(r, "PolicyArn", arn);
+        rc |= awsreply_xml_close(r);
+        written++;
+    }
+    rc |= awsreply_xml_close(r);
+    char next[24];
+    snprintf(next, sizeof(next), "%zu", i);
+    rc |= end_page(r, i < role->attached_count ? next : NULL);
+    free(p.position);
+    finish(r, rc);
+}
+
+static void list_role_policies(struct awsreply *r)
+{
+    const struct world_role *role = find_role(r);
+    struct page p;
+    size_t i;
+    if (!role || read_page(r, &p) < 0)
+        return;
+    if (index_position(&p, role->inline_count, &i) < 0) {
+        free(p.position);
+        awsreply_error(r, 400, "ValidationError", "Invalid Marker: pass the "
+                       "Marker of the previous page unchanged");
+        return;
+    }
+    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "PolicyNames");
+    for (long written = 0; i < role->inline_count && written < p.max_items;
+         i++, written++)
+        rc |= awsreply_xml_text(r, "member", role->inline_policies[i].name);
+    rc |= awsreply_xml_close(r);
+    char next[24];
+    snprintf(next, sizeof(next), "%zu", i);
+    rc |= end_page(r, i < role->inline_count ? next : NULL);
+    free(p.position);
+    finish(r, rc);
+}
+
+static void get_role_policy(struct awsreply *r)
+{
+    const struct world_role *role = find_role(r);
+    const char *name = awsreply_param(r, "PolicyName");
+    if (!role)
+        return;
+    for (size_t i = 0; name && i < role->inline_count; i++) {
+        const struct world_inline_policy *p = &role->inline_policies[i];
+        if (strcmp(p->name, name) != 0)
+            continue;
+        int rc = awsreply_xml_begin(r);
+        rc |= awsreply_xml_text(r, "RoleName", role->name);
+        rc |= awsreply_xml_text(r, "PolicyName", p->name);
+        rc |= awsreply_xml_encoded(r, "PolicyDocument", p->document);
+        finish(r, rc);
+        return;
+    }
+    awsreply_error(r, 404, "NoSuchEntity", "The role policy with name %s "
+                   "cannot be found.", name ? name : "(none)");
+}
+
+static size_t attachment_count(const struct world *w, const char *arn)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->role_count; i++)
+        for (size_t j = 0; j < w->roles[i].attached_count; j++)
+            n += strcmp(w->roles[i].attached_policy_arns[j], arn) == 0;
+    return n;
+}
+
+static const struct world_policy *find_policy(struct awsreply *r)
+{
+    const char *arn = awsreply_param(r, "PolicyArn");
+    const struct world_policy *p = arn ? world_policy(r->world, arn) : NULL;
+    if (!p)
+        awsreply_error(r, 404, "NoSuchEntity", "Policy %s was not found.",
+                       arn ? arn : "(none)");
+    return p;
+}
+
+static void get_policy(struct awsreply *r)
+{
+    const struct world_policy *p = find_policy(r);
+    if (!p)
+        return;
+    char count[24];
+    snprintf(count, sizeof(count), "%zu", attachment_count(r->world, p->arn));
+    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "Policy");
+    rc |= awsreply_xml_text(r, "PolicyName", p->name);
+    rc |= awsreply_xml_text(r, "PolicyId", p->policy_id);
+    rc |= awsreply_xml_text(r, "Arn", p->arn);
+    rc |= awsreply_xml_text(r, "Path", p->path);
+    rc |= awsreply_xml_text(r, "DefaultVersionId", "v1");
+    rc |= awsreply_xml_text(r, "AttachmentCount", count);
+    rc |= awsreply_xml_text(r, "PermissionsBoundaryUsageCount", "0");
+    rc |= awsreply_xml_text(r, "IsAttachable", "true");
+    rc |= awsreply_xml_text(r, "Description", p->description);
+    rc |= awsreply_xml_text(r, "CreateDate", p->created);
+    rc |= awsreply_xml_text(r, "UpdateDate", p->created);
+    rc |= awsreply_xml_close(r);
+    finish(r, rc);
+}
+
+static void get_policy_version(struct awsreply *r)
+{
+    const struct world_policy *p = find_policy(r);
+    const char *version = awsreply_param(r, "VersionId");
+    if (!p)
+        return;
+    if (!version || strcmp(version, "v1") != 0) {
+        awsreply_error(r, 404, "NoSuchEntity", "Policy %s version %s does "
+                       "not exist or is not attachable.", p->arn,
+                       version ? version : "(none)");
+        return;
+    }
+    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "PolicyVersion");
+    rc |= awsreply_xml_encoded(r, "Document", p->document);
+    rc |= awsreply_xml_text(r, "VersionId", "v1");
+    rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");
+    rc |= awsreply_xml_text(r, "CreateDate", p->created);
+    rc |= awsreply_xml_close(r);
+    finish(r, rc);
+}
+
+static void list_oidc_providers(struct awsreply *r)
+{
+    const struct world *w = r->world;
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "OpenIDConnectProviderList");
+    for (size_t i = 0; i < w->oidc_provider_count; i++) {
+        rc |= awsreply_xml_open(r, "member");
+        rc |= awsreply_xml_text(r, "Arn", w->oidc_providers[i].arn);
+        rc |= awsreply_xml_close(r);
+    }
+    rc |= awsreply_xml_close(r);
+    finish(r, rc);
+}
+
+static void get_oidc_provider(struct awsreply *r)
+{
+    const char *arn = awsreply_param(r, "OpenIDConnectProviderArn");
+    const struct world_oidc_provider *p =
+        arn ? world_oidc_provider(r->world, arn) : NULL;
+    if (!p) {
+        awsreply_error(r, 404, "NoSuchEntity", "OpenIDConnect Provider not "
+                       "found for arn %s", arn ? arn : "(none)");
+        return;
+    }
+    /* The SHA-1 thumbprint of the issuer's root CA, derived here. */
+    char *thumbprint = wfile_derive("", p->url, 40, WFILE_LOWER_HEX);
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_text(r, "Url", p->url);
+    rc |= awsreply_xml_open(r, "ClientIDList");
+    for (size_t i = 0; i < p->client_id_count; i++)
+        rc |= awsreply_xml_text(r, "member", p->client_ids[i]);
+    rc |= awsreply_xml_close(r);
+    rc |= awsreply_xml_open(r, "ThumbprintList");
+    rc |= thumbprint ? awsreply_xml_text(r, "member", thumbprint) : -1;
+    rc |= awsreply_xml_close(r);
+    rc |= awsreply_xml_text(r, "CreateDate", p->created);
+    free(thumbprint);
+    finish(r, rc);
+}
+
+struct operation {
+    const char *action;
+    void (*serve)(struct awsreply *r);
+};
+
+static const struct operation operations[] = {
+    {"ListRoles", list_roles},
+    {"GetRole", get_role},
+    {"ListAttachedRolePolicies", list_attached_role_policies},
+    {"ListRolePolicies", list_role_policies},
+    {"GetRolePolicy", get_role_policy},
+    {"GetPolicy", get_policy},
+    {"GetPolicyVersion", get_policy_version},
+    {"ListOpenIDConnectProviders", list_oidc_providers},
+    {"GetOpenIDConnectProvider", get_oidc_provider},
+};
+
+void aws_iam_serve(struct awsreply *r)
+{
+    for (size_t i = 0; i < sizeof(operations) / sizeof(operations[0]); i++)
+        if (strcmp(operations[i].action, r->action) == 0) {
+            operations[i].serve(r);
+            return;
+        }
+    awsreply_error(r, 400, "InvalidAction", "Could not find operation %s for "
+                   "version 2010-05-08", r->action);
+}
