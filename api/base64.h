@@ -12,7 +12,7 @@
 /*
  * Appends the bytes that text encodes to out. Line breaks are skipped, as
  * Go's decoder skips them; padding is optional. Returns 0, or -1 when text
- * holds another character or a truncated group, or out's ceiling is hit.
+ * contains another character or a truncated group, or out's ceiling is hit.
  */
 int base64_decode(const char *text, size_t len, struct buf *out);
 

@@ -13,7 +13,7 @@
 #define EXEC_TIMEOUT_MS 30000
 #define EXEC_MAX_OUTPUT (1u << 20)  /* bytes of stdout read */
 
-/* What the plugin returned. */
+/* The credential an exec plugin returned. */
 struct exec_credential {
     char *token;          /* bearer token, or NULL; wiped when freed */
     char *cert_pem;       /* status.clientCertificateData, or NULL */
@@ -26,9 +26,10 @@ void exec_credential_cleanup(struct exec_credential *cred);
 /*
  * Runs argv (argv[0] looked up in PATH) with env ("NAME=value" entries
  * added to the current environment) and parses its output. Stdin is
- * /dev/null, since the plugin is told it is not interactive. The plugin
- * and the processes it started are killed after timeout_ms. Returns 0,
- * or -1 with a message that names the command and quotes its stderr.
+ * /dev/null because KUBERNETES_EXEC_INFO sets spec.interactive to false.
+ * The plugin and the processes it started are killed after timeout_ms.
+ * Returns 0, or -1 with a message that names the command and quotes its
+ * stderr.
  *
  * TODO: this blocks for up to timeout_ms; the event loop should read
  * the plugin's pipes instead.

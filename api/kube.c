@@ -133,13 +133,13 @@ static int set_token(struct kube_client *kc, char *token, time_t expiry)
 static void drop_token(struct kube_client *kc)
 {
     if (!kc->ep.eks_cluster && !kc->ep.exec_argv)
-        return;     /* a static token stays what the kubeconfig says */
+        return;     /* a static token cannot be remade */
     set_token(kc, NULL, 0);
     kc->have_credential = 0;
 }
 
-/* The session for EKS tokens: the caller's, unless the kubeconfig asks
- * for another profile or there is none. */
+/* The session for EKS tokens: the caller's, unless the kubeconfig names
+ * another profile or there is none. */
 static struct aws_session *eks_session(struct kube_client *kc,
                                        struct api_error *err)
 {
@@ -488,8 +488,9 @@ static int parse_ingress(const cJSON *item, struct kube_ingress *in)
 
 /*
  * Shared part of both page parsers: checks the list object, grows the
- * item array by the page's length and reads metadata.continue. Returns
- * the items array (possibly empty), or NULL with err set.
+ * item array by the page's length, and reads metadata.continue. Sets
+ * *arr_out to the items (NULL when there are none) and returns 0, or
+ * returns -1 with err set.
  */
 static int page_items(const cJSON *root, size_t have, size_t size,
                       void **items, const cJSON **arr_out, char **next,

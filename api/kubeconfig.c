@@ -9,8 +9,8 @@
  *   server, unreadable certificate file, unsupported exec apiVersion) are
  *   kept in the entry's error and reported by kubeconfig_endpoint, so one
  *   stale entry does not hide every context.
- * - Relative file paths are resolved against the directory of the
- *   kubeconfig file that names them.
+ * - Relative file paths, and exec commands that contain a '/', are
+ *   resolved against the directory of the kubeconfig file that names them.
  */
 #include "kubeconfig.h"
 
@@ -407,6 +407,15 @@ static int read_exec(struct reader *r, yaml_node_t *u, const char *where,
         read_exec_args(r, x, at, &e->args) < 0 ||
         read_exec_env(r, x, at, &e->env) < 0)
         return -1;
+    /* A command with a '/' is a path, relative to the kubeconfig file's
+     * directory as in kubectl; one without is looked up in PATH. */
+    if (e->command && strchr(e->command, '/') && e->command[0] != '/') {
+        char *path = resolve(r, e->command);
+        if (!path)
+            return no_memory(r, x);
+        free(e->command);
+        e->command = path;
+    }
 
     const char *v = e->api_version;
     if (!v)
@@ -823,7 +832,7 @@ oom:
     return NULL;
 }
 
-/* What an `aws ... eks get-token` command line asks for. */
+/* The cluster, region and profile of an `aws ... eks get-token` command. */
 struct eks_args {
     const char *cluster;
     const char *region;

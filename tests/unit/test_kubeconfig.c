@@ -548,6 +548,24 @@ static void test_exec_kept_as_plugin(void **state)
     }
 }
 
+static void test_exec_relative_command(void **state)
+{
+    (void)state;
+    struct kube_endpoint ep;
+    char err[512], want[600];
+    if (endpoint_of(exec_config("./bin/plugin", "[]", "[]"), &ep, err,
+                    sizeof(err)) < 0)
+        fail_msg("%s", err);
+    snprintf(want, sizeof(want), "%s/./bin/plugin", tmpdir);
+    assert_string_equal(ep.exec_argv[0], want);
+    kube_endpoint_cleanup(&ep);
+    if (endpoint_of(exec_config("/opt/plugin", "[]", "[]"), &ep, err,
+                    sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_string_equal(ep.exec_argv[0], "/opt/plugin");
+    kube_endpoint_cleanup(&ep);
+}
+
 static void test_exec_argv_and_env(void **state)
 {
     (void)state;
@@ -598,13 +616,13 @@ static void test_exec_run_credential(void **state)
     assert_null(cred.cert_pem);
     exec_credential_cleanup(&cred);
 
-    /* The same plugin asked for v1 answers v1beta1: rejected. */
+    /* Asked for v1, the same plugin returns v1beta1: rejected. */
     assert_int_equal(exec_run("client.authentication.k8s.io/v1", argv, env,
                               5000, &cred, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "apiVersion is \"" V1BETA1 "\""));
 }
 
-/* Whether pid has exited (gone, or a zombie nobody reaped yet). */
+/* Whether pid has exited (gone, or a zombie not reaped yet). */
 static int process_gone(long pid)
 {
     char path[64], stat[512];
@@ -788,8 +806,9 @@ static const char ingress_page[] =
     "{\"metadata\":{\"name\":\"web\",\"namespace\":\"shop\",\"annotations\":"
     "{\"alb.ingress.kubernetes.io/group.name\":\"shared\","
     "\"kubernetes.io/ingress.class\":\"legacy\"}},"
-    "\"spec\":{\"ingressClassName\":\"alb\",\"rules\":[{\"host\":\"a.example\"},"
-    "{\"http\":{}},{\"host\":\"b.example\"}]},"
+    "\"spec\":{\"ingressClassName\":\"alb\","
+    "\"rules\":[{\"host\":\"a.example\"},{\"http\":{}},"
+    "{\"host\":\"b.example\"}]},"
     "\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":"
     "\"k8s-shared-0123456789.us-east-2.elb.amazonaws.com\"}]}}},"
     "{\"metadata\":{\"name\":\"old\",\"namespace\":\"shop\",\"annotations\":"
@@ -891,7 +910,7 @@ static void test_parse_hostile_pages(void **state)
     kube_ingress_list_free(il);
 
     /* A name past 253 bytes is not a Kubernetes name: skipped. A large
-     * annotation value is kept whole. Items without "items" are none. */
+     * annotation value is kept whole. A page without "items" adds nothing. */
     char *big = huge_string(1u << 20);
     struct buf b;
     buf_init(&b, 0);
@@ -967,6 +986,7 @@ int main(void)
         cmocka_unit_test(test_missing_context),
         cmocka_unit_test(test_aws_get_token_native),
         cmocka_unit_test(test_exec_kept_as_plugin),
+        cmocka_unit_test(test_exec_relative_command),
         cmocka_unit_test(test_exec_argv_and_env),
         cmocka_unit_test(test_exec_run_credential),
         cmocka_unit_test(test_exec_run_timeout),
