@@ -723,6 +723,10 @@ int aws_send(struct aws_session *s, const struct aws_call *call,
     snprintf(what, sizeof(what), "%s %s", svc->service_id, call->operation);
     const char *region = svc->global ? "us-east-1"
                          : call->region ? call->region : s->region;
+    /* Without a region STS goes to its global endpoint, as the aws CLI
+     * does; aws_endpoint picks https://sts.amazonaws.com then. */
+    if (!region && svc == &aws_service_sts)
+        region = "us-east-1";
     if (preflight(s, call, region, what, done, ctx) < 0)
         return -1;
     char *endpoint = aws_endpoint(s, svc, call->region);

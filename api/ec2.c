@@ -5,38 +5,29 @@
 
 #include "awsxml.h"
 
-static void region_list_cleanup(struct ec2_region_list *l)
+static void free_names(char **names, size_t count)
 {
-    for (size_t i = 0; i < l->count; i++)
-        free(l->names[i]);
-    free(l->names);
-    l->names = NULL;
-    l->count = 0;
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
 }
 
-void ec2_region_list_free(struct ec2_region_list *l)
+static int add_name(char ***names, size_t *count, char *name)
 {
-    if (!l)
-        return;
-    region_list_cleanup(l);
-    free(l);
-}
-
-static int add_name(struct ec2_region_list *l, char *name)
-{
-    char **grown = realloc(l->names, (l->count + 1) * sizeof(*grown));
+    char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
     if (!grown)
         return -1;
-    l->names = grown;
-    l->names[l->count++] = name;
+    *names = grown;
+    grown[(*count)++] = name;
     return 0;
 }
 
-int ec2_parse_regions(const char *xml, size_t len, struct ec2_region_list *l,
-                      struct api_error *err)
+int ec2_parse_regions(const char *xml, size_t len, char ***names,
+                      size_t *count, struct api_error *err)
 {
     static const char what[] = "EC2 DescribeRegions";
-    memset(l, 0, sizeof(*l));
+    *names = NULL;
+    *count = 0;
     xmlDoc *doc = awsxml_parse(xml, len, what, err);
     if (!doc)
         return -1;
@@ -45,7 +36,7 @@ int ec2_parse_regions(const char *xml, size_t len, struct ec2_region_list *l,
     for (xmlNode *item = awsxml_child(info, "item"); item && rc == 0;
          item = awsxml_next(item)) {
         char *name = awsxml_child_text(item, "regionName");
-        if (!name || !*name || add_name(l, name) < 0) {
+        if (!name || !*name || add_name(names, count, name) < 0) {
             free(name);
             rc = -1;
         }
@@ -54,7 +45,9 @@ int ec2_parse_regions(const char *xml, size_t len, struct ec2_region_list *l,
     if (rc < 0) {
         api_error_set(err, "InvalidReply", "%s reply has no regionInfo or "
                       "an item without a regionName", what);
-        region_list_cleanup(l);
+        free_names(*names, *count);
+        *names = NULL;
+        *count = 0;
     }
     return rc;
 }
@@ -69,20 +62,12 @@ static void on_regions(const struct buf *body, const struct api_error *err,
 {
     struct regions_call *call = ctx;
     struct api_error parse_err = {0};
-    struct ec2_region_list *list = NULL;
-    if (!err) {
-        list = calloc(1, sizeof(*list));
-        if (!list)
-            api_error_set(&parse_err, "InternalError", "out of memory");
-        else if (ec2_parse_regions(body->data, body->len, list,
-                                   &parse_err) < 0) {
-            ec2_region_list_free(list);
-            list = NULL;
-        }
-        if (!list)
-            err = &parse_err;
-    }
-    call->done(list, err, call->ctx);
+    char **names = NULL;
+    size_t count = 0;
+    if (!err && ec2_parse_regions(body->data, body->len, &names, &count,
+                                  &parse_err) < 0)
+        err = &parse_err;
+    call->done(names, count, err, call->ctx);
     free(call);
 }
 
@@ -93,7 +78,7 @@ int ec2_describe_regions(struct aws_session *s, ec2_regions_fn done,
     if (!call) {
         struct api_error err = {0};
         api_error_set(&err, "InternalError", "out of memory");
-        done(NULL, &err, ctx);
+        done(NULL, 0, &err, ctx);
         return -1;
     }
     call->done = done;

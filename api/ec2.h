@@ -6,26 +6,20 @@
 
 #include "aws.h"
 
-struct ec2_region_list {
-    char **names;      /* "us-east-1", ... in the reply's order */
-    size_t count;
-};
-
-void ec2_region_list_free(struct ec2_region_list *l);
-
 /*
  * Lists the regions enabled for the account with DescribeRegions (not
- * paginated). On success err is NULL and the list is the caller's to free
- * with ec2_region_list_free; on failure list is NULL.
+ * paginated). On success err is NULL and names (count strings, in the
+ * reply's order) is the caller's: free each string, then the array. On
+ * failure names is NULL and count 0.
  */
-typedef void (*ec2_regions_fn)(struct ec2_region_list *list,
+typedef void (*ec2_regions_fn)(char **names, size_t count,
                                const struct api_error *err, void *ctx);
 int ec2_describe_regions(struct aws_session *s, ec2_regions_fn done,
                          void *ctx);
 
-/* Parses a DescribeRegions reply into l (emptied first). Returns 0, or -1
- * with err set and l empty. */
-int ec2_parse_regions(const char *xml, size_t len, struct ec2_region_list *l,
-                      struct api_error *err);
+/* Parses a DescribeRegions reply into names and count, owned as above.
+ * Returns 0, or -1 with err set and nothing allocated. */
+int ec2_parse_regions(const char *xml, size_t len, char ***names,
+                      size_t *count, struct api_error *err);
 
 #endif

@@ -141,14 +141,27 @@ const char *http_response_header(const struct http_response *res,
     return NULL;
 }
 
+static int global_ready;
+
+void http_global_init(void)
+{
+    if (!global_ready && curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK)
+        global_ready = 1;
+}
+
+void http_global_cleanup(void)
+{
+    if (global_ready)
+        curl_global_cleanup();
+    global_ready = 0;
+}
+
+/* Tests and tools that skip http_global_init get it on first use. */
 struct http_client *http_client_new(void)
 {
-    static int global_done;
-    if (!global_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return NULL;
-        global_done = 1;
-    }
+    http_global_init();
+    if (!global_ready)
+        return NULL;
     struct http_client *c = calloc(1, sizeof(*c));
     if (!c)
         return NULL;
