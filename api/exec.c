@@ -1,7 +1,6 @@
 #include "exec.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "creds.h"
 
 #define STDERR_KEPT 4096      /* bytes of stderr quoted in messages */
 #define EXEC_INFO_VAR "KUBERNETES_EXEC_INFO"
@@ -39,60 +39,6 @@ void exec_credential_cleanup(struct exec_credential *cred)
 }
 
 /* ---- ExecCredential ----------------------------------------------------- */
-
-static int digits(const char **s, int n, int *out)
-{
-    *out = 0;
-    for (int i = 0; i < n; i++, (*s)++) {
-        if (!isdigit((unsigned char)**s))
-            return -1;
-        *out = *out * 10 + (**s - '0');
-    }
-    return 0;
-}
-
-static int expect(const char **s, char c)
-{
-    if (**s != c)
-        return -1;
-    (*s)++;
-    return 0;
-}
-
-int exec_parse_time(const char *s, time_t *out)
-{
-    struct tm tm = { 0 };
-    int year, mon, oh = 0, om = 0, sign = 0;
-    if (digits(&s, 4, &year) || expect(&s, '-') || digits(&s, 2, &mon) ||
-        expect(&s, '-') || digits(&s, 2, &tm.tm_mday) ||
-        (*s != 'T' && *s != 't') || (s++, digits(&s, 2, &tm.tm_hour)) ||
-        expect(&s, ':') || digits(&s, 2, &tm.tm_min) || expect(&s, ':') ||
-        digits(&s, 2, &tm.tm_sec))
-        return -1;
-    if (*s == '.') {
-        s++;
-        if (!isdigit((unsigned char)*s))
-            return -1;
-        while (isdigit((unsigned char)*s))
-            s++;
-    }
-    if (*s == 'Z' || *s == 'z')
-        s++;
-    else if (*s == '+' || *s == '-') {
-        sign = *s++ == '+' ? 1 : -1;
-        if (digits(&s, 2, &oh) || expect(&s, ':') || digits(&s, 2, &om))
-            return -1;
-    } else
-        return -1;
-    if (*s || mon < 1 || mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 || oh > 23 ||
-        om > 59)
-        return -1;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    *out = timegm(&tm) - sign * (oh * 3600 + om * 60);
-    return 0;
-}
 
 /* Copies a string member of status, then overwrites it in the tree so the
  * secret does not outlive the parse in freed memory. */
@@ -139,8 +85,8 @@ static int parse_status(cJSON *status, struct exec_credential *cred,
                                                 "expirationTimestamp");
     if (!t || cJSON_IsNull(t))
         return 0;
-    if (!cJSON_IsString(t) || exec_parse_time(t->valuestring,
-                                              &cred->expiry) < 0) {
+    if (!cJSON_IsString(t) ||
+        creds_parse_time(t->valuestring, &cred->expiry) < 0) {
         snprintf(err, errlen, "status.expirationTimestamp must be an RFC "
                  "3339 time such as 2024-05-01T12:00:00Z");
         return -1;

@@ -42,8 +42,4 @@ int exec_run(const char *api_version, char *const *argv, char *const *env,
 int exec_parse(const char *json, size_t len, const char *api_version,
                struct exec_credential *cred, char *err, size_t errlen);
 
-/* Parses an RFC 3339 time ("2024-05-01T12:00:00Z", with optional
- * fraction and offset). Returns 0, or -1 when malformed. */
-int exec_parse_time(const char *s, time_t *out);
-
 #endif

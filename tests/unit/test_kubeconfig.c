@@ -738,22 +738,15 @@ static void test_exec_parse(void **state)
     assert_null(cred.token);
     assert_int_equal(cred.expiry, 0);
     exec_credential_cleanup(&cred);
-}
 
-static void test_exec_parse_time(void **state)
-{
-    (void)state;
-    time_t t;
-    assert_int_equal(exec_parse_time("1970-01-01T00:00:10Z", &t), 0);
-    assert_int_equal(t, 10);
-    assert_int_equal(exec_parse_time("1970-01-01T01:00:00.123+01:00", &t), 0);
-    assert_int_equal(t, 0);
-    assert_int_equal(exec_parse_time("1970-01-01T00:00:00-00:30", &t), 0);
-    assert_int_equal(t, 1800);
-    assert_int_equal(exec_parse_time("1970-01-01 00:00:00Z", &t), -1);
-    assert_int_equal(exec_parse_time("1970-13-01T00:00:00Z", &t), -1);
-    assert_int_equal(exec_parse_time("1970-01-01T00:00:00", &t), -1);
-    assert_int_equal(exec_parse_time("1970-01-01T00:00:00Zjunk", &t), -1);
+    const char *offset = "{\"kind\":\"ExecCredential\",\"apiVersion\":\""
+                         V1BETA1 "\",\"status\":{\"token\":\"t\","
+                         "\"expirationTimestamp\":"
+                         "\"2030-01-02T04:04:05.5+01:00\"}}";
+    assert_int_equal(exec_parse(offset, strlen(offset), V1BETA1, &cred, err,
+                                sizeof(err)), 0);
+    assert_int_equal(cred.expiry, 1893553445);
+    exec_credential_cleanup(&cred);
 }
 
 /* ---- list pages --------------------------------------------------------- */
@@ -992,7 +985,6 @@ int main(void)
         cmocka_unit_test(test_exec_run_timeout),
         cmocka_unit_test(test_exec_run_failures),
         cmocka_unit_test(test_exec_parse),
-        cmocka_unit_test(test_exec_parse_time),
         cmocka_unit_test(test_parse_sa_pages),
         cmocka_unit_test(test_parse_ingress_page),
         cmocka_unit_test(test_parse_hostile_pages),
