@@ -838,7 +838,7 @@ void aws_error_from_reply(struct api_error *err, long status,
                           const char *content_type, const char *error_type,
                           const struct buf *body)
 {
-    (void)content_type; /* the body's first character tells XML from JSON */
+    (void)content_type; /* the body's first character decides the format */
     memset(err, 0, sizeof(*err));
     err->http_status = status;
     if (error_type && *error_type)

@@ -1,7 +1,7 @@
 /*
- * The credential provider chain. Every provider runs synchronously: the
- * session resolves credentials before it signs, and a refresh happens at
- * most once an hour for temporary credentials.
+ * The credential provider chain. Every provider runs synchronously,
+ * because the session resolves credentials before it signs. That happens
+ * once, and again only when temporary credentials near their expiry.
  *
  * Limits: assume-role profiles (role_arn with source_profile or
  * credential_source), IAM Identity Center profiles and the container
@@ -255,7 +255,7 @@ static int drain(int fd, struct buf *b)
 /* Collects stdout and stderr until both close, the output grows past its
  * limit or the deadline passes. Returns 0, or -1 with what went wrong. */
 static int collect(int outfd, int errfd, struct buf *out, struct buf *errout,
-                   long timeout_ms, const char **why)
+                   long timeout_ms, const char **reason)
 {
     struct pollfd p[2] = {{.fd = outfd, .events = POLLIN},
                           {.fd = errfd, .events = POLLIN}};
@@ -264,11 +264,11 @@ static int collect(int outfd, int errfd, struct buf *out, struct buf *errout,
     while (p[0].fd >= 0 || p[1].fd >= 0) {
         long left = deadline - now_ms();
         if (left <= 0) {
-            *why = "timed out";
+            *reason = "timed out";
             return -1;
         }
         if (poll(p, 2, (int)left) < 0 && errno != EINTR) {
-            *why = "poll failed";
+            *reason = "poll failed";
             return -1;
         }
         for (int i = 0; i < 2; i++) {
@@ -276,7 +276,7 @@ static int collect(int outfd, int errfd, struct buf *out, struct buf *errout,
                 continue;
             int rc = drain(p[i].fd, bufs[i]);
             if (rc < 0 && i == 0) {
-                *why = "wrote more output than allowed";
+                *reason = "wrote more output than allowed";
                 return -1;
             }
             if (rc != 0)
@@ -357,17 +357,18 @@ static int run_process(const char *command, struct buf *out, char *err,
     }
     struct buf errout;
     buf_init(&errout, 4096);
-    const char *why = NULL;
+    const char *reason = NULL;
     rc = collect(run.out[0], run.err[0], out, &errout,
-                 CREDS_PROCESS_TIMEOUT_MS, &why);
+                 CREDS_PROCESS_TIMEOUT_MS, &reason);
     if (rc < 0)
         kill(run.pid, SIGKILL);
     int status = wait_child(run.pid);
     char line[200];
     stderr_line(&errout, line, sizeof(line));
     if (rc < 0)
-        fail(err, errlen, "credential_process %s %s after %d s", argv[0],
-             why, CREDS_PROCESS_TIMEOUT_MS / 1000);
+        fail(err, errlen, "credential_process %s %s (limits: %d s, %u "
+             "bytes of output)", argv[0], reason,
+             CREDS_PROCESS_TIMEOUT_MS / 1000, CREDS_PROCESS_MAX_OUTPUT);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail(err, errlen, "credential_process %s exited with status %d%s%s",
              argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1,

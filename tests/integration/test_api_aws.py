@@ -7,6 +7,7 @@ that botocore would sign differently fails. SandboxAwsTest runs the same
 operations against albatross-sandbox and compares them with the aws CLI.
 """
 
+import base64
 import datetime
 import http.server
 import json
@@ -499,9 +500,19 @@ class SandboxAwsTest(unittest.TestCase):
                          [r["RoleName"] for r in cli])
         self.assertEqual([r["arn"] for r in out["roles"]], [r["Arn"] for r in cli])
 
+    def irsa_role(self):
+        """The first role whose trust policy federates an OIDC provider for
+        one service account (StringEquals on :sub)."""
+        for role in self.aws("iam", "list-roles")["Roles"]:
+            statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+            equals = statement.get("Condition", {}).get("StringEquals", {})
+            if ("Federated" in statement.get("Principal", {}) and
+                    any(k.endswith(":sub") for k in equals)):
+                return role["RoleName"], statement
+        self.fail("the demo world should have an IRSA role")
+
     def test_role_details_match_cli(self):
-        cli_roles = self.aws("iam", "list-roles")["Roles"]
-        name = cli_roles[0]["RoleName"]
+        name, _ = self.irsa_role()
         rc, out, err = self.run_tool("role", name)
         self.assertEqual(rc, 0, err)
         cli = self.aws("iam", "get-role", "--role-name", name)["Role"]
@@ -515,6 +526,45 @@ class SandboxAwsTest(unittest.TestCase):
         self.assertEqual([p["arn"] for p in out["role"]["attached"]],
                          [p["PolicyArn"] for p in attached])
         self.assertEqual(out["role"]["inline"], inline)
+
+    def web_identity(self, subject):
+        """Runs `aws_tool identity` with only a web identity token for the
+        IRSA role, whose claims name subject."""
+        name, statement = self.irsa_role()
+        provider = statement["Principal"]["Federated"].split("oidc-provider/")[1]
+        claims = {"iss": "https://" + provider, "sub": subject,
+                  "aud": "sts.amazonaws.com", "exp": int(time.time()) + 3600}
+
+        def part(obj):
+            raw = json.dumps(obj).encode()
+            return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        token = "%s.%s.%s" % (part({"alg": "RS256"}), part(claims), "c2ln")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "token")
+            with open(path, "w") as f:
+                f.write(token)
+            arn = "arn:aws:iam::%s:role/%s" % (
+                self.aws("sts", "get-caller-identity")["Account"], name)
+            return name, self.run_tool(
+                "identity", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                AWS_WEB_IDENTITY_TOKEN_FILE=path, AWS_ROLE_ARN=arn,
+                AWS_ROLE_SESSION_NAME="irsa-test")
+
+    def test_web_identity_assumes_role(self):
+        _, statement = self.irsa_role()
+        subject = [v for k, v in statement["Condition"]["StringEquals"].items()
+                   if k.endswith(":sub")][0]
+        name, (rc, out, err) = self.web_identity(subject)
+        self.assertEqual(rc, 0, err)
+        self.assertTrue(out["arn"].startswith("arn:aws:sts::"), out["arn"])
+        self.assertTrue(out["arn"].endswith(":assumed-role/%s/irsa-test" % name),
+                        out["arn"])
+
+    def test_web_identity_wrong_subject_denied(self):
+        _, (rc, out, err) = self.web_identity("system:serviceaccount:x:intruder")
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out["error"]["code"], "NoCredentials")
+        self.assertIn("AccessDenied", out["error"]["message"])
 
     def test_missing_role_is_no_such_entity(self):
         rc, out, err = self.run_tool("role", "no-such-role-here")

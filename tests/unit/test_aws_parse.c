@@ -989,6 +989,22 @@ static void process_failure_reported(void **state)
     assert_null(c.access_key_id);
 }
 
+static void process_output_too_large(void **state)
+{
+    (void)state;
+    write_process("flood.sh", "head -c 200000 /dev/zero | tr '\\0' a");
+    char config[1024];
+    snprintf(config, sizeof(config), "[default]\ncredential_process = %s\n",
+             path_in_tmp("flood.sh"));
+    write_file("config", config, 0600);
+    setenv("AWS_CONFIG_FILE", path_in_tmp("config"), 1);
+    struct aws_credentials c;
+    char err[512];
+    assert_int_equal(resolve(NULL, &c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "wrote more output than allowed"));
+    assert_null(c.access_key_id);
+}
+
 static void process_missing_program(void **state)
 {
     (void)state;
@@ -1153,7 +1169,7 @@ int main(void)
         T(endpoint_defaults), T(ca_bundle_loaded), T(ca_bundle_from_profile),
         T(readonly_rejects_mutation), T(no_credentials_before_request),
         T(chain_environment_first), T(chain_files_then_process),
-        T(process_receives_quoted_words), T(process_failure_reported),
+        T(process_receives_quoted_words), T(process_failure_reported), T(process_output_too_large),
         T(process_missing_program), T(process_output_checked),
         T(chain_half_environment), T(chain_nothing_found),
         T(chain_assume_role_unsupported), T(chain_web_identity_needs_role),
