@@ -129,12 +129,18 @@ static int check_action(struct awsreply *r, const struct service *svc)
     return 0;
 }
 
-/* Protocol for errors before the service is known: EKS paths are
- * rest-json, everything else is answered as the query protocol. */
-static void guess_protocol(struct awsreply *r)
+/* The service of a request that names none in a credential scope, for
+ * the error reply: EKS by its paths, the others by their API version. */
+static const struct service *guess_service(struct awsreply *r)
 {
     if (strncmp(r->req->path, "/clusters", 9) == 0)
-        r->protocol = AWSREPLY_REST_JSON;
+        return find_service("eks");
+    const char *version = awsreply_param(r, "Version");
+    for (size_t i = 0; version && i < sizeof(services) / sizeof(services[0]);
+         i++)
+        if (services[i].version && strcmp(services[i].version, version) == 0)
+            return &services[i];
+    return NULL;
 }
 
 static void serve(struct awsreply *r)
@@ -142,16 +148,17 @@ static void serve(struct awsreply *r)
     char service[64] = "", region[64] = "", msg[512];
     int scoped = credential_scope(r->req, service, region,
                                   sizeof(service)) == 0;
-    const struct service *svc = find_service(scoped ? service : NULL);
+    const struct service *svc = scoped ? find_service(service) : NULL;
+    int rest_json = svc ? svc->protocol == AWSREPLY_REST_JSON
+                        : strncmp(r->req->path, "/clusters", 9) == 0;
+    if (!rest_json && awsreply_parse_params(r) < 0)
+        return;
+    if (!scoped)
+        svc = guess_service(r);
     if (svc) {
         r->protocol = svc->protocol;
         r->xmlns = svc->xmlns;
-    } else {
-        guess_protocol(r);
     }
-    if ((!svc || svc->protocol != AWSREPLY_REST_JSON) &&
-        awsreply_parse_params(r) < 0)
-        return;
     if (!scoped && unsigned_call(r)) {
         svc = find_service("sts");
         r->xmlns = svc->xmlns;

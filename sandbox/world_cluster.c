@@ -227,10 +227,8 @@ static int check_unique(struct wfile *f, const yaml_node_t *seq,
         if (!names[i].key)
             rc = wfile_fail(f, seq, "out of memory");
     }
-    char what[64];
-    snprintf(what, sizeof(what), "%s in '%s'", kind->what, kind->key);
     if (rc == 0)
-        rc = wfile_unique(f, names, count, 0, what);
+        rc = wfile_unique(f, names, count, 0, kind->what);
     else
         for (size_t i = 0; i < count; i++)
             free(names[i].key);
