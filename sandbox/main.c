@@ -48,7 +48,10 @@ static void usage(FILE *out)
         "  --env-file PATH  write the client environment (KEY=value lines)\n"
         "                   to PATH instead of stdout, once serving\n"
         "  --help           show this help\n"
-        "  --version        show the version\n");
+        "  --version        show the version\n"
+        "\n"
+        "Exits 0 after SIGTERM or SIGINT, 2 on an invalid option or world\n"
+        "file, 1 on any other failure.\n");
 }
 
 static int bad_usage(const char *fmt, const char *value)
@@ -307,7 +310,7 @@ int main(int argc, char **argv)
     memset(&w, 0, sizeof(w));
     if (world_load(&w, o.world, err, sizeof(err)) < 0) {
         fprintf(stderr, PROG ": %s\n", err);
-        return 1;
+        return 2;   /* invalid input, like an invalid flag */
     }
     rc = serve(&w, &o);
     world_free(&w);

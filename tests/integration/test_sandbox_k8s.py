@@ -164,7 +164,7 @@ class SandboxCommandLineTest(unittest.TestCase):
 
     def test_missing_world_file(self):
         res = self.run_sandbox("--world", "/nonexistent/world.yaml")
-        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.returncode, 2)
         self.assertIn("/nonexistent/world.yaml", res.stderr)
 
     def test_version(self):
