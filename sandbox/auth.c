@@ -31,7 +31,8 @@
     "the signature you provided. Check your AWS Secret Access Key and " \
     "signing method. Consult the service documentation for details."
 
-/* What a signature is checked against, whichever way it arrived. */
+/* The parts of a request that its signature covers, taken from an
+ * Authorization header or from a presigned query string. */
 struct signed_request {
     const char *method;
     const char *path;
@@ -490,7 +491,7 @@ static const char *check_token_fields(const struct sigv4_pair *pairs,
     if (sigv4_parse_time(s->amz_date, &when) < 0)
         return "X-Amz-Date is not yyyymmddThhmmssZ";
     /* The authenticator trusts a token for 15 minutes after X-Amz-Date,
-     * whatever X-Amz-Expires says. */
+     * regardless of X-Amz-Expires. */
     if (now > when + CLOCK_SKEW_MAX)
         return "token expired";
     if (when > now + CLOCK_SKEW_MAX)

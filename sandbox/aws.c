@@ -59,7 +59,7 @@ static int credential_scope(const struct sb_request *req, char *service,
     return -1;
 }
 
-/* Calls that go unsigned; STS tells them by their Action. */
+/* Calls that clients send unsigned, which STS identifies by their Action. */
 static int unsigned_call(struct awsreply *r)
 {
     const char *action = awsreply_param(r, "Action");

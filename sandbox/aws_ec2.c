@@ -6,7 +6,7 @@
 
 /* RegionName.1, RegionName.2, ...: 1 when the call names no regions or
  * names this one. */
-static int region_wanted(const struct awsreply *r, const char *region)
+static int region_requested(const struct awsreply *r, const char *region)
 {
     int named = 0;
     for (int i = 1;; i++) {
@@ -49,7 +49,7 @@ static void describe_regions(struct awsreply *r)
     for (size_t i = 0; i < r->world->region_count; i++) {
         const char *name = r->world->regions[i];
         char endpoint[96];
-        if (!region_wanted(r, name))
+        if (!region_requested(r, name))
             continue;
         snprintf(endpoint, sizeof(endpoint), "ec2.%s.amazonaws.com", name);
         rc |= awsreply_xml_open(r, "item");

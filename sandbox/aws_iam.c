@@ -5,7 +5,7 @@
  * percent-encoded, as IAM sends them.
  *
  * Limits: AWS managed policies are known by ARN only, so GetPolicy and
- * GetPolicyVersion answer NoSuchEntity for them; every customer policy
+ * GetPolicyVersion return NoSuchEntity for them; every customer policy
  * has one version, v1.
  */
 #include "aws_services.h"

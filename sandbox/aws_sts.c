@@ -4,9 +4,10 @@
  * identity token's issuer, audience and expiry and the role's trust
  * policy, then registers temporary credentials in the world.
  *
- * Limits: the token's signature is not checked (the sandbox has no JWKS),
- * and trust policies are evaluated for Allow statements with StringEquals
- * and StringLike conditions only; any other condition operator denies.
+ * Limits: the token's signature is not checked, because the sandbox
+ * publishes no JWKS. Trust policies are evaluated for Allow statements
+ * with StringEquals and StringLike conditions only, and any other
+ * condition operator denies.
  */
 #include "aws_services.h"
 

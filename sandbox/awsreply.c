@@ -264,7 +264,8 @@ static int accepts_json(const struct awsreply *r)
     return accept && strstr(accept, "application/json") != NULL;
 }
 
-/* STS answers in JSON when asked to (aws-iam-authenticator does). */
+/* STS replies in JSON when the request accepts it, as
+ * aws-iam-authenticator's requests do. */
 static void query_error_json(struct awsreply *r, int status,
                              const char *code, const char *message)
 {

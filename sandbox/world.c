@@ -19,7 +19,7 @@ static const char *const world_keys[] = {
     "oidcProviders", NULL,
 };
 
-/* Grows *items so that it holds at least need elements of size bytes. */
+/* Grows *items so that it has room for need elements of size bytes. */
 int world_grow(void *items, size_t *cap, size_t need, size_t size)
 {
     void **p = items;

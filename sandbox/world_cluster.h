@@ -9,7 +9,7 @@
 #include "world.h"
 
 /* Reads `clusters`, adding an OIDC provider for each cluster with
- * `oidc: true` unless it says `oidcProvider: false`. */
+ * `oidc: true` unless it sets `oidcProvider: false`. */
 int world_read_clusters(struct wfile *f, const yaml_node_t *root,
                         size_t *oidc_cap);
 void world_free_cluster(struct world_cluster *c);

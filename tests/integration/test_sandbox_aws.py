@@ -1,9 +1,9 @@
 """The sandbox's AWS APIs (STS, EKS, IAM, EC2) against the demo world.
 
 The aws CLI accepts almost any reply, so every call is also sent by hand,
-signed with botocore's SigV4Auth, and its reply is parsed with botocore's
-own parser and walked against the operation's output shape: a missing
-required member, an unknown element or key, a wrong type or namespace
+signed with botocore's SigV4Auth. Its reply is parsed with botocore's own
+parser and walked against the operation's output shape. A missing
+required member, an unknown element or key, or a wrong type or namespace
 fails the test. Expected values come from the world file itself.
 """
 
@@ -63,12 +63,17 @@ def load_demo():
 def expand_roles(world):
     """Role names of the world file, with `count` copies, and the item each
     one came from."""
+    return {name: item for name, (item, _) in expand_role_copies(world).items()}
+
+
+def expand_role_copies(world):
+    """Like expand_roles, with the copy number ("" when not counted)."""
     roles = {}
     for item in world.get("roles", []):
         count = item.get("count")
         for n in range(1, (count or 1) + 1):
-            name = item["name"].replace("{n}", str(n)) if count else item["name"]
-            roles[name] = item
+            copy = str(n) if count else ""
+            roles[item["name"].replace("{n}", copy) if count else item["name"]] = (item, copy)
     return roles
 
 
@@ -86,8 +91,8 @@ class ShapeWalker:
 
     def xml(self, element, shape, path):
         if self.xmlns is not None:
-            self.test.assertEqual(element.tag.split("}")[0].lstrip("{") if element.tag.startswith("{") else None,
-                                  self.xmlns, "%s: element in the wrong namespace" % path)
+            self.test.assertTrue(element.tag.startswith("{%s}" % self.xmlns),
+                                 "%s: <%s> is not in namespace %s" % (path, element.tag, self.xmlns))
         kind = shape.type_name
         if kind == "structure":
             self._xml_structure(element, shape, path)
@@ -383,7 +388,7 @@ class SandboxAwsTest(unittest.TestCase):
         body = json.loads(reply.body)
         self.assertEqual(list(body), ["GetCallerIdentityResponse"])
         response = body["GetCallerIdentityResponse"]
-        self.assertEqual(sorted(response), ["GetCallerIdentityResponse".replace("Response", "Result"), "ResponseMetadata"])
+        self.assertEqual(sorted(response), ["GetCallerIdentityResult", "ResponseMetadata"])
         self.assertTrue(response["ResponseMetadata"]["RequestId"])
         shape = model("sts").operation_model("GetCallerIdentity").output_shape
         ShapeWalker(self).json(response["GetCallerIdentityResult"], shape, "GetCallerIdentityResult")
@@ -420,7 +425,8 @@ class SandboxAwsTest(unittest.TestCase):
             self.assertEqual(parsed["name"], c["name"])
             self.assertIsInstance(parsed["createdAt"], datetime.datetime)
             self.assertEqual(parsed["createdAt"].strftime("%Y-%m-%dT%H:%M:%SZ"), c["created"])
-            self.assertEqual(parsed["roleArn"], c["roleArn"]) if "roleArn" in c else None
+            if "roleArn" in c:
+                self.assertEqual(parsed["roleArn"], c["roleArn"])
             self.assertEqual(parsed.get("tags", {}), c.get("tags", {}))
 
     def test_describe_cluster_not_found(self):
@@ -476,7 +482,7 @@ class SandboxAwsTest(unittest.TestCase):
         self.check_error("iam", "ListRoles", reply, 400, "ValidationError")
 
     def test_get_role_strict(self):
-        for name, item in list(expand_roles(self.world).items())[:12]:
+        for name, (item, copy) in list(expand_role_copies(self.world).items())[:12]:
             parsed = self.check_query_reply("iam", "GetRole", self.query("iam", "GetRole", {"RoleName": name}))
             role = parsed["Role"]
             self.assertEqual(role["RoleName"], name)
@@ -484,8 +490,7 @@ class SandboxAwsTest(unittest.TestCase):
             trust = item["trustPolicy"]
             self.assertEqual(role["AssumeRolePolicyDocument"], json.loads(trust) if isinstance(trust, str) else trust)
             tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
-            self.assertEqual(tags, {k: v.replace("{n}", name.split("-")[2]) if "{n}" in item["name"] else v
-                                    for k, v in item.get("tags", {}).items()})
+            self.assertEqual(tags, {k: v.replace("{n}", copy) for k, v in item.get("tags", {}).items()})
 
     def test_get_role_not_found(self):
         reply = self.query("iam", "GetRole", {"RoleName": "payments-api-irsa"})
