@@ -80,6 +80,10 @@ static void add_clusters(const struct model *m, struct output_table *t)
     output_init(t, cluster_columns, COUNT(cluster_columns));
     for (size_t i = 0; i < m->cluster_count; i++) {
         const struct model_cluster *c = &m->clusters[i];
+        /* With --region, kubeconfig contexts of other regions go too. */
+        if (m->region_only && c->region && m->aws.region &&
+            strcmp(c->region, m->aws.region) != 0)
+            continue;
         const char *row[] = {c->name, c->region, c->status, c->version,
                              c->oidc_issuer, c->context, c->endpoint, c->arn,
                              c->created};
