@@ -436,10 +436,11 @@ static void on_detail(const struct buf *body, const struct api_error *err,
 int iam_load_role_details(struct aws_session *s, struct iam_role *role,
                           iam_role_fn done, void *ctx)
 {
-    struct details_op *op = calloc(1, sizeof(*op));
+    struct details_op *op = role->name ? calloc(1, sizeof(*op)) : NULL;
     if (!op) {
         struct api_error err = {0};
-        api_error_set(&err, "InternalError", "out of memory");
+        api_error_set(&err, "InternalError", role->name
+                      ? "out of memory" : "the role to load has no name");
         done(role, &err, ctx);
         return -1;
     }
