@@ -83,8 +83,13 @@ void theme_init_builtin(struct theme *t)
 void theme_strip_colors(struct theme *t)
 {
     for (int i = 0; i < THEME_ROLE_COUNT; i++) {
-        t->styles[i].fg = THEME_DEFAULT_COLOR;
-        t->styles[i].bg = THEME_DEFAULT_COLOR;
+        struct theme_style *s = &t->styles[i];
+        /* A role told apart by colour alone, such as a selected row in
+         * cyan, would vanish: it gets the built-in attributes too. */
+        if (s->fg != THEME_DEFAULT_COLOR || s->bg != THEME_DEFAULT_COLOR)
+            s->attrs |= builtin[i].attrs;
+        s->fg = THEME_DEFAULT_COLOR;
+        s->bg = THEME_DEFAULT_COLOR;
     }
 }
 

@@ -81,7 +81,8 @@ int theme_load_file(struct theme *t, const char *path, char *err,
  */
 int theme_load(struct theme *t, const char *name, char *err, size_t errlen);
 
-/* Drops every colour and keeps the attributes: for NO_COLOR. */
+/* Drops every colour, for NO_COLOR. A role that had a colour also gets
+ * the built-in palette's attributes, so it stays distinct. */
 void theme_strip_colors(struct theme *t);
 
 #endif

@@ -30,6 +30,18 @@ int draw_text(int y, int x, int width, const char *text, attr_t attr,
     return draw_wide(y, x, width, wide, attr, pad);
 }
 
+int draw_text_tail(int y, int x, int width, const char *text, attr_t attr)
+{
+    wchar_t wide[TEXT_MAX], fit[TEXT_MAX];
+    if (width <= 0)
+        return 0;
+    text_decode(text, wide, TEXT_MAX);
+    int used = text_fit_tail(wide, width, fit, TEXT_MAX);
+    attrset(attr);
+    mvaddnwstr(y, x, fit, -1);
+    return used;
+}
+
 void draw_duration(long seconds, char *buf, size_t len)
 {
     if (seconds < 60)

@@ -21,6 +21,8 @@ int draw_text(int y, int x, int width, const char *text, attr_t attr,
 /* The same for text already decoded by text_decode(). */
 int draw_wide(int y, int x, int width, const wchar_t *text, attr_t attr,
               int pad);
+/* draw_text() that keeps the end of text when it is cut. */
+int draw_text_tail(int y, int x, int width, const char *text, attr_t attr);
 
 void draw_header(struct ui *ui);
 void draw_title(struct ui *ui, int y);

@@ -131,7 +131,7 @@ static const struct column cluster_columns[] = {
     { .header = "VERSION", .min_width = 4, .max_width = 8,
       .cell = cl_version },
     { .header = "OIDC", .min_width = 3, .max_width = 4, .cell = cl_oidc },
-    { .header = "CONTEXT", .min_width = 6, .weight = 2,
+    { .header = "CONTEXT", .min_width = 6, .weight = 2, .keep_end = 1,
       .cell = cl_context },
 };
 
@@ -354,7 +354,7 @@ static const struct column sa_columns[] = {
     { .header = "NAMESPACE", .min_width = 6, .weight = 1,
       .cell = sa_namespace },
     { .header = "NAME", .min_width = 8, .weight = 2, .cell = sa_name },
-    { .header = "ROLE ARN", .min_width = 8, .weight = 3,
+    { .header = "ROLE ARN", .min_width = 8, .weight = 3, .keep_end = 1,
       .cell = sa_role_arn },
     { .header = "ROLE STATUS", .min_width = 4, .max_width = 12,
       .cell = sa_role_status },

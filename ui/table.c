@@ -31,13 +31,13 @@ static const char *cell_text(const struct ui *ui, const struct view *v,
     return s ? s : "";
 }
 
-/* Whether any shown cell of item contains the filter; widens the natural
- * column widths when it does. */
+/* Whether any shown cell of item contains the filter. Widens the natural
+ * column widths either way, so columns keep their place while a filter is
+ * typed. */
 static int match_row(const struct ui *ui, struct view *v, size_t item)
 {
     const struct pane *p = v->pane;
     struct table *t = &v->table;
-    int widths[TABLE_MAX_COLUMNS] = { 0 };
     int match = !t->filter[0];
     for (size_t i = 0; i < p->column_count && i < TABLE_MAX_COLUMNS; i++) {
         const struct column *c = &p->columns[i];
@@ -47,14 +47,12 @@ static int match_row(const struct ui *ui, struct view *v, size_t item)
         wchar_t wide[TEXT_MAX];
         enum theme_role role;
         text_decode(cell_text(ui, v, c, item, buf, &role), wide, TEXT_MAX);
-        widths[i] = text_width(wide);
+        int width = text_width(wide);
+        if (width > t->natural[i])
+            t->natural[i] = width;
         if (!match && text_contains(wide, t->filter))
             match = 1;
     }
-    if (match)
-        for (size_t i = 0; i < TABLE_MAX_COLUMNS; i++)
-            if (widths[i] > t->natural[i])
-                t->natural[i] = widths[i];
     return match;
 }
 
@@ -252,7 +250,10 @@ static void draw_row(struct ui *ui, struct view *v, int y, size_t item,
             role = v->line_roles[item];
         attr_t attr = selected ? fill : ui->attrs[role];
         int room = p->text ? COLS - x : (w[i] < COLS - x ? w[i] : COLS - x);
-        draw_text(y, x, room, s, attr, 0);
+        if (c->keep_end)
+            draw_text_tail(y, x, room, s, attr);
+        else
+            draw_text(y, x, room, s, attr, 0);
         x += w[i] + TABLE_GAP;
     }
 }

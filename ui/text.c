@@ -121,6 +121,24 @@ int text_fit(const wchar_t *s, int width, wchar_t *out, size_t outlen)
     return used;
 }
 
+int text_fit_tail(const wchar_t *s, int width, wchar_t *out, size_t outlen)
+{
+    int total = text_width(s);
+    if (total <= width || width <= 1 || outlen < 3)
+        return text_fit(s, width, out, outlen);
+    /* Skip characters from the front until the rest and the ellipsis
+     * fit. */
+    int rest = total;
+    while (*s && rest > width - 1) {
+        int cw = wcwidth(*s);
+        rest -= cw > 0 ? cw : 0;
+        s++;
+    }
+    out[0] = ellipsis();
+    int used = 1 + text_fit(s, width - 1, out + 1, outlen - 1);
+    return used;
+}
+
 int text_contains(const wchar_t *hay, const wchar_t *needle)
 {
     if (!*needle)

@@ -113,8 +113,12 @@ static void signals_stop(const struct sigaction *old)
 
 /* ---- terminal ------------------------------------------------------- */
 
+/* A theme colour the terminal can show: bright colours become their
+ * base colour on 8-colour terminals, other missing ones the default. */
 static short curses_color(int color, int fallback)
 {
+    if (color >= 8 && color < 16 && color >= COLORS)
+        color -= 8;
     if (color == THEME_DEFAULT_COLOR || color >= COLORS)
         return (short)fallback;
     return (short)color;

@@ -49,6 +49,7 @@ struct column {
     int max_width;          /* 0: as wide as the widest cell */
     int weight;             /* share of spare or missing width; 0: fixed */
     int spans_clusters;     /* shown only when the view spans clusters */
+    int keep_end;           /* cut at the front: ARNs differ at the end */
     /* Returns the UTF-8 text of item's cell, either a string that lives
      * until the model changes or buf. May set *role (preset to normal). */
     const char *(*cell)(const struct ui *ui, const struct view *v,

@@ -162,6 +162,20 @@ static void fit_never_splits_wide_character(void **state)
     assert_int_equal(used, 3);
 }
 
+static void fit_tail_keeps_end(void **state)
+{
+    wchar_t fit[64];
+    (void)state;
+    assert_int_equal(text_fit_tail(L"arn:aws:iam::1:role/batch", 11, fit,
+                                   64), 11);
+    assert_wide(fit, L"\x2026role/batch");
+    assert_int_equal(text_fit_tail(L"short", 11, fit, 64), 5);
+    assert_wide(fit, L"short");
+    /* A double-width character that would straddle the cut is dropped. */
+    assert_int_equal(text_fit_tail(L"\x6771\x4eac\x6771", 4, fit, 64), 3);
+    assert_wide(fit, L"\x2026\x6771");
+}
+
 static void contains_ignores_case(void **state)
 {
     (void)state;
@@ -269,6 +283,7 @@ int main(void)
         cmocka_unit_test(width_counts_wide_characters),
         cmocka_unit_test(fit_cuts_with_ellipsis),
         cmocka_unit_test(fit_never_splits_wide_character),
+        cmocka_unit_test(fit_tail_keeps_end),
         cmocka_unit_test(contains_ignores_case),
         cmocka_unit_test(json_indented),
         cmocka_unit_test(json_strings_keep_brackets),

@@ -293,12 +293,27 @@ static void strip_colors_keeps_attrs(void **state)
 {
     struct fixture *fx = *state;
 
-    assert_int_equal(load_text(fx, "title: {fg: red, bg: 4, attrs: "
-                               "[bold]}\n"), 0);
+    assert_int_equal(load_text(fx, "filter: {fg: red, bg: 4, attrs: "
+                               "[underline]}\ndim: {attrs: [bold]}\n"), 0);
     theme_strip_colors(&fx->theme);
-    assert_int_equal(fx->theme.styles[THEME_TITLE].fg, THEME_DEFAULT_COLOR);
-    assert_int_equal(fx->theme.styles[THEME_TITLE].bg, THEME_DEFAULT_COLOR);
-    assert_int_equal(fx->theme.styles[THEME_TITLE].attrs, THEME_ATTR_BOLD);
+    assert_int_equal(fx->theme.styles[THEME_FILTER].fg, THEME_DEFAULT_COLOR);
+    assert_int_equal(fx->theme.styles[THEME_FILTER].bg, THEME_DEFAULT_COLOR);
+    assert_int_equal(fx->theme.styles[THEME_FILTER].attrs,
+                     THEME_ATTR_UNDERLINE | THEME_ATTR_BOLD);
+    assert_int_equal(fx->theme.styles[THEME_DIM].attrs, THEME_ATTR_BOLD);
+}
+
+/* The default theme marks the selected row by colour only; without
+ * colours it must still stand out. */
+static void strip_colors_keeps_selection(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(theme_load_file(&fx->theme, "themes/default.yaml",
+                                     fx->err, sizeof(fx->err)), 0);
+    theme_strip_colors(&fx->theme);
+    assert_true(fx->theme.styles[THEME_SELECTED].attrs & THEME_ATTR_REVERSE);
+    assert_true(fx->theme.styles[THEME_TITLE].attrs & THEME_ATTR_REVERSE);
 }
 
 int main(void)
@@ -332,6 +347,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(missing_default_is_builtin, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(strip_colors_keeps_attrs, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(strip_colors_keeps_selection, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
