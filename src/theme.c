@@ -84,8 +84,8 @@ void theme_strip_colors(struct theme *t)
 {
     for (int i = 0; i < THEME_ROLE_COUNT; i++) {
         struct theme_style *s = &t->styles[i];
-        /* A role told apart by colour alone, such as a selected row in
-         * cyan, would vanish: it gets the built-in attributes too. */
+        /* A role marked by colour alone, such as a selected row in cyan,
+         * would vanish, so it gets the built-in attributes too. */
         if (s->fg != THEME_DEFAULT_COLOR || s->bg != THEME_DEFAULT_COLOR)
             s->attrs |= builtin[i].attrs;
         s->fg = THEME_DEFAULT_COLOR;

@@ -1,8 +1,8 @@
 /*
  * Colour themes: the roles the UI draws with are named here, once; the
  * palettes are YAML files keyed by role name (themes/default.yaml,
- * themes/mono.yaml). The loader returns plain structs and knows nothing
- * of curses, so the UI decides how a style becomes a colour pair.
+ * themes/mono.yaml). The loader returns plain structs and does not use
+ * curses, so the UI decides how a style becomes a colour pair.
  */
 #ifndef ALBATROSS_THEME_H
 #define ALBATROSS_THEME_H

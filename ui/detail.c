@@ -37,7 +37,7 @@ static void put(struct json_out *o, const char *s, size_t n)
 {
     if (o->line.len == 0)
         o->line_depth = o->depth;
-    /* An overlong line is cut; the rest of it is dropped. */
+    /* An overlong line is cut, and the rest of it is dropped. */
     if (o->line.len + n < LINE_MAX_BYTES)
         buf_append(&o->line, s, n);
 }
@@ -49,8 +49,8 @@ static size_t skip_space(const char *s, size_t i)
     return i;
 }
 
-/* Handles a bracket at s[i]; returns the index of the last character
- * consumed. */
+/* Lays out the bracket at s[i]. Returns the index of the last character
+ * consumed, which is past i for an empty {} or []. */
 static size_t open_bracket(struct json_out *o, const char *s, size_t i)
 {
     char close = s[i] == '{' ? '}' : ']';
@@ -110,7 +110,8 @@ static int hex_value(int c)
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Decodes %XX escapes into a new string; NULL when memory runs out. */
+/* Decodes %XX escapes into a new string, or returns NULL when memory
+ * runs out. */
 static char *percent_decode(const char *s)
 {
     char *out = malloc(strlen(s) + 1), *p = out;

@@ -325,7 +325,7 @@ static const char *sa_role_arn(const struct ui *ui, const struct view *v,
     return or_dash(arn);
 }
 
-/* "ok", "missing role", "none", or "unknown" while roles are not known. */
+/* "ok", "missing role", "none", or "unknown" until the roles are loaded. */
 static const char *sa_role_status(const struct ui *ui, const struct view *v,
                                   size_t item, char *buf, size_t len,
                                   enum theme_role *role)

@@ -179,10 +179,11 @@ static int shrink_one(const struct view *v, int *w, int any)
     return 0;
 }
 
-/* Column widths for width screen columns: natural widths within each
- * column's limits; spare width goes to flexible columns by weight, and
- * missing width is taken from them first, then from any column, down to
- * the minimums. What still does not fit is cut at the right edge. */
+/* Computes column widths for width screen columns. Each column starts at
+ * its natural width within its limits. Spare width goes to flexible
+ * columns by weight. Missing width is taken from flexible columns first,
+ * then from any column, down to the minimums, and what still does not
+ * fit is cut at the right edge. */
 static void layout(const struct view *v, int width, int *w)
 {
     const struct pane *p = v->pane;

@@ -1,8 +1,8 @@
 /*
  * The table widget every pane uses: the rows that pass the view's scope
  * and filter, the selection and scroll position, and column widths that
- * fit the terminal (flexible columns shrink first, cells are cut with an
- * ellipsis, wide characters count double).
+ * fit the terminal. Flexible columns shrink first, cells are cut with an
+ * ellipsis, and wide characters count double.
  */
 #ifndef ALBATROSS_TABLE_H
 #define ALBATROSS_TABLE_H

@@ -27,8 +27,8 @@ int text_width(const wchar_t *s);
  * s is wider, the copy ends with an ellipsis. Returns the columns used. */
 int text_fit(const wchar_t *s, int width, wchar_t *out, size_t outlen);
 
-/* The same, but keeps the end of s and starts with the ellipsis: for
- * ARNs, whose last part is the one that tells them apart. */
+/* Like text_fit(), but keeps the end of s and starts with the ellipsis.
+ * ARNs need this because they differ in their last part. */
 int text_fit_tail(const wchar_t *s, int width, wchar_t *out, size_t outlen);
 
 /* Whether needle occurs in hay, ignoring case. An empty needle matches. */

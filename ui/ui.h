@@ -38,10 +38,10 @@ int ui_check_theme(const struct ui_options *opt, struct ui_theme_check *out,
 
 /*
  * Runs the UI until the user quits. The model must be initialised and
- * its loads started. Returns 0 after a quit, 2 when the theme cannot be
- * loaded (the "file:line: what" message is printed on stderr before the
- * terminal is touched), 1 when the terminal cannot be set up, and
- * 128 + the signal number after SIGINT, SIGTERM or SIGHUP.
+ * its loads started. Returns 0 after a quit and 1 when the terminal
+ * cannot be set up. Returns 2 when the theme cannot be loaded, after
+ * printing "file:line: what" on stderr without touching the terminal.
+ * After SIGINT, SIGTERM or SIGHUP it returns 128 + the signal number.
  */
 int ui_run(struct model *m, const struct ui_options *opt);
 

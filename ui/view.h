@@ -1,7 +1,7 @@
 /*
- * What the UI modules share: panes as tables of callbacks, the views on
- * the view stack, key bindings, and the running UI's state. Not a public
- * interface; src/main.c uses ui.h only.
+ * Types shared by the UI modules: panes as tables of callbacks, the views
+ * on the view stack, key bindings, and the running UI's state. This is no
+ * public interface, because src/main.c uses ui.h only.
  */
 #ifndef ALBATROSS_VIEW_H
 #define ALBATROSS_VIEW_H
@@ -15,8 +15,8 @@
 #include "table.h"
 #include "ui.h"
 
-/* What a handler changed, so the loop knows what to redo (htop's
- * reaction flags). */
+/* Flags for what a handler changed, so the loop can tell what to redo
+ * (htop's reaction flags). */
 enum react {
     REACT_NONE = 0,
     REACT_DRAW = 1 << 0,  /* repaint the screen */

@@ -358,14 +358,16 @@ class ScreenTest(unittest.TestCase):
         screen = self.open()
         cluster_names = {name for name, _ in users}
         screen.wait_for(self.world.clusters[0]["name"])
+
         for name in cluster_names:  # a role's users count once loaded
             screen.keys(":")
             screen.type("sa %s" % name)
             screen.keys("Enter")
             screen.wait_for("Service accounts of %s" % name)
             screen.wait_idle()
+
         screen.keys("3")
-        text = screen.wait_for("IAM roles (%d)" % len(self.world.roles))
+        screen.wait_for("IAM roles (%d)" % len(self.world.roles))
         screen.keys("/")
         screen.type(role["name"])
         screen.keys("Enter")
@@ -373,6 +375,7 @@ class ScreenTest(unittest.TestCase):
         line = row(text, role["name"], role.get("path", "/"))
         self.assertIsNotNone(line, text)
         self.assertTrue(line.rstrip().endswith(" %d" % len(users)), line)
+
         screen.keys("Enter")
         text = screen.wait_for("Service accounts using role %s" % role["name"])
         for name, sa in users:
@@ -414,6 +417,42 @@ class ScreenTest(unittest.TestCase):
         screen.keys("Escape")
         screen.wait_for("Clusters (")
 
+    def test_pane_keys_in_help(self):
+        cluster, _ = self.world.cluster_with("serviceAccounts", lambda sa: True)
+        screen = self.open()
+        self.open_cluster(screen, cluster["name"])
+        screen.keys("?")
+        text = screen.wait_for("Help: keys of the service accounts pane")
+        self.assertTrue(text.split("\n")[4].startswith("a "), text)
+        self.assertIn("Toggle all clusters", text.split("\n")[4])
+
+    def test_command_completes_with_tab(self):
+        screen = self.open()
+        screen.wait_for(self.world.clusters[0]["name"])
+        screen.keys(":")
+        screen.type("rol")
+        screen.keys("Tab")
+        screen.wait_for(":roles")
+        screen.keys("Enter")
+        screen.wait_for("IAM roles (%d)" % len(self.world.roles))
+
+    def test_unknown_command_reports_error(self):
+        screen = self.open()
+        screen.wait_for(self.world.clusters[0]["name"])
+        screen.keys(":")
+        screen.type("nosuch")
+        screen.keys("Enter")
+        screen.wait_for('unknown command ":nosuch"')
+
+    def test_reload_keeps_rows(self):
+        cluster, sa = self.world.cluster_with("serviceAccounts", lambda sa: True)
+        screen = self.open()
+        self.open_cluster(screen, cluster["name"])
+        screen.keys("r")
+        screen.wait_for("reloading %s" % cluster["name"])
+        text = screen.wait_idle()
+        self.assertIsNotNone(row(text, sa.get("namespace", "default"), sa["name"]), text)
+
     def test_quit_exits_zero(self):
         screen = self.open()
         screen.wait_for(self.world.clusters[0]["name"])
@@ -449,6 +488,68 @@ class ScreenTest(unittest.TestCase):
                                                                  "\n".join(lines)))
             self.assertIn("NAME", lines[3])
             self.assertIn(name[:8], lines[4])
+
+
+# A world whose objects carry terminal escape sequences and wide
+# characters, as a hostile or careless cluster could.
+HOSTILE_WORLD = """\
+account: "111122223333"
+regions: [us-west-2]
+credentials:
+  - accessKeyId: AKIAIOSFODNN7EXAMPLE
+    secretAccessKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    user: tester
+clusters:
+  - name: hostile
+    region: us-west-2
+    serviceAccounts:
+      - namespace: default
+        name: title-setter
+        annotations:
+          eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/\\e]0;pwned\\a\\e[31mred\\x9b"
+      - namespace: default
+        name: wide
+        annotations:
+          eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/\u6771\u4eac"
+"""
+
+
+class HostileTextTest(unittest.TestCase):
+
+    def setUp(self):
+        if not shutil.which("tmux"):
+            raise unittest.SkipTest("tmux is not installed")
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+        world = os.path.join(self.dir.name, "hostile.yaml")
+        with open(world, "w") as f:
+            f.write(HOSTILE_WORLD)
+        self.box = Sandbox(world=world)
+        self.box.start()
+        self.addCleanup(self.box.stop)
+
+    def test_escape_sequences_never_reach_terminal(self):
+        screen = Screen(self.box, ["--cluster", "hostile"])
+        self.addCleanup(screen.close)
+        screen.wait_for("hostile")
+        screen.keys("2")
+        text = screen.wait_for("title-setter", "wide")
+        text = screen.wait_idle()
+        line = row(text, "default", "title-setter")
+        self.assertIsNotNone(line, text)
+        # ESC, BEL and the 8-bit CSI are shown as U+FFFD; the sequences
+        # after them stay visible text instead of changing the terminal.
+        self.assertIn("role/\ufffd]0;pwned\ufffd\ufffd[31mred\ufffd", line)
+        title = screen.tmux("display-message", "-p", "#{pane_title}").stdout
+        self.assertNotIn("pwned", title)
+        self.assertTrue(line.rstrip().endswith("missing role"), line)
+        # Double-width characters take two columns each, so the status
+        # column stays aligned with the row above.
+        wide = row(text, "default", "wide")
+        self.assertIn("role/\u6771\u4eac", wide)
+        self.assertTrue(wide.rstrip().endswith("missing role"), wide)
+        cells = lambda l: len(l.rstrip()) + sum(1 for c in l if "\u4e00" <= c <= "\u9fff")
+        self.assertEqual(cells(line), cells(wide))
 
 
 # Colour parameters of SGR sequences: 30-37, 39-47, 49, 90-97, 100-107 and
