@@ -85,7 +85,7 @@ struct chain_certificate {
 };
 
 /* A rule; its conditions and actions are ready to print, one line each:
- * "host-header: a.example.com, b.example.com", "path-pattern: /api/*",
+ * "host-header: a.example.com, b.example.com", "path-pattern: /api",
  * "forward: k8s-shop-web-0123abcd (weight 1)", "redirect: HTTPS:443 301",
  * "fixed-response: 404 text/plain". */
 struct chain_rule {
