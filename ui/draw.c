@@ -42,6 +42,45 @@ int draw_text_tail(int y, int x, int width, const char *text, attr_t attr)
     return used;
 }
 
+/* Length of the first line of s in width columns: up to the last blank
+ * that fits, or as many characters as fit when there is none. */
+static size_t line_break(const wchar_t *s, int width)
+{
+    size_t n = 0, blank = 0;
+    int used = 0;
+    for (; s[n]; n++) {
+        int cw = wcwidth(s[n]);
+        cw = cw > 0 ? cw : 0;
+        if (used + cw > width)
+            return blank ? blank : (n ? n : 1);
+        if (s[n] == L' ')
+            blank = n + 1;
+        used += cw;
+    }
+    return n;
+}
+
+int draw_wrapped(int y, int x, int width, int lines, const char *text,
+                 attr_t attr)
+{
+    wchar_t wide[TEXT_MAX], line[TEXT_MAX];
+    const wchar_t *s = wide;
+    int drawn = 0;
+    if (width <= 0)
+        return 0;
+    text_decode(text, wide, TEXT_MAX);
+    while (*s && drawn < lines) {
+        size_t n = drawn == lines - 1 ? wcslen(s) : line_break(s, width);
+        wmemcpy(line, s, n);
+        line[n] = L'\0';
+        draw_wide(y + drawn++, x, width, line, attr, 0);
+        s += n;
+        while (*s == L' ')
+            s++;
+    }
+    return drawn;
+}
+
 void draw_duration(long seconds, char *buf, size_t len)
 {
     if (seconds < 60)
@@ -132,12 +171,24 @@ static const char *token_text(const struct model *m, time_t now, char *buf,
     return buf;
 }
 
+/* Whether context names the cluster already: the cluster's own name, or
+ * the ARN ending in cluster/NAME that `aws eks update-kubeconfig` uses. */
+static int context_is_name(const char *context, const char *name)
+{
+    size_t clen = strlen(context), nlen = strlen(name);
+    if (strcmp(context, name) == 0)
+        return 1;
+    return clen > nlen + 8 && strncmp(context, "arn:", 4) == 0 &&
+           strcmp(context + clen - nlen, name) == 0 &&
+           strncmp(context + clen - nlen - 8, "cluster/", 8) == 0;
+}
+
 static const char *cluster_text(const struct model *m, char *buf, size_t len)
 {
     if (m->current == MODEL_NONE || m->current >= m->cluster_count)
         return "none selected";
     const struct model_cluster *c = &m->clusters[m->current];
-    if (c->context && strcmp(c->context, c->name) != 0)
+    if (c->context && !context_is_name(c->context, c->name))
         snprintf(buf, len, "%s (context %s)", c->name, c->context);
     else
         snprintf(buf, len, "%s", c->name);

@@ -21,6 +21,10 @@ int draw_text(int y, int x, int width, const char *text, attr_t attr,
 /* The same for text already decoded by text_decode(). */
 int draw_wide(int y, int x, int width, const wchar_t *text, attr_t attr,
               int pad);
+/* Draws text over at most lines screen lines, breaking at blanks where
+ * it can. Returns the lines used. */
+int draw_wrapped(int y, int x, int width, int lines, const char *text,
+                 attr_t attr);
 /* draw_text() that keeps the end of text when it is cut. */
 int draw_text_tail(int y, int x, int width, const char *text, attr_t attr);
 

@@ -289,8 +289,7 @@ static void draw_state(struct ui *ui, struct view *v, int y, int height)
         text = err;
     else
         text = "none";
-    if (height > 0)
-        draw_text(y, 1, COLS - 1, text, ui->attrs[role], 0);
+    draw_wrapped(y, 1, COLS - 2, height, text, ui->attrs[role]);
 }
 
 void table_draw(struct ui *ui, struct view *v, int y, int height)

@@ -511,6 +511,9 @@ clusters:
         name: wide
         annotations:
           eks.amazonaws.com/role-arn: "arn:aws:iam::111122223333:role/\u6771\u4eac"
+  - name: unreachable
+    region: us-west-2
+    endpoint: https://127.0.0.1:1
 """
 
 
@@ -550,6 +553,23 @@ class HostileTextTest(unittest.TestCase):
         self.assertTrue(wide.rstrip().endswith("missing role"), wide)
         cells = lambda l: len(l.rstrip()) + sum(1 for c in l if "\u4e00" <= c <= "\u9fff")
         self.assertEqual(cells(line), cells(wide))
+
+    def test_failed_cluster_shows_error(self):
+        screen = Screen(self.box, ["--cluster", "hostile"])
+        self.addCleanup(screen.close)
+        screen.wait_for("unreachable")
+        screen.keys(":")
+        screen.type("sa unreachable")
+        screen.keys("Enter")
+        screen.wait_for("Service accounts of unreachable")
+        text = screen.wait_idle()
+        lines = text.split("\n")
+        # The pane shows the whole error, wrapped, where its rows would be.
+        table = " ".join(l.strip() for l in lines[4:HEIGHT - 1] if l.strip())
+        self.assertIn("https://127.0.0.1:1", table)
+        self.assertRegex(table, r"(?i)(fail|refused|cannot|error)")
+        self.assertIn("0 service accounts", lines[HEIGHT - 1])
+        self.assertIn("unreachable", lines[HEIGHT - 1])
 
 
 # Colour parameters of SGR sequences: 30-37, 39-47, 49, 90-97, 100-107 and
