@@ -7,6 +7,7 @@ are generated into a temporary directory; every request goes to the
 sandbox on 127.0.0.1.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -58,15 +59,36 @@ def world_roles(count):
     return HEADER + "regions: [us-east-2]\nroles:\n  - name: role-{n}\n    count: %d\n%s" % (count, TRUST)
 
 
-def measure(cmd, env):
-    """Runs cmd; returns (seconds, peak RSS in MiB of that process)."""
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.monotonic() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(cmd), proc.stderr.read().decode()))
-    return elapsed, usage.ru_maxrss / 1024.0
+def build_launcher(tmp):
+    path = os.path.join(tmp, "maxrss")
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "maxrss.c")
+    subprocess.run(["cc", "-O2", "-o", path, src], check=True)
+    return path
+
+
+LAUNCHER = None
+
+
+def measure(cmd, env, expect_items=None):
+    """Runs cmd through the launcher; returns (seconds, peak RSS in MiB).
+    With expect_items, checks that the JSON output lists that many items,
+    so that a fast but incomplete listing cannot pass as a result."""
+    out = tempfile.TemporaryFile()
+    report_r, report_w = os.pipe()
+    proc = subprocess.Popen([LAUNCHER, str(report_w)] + cmd, env=env, stdout=out,
+                            stderr=subprocess.PIPE, pass_fds=(report_w,))
+    os.close(report_w)
+    _, err = proc.communicate()
+    with os.fdopen(report_r) as f:
+        report = f.read().split()
+    if proc.returncode != 0 or len(report) != 2:
+        raise RuntimeError("%s failed: %s" % (" ".join(cmd), err.decode()))
+    if expect_items is not None:
+        out.seek(0)
+        items = json.load(out)["items"]
+        if len(items) != expect_items:
+            raise RuntimeError("%s listed %d items, expected %d" % (" ".join(cmd), len(items), expect_items))
+    return float(report[0]), int(report[1]) / 1024.0
 
 
 def measure_many(cmds, env):
@@ -91,7 +113,9 @@ def report(name, ours, theirs, their_name):
 
 def main():
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
+    global LAUNCHER
     with tempfile.TemporaryDirectory(prefix="albatross-bench-") as tmp:
+        LAUNCHER = build_launcher(tmp)
         def world(name, text):
             path = os.path.join(tmp, name)
             with open(path, "w") as f:
@@ -101,14 +125,14 @@ def main():
         print("faster or smaller by the given factor than the other tool (x > 1: albatross is better)")
         with Sandbox(world("sa.yaml", world_service_accounts(20000)), timeout=60) as sb:
             env = sb.client_env()
-            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "sa", "-o", "json"], env))
+            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "sa", "-o", "json"], env, 20000))
             kubectl = best_of(repeat, lambda: measure(
-                ["kubectl", "--cache-dir", os.path.join(tmp, "kc"), "get", "sa", "-A", "-o", "json"], env))
+                ["kubectl", "--cache-dir", os.path.join(tmp, "kc"), "get", "sa", "-A", "-o", "json"], env, 20000))
             report("20,000 service accounts", ours, kubectl, "kubectl get sa -A")
 
         with Sandbox(world("regions.yaml", world_regions())) as sb:
             env = sb.client_env()
-            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "clusters", "-o", "json"], env))
+            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "clusters", "-o", "json"], env, len(REGIONS)))
             aws = [["aws", "--endpoint-url", sb.env["AWS_ENDPOINT_URL"], "--region", r,
                     "eks", "list-clusters"] for r in REGIONS]
             theirs = best_of(1, lambda: measure_many(aws, env))
@@ -116,7 +140,7 @@ def main():
 
         with Sandbox(world("roles.yaml", world_roles(1000))) as sb:
             env = sb.client_env()
-            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "roles", "-o", "json"], env))
+            ours = best_of(repeat, lambda: measure([ALBATROSS, "get", "roles", "-o", "json"], env, 1000))
             theirs = best_of(repeat, lambda: measure(
                 ["aws", "--endpoint-url", sb.env["AWS_ENDPOINT_URL"], "--region", "us-east-2",
                  "iam", "list-roles"], env))
