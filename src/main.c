@@ -141,7 +141,8 @@ static int parse_options(struct options *o, int argc, char **argv)
     return -1;
 }
 
-/* Creates dir and its parents with mode 0700, as XDG asks. */
+/* Creates dir and its parents with mode 0700, as the XDG Base Directory
+ * specification requires. */
 static void make_dirs(char *dir)
 {
     for (char *p = dir + 1; *p; p++) {
@@ -190,7 +191,7 @@ static int run_get(struct options *o)
                          "serviceaccounts, roles or ingresses", o->args[1]);
     if (o->arg_count > 2)
         return bad_usage("unexpected argument \"%s\"", o->args[2]);
-    /* --region asks for that region only, as the aws CLI does. */
+    /* --region selects that region only, as the aws CLI does. */
     o->model.region_only = kind == CLI_CLUSTERS && o->model.region;
 
     struct model m;

@@ -1,7 +1,7 @@
 /*
  * Model lifetime, lookups and the joins between service accounts and
- * roles. The loads themselves are in model_load.c (AWS) and
- * model_cluster.c (clusters and their Kubernetes objects).
+ * roles. The loads themselves are in model_load.c (AWS),
+ * model_cluster.c (the cluster list) and model_objects.c (Kubernetes).
  */
 #include "model.h"
 
@@ -34,8 +34,8 @@ int model_init(struct model *m, const struct model_options *opt, char *err,
         return -1;
     }
     m->aws_ready = 1;
-    m->wanted_cluster = xstrdup(opt->cluster);
-    m->wanted_context = xstrdup(opt->context);
+    m->requested_cluster = xstrdup(opt->cluster);
+    m->requested_context = xstrdup(opt->context);
     m->region_only = opt->region_only;
     m->namespace = xstrdup(opt->namespace);
 
@@ -123,8 +123,8 @@ void model_cleanup(struct model *m)
     model_free_strings(m->regions, m->region_count);
     free(m->account);
     free(m->caller_arn);
-    free(m->wanted_cluster);
-    free(m->wanted_context);
+    free(m->requested_cluster);
+    free(m->requested_context);
     free(m->namespace);
     if (m->have_kubeconfig)
         kubeconfig_free(&m->kubeconfig);

@@ -125,8 +125,8 @@ struct model {
 
     size_t current;            /* selected cluster, or MODEL_NONE */
     int selection_failed;      /* --cluster or --context matched nothing */
-    char *wanted_cluster;      /* private: --cluster until it is listed */
-    char *wanted_context;
+    char *requested_cluster;      /* private: --cluster until it is listed */
+    char *requested_context;
     int region_only;           /* private: from the options */
     char *namespace;           /* private: from the options */
 

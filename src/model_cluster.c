@@ -1,8 +1,7 @@
 /*
- * Clusters: kubeconfig contexts and EKS clusters merged into one list,
- * the initial selection, and the Kubernetes loads of an opened cluster.
- * A cluster's API server is contacted only once it is opened, so one
- * unreachable endpoint never slows the others.
+ * Clusters: kubeconfig contexts and EKS clusters merged into one list, and
+ * the initial selection. Only the selected cluster is opened (see
+ * model_objects.c), so one unreachable API server never slows the others.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,16 +137,16 @@ int model_select_initial(struct model *m)
     int listed = m->clusters_state == MODEL_READY ||
                  m->clusters_state == MODEL_FAILED;
 
-    if (m->wanted_context) {
-        i = find_context(m, m->wanted_context);
+    if (m->requested_context) {
+        i = find_context(m, m->requested_context);
         if (i == MODEL_NONE)
-            selection_failed(m, "context", m->wanted_context,
+            selection_failed(m, "context", m->requested_context,
                              m->have_kubeconfig ? m->kubeconfig.paths
                                                 : "the kubeconfig");
-    } else if (m->wanted_cluster) {
-        i = model_cluster_by_name(m, m->wanted_cluster);
+    } else if (m->requested_cluster) {
+        i = model_cluster_by_name(m, m->requested_cluster);
         if (i == MODEL_NONE && listed)
-            selection_failed(m, "cluster", m->wanted_cluster,
+            selection_failed(m, "cluster", m->requested_cluster,
                              m->region_only ? m->aws.region
                                             : "any region of the account");
     } else {

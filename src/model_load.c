@@ -45,7 +45,7 @@ static void on_clusters(struct eks_cluster_list *list,
         m->clusters_error = *err;
         model_set_status(m, "ListClusters", err);
     }
-    /* Regions that answered are shown even when another one failed. */
+    /* Regions that replied are shown even when another one failed. */
     m->clusters_state = err && m->cluster_count == 0 ? MODEL_FAILED
                                                      : MODEL_READY;
     model_select_initial(m);
@@ -158,7 +158,7 @@ void model_load(struct model *m)
 {
     model_load_identity(m);
     model_load_roles(m);
-    /* A kubeconfig context can be opened before AWS answers. */
+    /* A kubeconfig context can be opened before AWS replies. */
     model_select_initial(m);
     model_load_clusters(m);
 }

@@ -152,9 +152,9 @@ void output_print_json(const struct output_table *t, FILE *out)
     fputs(t->rows ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
-/* A plain YAML scalar is safe when it cannot be read as another type or
- * as YAML syntax; anything else is written as a JSON string, which YAML
- * reads the same way. */
+/* Returns whether s can be written as a plain YAML scalar: it must not
+ * read as another type or as YAML syntax. Other strings are written as
+ * JSON strings, which YAML parses to the same value. */
 static int plain_yaml_safe(const char *s)
 {
     static const char *const reserved[] = {
