@@ -267,21 +267,32 @@ static int user_dir(char *dir, size_t len)
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
-/* Finds NAME.yaml in the theme directories; searched is filled with the
- * directories tried, for the error message. */
+/* Theme directories beside the executable: themes/ in its directory (a
+ * source tree), in its parent (a build directory such as build-asan/),
+ * and ../share/albatross/themes (an installed prefix). */
+static const char *const exe_relative[] = {
+    "/themes", "/../themes", "/../share/albatross/themes",
+};
+#define EXE_DIRS (sizeof(exe_relative) / sizeof(exe_relative[0]))
+
+/* Finds NAME.yaml in the theme directories, the user's first. searched
+ * gets the directories tried, for the error message. */
 static int find_theme(const char *name, char *path, size_t len,
                       char *searched, size_t searched_len)
 {
-    char dirs[2][PATH_MAX];
-    int have[2];
-    have[0] = user_dir(dirs[0], sizeof(dirs[0])) == 0;
-    have[1] = exe_dir(dirs[1], sizeof(dirs[1]) - 8) == 0;
-    if (have[1])
-        strcat(dirs[1], "/themes");
+    char dirs[1 + EXE_DIRS][PATH_MAX], exe[PATH_MAX];
+    size_t count = 0;
+    if (user_dir(dirs[count], sizeof(dirs[0])) == 0)
+        count++;
+    if (exe_dir(exe, sizeof(exe)) == 0)
+        for (size_t i = 0; i < EXE_DIRS; i++) {
+            int n = snprintf(dirs[count], sizeof(dirs[0]), "%s%s", exe,
+                             exe_relative[i]);
+            if (n > 0 && (size_t)n < sizeof(dirs[0]))
+                count++;
+        }
     searched[0] = '\0';
-    for (int i = 0; i < 2; i++) {
-        if (!have[i])
-            continue;
+    for (size_t i = 0; i < count; i++) {
         int n = snprintf(path, len, "%s/%s.yaml", dirs[i], name);
         if (n > 0 && (size_t)n < len && access(path, R_OK) == 0)
             return 0;
@@ -300,7 +311,7 @@ int theme_load(struct theme *t, const char *name, char *err, size_t errlen)
     if (is_path(name))
         return theme_load_file(t, name, err, errlen);
 
-    char path[PATH_MAX + 64], searched[2 * PATH_MAX + 8];
+    char path[PATH_MAX + 64], searched[(1 + EXE_DIRS) * (PATH_MAX + 2)];
     if (find_theme(name, path, sizeof(path), searched, sizeof(searched)) == 0)
         return theme_load_file(t, path, err, errlen);
     theme_init_builtin(t);

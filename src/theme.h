@@ -73,10 +73,10 @@ int theme_load_file(struct theme *t, const char *path, char *err,
 
 /*
  * Loads a theme by name or path. A value with a '/' or ending in ".yaml"
- * is a path; otherwise NAME.yaml is looked up in
+ * is a path. Otherwise NAME.yaml is looked up in
  * $XDG_CONFIG_HOME/albatross/themes (~/.config when unset) first, so a
- * user can override a shipped theme, then in themes/ beside the
- * executable. name NULL means "default", and a missing default theme
+ * user can override a shipped theme, then in themes/ in the executable's
+ * directory or its parent, then in ../share/albatross/themes from it. name NULL means "default", and a missing default theme
  * falls back to the built-in palette. Returns 0, or -1 with a message.
  */
 int theme_load(struct theme *t, const char *name, char *err, size_t errlen);
