@@ -141,6 +141,23 @@ int kube_parse_ingress_page(const char *json, size_t len,
                             struct kube_ingress_list *l, char **next,
                             struct api_error *err);
 
+/*
+ * Lists any resource at PREFIX[/namespaces/NS]/RESOURCE ("/api/v1",
+ * "pods"), every page, with an optional fieldSelector. parse appends one
+ * page's items to list and sets *next to metadata.continue (NULL on the
+ * last page); it returns 0, or -1 with err. done is called once, from
+ * inside http_wait(), with list (still the caller's) and err NULL on
+ * success. Returns 0, or -1 after calling done with the error.
+ */
+typedef int (*kube_page_fn)(const char *json, size_t len, void *list,
+                            char **next, struct api_error *err);
+typedef void (*kube_list_fn)(void *list, const struct api_error *err,
+                             void *ctx);
+int kube_list(struct kube_client *kc, const char *prefix,
+              const char *namespace, const char *resource,
+              const char *field_selector, kube_page_fn parse, void *list,
+              kube_list_fn done, void *ctx);
+
 /* Sets err from a non-2xx reply: a Kubernetes Status object (reason,
  * message, code), or the start of any other body. */
 void kube_error_from_reply(struct api_error *err, long status,
