@@ -172,7 +172,7 @@ static int act_mouse(struct ui *ui, struct view *v, const char *arg)
             return REACT_NONE;
         return REACT_DRAW | act_enter(ui, v, NULL);
     }
-    if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))
+    if (ev.bstate & BUTTON1_CLICKED)
         return table_click(&v->table, ev.y);
     return REACT_NONE;
 }

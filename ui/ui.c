@@ -173,8 +173,9 @@ static SCREEN *terminal_start(struct ui *ui, int no_color)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     curs_set(0);
-    mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
-              BUTTON4_PRESSED
+    /* Without BUTTON1_PRESSED, ncurses turns presses into clicks and
+     * double clicks. */
+    mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
               | BUTTON5_PRESSED
 #endif
