@@ -76,8 +76,9 @@ int theme_load_file(struct theme *t, const char *path, char *err,
  * is a path. Otherwise NAME.yaml is looked up in
  * $XDG_CONFIG_HOME/albatross/themes (~/.config when unset) first, so a
  * user can override a shipped theme, then in themes/ in the executable's
- * directory or its parent, then in ../share/albatross/themes from it. name NULL means "default", and a missing default theme
- * falls back to the built-in palette. Returns 0, or -1 with a message.
+ * directory or its parent, then in ../share/albatross/themes from it.
+ * name NULL means "default", and a missing default theme falls back to
+ * the built-in palette. Returns 0, or -1 with a message.
  */
 int theme_load(struct theme *t, const char *name, char *err, size_t errlen);
 
