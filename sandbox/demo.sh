@@ -39,7 +39,8 @@ done
 # kubeconfig can send a request elsewhere.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN AWS_ROLE_ARN \
     AWS_WEB_IDENTITY_TOKEN_FILE AWS_DEFAULT_REGION
-export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+: >"$dir/aws-config"
+export AWS_CONFIG_FILE="$dir/aws-config" AWS_SHARED_CREDENTIALS_FILE="$dir/aws-config"
 set -a
 . "$dir/env"
 set +a
