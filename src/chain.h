@@ -40,9 +40,11 @@ enum chain_alb_state {
     CHAIN_ALB_PROVISIONING,
     CHAIN_ALB_ACTIVE,       /* "active" or "active_impaired" */
     CHAIN_ALB_FAILED,
+    CHAIN_ALB_OTHER,        /* the ingress belongs to another controller */
 };
 
-/* "unknown", "missing", "provisioning", "active", "failed". */
+/* "unknown", "missing", "provisioning", "active", "failed", "-" for
+ * another controller's ingress. */
 const char *chain_alb_state_name(enum chain_alb_state s);
 
 enum chain_severity { CHAIN_INFO, CHAIN_WARNING, CHAIN_ERROR };
@@ -278,6 +280,9 @@ struct chain_cluster {
     int backoff;            /* private */
     unsigned generation;    /* private: drops stale replies */
     void *load;             /* private: the load in flight */
+    char **wanted;          /* private: "NS/NAME" of the drill-downs */
+    size_t wanted_count;
+    int again;              /* private: load again when this one ends */
 };
 
 struct chains {
@@ -290,9 +295,9 @@ struct chains {
 };
 
 void chains_init(struct chains *cs, struct model *m);
-/* Frees everything. Loads still in flight are abandoned: call it after
- * model_cleanup() (which cancels their requests without callbacks) or
- * when model_busy() is 0. */
+/* Frees everything; call it before model_cleanup(). Loads still in
+ * flight are detached: their replies, or the cancellation of their
+ * requests, free them without touching cs. */
 void chains_cleanup(struct chains *cs);
 
 /*

@@ -1,4 +1,5 @@
-/* The commands that run without the UI: albatross get KIND. */
+/* The commands that run without the UI: albatross get KIND and
+ * albatross describe ingress NAMESPACE/NAME. */
 #ifndef ALBATROSS_CLI_H
 #define ALBATROSS_CLI_H
 
@@ -23,5 +24,19 @@ int cli_parse_format(const char *name, enum cli_format *format);
  */
 int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
             FILE *out, FILE *err);
+
+/* Splits "NAMESPACE/NAME" into ns and name; returns 0, or -1 when arg
+ * is not of that form or a part does not fit. */
+int cli_split_name(const char *arg, char *ns, size_t nslen, char *name,
+                   size_t namelen);
+
+/*
+ * albatross describe ingress: loads the chain of ingress ns/name of the
+ * selected cluster and prints it. Returns 0 when it was printed, even
+ * when it is unhealthy; 1 when the ingress does not exist ("ingress
+ * NS/NAME not found") or a call failed (printed to err).
+ */
+int cli_describe_ingress(struct model *m, const char *ns, const char *name,
+                         enum cli_format format, FILE *out, FILE *err);
 
 #endif

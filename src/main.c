@@ -1,7 +1,7 @@
 /*
  * albatross: a terminal UI for Amazon EKS, IRSA and ALB ingresses.
  * Without a command it opens the UI; `get` prints the same data for
- * scripts.
+ * scripts, and `describe ingress` the chain from an ingress to its ALB.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,6 +35,9 @@ static void usage(FILE *out)
     fputs(
 "usage: albatross [options]                 open the terminal UI\n"
 "       albatross get KIND [options]        print KIND and exit\n"
+"       albatross describe ingress NAMESPACE/NAME [options]\n"
+"                                           print the ingress's ALB, its\n"
+"                                           listeners, targets and findings\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -205,6 +208,33 @@ static int run_get(struct options *o)
     return rc;
 }
 
+static int run_describe(struct options *o)
+{
+    char ns[256], name[256];
+    if (o->arg_count < 3)
+        return bad_usage("describe needs ingress NAMESPACE/NAME%s", "");
+    if (strcmp(o->args[1], "ingress") != 0 &&
+        strcmp(o->args[1], "ingresses") != 0 &&
+        strcmp(o->args[1], "ing") != 0)
+        return bad_usage("cannot describe \"%s\": use describe ingress "
+                         "NAMESPACE/NAME", o->args[1]);
+    if (cli_split_name(o->args[2], ns, sizeof(ns), name, sizeof(name)) < 0)
+        return bad_usage("invalid ingress \"%s\": use NAMESPACE/NAME",
+                         o->args[2]);
+    if (o->arg_count > 3)
+        return bad_usage("unexpected argument \"%s\"", o->args[3]);
+
+    struct model m;
+    char err[1024];
+    if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
+        fprintf(stderr, "albatross: %s\n", err);
+        return EXIT_USAGE;
+    }
+    int rc = cli_describe_ingress(&m, ns, name, o->format, stdout, stderr);
+    model_cleanup(&m);
+    return rc;
+}
+
 static int run_ui(struct options *o)
 {
     struct ui_options ui_opt = {
@@ -251,9 +281,11 @@ int main(int argc, char **argv)
         rc = run_ui(&o);
     else if (strcmp(o.args[0], "get") == 0)
         rc = run_get(&o);
+    else if (strcmp(o.args[0], "describe") == 0)
+        rc = run_describe(&o);
     else
-        rc = bad_usage("unknown command \"%s\": use get, or no command for "
-                       "the UI", o.args[0]);
+        rc = bad_usage("unknown command \"%s\": use get or describe, or no "
+                       "command for the UI", o.args[0]);
     http_global_cleanup();
     log_close();
     return rc;
