@@ -2,9 +2,12 @@
  * AWS sessions: profile, region, CA and endpoint resolution, request
  * building in the four protocols, SigV4 signing and error replies.
  *
- * Limits: no retries yet (every call is one attempt), and endpoints are
- * those of the aws partition only (no amazonaws.com.cn or GovCloud
- * defaults).
+ * Calls are retried as the SDKs' standard retry mode does (see retry.h):
+ * each attempt is signed again, the delay waits on the event loop, and a
+ * clock skew or expired credentials are fixed once and the call resent.
+ *
+ * Limits: endpoints are those of the aws partition only (no
+ * amazonaws.com.cn or GovCloud defaults).
  */
 #include "aws.h"
 
@@ -22,9 +25,11 @@
 #include "awsconfig.h"
 #include "awsxml.h"
 #include "log.h"
+#include "retry.h"
 
 #define CA_BUNDLE_MAX (4u << 20)
 #define CREDS_REFRESH_MARGIN 60 /* seconds before expiry */
+#define CLOCK_SKEW_MIN 60       /* seconds; smaller differences are ignored */
 
 const struct aws_service aws_service_sts = {
     .signing_name = "sts", .service_id = "STS",
@@ -59,10 +64,19 @@ const struct aws_service aws_service_wafv2 = {
     .json_target = "AWSWAF_20190729",
 };
 
+struct region_quota {
+    char key[96];           /* "iam us-east-1": signing name and region */
+    struct retry_quota quota;
+};
+
 struct session_priv {
     struct awsconfig_file config;
     struct awsconfig_file credentials;
     int profile_explicit;
+    struct retry_backoff backoff;
+    struct region_quota *quotas;
+    size_t quota_count;
+    long clock_skew;        /* seconds to add to the local clock */
 };
 
 static const char *env(const char *name)
@@ -238,6 +252,30 @@ static int load_ca(struct aws_session *s, char *err, size_t errlen)
     return -1;
 }
 
+static int choose_max_attempts(struct aws_session *s, char *err,
+                               size_t errlen)
+{
+    char source[600] = "AWS_MAX_ATTEMPTS";
+    const char *value = env("AWS_MAX_ATTEMPTS");
+    s->max_attempts = RETRY_DEFAULT_MAX_ATTEMPTS;
+    if (!value) {
+        const struct awsconfig_entry *e = entry(config_profile(s),
+                                                "max_attempts");
+        if (!e)
+            return 0;
+        value = e->value;
+        snprintf(source, sizeof(source), "%s:%d: max_attempts of profile %s",
+                 priv(s)->config.path, e->line, s->profile);
+    }
+    return retry_parse_max_attempts(value, source, &s->max_attempts, err,
+                                    errlen);
+}
+
+time_t aws_session_time(const struct aws_session *s)
+{
+    return time(NULL) + (s->priv ? priv(s)->clock_skew : 0);
+}
+
 int aws_session_init(struct aws_session *s, struct http_client *http,
                      const struct aws_session_options *opt, char *err,
                      size_t errlen)
@@ -259,6 +297,9 @@ int aws_session_init(struct aws_session *s, struct http_client *http,
     }
     if (rc == 0)
         rc = load_ca(s, err, errlen);
+    if (rc == 0)
+        rc = choose_max_attempts(s, err, errlen);
+    retry_backoff_init(&priv(s)->backoff);
     if (rc < 0)
         aws_session_cleanup(s);
     return rc;
@@ -269,6 +310,7 @@ void aws_session_cleanup(struct aws_session *s)
     if (s->priv) {
         awsconfig_free(&priv(s)->config);
         awsconfig_free(&priv(s)->credentials);
+        free(priv(s)->quotas);
         free(s->priv);
     }
     free(s->profile);
@@ -577,7 +619,8 @@ static int sign(struct aws_session *s, const struct aws_call *call,
     };
     struct sigv4_scope scope = {
         .region = region, .service = svc->signing_name,
-        .time = time(NULL), .normalize_path = 1, .double_encode = 1,
+        .time = aws_session_time(s), .normalize_path = 1,
+        .double_encode = 1,
     };
     sigv4_format_time(scope.time, sg->date);
     struct buf auth;
@@ -642,17 +685,80 @@ static struct http_request *build_request(struct aws_session *s,
 
 /* ---- sending and replies ---- */
 
+/*
+ * One call through its attempts. The call is copied, because each attempt
+ * is built and signed again (a fresh X-Amz-Date) after the caller's
+ * aws_call is gone.
+ */
 struct pending_call {
+    struct aws_session *s;
+    struct aws_call call;       /* points at the copies below */
+    char *strings[5];           /* region, operation, method, path, body */
+    struct sigv4_pair *params;
+    char *endpoint;
+    char *signing_region;
     aws_done_fn done;
     void *ctx;
     char what[96];   /* "IAM ListRoles", for messages and the log */
+    int attempts;    /* requests sent so far */
+    int corrections; /* of those, resent after a clock or credential fix */
+    int quota_taken; /* what the last retry took from the retry quota */
 };
+
+static void pending_free(struct pending_call *pc)
+{
+    for (size_t i = 0; i < 5; i++)
+        free(pc->strings[i]);
+    for (size_t i = 0; pc->params && i < pc->call.param_count; i++) {
+        free((char *)pc->params[i].name);
+        free((char *)pc->params[i].value);
+    }
+    free(pc->params);
+    free(pc->endpoint);
+    free(pc->signing_region);
+    free(pc);
+}
+
+/* Copies s into pc->strings[i]; returns the copy, NULL for NULL. */
+static const char *keep(struct pending_call *pc, size_t i, const char *s,
+                        int *oom)
+{
+    if (!s)
+        return NULL;
+    pc->strings[i] = strdup(s);
+    *oom |= !pc->strings[i];
+    return pc->strings[i];
+}
+
+static int copy_call(struct pending_call *pc, const struct aws_call *call)
+{
+    int oom = 0;
+    pc->call = *call;
+    pc->call.region = keep(pc, 0, call->region, &oom);
+    pc->call.operation = keep(pc, 1, call->operation, &oom);
+    pc->call.method = keep(pc, 2, call->method, &oom);
+    pc->call.path = keep(pc, 3, call->path, &oom);
+    pc->call.body = keep(pc, 4, call->body, &oom);
+    pc->call.params = NULL;
+    if (call->param_count) {
+        pc->params = calloc(call->param_count, sizeof(*pc->params));
+        oom |= !pc->params;
+    }
+    for (size_t i = 0; pc->params && i < call->param_count; i++) {
+        pc->params[i].name = strdup(call->params[i].name);
+        pc->params[i].value = strdup(call->params[i].value);
+        oom |= !pc->params[i].name || !pc->params[i].value;
+    }
+    pc->call.params = pc->params;
+    return oom ? -1 : 0;
+}
 
 static void transport_error(struct api_error *err, const char *what,
                             const struct http_request *req,
                             const struct http_response *res)
 {
-    const char *code = strstr(res->error, "timed out") ? "Timeout"
+    const char *code = res->cancelled ? "Cancelled"
+                       : res->timed_out ? "Timeout"
                        : strstr(res->error, "larger than") ? "ReplyTooLarge"
                                                            : "ConnectionFailed";
     api_error_set(err, code, "%s to %.*s failed: %s", what,
@@ -669,6 +775,188 @@ static void request_id_from_headers(struct api_error *err,
         snprintf(err->request_id, sizeof(err->request_id), "%s", id);
 }
 
+/* The retry quota of pc's service in its region, created on first use;
+ * NULL when memory runs out. One bucket per service and region, as
+ * botocore keeps one per client, so a failing region cannot use up the
+ * retries of the others. */
+static struct retry_quota *call_quota(struct pending_call *pc)
+{
+    struct session_priv *p = priv(pc->s);
+    char key[sizeof(p->quotas[0].key)];
+    snprintf(key, sizeof(key), "%s %s", pc->call.service->signing_name,
+             pc->signing_region);
+    for (size_t i = 0; i < p->quota_count; i++)
+        if (strcmp(p->quotas[i].key, key) == 0)
+            return &p->quotas[i].quota;
+    struct region_quota *grown = realloc(p->quotas, (p->quota_count + 1) *
+                                                    sizeof(*grown));
+    if (!grown)
+        return NULL;
+    p->quotas = grown;
+    struct region_quota *q = &grown[p->quota_count++];
+    snprintf(q->key, sizeof(q->key), "%s", key);
+    retry_quota_init(&q->quota);
+    return &q->quota;
+}
+
+static void on_reply(const struct http_request *req,
+                     struct http_response *res, void *ctx);
+
+/* Builds, signs and submits the next attempt; returns 0, or -1 with err. */
+static int send_attempt(struct pending_call *pc, struct api_error *err)
+{
+    struct aws_session *s = pc->s;
+    if (aws_session_refresh_credentials(s) < 0) {
+        api_error_set(err, "NoCredentials", "%s", s->creds_error);
+        return -1;
+    }
+    struct http_request *req = build_request(s, &pc->call, pc->endpoint,
+                                             pc->signing_region);
+    if (!req) {
+        api_error_set(err, "InternalError", "could not build the request: "
+                      "out of memory or an invalid endpoint URL");
+        return -1;
+    }
+    pc->attempts++;
+    if (http_submit(s->http, req, on_reply, pc) < 0) {
+        api_error_set(err, "InternalError", "could not start the HTTP "
+                      "request");
+        return -1;
+    }
+    return 0;
+}
+
+/* Calls done once with err (or the body on success) and frees pc. */
+static void finish_call(struct pending_call *pc, const struct buf *body,
+                        struct api_error *err)
+{
+    struct buf empty;
+    buf_init(&empty, 0);
+    if (err) {
+        int retried = pc->attempts - pc->corrections > 1;
+        if (retried && strlen(err->message) + 48 < sizeof(err->message))
+            snprintf(err->message + strlen(err->message),
+                     sizeof(err->message) - strlen(err->message),
+                     " (%s, gave up after %d attempts)", pc->what,
+                     pc->attempts);
+        log_msg(LOG_WARN, "aws %s failed: %ld %s: %s (request id %s)",
+                pc->what, err->http_status, err->code, err->message,
+                err->request_id[0] ? err->request_id : "none");
+    }
+    pc->done(body ? body : &empty, err, pc->ctx);
+    pending_free(pc);
+}
+
+static void on_retry_timer(void *ctx, int cancelled)
+{
+    struct pending_call *pc = ctx;
+    struct api_error err = {0};
+    if (cancelled) {
+        api_error_set(&err, "Cancelled", "%s was cancelled while it waited "
+                      "to retry", pc->what);
+        finish_call(pc, NULL, &err);
+    } else if (send_attempt(pc, &err) < 0) {
+        finish_call(pc, NULL, &err);
+    }
+}
+
+/* A signature rejected because the client's clock differs from AWS's:
+ * the codes and messages the SDKs' clock skew handling looks for. */
+static int clock_skew_error(const struct api_error *err)
+{
+    static const char *const codes[] = {
+        "RequestTimeTooSkewed", "RequestExpired", "RequestInTheFuture",
+        NULL,
+    };
+    for (size_t i = 0; codes[i]; i++)
+        if (strcmp(err->code, codes[i]) == 0)
+            return 1;
+    return (strcmp(err->code, "SignatureDoesNotMatch") == 0 ||
+            strcmp(err->code, "InvalidSignatureException") == 0) &&
+           (strstr(err->message, "Signature expired") ||
+            strstr(err->message, "Signature not yet current"));
+}
+
+/* Learns the clock skew from the reply's Date header; returns 0 when it
+ * changed, so signing again with it can help. */
+static int correct_clock(struct pending_call *pc,
+                         const struct http_response *res)
+{
+    time_t server = retry_parse_http_date(http_response_header(res,
+                                                               "Date"));
+    if (server < 0)
+        return -1;
+    long skew = (long)(server - time(NULL));
+    struct session_priv *p = priv(pc->s);
+    if (labs(skew - p->clock_skew) < CLOCK_SKEW_MIN)
+        return -1;
+    p->clock_skew = skew;
+    log_msg(LOG_WARN, "aws %s: the local clock is %ld s %s AWS's (reply "
+            "Date %s); signing with the corrected time", pc->what,
+            labs(skew), skew > 0 ? "behind" : "ahead of",
+            http_response_header(res, "Date"));
+    return 0;
+}
+
+/* Resolves credentials again after AWS reported them expired. */
+static int renew_credentials(struct pending_call *pc,
+                             const struct api_error *err)
+{
+    if (strcmp(err->code, "ExpiredToken") != 0 &&
+        strcmp(err->code, "ExpiredTokenException") != 0)
+        return -1;
+    log_msg(LOG_WARN, "aws %s: %s: resolving credentials again", pc->what,
+            err->code);
+    aws_credentials_free(&pc->s->creds);
+    return aws_session_refresh_credentials(pc->s);
+}
+
+/* Sends the call once more, at once, after fixing the clock or the
+ * credentials; such a resend is not a retry and takes no quota. Returns
+ * 0 when it was sent. */
+static int try_correction(struct pending_call *pc,
+                          const struct http_response *res,
+                          const struct api_error *err)
+{
+    struct api_error ignored = {0};
+    if (pc->corrections > 0 || res->failed)
+        return -1;
+    int fixed = clock_skew_error(err) ? correct_clock(pc, res)
+                                      : renew_credentials(pc, err);
+    if (fixed < 0)
+        return -1;
+    pc->corrections++;
+    return send_attempt(pc, &ignored);
+}
+
+/* Schedules the next attempt when the failure is retryable, attempts are
+ * left and the quota pays; returns 0 when it did. */
+static int try_retry(struct pending_call *pc, const struct http_response *res,
+                     struct api_error *err)
+{
+    enum retry_class cls = retry_classify(res->status, err->code,
+                                          res->failed && !res->cancelled,
+                                          res->timed_out);
+    int attempt = pc->attempts - pc->corrections;
+    if (cls == RETRY_NONE || res->cancelled ||
+        attempt >= pc->s->max_attempts)
+        return -1;
+    struct retry_quota *q = call_quota(pc);
+    int taken = q ? retry_quota_acquire(q, cls) : 0;
+    if (!taken) {
+        log_msg(LOG_WARN, "aws %s: not retrying %s: the retry quota of %s "
+                "in %s is used up", pc->what, err->code,
+                pc->call.service->signing_name, pc->signing_region);
+        return -1;
+    }
+    pc->quota_taken = taken;
+    long delay = retry_delay_ms(&priv(pc->s)->backoff, attempt);
+    log_msg(LOG_WARN, "aws %s: attempt %d of %d failed: %s (HTTP %ld); "
+            "retrying in %ld ms", pc->what, attempt, pc->s->max_attempts,
+            err->code, res->status, delay);
+    return http_schedule(pc->s->http, delay, on_retry_timer, pc);
+}
+
 static void on_reply(const struct http_request *req,
                      struct http_response *res, void *ctx)
 {
@@ -683,15 +971,15 @@ static void on_reply(const struct http_request *req,
                              &res->body);
         request_id_from_headers(&err, res);
     } else {
-        pc->done(&res->body, NULL, pc->ctx);
-        free(pc);
+        struct retry_quota *q = call_quota(pc);
+        if (q)
+            retry_quota_release(q, pc->quota_taken);
+        finish_call(pc, &res->body, NULL);
         return;
     }
-    log_msg(LOG_WARN, "aws %s failed: %ld %s: %s (request id %s)", pc->what,
-            err.http_status, err.code, err.message,
-            err.request_id[0] ? err.request_id : "none");
-    pc->done(&res->body, &err, pc->ctx);
-    free(pc);
+    if (try_correction(pc, res, &err) == 0 || try_retry(pc, res, &err) == 0)
+        return;
+    finish_call(pc, &res->body, &err);
 }
 
 static int fail_call(aws_done_fn done, void *ctx, const char *code,
@@ -744,27 +1032,27 @@ int aws_send(struct aws_session *s, const struct aws_call *call,
         region = "us-east-1";
     if (preflight(s, call, region, what, done, ctx) < 0)
         return -1;
-    char *endpoint = aws_endpoint(s, svc, call->region);
-    struct http_request *req = endpoint ? build_request(s, call, endpoint,
-                                                        region)
-                                        : NULL;
-    free(endpoint);
-    struct pending_call *pc = req ? calloc(1, sizeof(*pc)) : NULL;
-    if (!pc) {
-        http_request_free(req);
-        return fail_call(done, ctx, "InternalError",
-                         "could not build the request: out of memory or an "
-                         "invalid endpoint URL");
+    struct pending_call *pc = calloc(1, sizeof(*pc));
+    if (pc) {
+        pc->s = s;
+        pc->endpoint = aws_endpoint(s, svc, call->region);
+        pc->signing_region = strdup(region);
+    }
+    if (!pc || copy_call(pc, call) < 0 || !pc->endpoint ||
+        !pc->signing_region) {
+        if (pc)
+            pending_free(pc);
+        return fail_call(done, ctx, "InternalError", "out of memory");
     }
     pc->done = done;
     pc->ctx = ctx;
     snprintf(pc->what, sizeof(pc->what), "%s", what);
     /* One line per call, so a log shows which operations a refresh made. */
     log_msg(LOG_DEBUG, "aws call %s in %s", what, region);
-    if (http_submit(s->http, req, on_reply, pc) < 0) {
-        free(pc);
-        return fail_call(done, ctx, "InternalError",
-                         "could not start the HTTP request");
+    struct api_error err = {0};
+    if (send_attempt(pc, &err) < 0) {
+        pending_free(pc);
+        return fail_call(done, ctx, err.code, err.message);
     }
     return 0;
 }

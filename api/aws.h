@@ -53,6 +53,8 @@ struct aws_session {
     struct aws_credentials creds;  /* current; empty until resolved */
     char creds_error[512];         /* why resolution failed, or "" */
     int readonly;
+    int max_attempts;              /* per call, retries included; from
+                                    * AWS_MAX_ATTEMPTS or max_attempts */
     /* Private: loaded config files and credential refresh state. */
     void *priv;
 };
@@ -67,6 +69,10 @@ int aws_session_init(struct aws_session *s, struct http_client *http,
                      const struct aws_session_options *opt, char *err,
                      size_t errlen);
 void aws_session_cleanup(struct aws_session *s);
+
+/* The time to sign with: the local clock plus the skew learned from an
+ * AWS reply that rejected a signature as too old or too new. */
+time_t aws_session_time(const struct aws_session *s);
 
 /* Resolves credentials now if they are missing or expire within a minute.
  * Returns 0, or -1 with the reason in s->creds_error. */

@@ -8,6 +8,8 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -19,6 +21,7 @@
 #define MAX_HEADER_BYTES 16384   /* one header line */
 #define IDLE_HANDLES 8           /* easy handles kept for reuse */
 #define STACK_FDS 8
+#define CANCEL_ROUNDS 1000       /* bound on callbacks that keep submitting */
 
 struct transfer {
     CURL *easy;
@@ -33,12 +36,24 @@ struct transfer {
     struct transfer *prev, *next;
 };
 
+/* A callback scheduled by http_schedule, in a list sorted by due time. */
+struct timer {
+    long long due_ms;           /* on the monotonic clock */
+    http_timer_fn fn;
+    void *ctx;
+    struct timer *next;
+};
+
 struct http_client {
     CURLM *multi;
     struct transfer *active;
     size_t pending;
     CURL *idle[IDLE_HANDLES];
     size_t idle_count;
+    struct timer *timers;
+    size_t timer_count;
+    long connect_timeout_ms;    /* defaults for requests that set none */
+    long timeout_ms;
 };
 
 static void wipe_free(char *s)
@@ -68,8 +83,6 @@ struct http_request *http_request_new(const char *method, const char *url)
     req->method = strdup(method);
     req->url = strdup(url);
     buf_init(&req->body, 0);
-    req->connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
-    req->timeout_ms = HTTP_TIMEOUT_MS;
     req->max_response = HTTP_MAX_RESPONSE;
     if (!req->method || !req->url) {
         http_request_free(req);
@@ -170,7 +183,44 @@ struct http_client *http_client_new(void)
         free(c);
         return NULL;
     }
+    c->connect_timeout_ms = HTTP_CONNECT_TIMEOUT_MS;
+    c->timeout_ms = HTTP_TIMEOUT_MS;
     return c;
+}
+
+void http_client_set_timeouts(struct http_client *c, long connect_ms,
+                              long total_ms)
+{
+    c->connect_timeout_ms = connect_ms;
+    c->timeout_ms = total_ms;
+}
+
+/* Reads a timeout variable into *out; returns 0, or -1 with err. */
+static int env_timeout(const char *name, long *out, char *err, size_t errlen)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (*end || errno || n < 1 || n > HTTP_TIMEOUT_MAX_MS) {
+        snprintf(err, errlen, "invalid %s '%.40s': use a whole number of "
+                 "milliseconds from 1 to %d", name, v, HTTP_TIMEOUT_MAX_MS);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+int http_client_configure(struct http_client *c, char *err, size_t errlen)
+{
+    long connect_ms = HTTP_CONNECT_TIMEOUT_MS, total_ms = HTTP_TIMEOUT_MS;
+    if (env_timeout(HTTP_CONNECT_TIMEOUT_ENV, &connect_ms, err, errlen) < 0 ||
+        env_timeout(HTTP_TIMEOUT_ENV, &total_ms, err, errlen) < 0)
+        return -1;
+    http_client_set_timeouts(c, connect_ms, total_ms);
+    return 0;
 }
 
 static void transfer_free(struct transfer *t)
@@ -222,6 +272,11 @@ void http_client_free(struct http_client *c)
         curl_easy_cleanup(t->easy);
         unlink_transfer(c, t);
         transfer_free(t);
+    }
+    while (c->timers) {
+        struct timer *tm = c->timers;
+        c->timers = tm->next;
+        free(tm);
     }
     for (size_t i = 0; i < c->idle_count; i++)
         curl_easy_cleanup(c->idle[i]);
@@ -355,18 +410,20 @@ static void set_method(CURL *easy, const struct http_request *req)
         curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, m);
 }
 
-static void configure(struct transfer *t)
+static void configure(const struct http_client *c, struct transfer *t)
 {
     CURL *easy = t->easy;
-    const struct http_request *req = t->req;
+    struct http_request *req = t->req;
+    if (!req->connect_timeout_ms)
+        req->connect_timeout_ms = c->connect_timeout_ms;
+    if (!req->timeout_ms)
+        req->timeout_ms = c->timeout_ms;
     curl_easy_setopt(easy, CURLOPT_URL, req->url);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms
-                     ? req->connect_timeout_ms : HTTP_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
-                     req->timeout_ms ? req->timeout_ms : HTTP_TIMEOUT_MS);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, req->timeout_ms);
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
                      (curl_off_t)t->res.body.max);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
@@ -401,7 +458,7 @@ int http_submit(struct http_client *c, struct http_request *req,
         transfer_free(t);
         return -1;
     }
-    configure(t);
+    configure(c, t);
     clock_gettime(CLOCK_MONOTONIC, &t->start);
     if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
         release_easy(c, t->easy);
@@ -431,6 +488,26 @@ static int url_without_query(const char *url)
     return (int)strcspn(url, "?#");
 }
 
+/* "timed out after 2.0 s connecting to HOST", or waiting for its reply
+ * once connected, with the limit that passed. */
+static void timeout_message(struct transfer *t)
+{
+    struct http_response *res = &t->res;
+    const char *url = t->req->url;
+    const char *host = strstr(url, "://");
+    host = host ? host + 3 : url;
+    int host_len = (int)strcspn(host, "/?#");
+    curl_off_t connected = 0;   /* set once the request could be sent */
+    curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &connected);
+    long limit = connected ? t->req->timeout_ms : t->req->connect_timeout_ms;
+    snprintf(res->error, sizeof(res->error), "timed out after %.1f s %s "
+             "%.*s (the limit is %ld ms; %s sets it)",
+             (double)res->elapsed_ms / 1000.0,
+             connected ? "waiting for the reply of" : "connecting to",
+             host_len, host, limit,
+             connected ? HTTP_TIMEOUT_ENV : HTTP_CONNECT_TIMEOUT_ENV);
+}
+
 static void record_result(struct transfer *t, CURLcode code)
 {
     struct http_response *res = &t->res;
@@ -441,7 +518,10 @@ static void record_result(struct transfer *t, CURLcode code)
     }
     res->failed = 1;
     res->status = 0;
-    if (t->too_large || code == CURLE_FILESIZE_EXCEEDED)
+    res->timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    if (res->timed_out)
+        timeout_message(t);
+    else if (t->too_large || code == CURLE_FILESIZE_EXCEEDED)
         snprintf(res->error, sizeof(res->error),
                  "reply larger than the limit of %zu bytes", res->body.max);
     else if (t->errbuf[0])
@@ -495,6 +575,97 @@ static int complete_finished(struct http_client *c)
     return n;
 }
 
+static long long now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
+                  void *ctx)
+{
+    struct timer *tm = calloc(1, sizeof(*tm));
+    if (!tm)
+        return -1;
+    tm->due_ms = now_ms() + (delay_ms > 0 ? delay_ms : 0);
+    tm->fn = fn;
+    tm->ctx = ctx;
+    struct timer **p = &c->timers;
+    while (*p && (*p)->due_ms <= tm->due_ms)
+        p = &(*p)->next;
+    tm->next = *p;
+    *p = tm;
+    c->timer_count++;
+    return 0;
+}
+
+/* Unlinks the first timer and runs it; the callback may schedule more. */
+static void run_first_timer(struct http_client *c, int cancelled)
+{
+    struct timer *tm = c->timers;
+    c->timers = tm->next;
+    c->timer_count--;
+    http_timer_fn fn = tm->fn;
+    void *ctx = tm->ctx;
+    free(tm);
+    fn(ctx, cancelled);
+}
+
+/* Runs the timers due now, but not those they schedule for now: those
+ * wait for the next http_wait, so a callback cannot spin the loop. */
+static void run_due_timers(struct http_client *c)
+{
+    long long now = now_ms();
+    size_t n = 0;
+    for (struct timer *tm = c->timers; tm && tm->due_ms <= now; tm = tm->next)
+        n++;
+    while (n-- > 0 && c->timers && c->timers->due_ms <= now)
+        run_first_timer(c, 0);
+}
+
+/* timeout_ms shortened to the earliest scheduled callback. */
+static int wait_limit(const struct http_client *c, int timeout_ms)
+{
+    if (!c->timers)
+        return timeout_ms;
+    long long left = c->timers->due_ms - now_ms();
+    if (left < 0)
+        left = 0;
+    return timeout_ms < 0 || left < timeout_ms ? (int)left : timeout_ms;
+}
+
+static void cancel_transfer(struct http_client *c, struct transfer *t)
+{
+    curl_multi_remove_handle(c->multi, t->easy);
+    unlink_transfer(c, t);
+    t->res.failed = 1;
+    t->res.cancelled = 1;
+    t->res.status = 0;
+    t->res.elapsed_ms = elapsed_ms(&t->start);
+    snprintf(t->res.error, sizeof(t->res.error), "cancelled");
+    log_exchange(t);
+    release_easy(c, t->easy);
+    t->easy = NULL;
+    if (t->done)
+        t->done(t->req, &t->res, t->ctx);
+    transfer_free(t);
+}
+
+void http_cancel_all(struct http_client *c)
+{
+    for (int round = 0; round < CANCEL_ROUNDS; round++) {
+        if (c->active)
+            cancel_transfer(c, c->active);
+        else if (c->timers)
+            run_first_timer(c, 1);
+        else
+            return;
+    }
+    log_msg(LOG_ERROR, "http: callbacks kept submitting requests while "
+            "they were cancelled; %zu left in flight", c->pending);
+}
+
 int http_wait(struct http_client *c, const int *fds, int *readable,
               size_t nfds, int timeout_ms)
 {
@@ -514,6 +685,7 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
     CURLMcode rc = curl_multi_perform(c->multi, &running);
     if (rc == CURLM_OK && complete_finished(c) > 0)
         timeout_ms = 0;
+    timeout_ms = wait_limit(c, timeout_ms);
     if (rc == CURLM_OK)
         rc = curl_multi_poll(c->multi, wait, (unsigned)nfds, timeout_ms,
                              NULL);
@@ -529,10 +701,11 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
         return -1;
     }
     complete_finished(c);
+    run_due_timers(c);
     return 0;
 }
 
 size_t http_pending(const struct http_client *c)
 {
-    return c->pending;
+    return c->pending + c->timer_count;
 }

@@ -15,7 +15,13 @@
 
 #define HTTP_CONNECT_TIMEOUT_MS 5000
 #define HTTP_TIMEOUT_MS 30000
+#define HTTP_TIMEOUT_MAX_MS 3600000      /* largest accepted timeout */
 #define HTTP_MAX_RESPONSE (64u << 20)
+
+/* Environment variables that override the client's default timeouts, in
+ * milliseconds; see http_client_configure. */
+#define HTTP_CONNECT_TIMEOUT_ENV "ALBATROSS_CONNECT_TIMEOUT_MS"
+#define HTTP_TIMEOUT_ENV "ALBATROSS_HTTP_TIMEOUT_MS"
 
 struct http_header {
     char *name;
@@ -32,8 +38,8 @@ struct http_request {
     char *cert_pem;      /* client certificate (kubeconfig), or NULL */
     char *key_pem;       /* its key; wiped when the request is freed */
     char *bearer_token;  /* sent as Authorization; never logged */
-    long connect_timeout_ms;
-    long timeout_ms;
+    long connect_timeout_ms; /* 0: the client's default */
+    long timeout_ms;         /* whole exchange; 0: the client's default */
     size_t max_response;
     int insecure_skip_verify; /* only from an explicit kubeconfig entry */
 };
@@ -44,6 +50,8 @@ struct http_response {
     size_t header_count;
     struct buf body;
     int failed;              /* transport error: see error */
+    int timed_out;           /* failed because a timeout passed */
+    int cancelled;           /* failed because http_cancel_all ran */
     char error[256];
     long elapsed_ms;
 };
@@ -73,8 +81,18 @@ void http_global_init(void);
 void http_global_cleanup(void);
 
 struct http_client *http_client_new(void);
-/* Cancels what is in flight without calling callbacks, then frees. */
+/* Cancels what is in flight and the scheduled callbacks without calling
+ * them, then frees. */
 void http_client_free(struct http_client *c);
+
+/*
+ * Sets the default timeouts of requests that set none: HTTP_*_TIMEOUT_MS,
+ * or HTTP_CONNECT_TIMEOUT_ENV and HTTP_TIMEOUT_ENV when set. Returns 0,
+ * or -1 with the variable, its value and the valid range in err.
+ */
+int http_client_configure(struct http_client *c, char *err, size_t errlen);
+void http_client_set_timeouts(struct http_client *c, long connect_ms,
+                              long total_ms);
 
 /* Takes ownership of req. Returns 0, or -1 (req freed, done not called). */
 int http_submit(struct http_client *c, struct http_request *req,
@@ -89,7 +107,26 @@ int http_submit(struct http_client *c, struct http_request *req,
 int http_wait(struct http_client *c, const int *fds, int *readable,
               size_t nfds, int timeout_ms);
 
-/* Number of requests submitted and not yet completed. */
+/* Number of requests submitted and not yet completed, plus the
+ * scheduled callbacks not yet run. */
 size_t http_pending(const struct http_client *c);
+
+/* Called once: from inside http_wait() when its delay has passed, or
+ * from http_cancel_all() with cancelled set. It may submit requests. */
+typedef void (*http_timer_fn)(void *ctx, int cancelled);
+
+/* Runs fn(ctx, 0) after delay_ms without blocking the loop: http_wait
+ * shortens its wait to the earliest due callback. Returns 0, or -1 (fn
+ * not called) when memory runs out. */
+int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
+                  void *ctx);
+
+/*
+ * Cancels every request in flight and every scheduled callback: each
+ * request's callback runs once with res->failed and res->cancelled set
+ * ("cancelled"), each timer's with cancelled set. Requests that those
+ * callbacks submit are cancelled too. The client stays usable.
+ */
+void http_cancel_all(struct http_client *c);
 
 #endif

@@ -18,6 +18,8 @@
 #include "base64.h"
 #include "eks_token.h"
 #include "exec.h"
+#include "log.h"
+#include "retry.h"
 
 #define EXEC_EXPIRY_MARGIN 30   /* seconds before expiry to rerun plugins */
 #define MAX_NAME 253            /* Kubernetes object names (DNS subdomain) */
@@ -187,8 +189,10 @@ static int make_eks_token(struct kube_client *kc, time_t now,
     char *sts = aws_endpoint(s, &aws_service_sts, region);
     struct buf token;
     buf_init(&token, 0);
+    /* Signed on the session's clock, corrected for skew when AWS has
+     * reported one. */
     int rc = sts ? eks_token_make(&creds, region, sts, kc->ep.eks_cluster,
-                                  now, &token) : -1;
+                                  aws_session_time(s), &token) : -1;
     if (rc < 0) {
         api_error_set(err, "CredentialError", "cannot make an EKS token for "
                       "%s with STS endpoint %s", kc->ep.name,
@@ -683,8 +687,9 @@ static void transport_error(const struct kube_client *kc,
                             struct api_error *err)
 {
     memset(err, 0, sizeof(*err));
-    api_error_set(err, strstr(res->error, "timed out") ? "Timeout" :
-                  "ConnectionError", "cannot reach the Kubernetes API "
+    api_error_set(err, res->cancelled ? "Cancelled" :
+                  res->timed_out ? "Timeout" : "ConnectionError",
+                  "cannot reach the Kubernetes API "
                   "server %s of %s: %s", kc->ep.server,
                   kc->ep.name ? kc->ep.name : "cluster", res->error);
 }
@@ -708,6 +713,8 @@ struct kube_op {
     kube_list_fn raw_done;
     char *field_selector;
     size_t raw_pages;
+    int attempts;                /* sent for the current page */
+    int token_renewed;           /* a 401 made a new token once */
 };
 
 static struct kube_op *op_next(struct kube_op *op)
@@ -829,6 +836,7 @@ static int submit_page(struct kube_op *op, struct api_error *err)
                       op->kc->ep.server);
         return -1;
     }
+    op->attempts++;
     return 0;
 }
 
@@ -869,6 +877,106 @@ static int advance(struct kube_op *op, char *next, struct api_error *err)
     return 0;
 }
 
+/* After a 401, a token the client makes (exec plugin or EKS) may have
+ * expired early or been revoked: make a new one and resend, once per
+ * list. Returns 0 when the page was resent. */
+static int renew_token(struct kube_op *op)
+{
+    struct kube_client *kc = op->kc;
+    struct api_error err;
+    memset(&err, 0, sizeof(err));
+    if (op->token_renewed || kc->ep.token ||
+        (!kc->ep.eks_cluster && !kc->ep.exec_argv))
+        return -1;
+    op->token_renewed = 1;
+    drop_token(kc);
+    log_msg(LOG_WARN, "kube %s: the server rejected the token (401); "
+            "making a new one and sending GET %s again",
+            kc->ep.name ? kc->ep.name : kc->ep.server, op->path);
+    op->attempts--;     /* the resend is not a retry */
+    return submit_page(op, &err);
+}
+
+static void on_page_timer(void *ctx, int cancelled)
+{
+    struct kube_op *op = ctx;
+    struct api_error err;
+    memset(&err, 0, sizeof(err));
+    if (cancelled) {
+        api_error_set(&err, "Cancelled", "listing %s of %s was cancelled "
+                      "while it waited to retry", op->path,
+                      op->kc->ep.name ? op->kc->ep.name : op->kc->ep.server);
+        op_finish(op, &err);
+    } else if (submit_page(op, &err) < 0) {
+        op_finish(op, &err);
+    }
+}
+
+/* The wait before the next attempt: the server's Retry-After when it
+ * sent one (at most RETRY_MAX_BACKOFF_MS), else the jittered backoff. */
+static long retry_delay(const struct kube_op *op,
+                        const struct http_response *res)
+{
+    long after = retry_after_ms(http_response_header(res, "Retry-After"),
+                                time(NULL));
+    if (after >= 0)
+        return after < RETRY_MAX_BACKOFF_MS ? after : RETRY_MAX_BACKOFF_MS;
+    struct retry_backoff backoff;
+    retry_backoff_init(&backoff);
+    return retry_delay_ms(&backoff, op->attempts);
+}
+
+/* Schedules the page again after a 429, a 5xx or a transport failure,
+ * while attempts are left (the AWS session's max_attempts). Returns 0
+ * when it did. */
+static int retry_page(struct kube_op *op, const struct http_response *res,
+                      const struct api_error *err)
+{
+    const struct kube_client *kc = op->kc;
+    int max = kc->aws && kc->aws->max_attempts ? kc->aws->max_attempts
+                                               : RETRY_DEFAULT_MAX_ATTEMPTS;
+    enum retry_class cls = retry_classify(res->status, NULL,
+                                          res->failed && !res->cancelled,
+                                          res->timed_out);
+    if (cls == RETRY_NONE || op->attempts >= max)
+        return -1;
+    long delay = retry_delay(op, res);
+    log_msg(LOG_WARN, "kube %s GET %s: attempt %d of %d failed: %s (HTTP "
+            "%ld); retrying in %ld ms", kc->ep.name ? kc->ep.name : "",
+            op->path, op->attempts, max, err->code, res->status, delay);
+    return http_schedule(kc->http, delay, on_page_timer, op);
+}
+
+static void page_failed(struct kube_op *op, const struct http_response *res)
+{
+    struct api_error err;
+    if (res->failed)
+        transport_error(op->kc, res, &err);
+    else
+        kube_error_from_reply(&err, res->status, res->body.data,
+                              res->body.len);
+    if (res->status == 401 && renew_token(op) == 0)
+        return;
+    if (res->status == 401) {
+        explain_unauthorized(op->kc, &err);
+        drop_token(op->kc);
+    }
+    if (retry_page(op, res, &err) == 0)
+        return;
+    size_t used = strlen(err.message);
+    if (op->attempts > 1 && used + 40 < sizeof(err.message))
+        snprintf(err.message + used, sizeof(err.message) - used,
+                 " (gave up after %d attempts)", op->attempts);
+    op_finish(op, &err);
+}
+
+/* Each page gets the full number of attempts. */
+static int next_page(struct kube_op *op, struct api_error *err)
+{
+    op->attempts = 0;
+    return submit_page(op, err);
+}
+
 static void page_done(const struct http_request *req,
                       struct http_response *res, void *ctx)
 {
@@ -878,22 +986,13 @@ static void page_done(const struct http_request *req,
     (void)req;
 
     memset(&err, 0, sizeof(err));
-    if (res->failed) {
-        transport_error(op->kc, res, &err);
-        op_finish(op, &err);
-    } else if (res->status != 200) {
-        kube_error_from_reply(&err, res->status, res->body.data,
-                              res->body.len);
-        if (res->status == 401) {
-            explain_unauthorized(op->kc, &err);
-            drop_token(op->kc);
-        }
-        op_finish(op, &err);
+    if (res->failed || res->status != 200) {
+        page_failed(op, res);
     } else if (parse_page(op, &res->body, &next, &err) < 0) {
         op_finish(op, &err);
     } else if (!next) {
         op_finish(op, NULL);
-    } else if (advance(op, next, &err) < 0 || submit_page(op, &err) < 0) {
+    } else if (advance(op, next, &err) < 0 || next_page(op, &err) < 0) {
         op_finish(op, &err);
     }
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "clientenv.h"
+#include "fault.h"
 #include "server.h"
 #include "tls.h"
 #include "world.h"
@@ -20,10 +21,15 @@
 #define PROG "albatross-sandbox"
 #define DEMO_WORLD "demo.yaml"
 
+#define FAULTS_MAX 64
+
 struct options {
     const char *world;
     const char *env_file;   /* NULL: stdout */
     unsigned port;
+    const char *faults[FAULTS_MAX];     /* --fault SPEC, in order */
+    size_t fault_count;
+    const char *seed;       /* --seed N, or NULL */
 };
 
 /* The private directory with the CA bundle and the kubeconfig. */
@@ -37,6 +43,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: " PROG " [--world FILE] [--port N] [--env-file PATH]\n"
+        "                         [--fault SPEC]... [--seed N]\n"
         "\n"
         "Serves the AWS APIs (STS, EKS, IAM, EC2) and the Kubernetes API of\n"
         "each cluster in a world file over HTTPS on 127.0.0.1.\n"
@@ -47,6 +54,16 @@ static void usage(FILE *out)
         "                   picks a free port\n"
         "  --env-file PATH  write the client environment (KEY=value lines)\n"
         "                   to PATH instead of stdout, once serving\n"
+        "  --fault SPEC     inject faults: SERVICE:KEY=VALUE[,KEY=VALUE]\n"
+        "                   with SERVICE sts, iam, ec2, eks, k8s, aws or\n"
+        "                   all, and KEY throttle, 500, 502, 503, 504,\n"
+        "                   close, truncate or malformed (fractions of\n"
+        "                   requests, 0 to 1), latency (ms), expiredToken\n"
+        "                   (count of requests), skew (s) or retryAfter (s),\n"
+        "                   e.g. iam:throttle=0.5; repeatable, after the\n"
+        "                   world file's faults section\n"
+        "  --seed N         seed of the fault choices (default: the world\n"
+        "                   file's faults.seed, else 1)\n"
         "  --help           show this help\n"
         "  --version        show the version\n"
         "\n"
@@ -118,6 +135,17 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (!value || !*value)
                 return bad_usage("%s requires a path", arg);
             o->env_file = value;
+        } else if (option_value(argc, argv, &i, "--fault", &value)) {
+            if (!value || !*value)
+                return bad_usage("%s requires a spec such as "
+                                 "iam:throttle=0.5", arg);
+            if (o->fault_count == FAULTS_MAX)
+                return bad_usage("more than 64 %s options", arg);
+            o->faults[o->fault_count++] = value;
+        } else if (option_value(argc, argv, &i, "--seed", &value)) {
+            if (!value || !*value)
+                return bad_usage("%s requires a number", arg);
+            o->seed = value;
         } else if (option_value(argc, argv, &i, "--port", &value)) {
             if (!value)
                 return bad_usage("%s requires a number", arg);
@@ -293,6 +321,40 @@ static int serve(struct world *w, const struct options *o)
     return server ? 0 : 1;
 }
 
+/* Adds the --fault and --seed options to the world file's faults;
+ * returns 0, or -1 after printing what is wrong. */
+static int add_faults(struct world *w, const struct options *o)
+{
+    char err[768], summary[1024];
+    unsigned long long seed;
+    char *end;
+
+    for (size_t i = 0; i < o->fault_count; i++)
+        if (fault_parse_spec(&w->faults, o->faults[i], err,
+                             sizeof(err)) < 0) {
+            bad_usage("%s", err);
+            return -1;
+        }
+    if (o->seed) {
+        errno = 0;
+        seed = strtoull(o->seed, &end, 10);
+        if (*end || errno || o->seed[0] == '-') {
+            bad_usage("invalid --seed '%s': use a whole number from 0",
+                      o->seed);
+            return -1;
+        }
+        if (fault_set_seed(&w->faults, seed) < 0) {
+            fprintf(stderr, PROG ": out of memory\n");
+            return -1;
+        }
+    }
+    if (w->faults) {
+        fault_describe(w->faults, summary, sizeof(summary));
+        fprintf(stderr, PROG ": injecting faults: %s\n", summary);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = { .world = NULL };
@@ -311,6 +373,10 @@ int main(int argc, char **argv)
     if (world_load(&w, o.world, err, sizeof(err)) < 0) {
         fprintf(stderr, PROG ": %s\n", err);
         return 2;   /* invalid input, like an invalid flag */
+    }
+    if (add_faults(&w, &o) < 0) {
+        world_free(&w);
+        return 2;
     }
     rc = serve(&w, &o);
     world_free(&w);

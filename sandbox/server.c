@@ -20,6 +20,8 @@
 
 #include <microhttpd.h>
 
+#include "fault.h"
+
 #define BODY_MAX        (8u << 20)  /* larger bodies get 413 */
 #define PAIRS_MAX       512         /* headers or query parameters */
 #define IDLE_TIMEOUT_S  60
@@ -93,6 +95,54 @@ static void log_exchange(const char *method, const char *url, int status,
             bytes);
 }
 
+/* A body announced whole but cut after its first half: the connection
+ * closes mid-body (fault injection). */
+struct partial_body {
+    char *data;
+    size_t len;
+};
+
+static ssize_t read_partial(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct partial_body *p = cls;
+    size_t half = p->len / 2;
+
+    if (pos >= half)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    size_t n = half - (size_t)pos < max ? half - (size_t)pos : max;
+    memcpy(out, p->data + pos, n);
+    return (ssize_t)n;
+}
+
+static void free_partial(void *cls)
+{
+    struct partial_body *p = cls;
+
+    free(p->data);
+    free(p);
+}
+
+static struct MHD_Response *make_response(char *data, size_t len,
+                                          int close_mid_body)
+{
+    struct MHD_Response *reply;
+    struct partial_body *p;
+
+    if (!close_mid_body || len < 2)
+        return MHD_create_response_from_buffer(len, data,
+                                               MHD_RESPMEM_MUST_FREE);
+    p = malloc(sizeof(*p));
+    if (!p)
+        return NULL;
+    p->data = data;
+    p->len = len;
+    reply = MHD_create_response_from_callback(len, 4096, read_partial, p,
+                                              free_partial);
+    if (!reply)
+        free(p);    /* the caller frees data */
+    return reply;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *conn,
                                   const char *method, const char *url,
                                   struct sb_response *res)
@@ -104,7 +154,7 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
 
     if (!data)
         return MHD_NO;
-    reply = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    reply = make_response(data, len, res->close_mid_body);
     if (!reply) {
         free(data);
         return MHD_NO;
@@ -143,12 +193,17 @@ static int declared_too_large(struct MHD_Connection *conn)
 static void dispatch(struct sb_server *s, struct sb_request *req,
                      struct sb_response *res)
 {
+    int service;
+
     res->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     buf_init(&res->body, BUF_MAX_DEFAULT);
+    if (fault_before(s->world->faults, req, res, &service))
+        return;
     if (strncmp(req->path, K8S_PREFIX, strlen(K8S_PREFIX)) == 0)
         k8s_serve(s->world, req, res);
     else
         aws_serve(s->world, req, res);
+    fault_after(s->world->faults, service, req, res);
 }
 
 static enum MHD_Result serve(struct sb_server *s, struct MHD_Connection *conn,

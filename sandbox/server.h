@@ -33,6 +33,8 @@ struct sb_response {
                                       * by the handler until sent */
     size_t header_count;
     char scratch[256];               /* storage for one header value */
+    int close_mid_body;              /* fault injection: send half the
+                                      * body, then close the connection */
 };
 
 /* Header value from req (case-insensitive), or NULL. */

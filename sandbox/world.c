@@ -11,12 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "fault.h"
 #include "wfile.h"
 #include "world_cluster.h"
 
 static const char *const world_keys[] = {
     "account", "regions", "credentials", "policies", "clusters", "roles",
-    "oidcProviders", NULL,
+    "oidcProviders", "faults", NULL,
 };
 
 /* Grows *items so that it has room for need elements of size bytes. */
@@ -552,7 +553,7 @@ static int read_world(struct wfile *f, const yaml_node_t *root)
         read_credentials(f, root) < 0 || read_policies(f, root) < 0 ||
         read_oidc_providers(f, root, &oidc_cap) < 0 ||
         world_read_clusters(f, root, &oidc_cap) < 0 ||
-        read_roles(f, root) < 0)
+        read_roles(f, root) < 0 || fault_read_world(f, root) < 0)
         return -1;
     if (default_client_ids(f->world) < 0)
         return wfile_fail(f, root, "out of memory");
@@ -652,6 +653,7 @@ void world_free(struct world *w)
     for (size_t i = 0; i < w->oidc_provider_count; i++)
         free_oidc_provider(&w->oidc_providers[i]);
     free(w->oidc_providers);
+    fault_set_free(w->faults);
     memset(w, 0, sizeof(*w));
 }
 

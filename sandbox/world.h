@@ -149,6 +149,9 @@ struct world {
     size_t policy_count;
     struct world_oidc_provider *oidc_providers;
     size_t oidc_provider_count;
+    /* Faults to inject (fault.h), from the world file's faults section
+     * and --fault flags; NULL when there are none. Freed by world_free. */
+    struct fault_set *faults;
 };
 
 /* Loads path; returns 0, or -1 with "path:line: what" in err. */

@@ -22,6 +22,11 @@ int model_init(struct model *m, const struct model_options *opt, char *err,
         snprintf(err, errlen, "cannot start the HTTP client");
         return -1;
     }
+    if (http_client_configure(m->http, err, errlen) < 0) {
+        http_client_free(m->http);
+        m->http = NULL;
+        return -1;
+    }
 
     struct aws_session_options aws_opt = {
         .profile = opt->profile,
