@@ -311,7 +311,7 @@ int chains_load_cluster(struct chains *cs, size_t cluster);
  * Starts loading one ingress's whole chain (summary and drill-down). The
  * chain appears in cs->items at once with state MODEL_LOADING. When the
  * ingress does not exist the chain's state becomes MODEL_FAILED with
- * error code "NotFound".
+ * error code "IngressNotFound".
  */
 int chains_load_ingress(struct chains *cs, size_t cluster,
                         const char *namespace, const char *name);

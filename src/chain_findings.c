@@ -210,8 +210,10 @@ static void check_missing_alb(const struct chain_snapshot *s,
 
 /* ---- backends, load balancer, targets, certificates ---- */
 
-static void check_backends(struct chain *c)
+static void check_backends(const struct chain_snapshot *s, struct chain *c)
 {
+    if (!s->services || !s->endpoints)
+        return;     /* unknown: the partial-list finding says why */
     for (size_t i = 0; i < c->backend_count; i++) {
         const struct chain_backend *b = &c->backends[i];
         if (!b->service_exists)
@@ -391,10 +393,16 @@ static void sort_findings(struct chain *c)
 void chain_find_problems(const struct chain_snapshot *s,
                          const struct kube_ingress_info *in, struct chain *c)
 {
+    if (s->kube_partial.code[0])
+        chain_add_finding(c, CHAIN_WARNING, "Some Kubernetes objects are "
+            "missing", "Check that your user may list events, services, "
+            "endpoints, pods and ingressclasses.",
+            "A list failed, so events, backends or pods may be missing "
+            "below: %s: %s", s->kube_partial.code, s->kube_partial.message);
     if (!check_class(s, in, c))
         return;
     check_class_params(s, c);
-    check_backends(c);
+    check_backends(s, c);
     if (!c->alb && c->alb_state == CHAIN_ALB_MISSING)
         check_missing_alb(s, c);
     if (c->alb)

@@ -58,7 +58,8 @@ struct chain_snapshot {
     struct ec2_network *role_subnets; /* tagged kubernetes.io/role/... */
 
     struct api_error aws_error;     /* first AWS failure, code "" if none */
-    struct api_error kube_error;    /* first Kubernetes failure */
+    struct api_error kube_error;    /* listing the ingresses failed */
+    struct api_error kube_partial;  /* another list failed */
 };
 
 void chain_snapshot_cleanup(struct chain_snapshot *s);

@@ -80,11 +80,12 @@ static void on_objects(struct kube_objects *o, const struct api_error *err,
         [KUBE_PODS] = &s->pods, [KUBE_INGRESS_CLASSES] = &s->classes,
         [KUBE_CLASS_PARAMS] = &s->params,
     };
-    /* Without the classes or params the class checks are skipped; any
-     * other list is needed. */
-    if (err && p->kind != KUBE_INGRESS_CLASSES &&
-        p->kind != KUBE_CLASS_PARAMS)
+    /* Only the ingresses are needed; without the others the chains lack
+     * their events, backends or pods, which a finding reports. */
+    if (err && p->kind == KUBE_INGRESS_INFO)
         note_error(&s->kube_error, err);
+    else if (err && p->kind != KUBE_CLASS_PARAMS)
+        note_error(&s->kube_partial, err);
     kube_objects_free(*slots[p->kind]);
     *slots[p->kind] = o;
     part_done(p);
@@ -617,7 +618,8 @@ static void mark_missing(struct chains *cs, const struct load *l)
             struct chain *c = chains_insert(cs, l->cluster, ns, slash + 1);
             c->state = MODEL_FAILED;
             c->detail_state = MODEL_FAILED;
-            api_error_set(&c->error, "NotFound", "ingress %s not found",
+            api_error_set(&c->error, "IngressNotFound",
+                          "ingress %s not found",
                           l->wanted[i]);
         }
         free(ns);

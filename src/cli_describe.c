@@ -86,7 +86,7 @@ static int describe(struct model *m, struct chains *cs, const char *ns,
     const struct chain *c = chains_find(cs, cluster, ns, name);
     const struct chain_cluster *cc = chains_cluster(cs, cluster);
     snprintf(label, sizeof(label), "ingress %s/%s", ns, name);
-    if (c && c->error.code[0] && strcmp(c->error.code, "NotFound") == 0) {
+    if (c && c->error.code[0] && strcmp(c->error.code, "IngressNotFound") == 0) {
         fprintf(err, "albatross: %s not found\n", label);
         return 1;
     }
