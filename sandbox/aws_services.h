@@ -12,5 +12,20 @@ void aws_sts_serve(struct awsreply *r);
 void aws_iam_serve(struct awsreply *r);
 void aws_ec2_serve(struct awsreply *r);
 void aws_eks_serve(struct awsreply *r);
+void aws_elbv2_serve(struct awsreply *r);
+void aws_acm_serve(struct awsreply *r);
+void aws_wafv2_serve(struct awsreply *r);
+
+/*
+ * Checks, as AssumeRoleWithWebIdentity does, whether a token from issuer
+ * (https://...) for sub and aud may assume role_arn. Returns NULL when it
+ * may; otherwise the STS error code, with the HTTP status in *status and
+ * STS's message in msg.
+ */
+const char *aws_sts_check_web_identity(const struct world *w,
+                                       const char *role_arn,
+                                       const char *issuer, const char *sub,
+                                       const char *aud, int *status,
+                                       char *msg, size_t len);
 
 #endif

@@ -431,6 +431,39 @@ static void assume_role_with_web_identity(struct awsreply *r)
     cJSON_Delete(claims.json);
 }
 
+const char *aws_sts_check_web_identity(const struct world *w,
+                                       const char *role_arn,
+                                       const char *issuer, const char *sub,
+                                       const char *aud, int *status,
+                                       char *msg, size_t len)
+{
+    char arn[512];
+    const char *host = strncmp(issuer, "https://", 8) == 0 ? issuer + 8
+                                                           : issuer;
+    snprintf(arn, sizeof(arn), "arn:aws:iam::%s:oidc-provider/%s",
+             w->account_id, host);
+    const struct world_oidc_provider *p = world_oidc_provider(w, arn);
+    struct claims claims = { .iss = issuer, .sub = sub, .aud = aud };
+    const struct world_role *role = world_role_by_arn(w, role_arn);
+    *status = 400;
+    if (!p) {
+        snprintf(msg, len, "No OpenIDConnect provider found in your account "
+                 "for %s", issuer);
+        return "InvalidIdentityToken";
+    }
+    if (!audience_known(p, aud)) {
+        snprintf(msg, len, "Incorrect token audience");
+        return "InvalidIdentityToken";
+    }
+    *status = 403;
+    if (!role || !trust_allows(role, p->arn, p->url, &claims)) {
+        snprintf(msg, len, MSG_NOT_AUTHORIZED);
+        return "AccessDenied";
+    }
+    *status = 200;
+    return NULL;
+}
+
 void aws_sts_serve(struct awsreply *r)
 {
     if (!r->who && strcmp(r->action, "AssumeRoleWithWebIdentity") != 0) {

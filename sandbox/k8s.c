@@ -46,12 +46,19 @@ struct selector_term {
     char *value;
 };
 
+/* One term of a field selector: key=value, key==value or key!=value. */
+struct field_term {
+    const char *key;
+    const char *value;
+    int negate;
+};
+
 struct selector {
     char *copy;     /* owns the strings the terms point into */
     struct selector_term terms[SELECTOR_MAX];
     size_t count;
-    const char *name;       /* fieldSelector metadata.name, or NULL */
-    const char *ns;         /* fieldSelector metadata.namespace, or NULL */
+    struct field_term fields[SELECTOR_MAX];
+    size_t field_count;
     char *field_copy;
 };
 
@@ -126,7 +133,9 @@ static cJSON *resource_json(const struct k8s_resource *r)
     cJSON_AddBoolToObject(obj, "namespaced", r->namespaced);
     cJSON_AddStringToObject(obj, "kind", r->kind);
     cJSON_AddItemToObject(obj, "verbs", string_array(verbs, 2));
-    cJSON_AddItemToObject(obj, "shortNames", string_array(&r->short_name, 1));
+    if (r->short_name)
+        cJSON_AddItemToObject(obj, "shortNames",
+                              string_array(&r->short_name, 1));
     return obj;
 }
 
@@ -140,28 +149,50 @@ static void serve_resource_list(struct call *k, const char *group_version)
     cJSON_AddStringToObject(doc, "groupVersion", group_version);
     list = cJSON_AddArrayToObject(doc, "resources");
     for (size_t i = 0; i < k8s_resource_count; i++)
-        if (strcmp(k8s_resources[i].group_version, group_version) == 0)
-            cJSON_AddItemToArray(list, resource_json(&k8s_resources[i]));
+        if (strcmp(k8s_resources[i]->group_version, group_version) == 0)
+            cJSON_AddItemToArray(list, resource_json(k8s_resources[i]));
     send_json(k->res, 200, doc);
 }
 
-static cJSON *group_json(void)
+/* The API groups besides the core group, each with one version. */
+static const struct api_group {
+    const char *name;
+    const char *version;
+    const char *group_version;
+} groups[] = {
+    { K8S_NETWORKING, "v1", K8S_NETWORKING_V1 },
+    { "discovery.k8s.io", "v1", K8S_DISCOVERY_V1 },
+    { "events.k8s.io", "v1", K8S_EVENTS_V1 },
+    { "elbv2.k8s.aws", "v1beta1", K8S_ELBV2_V1BETA1 },
+};
+
+#define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
+
+static const struct api_group *find_group(const char *name)
+{
+    for (size_t i = 0; i < GROUP_COUNT; i++)
+        if (strcmp(groups[i].name, name) == 0)
+            return &groups[i];
+    return NULL;
+}
+
+static cJSON *group_json(const struct api_group *g)
 {
     cJSON *group = cJSON_CreateObject();
     cJSON *version = cJSON_CreateObject();
 
-    cJSON_AddStringToObject(version, "groupVersion", K8S_NETWORKING_V1);
-    cJSON_AddStringToObject(version, "version", "v1");
-    cJSON_AddStringToObject(group, "name", K8S_NETWORKING);
+    cJSON_AddStringToObject(version, "groupVersion", g->group_version);
+    cJSON_AddStringToObject(version, "version", g->version);
+    cJSON_AddStringToObject(group, "name", g->name);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(group, "versions"),
                          cJSON_Duplicate(version, 1));
     cJSON_AddItemToObject(group, "preferredVersion", version);
     return group;
 }
 
-static void serve_group(struct call *k)
+static void serve_group(struct call *k, const struct api_group *g)
 {
-    cJSON *doc = group_json();
+    cJSON *doc = group_json(g);
 
     cJSON_AddStringToObject(doc, "kind", "APIGroup");
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
@@ -171,10 +202,13 @@ static void serve_group(struct call *k)
 static void serve_group_list(struct call *k)
 {
     cJSON *doc = cJSON_CreateObject();
+    cJSON *list;
 
     cJSON_AddStringToObject(doc, "kind", "APIGroupList");
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(doc, "groups"), group_json());
+    list = cJSON_AddArrayToObject(doc, "groups");
+    for (size_t i = 0; i < GROUP_COUNT; i++)
+        cJSON_AddItemToArray(list, group_json(&groups[i]));
     send_json(k->res, 200, doc);
 }
 
@@ -210,11 +244,16 @@ static void serve_root(struct call *k)
 {
     static const char *const paths[] = {
         "/api", "/api/v1", "/apis", "/apis/" K8S_NETWORKING,
-        "/apis/" K8S_NETWORKING_V1, "/version",
+        "/apis/" K8S_NETWORKING_V1, "/apis/discovery.k8s.io",
+        "/apis/" K8S_DISCOVERY_V1, "/apis/events.k8s.io",
+        "/apis/" K8S_EVENTS_V1, "/apis/elbv2.k8s.aws",
+        "/apis/" K8S_ELBV2_V1BETA1, "/version",
     };
     cJSON *doc = cJSON_CreateObject();
 
-    cJSON_AddItemToObject(doc, "paths", string_array(paths, 6));
+    cJSON_AddItemToObject(doc, "paths",
+                          string_array(paths, sizeof(paths) /
+                                              sizeof(paths[0])));
     send_json(k->res, 200, doc);
 }
 
@@ -279,20 +318,37 @@ static int parse_fields(struct selector *sel, const char *text)
     for (term = strtok_r(sel->field_copy, ",", &save); term;
          term = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(term, '=');
-        char *value;
+        struct field_term *f = &sel->fields[sel->field_count];
 
-        if (!eq || eq == term || eq[-1] == '!')
+        if (!eq || eq == term || sel->field_count == SELECTOR_MAX)
             return -1;
-        value = eq[1] == '=' ? eq + 2 : eq + 1;
+        f->negate = eq[-1] == '!';
+        f->value = eq[1] == '=' ? eq + 2 : eq + 1;
+        eq[-f->negate] = '\0';
         *eq = '\0';
-        if (strcmp(term, "metadata.name") == 0)
-            sel->name = value;
-        else if (strcmp(term, "metadata.namespace") == 0)
-            sel->ns = value;
-        else
+        f->key = term;
+        if (!*f->key)
             return -1;
+        sel->field_count++;
     }
     return 0;
+}
+
+/* The first field key of sel that r cannot select on, or NULL. */
+static const char *unsupported_field(const struct selector *sel,
+                                     const struct k8s_resource *r)
+{
+    for (size_t i = 0; i < sel->field_count; i++) {
+        const char *key = sel->fields[i].key;
+        int known = strcmp(key, "metadata.name") == 0 ||
+                    strcmp(key, "metadata.namespace") == 0;
+
+        for (const char *const *f = r->fields; !known && f && *f; f++)
+            known = strcmp(*f, key) == 0;
+        if (!known)
+            return key;
+    }
+    return NULL;
 }
 
 static void selector_cleanup(struct selector *sel)
@@ -309,13 +365,35 @@ static const char *label(const struct world_kv_list *labels, const char *key)
     return NULL;
 }
 
+static int fields_match(const struct selector *sel,
+                        const struct k8s_resource *r,
+                        const struct world_cluster *c,
+                        const struct k8s_entry *e)
+{
+    for (size_t i = 0; i < sel->field_count; i++) {
+        const struct field_term *f = &sel->fields[i];
+        const char *value;
+
+        if (strcmp(f->key, "metadata.name") == 0)
+            value = e->name;
+        else if (strcmp(f->key, "metadata.namespace") == 0)
+            value = e->ns;
+        else
+            value = r->field(c, e->index, f->key);
+        if ((strcmp(value ? value : "", f->value) == 0) == f->negate)
+            return 0;
+    }
+    return 1;
+}
+
 static int selector_matches(const struct selector *sel,
-                            const struct world_kv_list *labels,
+                            const struct k8s_resource *r,
+                            const struct world_cluster *c,
                             const struct k8s_entry *e)
 {
-    if (sel->name && strcmp(sel->name, e->name) != 0)
-        return 0;
-    if (sel->ns && strcmp(sel->ns, e->ns) != 0)
+    const struct world_kv_list *labels = r->labels(c, e->index);
+
+    if (!fields_match(sel, r, c, e))
         return 0;
     for (size_t i = 0; i < sel->count; i++) {
         const struct selector_term *t = &sel->terms[i];
@@ -447,15 +525,7 @@ static int compare_entries(const void *a, const void *b)
 /* The list's resourceVersion: the newest object's in the cluster. */
 static unsigned long cluster_rv(const struct world_cluster *c)
 {
-    unsigned long rv = 1;
-
-    for (size_t i = 0; i < c->service_account_count; i++)
-        if (c->service_accounts[i].resource_version > rv)
-            rv = c->service_accounts[i].resource_version;
-    for (size_t i = 0; i < c->ingress_count; i++)
-        if (c->ingresses[i].resource_version > rv)
-            rv = c->ingresses[i].resource_version;
-    return rv;
+    return c->resource_version > 1 ? c->resource_version : 1;
 }
 
 /* Entries of r in namespace ns (every namespace when NULL) that sel
@@ -473,7 +543,7 @@ static struct k8s_entry *collect(const struct world_cluster *c,
         r->key(c, i, e);
         e->index = i;
         if ((!ns || strcmp(e->ns, ns) == 0) &&
-            selector_matches(sel, r->labels(c, i), e))
+            selector_matches(sel, r, c, e))
             n++;
     }
     if (n)
@@ -593,8 +663,10 @@ static void serve_list(struct call *k, const struct k8s_resource *r,
         parse_fields(&sel, sb_query(k->req, "fieldSelector")) < 0) {
         send_status(k->res, 400, "BadRequest", "unsupported selector: "
                     "the sandbox takes label selectors with =, ==, != and "
-                    "existence, and field selectors on metadata.name and "
-                    "metadata.namespace");
+                    "existence, and field selectors with =, == and !=");
+    } else if (unsupported_field(&sel, r)) {
+        send_status(k->res, 400, "BadRequest", "field label not supported: "
+                    "%.200s", unsupported_field(&sel, r));
     } else {
         entries = collect(k->cluster, r, ns, &sel, &count);
         if (!entries && r->count(k->cluster))
@@ -673,6 +745,7 @@ static int part_is(const struct call *k, size_t i, const char *s)
 static void route(struct call *k)
 {
     size_t n = k->part_count;
+    const struct api_group *g;
 
     if (n == 0)
         serve_root(k);
@@ -684,13 +757,16 @@ static void route(struct call *k)
         serve_group_list(k);
     else if (part_is(k, 0, "api") && part_is(k, 1, "v1"))
         serve_resources(k, "v1", k->parts + 2, n - 2);
-    else if (n == 2 && part_is(k, 0, "apis") && part_is(k, 1, K8S_NETWORKING))
-        serve_group(k);
-    else if (part_is(k, 0, "apis") && part_is(k, 1, K8S_NETWORKING) &&
-             part_is(k, 2, "v1"))
-        serve_resources(k, K8S_NETWORKING_V1, k->parts + 3, n - 3);
-    else
+    else if (n >= 2 && part_is(k, 0, "apis") && (g = find_group(k->parts[1]))) {
+        if (n == 2)
+            serve_group(k, g);
+        else if (part_is(k, 2, g->version))
+            serve_resources(k, g->group_version, k->parts + 3, n - 3);
+        else
+            send_not_found(k->res);
+    } else {
         send_not_found(k->res);
+    }
 }
 
 /* ---- entry ------------------------------------------------------------ */

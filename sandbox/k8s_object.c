@@ -1,14 +1,15 @@
 /*
  * Rendering of service accounts, ingresses and namespaces in the shape
- * of the Kubernetes API (core/v1 and networking.k8s.io/v1).
+ * of the Kubernetes API (core/v1 and networking.k8s.io/v1), and the
+ * table of every kind the sandbox serves.
  */
 #include "k8s_object.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static void add_map(cJSON *obj, const char *name,
-                    const struct world_kv_list *list)
+void k8s_add_map(cJSON *obj, const char *name,
+                 const struct world_kv_list *list)
 {
     cJSON *map;
 
@@ -21,25 +22,25 @@ static void add_map(cJSON *obj, const char *name,
                                                      : "");
 }
 
-static void add_string(cJSON *obj, const char *name, const char *value)
+void k8s_add_string(cJSON *obj, const char *name, const char *value)
 {
     if (value)
         cJSON_AddStringToObject(obj, name, value);
 }
 
-static cJSON *add_metadata(cJSON *obj, const char *ns, const char *name,
-                           const char *uid, unsigned long rv,
-                           const char *created)
+cJSON *k8s_add_metadata(cJSON *obj, const char *ns, const char *name,
+                        const char *uid, unsigned long rv,
+                        const char *created)
 {
     cJSON *meta = cJSON_AddObjectToObject(obj, "metadata");
     char rv_text[32];
 
     snprintf(rv_text, sizeof(rv_text), "%lu", rv);
     cJSON_AddStringToObject(meta, "name", name);
-    add_string(meta, "namespace", ns);
-    add_string(meta, "uid", uid);
+    k8s_add_string(meta, "namespace", ns);
+    k8s_add_string(meta, "uid", uid);
     cJSON_AddStringToObject(meta, "resourceVersion", rv_text);
-    add_string(meta, "creationTimestamp", created);
+    k8s_add_string(meta, "creationTimestamp", created);
     return meta;
 }
 
@@ -64,11 +65,11 @@ static cJSON *sa_render(const struct world_cluster *c, size_t i)
 {
     const struct world_service_account *sa = &c->service_accounts[i];
     cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = add_metadata(obj, sa->namespace, sa->name, sa->uid,
+    cJSON *meta = k8s_add_metadata(obj, sa->namespace, sa->name, sa->uid,
                                sa->resource_version, sa->created);
 
-    add_map(meta, "labels", &sa->labels);
-    add_map(meta, "annotations", &sa->annotations);
+    k8s_add_map(meta, "labels", &sa->labels);
+    k8s_add_map(meta, "annotations", &sa->annotations);
     return obj;
 }
 
@@ -122,7 +123,7 @@ static cJSON *ing_rules(const struct world_ingress *ing)
         if (!paths || !same_host(r->host, ing->rules[i - 1].host)) {
             cJSON *rule = cJSON_CreateObject();
 
-            add_string(rule, "host", r->host);
+            k8s_add_string(rule, "host", r->host);
             paths = cJSON_AddArrayToObject(
                 cJSON_AddObjectToObject(rule, "http"), "paths");
             cJSON_AddItemToArray(rules, rule);
@@ -136,14 +137,14 @@ static cJSON *ing_render(const struct world_cluster *c, size_t i)
 {
     const struct world_ingress *ing = &c->ingresses[i];
     cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = add_metadata(obj, ing->namespace, ing->name, ing->uid,
+    cJSON *meta = k8s_add_metadata(obj, ing->namespace, ing->name, ing->uid,
                                ing->resource_version, ing->created);
     cJSON *spec, *lb;
 
-    add_map(meta, "labels", &ing->labels);
-    add_map(meta, "annotations", &ing->annotations);
+    k8s_add_map(meta, "labels", &ing->labels);
+    k8s_add_map(meta, "annotations", &ing->annotations);
     spec = cJSON_AddObjectToObject(obj, "spec");
-    add_string(spec, "ingressClassName", ing->class_name);
+    k8s_add_string(spec, "ingressClassName", ing->class_name);
     cJSON_AddItemToObject(spec, "rules", ing_rules(ing));
     lb = cJSON_AddObjectToObject(cJSON_AddObjectToObject(obj, "status"),
                                  "loadBalancer");
@@ -197,7 +198,7 @@ static cJSON *ns_render(const struct world_cluster *c, size_t i)
     cJSON *meta;
 
     ns_uid(c, c->namespaces[i], uid);
-    meta = add_metadata(obj, NULL, c->namespaces[i], uid, 1, c->created);
+    meta = k8s_add_metadata(obj, NULL, c->namespaces[i], uid, 1, c->created);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "labels"),
                             "kubernetes.io/metadata.name", c->namespaces[i]);
     cJSON_AddStringToObject(cJSON_AddObjectToObject(obj, "status"), "phase",
@@ -205,24 +206,43 @@ static cJSON *ns_render(const struct world_cluster *c, size_t i)
     return obj;
 }
 
-const struct k8s_resource k8s_resources[] = {
-    { "v1", "namespaces", "namespace", "Namespace", "ns", 0,
-      ns_count, ns_key, ns_labels, ns_render },
-    { "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", "sa", 1,
-      sa_count, sa_key, sa_labels, sa_render },
-    { K8S_NETWORKING_V1, "ingresses", "ingress", "Ingress", "ing", 1,
-      ing_count, ing_key, ing_labels, ing_render },
+static const struct k8s_resource namespace_resource = {
+    .group_version = "v1", .plural = "namespaces", .singular = "namespace",
+    .kind = "Namespace", .short_name = "ns", .namespaced = 0,
+    .count = ns_count, .key = ns_key, .labels = ns_labels,
+    .render = ns_render,
+};
+
+static const struct k8s_resource sa_resource = {
+    .group_version = "v1", .plural = "serviceaccounts",
+    .singular = "serviceaccount", .kind = "ServiceAccount",
+    .short_name = "sa", .namespaced = 1, .count = sa_count, .key = sa_key,
+    .labels = sa_labels, .render = sa_render,
+};
+
+static const struct k8s_resource ingress_resource = {
+    .group_version = K8S_NETWORKING_V1, .plural = "ingresses",
+    .singular = "ingress", .kind = "Ingress", .short_name = "ing",
+    .namespaced = 1, .count = ing_count, .key = ing_key,
+    .labels = ing_labels, .render = ing_render, .changes = 1,
+};
+
+const struct k8s_resource *const k8s_resources[] = {
+    &namespace_resource, &sa_resource, &ingress_resource,
+    &k8s_service_resource, &k8s_endpoints_resource,
+    &k8s_endpoint_slice_resource, &k8s_pod_resource, &k8s_event_resource,
+    &k8s_events_v1_resource, &k8s_ingress_class_resource,
+    &k8s_class_params_resource,
 };
 const size_t k8s_resource_count =
     sizeof(k8s_resources) / sizeof(k8s_resources[0]);
 
 const struct k8s_resource *k8s_resource_find(const char *group_version,
-                                            const char *plural)
+                                             const char *plural)
 {
     for (size_t i = 0; i < k8s_resource_count; i++)
-        if (strcmp(k8s_resources[i].group_version, group_version) == 0 &&
-            strcmp(k8s_resources[i].plural, plural) == 0)
-            return &k8s_resources[i];
+        if (strcmp(k8s_resources[i]->group_version, group_version) == 0 &&
+            strcmp(k8s_resources[i]->plural, plural) == 0)
+            return k8s_resources[i];
     return NULL;
 }
-

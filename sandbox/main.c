@@ -5,14 +5,17 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clientenv.h"
+#include "controller.h"
 #include "fault.h"
 #include "server.h"
 #include "tls.h"
@@ -30,6 +33,7 @@ struct options {
     const char *faults[FAULTS_MAX];     /* --fault SPEC, in order */
     size_t fault_count;
     const char *seed;       /* --seed N, or NULL */
+    double clock_speed;     /* 0: the world's; HUGE_VAL: instant */
 };
 
 /* The private directory with the CA bundle and the kubeconfig. */
@@ -54,6 +58,9 @@ static void usage(FILE *out)
         "                   picks a free port\n"
         "  --env-file PATH  write the client environment (KEY=value lines)\n"
         "                   to PATH instead of stdout, once serving\n"
+        "  --clock-speed X  sandbox seconds per real second, a positive\n"
+        "                   number (default 1), or 'instant' so load\n"
+        "                   balancers and targets settle at once\n"
         "  --fault SPEC     inject faults: SERVICE:KEY=VALUE[,KEY=VALUE]\n"
         "                   with SERVICE sts, iam, ec2, eks, k8s, aws or\n"
         "                   all, and KEY throttle, 500, 502, 503, 504,\n"
@@ -90,6 +97,19 @@ static int parse_port(const char *s, unsigned *port)
         return -1;
     *port = (unsigned)n;
     return 0;
+}
+
+static int parse_speed(const char *s, double *speed)
+{
+    char *end;
+
+    if (strcmp(s, "instant") == 0) {
+        *speed = HUGE_VAL;
+        return 0;
+    }
+    errno = 0;
+    *speed = strtod(s, &end);
+    return !*s || *end || errno || !(*speed > 0) ? -1 : 0;
 }
 
 /* Takes the value of --name VALUE or --name=VALUE into *value. */
@@ -146,6 +166,11 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (!value || !*value)
                 return bad_usage("%s requires a number", arg);
             o->seed = value;
+        } else if (option_value(argc, argv, &i, "--clock-speed", &value)) {
+            if (!value || parse_speed(value, &o->clock_speed) < 0)
+                return bad_usage("invalid --clock-speed value '%s': expected "
+                                 "a positive number or 'instant'",
+                                 value ? value : "");
         } else if (option_value(argc, argv, &i, "--port", &value)) {
             if (!value)
                 return bad_usage("%s requires a number", arg);
@@ -355,6 +380,25 @@ static int add_faults(struct world *w, const struct options *o)
     return 0;
 }
 
+/* Starts the sandbox clock and lets the load balancer controller of
+ * each cluster reconcile the world. */
+static int start_clock(struct world *w, const struct options *o)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    w->clock_start = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+    if (isinf(o->clock_speed))
+        memset(&w->timing, 0, sizeof(w->timing));
+    else if (o->clock_speed > 0)
+        w->clock_speed = o->clock_speed;
+    if (controller_run(w) < 0) {
+        fprintf(stderr, PROG ": out of memory while reconciling ingresses\n");
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = { .world = NULL };
@@ -377,6 +421,10 @@ int main(int argc, char **argv)
     if (add_faults(&w, &o) < 0) {
         world_free(&w);
         return 2;
+    }
+    if (start_clock(&w, &o) < 0) {
+        world_free(&w);
+        return 1;
     }
     rc = serve(&w, &o);
     world_free(&w);

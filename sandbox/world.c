@@ -14,10 +14,12 @@
 #include "fault.h"
 #include "wfile.h"
 #include "world_cluster.h"
+#include "world_net.h"
 
 static const char *const world_keys[] = {
     "account", "regions", "credentials", "policies", "clusters", "roles",
-    "oidcProviders", "faults", NULL,
+    "oidcProviders", "vpcs", "subnets", "securityGroups", "certificates",
+    "webAcls", "loadBalancers", "timing", "faults", NULL,
 };
 
 /* Grows *items so that it has room for need elements of size bytes. */
@@ -269,6 +271,9 @@ static int read_policies(struct wfile *f, const yaml_node_t *root)
     }
     if (names && rc == 0)
         rc = wfile_unique(f, names, n, 1, "policy name");
+    else
+        for (size_t i = 0; names && i < n; i++)
+            free(names[i].key);
     free(names);
     return rc;
 }
@@ -552,6 +557,7 @@ static int read_world(struct wfile *f, const yaml_node_t *root)
         read_account(f, root) < 0 || read_regions(f, root) < 0 ||
         read_credentials(f, root) < 0 || read_policies(f, root) < 0 ||
         read_oidc_providers(f, root, &oidc_cap) < 0 ||
+        world_read_net(f, root) < 0 ||
         world_read_clusters(f, root, &oidc_cap) < 0 ||
         read_roles(f, root) < 0 || fault_read_world(f, root) < 0)
         return -1;
@@ -653,6 +659,7 @@ void world_free(struct world *w)
     for (size_t i = 0; i < w->oidc_provider_count; i++)
         free_oidc_provider(&w->oidc_providers[i]);
     free(w->oidc_providers);
+    world_free_net(w);
     fault_set_free(w->faults);
     memset(w, 0, sizeof(*w));
 }
@@ -699,6 +706,14 @@ const struct world_role *world_role(const struct world *w, const char *name)
         return NULL;
     return bsearch(name, w->roles, w->role_count, sizeof(*w->roles),
                    compare_role_name);
+}
+
+const struct world_role *world_role_by_arn(const struct world *w,
+                                           const char *arn)
+{
+    const char *slash = arn ? strrchr(arn, '/') : NULL;
+    const struct world_role *role = slash ? world_role(w, slash + 1) : NULL;
+    return role && strcmp(role->arn, arn) == 0 ? role : NULL;
 }
 
 const struct world_oidc_provider *world_oidc_provider(const struct world *w,

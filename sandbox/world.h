@@ -59,6 +59,130 @@ struct world_ingress {
     size_t rule_count;
 };
 
+/* A port of a Kubernetes Service. */
+struct world_service_port {
+    char *name;             /* may be NULL */
+    char *protocol;         /* TCP */
+    int port;
+    char *target_port;      /* a number or a container port name */
+    int node_port;          /* 0 for ClusterIP services */
+};
+
+/* The Kubernetes objects below start with namespace and name, as the
+ * service account and ingress do; cluster-scoped ones have namespace
+ * NULL. */
+struct world_service {
+    char *namespace;
+    char *name;
+    char *uid;
+    char *created;
+    unsigned long resource_version;
+    struct world_kv_list annotations;
+    struct world_kv_list labels;
+    char *type;             /* ClusterIP, NodePort or LoadBalancer */
+    char *cluster_ip;
+    struct world_kv_list selector;
+    struct world_service_port *ports;
+    size_t port_count;
+    /* Its EndpointSlice: the name (NAME-SUFFIX) and the labels the
+     * endpoint slice controller gives it. */
+    char *slice_name;
+    struct world_kv_list slice_labels;
+};
+
+struct world_pod {
+    char *namespace;
+    char *name;
+    char *uid;
+    char *created;
+    unsigned long resource_version;
+    struct world_kv_list annotations;
+    struct world_kv_list labels;
+    char *ip;
+    char *phase;            /* Running, Pending, ... */
+    int ready;
+    char *node;             /* spec.nodeName */
+    int container_port;     /* the port the container listens on */
+    /* What the load balancer's health check gets from the pod: "pass",
+     * "fail" (Target.FailedHealthChecks), "timeout" (Target.Timeout) or
+     * an HTTP status code, checked against the target group's matcher
+     * (Target.ResponseCodeMismatch when it does not match). */
+    char *health_check;
+};
+
+/* A worker node, derived from the node groups. */
+struct world_node {
+    char *name;             /* ip-192-168-1-10.us-east-2.compute.internal */
+    char *instance_id;
+    char *ip;
+    char *az;
+    char *subnet_id;        /* NULL when the world has no subnets */
+    char *nodegroup;        /* borrowed from the node group */
+};
+
+struct world_ingress_class {
+    char *namespace;        /* always NULL */
+    char *name;
+    char *uid;
+    char *created;
+    unsigned long resource_version;
+    struct world_kv_list annotations;
+    struct world_kv_list labels;
+    char *controller;       /* ingress.k8s.aws/alb */
+    char *parameters;       /* IngressClassParams name, or NULL */
+    int is_default;
+};
+
+/* elbv2.k8s.aws/v1beta1 IngressClassParams, cluster-scoped. */
+struct world_ingress_class_params {
+    char *namespace;        /* always NULL */
+    char *name;
+    char *uid;
+    char *created;
+    unsigned long resource_version;
+    struct world_kv_list annotations;
+    struct world_kv_list labels;
+    char *scheme;
+    char *group;            /* spec.group.name */
+    char *ip_address_type;
+    char *certificate_arn;  /* first of spec.certificateArn */
+    char *ssl_policy;
+    char *target_type;
+    struct world_kv_list tags;
+};
+
+/* A core/v1 Event, written by the controller simulation. */
+struct world_event {
+    char *namespace;
+    char *name;
+    char *uid;
+    char *created;
+    unsigned long resource_version;
+    char *type;             /* Normal or Warning */
+    char *reason;
+    char *message;
+    char *component;        /* source.component, "ingress" */
+    int count;
+    char *object_kind;      /* involvedObject */
+    char *object_api_version;
+    char *object_namespace;
+    char *object_name;
+    char *object_uid;
+    unsigned long object_resource_version;
+};
+
+/* The AWS Load Balancer Controller of a cluster, as deployed. */
+struct world_controller {
+    int installed;
+    char *sa_namespace;     /* its pods' service account */
+    char *sa_name;
+    char *role_arn;         /* NULL: the service account's role-arn
+                             * annotation */
+    char *version;          /* v2.7.2 */
+    char *ingress_class;    /* --ingress-class, "alb" */
+    int tolerate_missing_service; /* --tolerate-non-existent-backend-service */
+};
+
 struct world_nodegroup {
     char *name;
     char *instance_type;
@@ -91,6 +215,22 @@ struct world_cluster {
     size_t service_account_count;
     struct world_ingress *ingresses;
     size_t ingress_count;
+    struct world_service *services;
+    size_t service_count;
+    struct world_pod *pods;
+    size_t pod_count;
+    struct world_node *nodes;
+    size_t node_count;
+    struct world_ingress_class *ingress_classes;
+    size_t ingress_class_count;
+    struct world_ingress_class_params *class_params;
+    size_t class_params_count;
+    struct world_event *events;
+    size_t event_count;
+    struct world_controller controller;
+    /* The newest resourceVersion of the cluster's objects; changes
+     * (status updates, new events) take the next one. */
+    unsigned long resource_version;
 };
 
 struct world_inline_policy {
@@ -131,6 +271,157 @@ struct world_oidc_provider {
     char *created;
 };
 
+/* Networking and load balancing (sandbox/world_net.c). Every item
+ * belongs to one region. */
+struct world_vpc {
+    char *id;
+    char *region;
+    char *cidr;
+    int is_default;
+    struct world_kv_list tags;
+};
+
+struct world_subnet {
+    char *id;
+    char *vpc_id;
+    char *region;           /* the VPC's */
+    char *az;               /* us-east-2a */
+    char *az_id;            /* use2-az1 */
+    char *cidr;
+    long available_ips;
+    int map_public_ip;
+    struct world_kv_list tags;
+};
+
+struct world_security_group {
+    char *id;
+    char *name;
+    char *description;
+    char *vpc_id;
+    char *region;
+    struct world_kv_list tags;
+};
+
+struct world_certificate {
+    char *arn;              /* arn:aws:acm:REGION:ACCOUNT:certificate/UUID */
+    char *region;
+    char *domain;
+    char **sans;            /* subject alternative names, domain first */
+    size_t san_count;
+    char *status;           /* ISSUED, PENDING_VALIDATION, EXPIRED, ... */
+    char *type;             /* AMAZON_ISSUED or IMPORTED */
+    char *created;
+    char *not_before;
+    char *not_after;
+};
+
+struct world_web_acl {
+    char *name;
+    char *id;
+    char *arn;              /* arn:aws:wafv2:REGION:ACCOUNT:regional/webacl/NAME/ID */
+    char *region;
+    char *description;
+    char *default_action;   /* Allow or Block */
+};
+
+/* An ELBv2 action: forward, fixed-response or redirect. */
+struct world_action {
+    char *type;
+    char *target_group_arn;
+    char *status_code;      /* fixed-response "503"; redirect "HTTP_301" */
+    char *content_type;
+    char *message_body;
+    char *redirect_protocol;
+    char *redirect_port;
+};
+
+struct world_target {
+    char *id;               /* an IP address or an instance id */
+    int port;
+    char *az;
+    /* The health once the initial checks are over: state healthy or
+     * unhealthy, and for unhealthy a reason code and description. */
+    char *state;
+    char *reason;
+    char *description;
+};
+
+struct world_target_group {
+    char *arn;
+    char *name;
+    char *region;
+    char *vpc_id;
+    char *protocol;
+    char *protocol_version;
+    int port;
+    char *target_type;      /* ip or instance */
+    char *health_path;
+    char *health_port;      /* "traffic-port" or a number */
+    char *health_protocol;
+    char *matcher;          /* HTTP codes, "200" or "200-399" or "200,302" */
+    int health_interval;
+    int health_timeout;
+    int healthy_threshold;
+    int unhealthy_threshold;
+    char *lb_arn;           /* NULL when no load balancer uses it */
+    double registered;      /* sandbox clock when the targets were added */
+    struct world_target *targets;
+    size_t target_count;
+    struct world_kv_list tags;
+};
+
+struct world_rule {
+    char *arn;
+    char *listener_arn;
+    int priority;           /* 0 for the default rule */
+    char **hosts;           /* host-header values */
+    size_t host_count;
+    char **paths;           /* path-pattern values */
+    size_t path_count;
+    struct world_action action;
+    struct world_kv_list tags;
+};
+
+struct world_listener {
+    char *arn;
+    char *lb_arn;
+    int port;
+    char *protocol;         /* HTTP or HTTPS */
+    char *ssl_policy;       /* HTTPS only */
+    char **certificate_arns; /* the first is the default certificate */
+    size_t certificate_count;
+    struct world_action default_action;
+    struct world_kv_list tags;
+};
+
+struct world_load_balancer {
+    char *arn;
+    char *name;
+    char *dns_name;
+    char *region;
+    char *vpc_id;
+    char *scheme;           /* internet-facing or internal */
+    char *ip_address_type;
+    char *created;          /* RFC 3339 */
+    double created_clock;   /* sandbox clock at creation */
+    char *state;            /* fixed by the world file, or NULL to go from
+                             * provisioning to active on the clock */
+    char **subnet_ids;
+    size_t subnet_count;
+    char **security_group_ids;
+    size_t security_group_count;
+    char *web_acl_arn;      /* associated WAFv2 web ACL, or NULL */
+    struct world_kv_list tags;
+    struct world_kv_list attributes;
+};
+
+/* How long slow AWS work takes, in sandbox seconds. */
+struct world_timing {
+    double provisioning;    /* a new load balancer stays provisioning */
+    double registration;    /* targets stay in Elb.RegistrationInProgress */
+    double initial_checks;  /* then in Elb.InitialHealthChecking */
+};
+
 struct world {
     char *path;             /* the file it came from, for messages */
     char *ca_pem;           /* the sandbox CA certificate (PEM), which
@@ -152,6 +443,30 @@ struct world {
     /* Faults to inject (fault.h), from the world file's faults section
      * and --fault flags; NULL when there are none. Freed by world_free. */
     struct fault_set *faults;
+    struct world_vpc *vpcs;
+    size_t vpc_count;
+    struct world_subnet *subnets;
+    size_t subnet_count;
+    struct world_security_group *security_groups;
+    size_t security_group_count;
+    struct world_certificate *certificates;
+    size_t certificate_count;
+    struct world_web_acl *web_acls;
+    size_t web_acl_count;
+    struct world_load_balancer *load_balancers;
+    size_t load_balancer_count;
+    struct world_listener *listeners;
+    size_t listener_count;
+    struct world_rule *rules;
+    size_t rule_count;
+    struct world_target_group *target_groups;
+    size_t target_group_count;
+    struct world_timing timing;
+    /* The sandbox clock: sandbox seconds pass clock_speed times as fast
+     * as real ones from clock_start (a CLOCK_MONOTONIC reading); set by
+     * main before the controller simulation runs. */
+    double clock_speed;
+    double clock_start;
 };
 
 /* Loads path; returns 0, or -1 with "path:line: what" in err. */
@@ -167,6 +482,22 @@ const struct world_policy *world_policy(const struct world *w,
 const struct world_role *world_role(const struct world *w, const char *name);
 const struct world_oidc_provider *world_oidc_provider(const struct world *w,
                                                       const char *arn);
+
+/* Seconds on the sandbox clock since the sandbox started. */
+double world_clock(const struct world *w);
+
+const struct world_role *world_role_by_arn(const struct world *w,
+                                           const char *arn);
+const struct world_load_balancer *world_load_balancer(const struct world *w,
+                                                      const char *arn);
+const struct world_target_group *world_target_group(const struct world *w,
+                                                    const char *arn);
+const struct world_certificate *world_certificate(const struct world *w,
+                                                  const char *arn);
+/* The load balancer's state now: its fixed state, or provisioning until
+ * timing.provisioning has passed since it was created, then active. */
+const char *world_load_balancer_state(const struct world *w,
+                                      const struct world_load_balancer *lb);
 
 /* Points every cluster whose endpoint the world file did not fix at
  * BASE/k8s/REGION/NAME, e.g. base "https://127.0.0.1:8443". Returns 0,

@@ -14,7 +14,7 @@ static const char *const default_namespaces[] = {
 
 /* DNS-1123 label (namespaces) or subdomain (object names), as the
  * Kubernetes API server validates them. */
-static int valid_k8s_name(const char *s, int subdomain)
+int world_valid_k8s_name(const char *s, int subdomain)
 {
     size_t len = strlen(s);
     if (len == 0 || len > (subdomain ? 253u : 63u))
@@ -42,27 +42,27 @@ static int valid_cluster_name(const char *s)
     return 1;
 }
 
-static int read_object_name(struct wfile *f, const yaml_node_t *map,
-                            const char *what, char **ns, char **name)
+int world_read_object_name(struct wfile *f, const yaml_node_t *map,
+                           const char *what, char **ns, char **name)
 {
     if (wfile_str(f, map, "namespace", 0, ns) < 0 ||
         wfile_str(f, map, "name", 1, name) < 0)
         return -1;
     if (!*ns && !(*ns = strdup("default")))
         return wfile_fail(f, map, "out of memory");
-    if (!valid_k8s_name(*ns, 0))
+    if (!world_valid_k8s_name(*ns, 0))
         return wfile_fail(f, ydoc_get(f->doc, map, "namespace"),
                           "namespace '%s' must be lower-case letters, digits "
                           "and '-' (at most 63)", *ns);
-    if (!valid_k8s_name(*name, 1))
+    if (!world_valid_k8s_name(*name, 1))
         return wfile_fail(f, ydoc_get(f->doc, map, "name"),
                           "%s name '%s' must be lower-case letters, digits, "
                           "'-' and '.' (at most 253)", what, *name);
     return 0;
 }
 
-static char *object_uid(const struct world_cluster *c, const char *kind,
-                        const char *ns, const char *name)
+char *world_object_uid(const struct world_cluster *c, const char *kind,
+                       const char *ns, const char *name)
 {
     char *seed = wfile_printf("%s/%s/%s/%s/%s", c->region, c->name, kind, ns,
                               name);
@@ -79,13 +79,13 @@ static int read_service_account(struct wfile *f, const yaml_node_t *map,
                                 struct world_cluster *c,
                                 struct world_service_account *sa)
 {
-    if (read_object_name(f, map, "service account", &sa->namespace,
+    if (world_read_object_name(f, map, "service account", &sa->namespace,
                          &sa->name) < 0 ||
         wfile_kv(f, map, "annotations", &sa->annotations) < 0 ||
         wfile_kv(f, map, "labels", &sa->labels) < 0 ||
         wfile_time(f, map, "created", c->created, &sa->created) < 0)
         return -1;
-    sa->uid = object_uid(c, "serviceaccount", sa->namespace, sa->name);
+    sa->uid = world_object_uid(c, "serviceaccount", sa->namespace, sa->name);
     return sa->uid ? 0 : wfile_fail(f, map, "out of memory");
 }
 
@@ -141,7 +141,8 @@ static const char *const ingress_keys[] = {
 static int read_ingress(struct wfile *f, const yaml_node_t *map,
                         struct world_cluster *c, struct world_ingress *ing)
 {
-    if (read_object_name(f, map, "ingress", &ing->namespace, &ing->name) < 0 ||
+    if (world_read_object_name(f, map, "ingress", &ing->namespace,
+                               &ing->name) < 0 ||
         wfile_str(f, map, "ingressClassName", 0, &ing->class_name) < 0 ||
         wfile_kv(f, map, "annotations", &ing->annotations) < 0 ||
         wfile_kv(f, map, "labels", &ing->labels) < 0 ||
@@ -150,20 +151,9 @@ static int read_ingress(struct wfile *f, const yaml_node_t *map,
                   &ing->status_hostname) < 0 ||
         wfile_time(f, map, "created", c->created, &ing->created) < 0)
         return -1;
-    ing->uid = object_uid(c, "ingress", ing->namespace, ing->name);
+    ing->uid = world_object_uid(c, "ingress", ing->namespace, ing->name);
     return ing->uid ? 0 : wfile_fail(f, map, "out of memory");
 }
-
-/* Reads a list of objects where each item may carry `count: N`; one
- * function serves service accounts and ingresses through these. */
-struct object_kind {
-    const char *key;        /* "serviceAccounts" */
-    const char *what;       /* "service account" */
-    const char *const *keys;
-    size_t size;
-    int (*read)(struct wfile *f, const yaml_node_t *map,
-                struct world_cluster *c, void *item);
-};
 
 static int read_sa_item(struct wfile *f, const yaml_node_t *map,
                         struct world_cluster *c, void *item)
@@ -177,18 +167,18 @@ static int read_ingress_item(struct wfile *f, const yaml_node_t *map,
     return read_ingress(f, map, c, item);
 }
 
-static const struct object_kind service_account_kind = {
+static const struct world_object_kind service_account_kind = {
     .key = "serviceAccounts", .what = "service account",
     .keys = service_account_keys,
     .size = sizeof(struct world_service_account), .read = read_sa_item,
 };
 
-static const struct object_kind ingress_kind = {
+static const struct world_object_kind ingress_kind = {
     .key = "ingresses", .what = "ingress", .keys = ingress_keys,
     .size = sizeof(struct world_ingress), .read = read_ingress_item,
 };
 
-static int read_counted(struct wfile *f, const struct object_kind *kind,
+static int read_counted(struct wfile *f, const struct world_object_kind *kind,
                         const yaml_node_t *map, struct world_cluster *c,
                         void *items, size_t *count, size_t *cap)
 {
@@ -212,7 +202,7 @@ static int read_counted(struct wfile *f, const struct object_kind *kind,
 
 /* Each object's namespace/name, which must be unique in its cluster. */
 static int check_unique(struct wfile *f, const yaml_node_t *seq,
-                        const struct object_kind *kind, void *items,
+                        const struct world_object_kind *kind, void *items,
                         size_t count, const int *lines)
 {
     struct wfile_name *names = calloc(count ? count : 1, sizeof(*names));
@@ -220,9 +210,10 @@ static int check_unique(struct wfile *f, const yaml_node_t *seq,
         return wfile_fail(f, seq, "out of memory");
     int rc = 0;
     for (size_t i = 0; i < count && rc == 0; i++) {
-        /* Both object structs start with namespace and name. */
+        /* Every object struct starts with namespace and name. */
         char **fields = (char **)((char *)items + i * kind->size);
-        names[i].key = wfile_printf("%s/%s", fields[0], fields[1]);
+        names[i].key = wfile_printf("%s/%s", fields[0] ? fields[0] : "",
+                                    fields[1]);
         names[i].line = lines[i];
         if (!names[i].key)
             rc = wfile_fail(f, seq, "out of memory");
@@ -236,10 +227,10 @@ static int check_unique(struct wfile *f, const yaml_node_t *seq,
     return rc;
 }
 
-static int read_objects(struct wfile *f, const yaml_node_t *map,
-                        struct world_cluster *c,
-                        const struct object_kind *kind, void *items,
-                        size_t *count)
+int world_read_objects(struct wfile *f, const yaml_node_t *map,
+                       struct world_cluster *c,
+                       const struct world_object_kind *kind, void *items,
+                       size_t *count)
 {
     yaml_node_t *seq = ydoc_get(f->doc, map, kind->key);
     size_t cap = 0, lines_cap = 0;
@@ -340,7 +331,7 @@ static int derive_namespaces(struct wfile *f, const yaml_node_t *map,
         return -1;
     }
     size_t total = 4 + listed_count + c->service_account_count +
-                   c->ingress_count;
+                   c->ingress_count + c->service_count + c->pod_count;
     const char **all = calloc(total, sizeof(*all));
     if (!all) {
         wfile_strs_free(listed, listed_count);
@@ -355,13 +346,17 @@ static int derive_namespaces(struct wfile *f, const yaml_node_t *map,
         all[n++] = c->service_accounts[i].namespace;
     for (size_t i = 0; i < c->ingress_count; i++)
         all[n++] = c->ingresses[i].namespace;
+    for (size_t i = 0; i < c->service_count; i++)
+        all[n++] = c->services[i].namespace;
+    for (size_t i = 0; i < c->pod_count; i++)
+        all[n++] = c->pods[i].namespace;
     qsort(all, n, sizeof(*all), compare_strings);
     int rc = 0;
     c->namespaces = calloc(n, sizeof(char *));
     for (size_t i = 0; c->namespaces && i < n && rc == 0; i++) {
         if (i > 0 && strcmp(all[i], all[i - 1]) == 0)
             continue;
-        if (!valid_k8s_name(all[i], 0))
+        if (!world_valid_k8s_name(all[i], 0))
             rc = wfile_fail(f, ydoc_get(f->doc, map, "namespaces"),
                             "namespace '%s' must be lower-case letters, "
                             "digits and '-'", all[i]);
@@ -470,7 +465,8 @@ static int read_oidc(struct wfile *f, const yaml_node_t *map,
 static const char *const cluster_keys[] = {
     "name", "region", "version", "status", "oidc", "oidcProvider",
     "endpoint", "roleArn", "vpcId", "platformVersion", "created", "tags",
-    "namespaces", "nodegroups", "serviceAccounts", "ingresses", NULL,
+    "namespaces", "nodegroups", "serviceAccounts", "ingresses", "services",
+    "pods", "ingressClasses", "ingressClassParams", "controller", NULL,
 };
 
 static int read_cluster_fields(struct wfile *f, const yaml_node_t *map,
@@ -507,16 +503,20 @@ static int read_cluster(struct wfile *f, const yaml_node_t *map,
     if (derive_cluster(f->world, c) < 0)
         return wfile_fail(f, map, "out of memory");
     if (read_oidc(f, map, c, oidc_cap) < 0 || read_nodegroups(f, map, c) < 0 ||
-        read_objects(f, map, c, &service_account_kind, &c->service_accounts,
-                     &c->service_account_count) < 0 ||
-        read_objects(f, map, c, &ingress_kind, &c->ingresses,
-                     &c->ingress_count) < 0)
+        world_read_objects(f, map, c, &service_account_kind,
+                           &c->service_accounts,
+                           &c->service_account_count) < 0 ||
+        world_read_objects(f, map, c, &ingress_kind, &c->ingresses,
+                           &c->ingress_count) < 0 ||
+        world_read_k8s(f, map, c) < 0)
         return -1;
     unsigned long version = 1000;
     for (size_t i = 0; i < c->service_account_count; i++)
         c->service_accounts[i].resource_version = version++;
     for (size_t i = 0; i < c->ingress_count; i++)
         c->ingresses[i].resource_version = version++;
+    world_number_k8s(c, &version);
+    c->resource_version = version - 1;
     return derive_namespaces(f, map, c);
 }
 
@@ -594,4 +594,5 @@ void world_free_cluster(struct world_cluster *c)
     for (size_t i = 0; i < c->ingress_count; i++)
         free_ingress(&c->ingresses[i]);
     free(c->ingresses);
+    world_free_k8s(c);
 }

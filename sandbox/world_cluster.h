@@ -23,6 +23,38 @@ int world_add_oidc_provider(struct wfile *f, const yaml_node_t *n,
  * need elements, zeroing the new ones. Returns 0 or -1. */
 int world_grow(void *items, size_t *cap, size_t need, size_t size);
 
+/* Reads a list of Kubernetes objects where each item may carry
+ * `count: N`, and checks that namespace/name is unique. */
+struct world_object_kind {
+    const char *key;        /* "serviceAccounts" */
+    const char *what;       /* "service account" */
+    const char *const *keys;
+    size_t size;            /* of a struct that starts with namespace and
+                             * name */
+    int (*read)(struct wfile *f, const yaml_node_t *map,
+                struct world_cluster *c, void *item);
+};
+int world_read_objects(struct wfile *f, const yaml_node_t *map,
+                       struct world_cluster *c,
+                       const struct world_object_kind *kind, void *items,
+                       size_t *count);
+/* namespace (default "default") and name of an object, validated. */
+int world_read_object_name(struct wfile *f, const yaml_node_t *map,
+                           const char *what, char **ns, char **name);
+/* A uid derived from the cluster, kind, namespace and name. */
+char *world_object_uid(const struct world_cluster *c, const char *kind,
+                       const char *ns, const char *name);
+/* DNS-1123 label, or subdomain when subdomain is set. */
+int world_valid_k8s_name(const char *s, int subdomain);
+
+/* world_k8s.c: services, pods, ingress classes and their parameters,
+ * the controller, and the nodes of the node groups. */
+int world_read_k8s(struct wfile *f, const yaml_node_t *map,
+                   struct world_cluster *c);
+/* Gives the objects of world_read_k8s resource versions from *next. */
+void world_number_k8s(struct world_cluster *c, unsigned long *next);
+void world_free_k8s(struct world_cluster *c);
+
 int world_valid_region(const char *s);
 int world_valid_iam_name(const char *s, size_t max);
 

@@ -1,0 +1,29 @@
+/*
+ * Evaluation of an IAM role's identity-based policies for one action, as
+ * the controller simulation needs it to decide whether a call of the
+ * controller would be denied.
+ */
+#ifndef SANDBOX_IAMPOLICY_H
+#define SANDBOX_IAMPOLICY_H
+
+#include "world.h"
+
+enum iampolicy_decision {
+    IAMPOLICY_IMPLICIT_DENY,    /* no statement allows it */
+    IAMPOLICY_ALLOW,
+    IAMPOLICY_EXPLICIT_DENY,    /* a Deny statement matches */
+};
+
+/*
+ * Evaluates action ("elasticloadbalancing:CreateLoadBalancer") against
+ * the role's attached and inline policies. Customer managed policies
+ * come from the world; of the AWS managed policies only a few that
+ * matter for load balancers are known, and the rest grant nothing.
+ * Limits: Resource, NotResource and Condition are not evaluated, so a
+ * statement applies to every resource; NotAction is.
+ */
+enum iampolicy_decision iampolicy_evaluate(const struct world *w,
+                                           const struct world_role *role,
+                                           const char *action);
+
+#endif
