@@ -386,17 +386,17 @@ static int read_listeners(const xmlNode *result, struct elbv2_result *r)
     return 0;
 }
 
-/* Values of one condition: the legacy Values list, or the members of the
- * field's config. Header values read "name: value", query strings
- * "key=value". */
+/* Values of one condition: the members of the field's config, or the
+ * legacy Values list when there is no config (AWS sends both for
+ * host-header and path-pattern). Header values read "name: value", query
+ * strings "key=value". */
 static int read_condition_values(const xmlNode *m, struct elbv2_condition *c)
 {
     static const char *const configs[] = {
         "HostHeaderConfig", "PathPatternConfig", "HttpRequestMethodConfig",
         "SourceIpConfig",
     };
-    int rc = read_strings(awsxml_child(m, "Values"), &c->values,
-                          &c->value_count);
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < 4; i++)
         rc = read_strings(awsxml_child(awsxml_child(m, configs[i]),
                                        "Values"),
@@ -415,6 +415,9 @@ static int read_condition_values(const xmlNode *m, struct elbv2_condition *c)
         rc = push_string(&c->values, &c->value_count, line);
     }
     free(name);
+    if (rc == 0 && c->value_count == 0)
+        rc = read_strings(awsxml_child(m, "Values"), &c->values,
+                          &c->value_count);
     xmlNode *query = awsxml_child(m, "QueryStringConfig");
     for (xmlNode *v = members(query, "Values"); rc == 0 && v;
          v = awsxml_next(v)) {

@@ -247,7 +247,22 @@ static char *join_values(const char *label, char *const *values, size_t n)
     return out;
 }
 
-static char *format_action(const struct elbv2_action *a)
+/* The name of target group arn, or the ARN when it is not listed. */
+static const char *group_name(const struct chain_snapshot *s,
+                              const char *arn)
+{
+    for (size_t i = 0; s->target_groups &&
+                       i < s->target_groups->target_group_count; i++) {
+        const struct elbv2_target_group *tg =
+            &s->target_groups->target_groups[i];
+        if (strcmp(tg->arn, arn) == 0 && tg->name)
+            return tg->name;
+    }
+    return arn;
+}
+
+static char *format_action(const struct chain_snapshot *s,
+                           const struct elbv2_action *a)
 {
     char buf[1024];
     const char *type = a->type;
@@ -267,11 +282,13 @@ static char *format_action(const struct elbv2_action *a)
         for (size_t i = 0; i < a->forward_count && used < sizeof(buf); i++)
             used += (size_t)snprintf(buf + used, sizeof(buf) - used,
                                      "%s %s (weight %d)", i ? "," : "",
-                                     a->forwards[i].target_group_arn,
+                                     group_name(s,
+                                         a->forwards[i].target_group_arn),
                                      a->forwards[i].weight);
     } else {
         snprintf(buf, sizeof(buf), "%s: %s", type,
-                 a->target_group_arn ? a->target_group_arn : "");
+                 a->target_group_arn ? group_name(s, a->target_group_arn)
+                                     : "");
     }
     return xstrdup(buf);
 }
@@ -286,14 +303,15 @@ static void add_target_group_arn(struct chain_rule *r, const char *arn)
     *slot = xstrdup(arn);
 }
 
-static void copy_actions(const struct elbv2_action *actions, size_t n,
+static void copy_actions(const struct chain_snapshot *s,
+                         const struct elbv2_action *actions, size_t n,
                          struct chain_rule *r)
 {
     for (size_t i = 0; i < n; i++) {
         const struct elbv2_action *a = &actions[i];
         char **slot = append(&r->actions, &r->action_count,
                              sizeof(*r->actions));
-        *slot = format_action(a);
+        *slot = format_action(s, a);
         if (a->target_group_arn)
             add_target_group_arn(r, a->target_group_arn);
         for (size_t k = 0; k < a->forward_count; k++)
@@ -301,7 +319,8 @@ static void copy_actions(const struct elbv2_action *actions, size_t n,
     }
 }
 
-static void copy_rule(const struct elbv2_rule *src, struct chain_rule *r)
+static void copy_rule(const struct chain_snapshot *s,
+                      const struct elbv2_rule *src, struct chain_rule *r)
 {
     r->arn = xstrdup(src->arn);
     r->is_default = src->is_default;
@@ -312,7 +331,7 @@ static void copy_rule(const struct elbv2_rule *src, struct chain_rule *r)
                              sizeof(*r->conditions));
         *slot = join_values(c->field, c->values, c->value_count);
     }
-    copy_actions(src->actions, src->action_count, r);
+    copy_actions(s, src->actions, src->action_count, r);
 }
 
 static long priority_key(const struct chain_rule *r)
@@ -369,7 +388,7 @@ static void copy_listener(const struct chain_snapshot *s,
                          append(&l->certificates, &l->certificate_count,
                                 sizeof(*l->certificates)));
     for (size_t i = 0; rules && i < rules->rule_count; i++)
-        copy_rule(&rules->rules[i], append(&l->rules, &l->rule_count,
+        copy_rule(s, &rules->rules[i], append(&l->rules, &l->rule_count,
                                               sizeof(*l->rules)));
     if (!rules) {   /* without DescribeRules, the default actions */
         struct chain_rule *r = append(&l->rules, &l->rule_count,
@@ -377,7 +396,7 @@ static void copy_listener(const struct chain_snapshot *s,
         r->arn = xstrdup(src->arn);
         r->priority = xstrdup("default");
         r->is_default = 1;
-        copy_actions(src->default_actions, src->default_action_count, r);
+        copy_actions(s, src->default_actions, src->default_action_count, r);
     }
     qsort(l->rules, l->rule_count, sizeof(*l->rules), by_priority);
 }

@@ -420,48 +420,102 @@ static void doc_kube(struct doc *d, const struct chain *c, time_t now)
     doc_end(d);
 }
 
+static void doc_chain(struct doc *d, const struct chain *c, time_t now)
+{
+    char age[16];
+    doc_object(d, NULL);
+    doc_string(d, "namespace", c->namespace);
+    doc_string(d, "name", c->name);
+    doc_string(d, "class", c->class_name);
+    doc_string(d, "controller", c->controller);
+    doc_string(d, "hosts", c->hosts);
+    doc_string(d, "address", c->address);
+    doc_string(d, "scheme", c->scheme);
+    doc_string(d, "group", c->group_name);
+    doc_string(d, "albState", chain_alb_state_name(c->alb_state));
+    doc_number(d, "targetsHealthy", (long)c->targets_healthy);
+    doc_number(d, "targetsTotal", (long)c->targets_total);
+    chain_format_age(c->last_warning, now, age, sizeof(age));
+    doc_string(d, "lastWarningAge", c->last_warning ? age : NULL);
+    doc_kube(d, c, now);
+    if (c->alb)
+        doc_alb(d, c->alb);
+    else
+        doc_string(d, "loadBalancer", NULL);
+    doc_array(d, "listeners");
+    for (size_t i = 0; i < c->listener_count; i++)
+        doc_listener(d, &c->listeners[i]);
+    doc_end(d);
+    doc_array(d, "targetGroups");
+    for (size_t i = 0; i < c->target_group_count; i++)
+        doc_target_group(d, &c->target_groups[i]);
+    doc_end(d);
+    doc_array(d, "findings");
+    for (size_t i = 0; i < c->finding_count; i++) {
+        const struct chain_finding *f = &c->findings[i];
+        doc_object(d, NULL);
+        doc_string(d, "severity", chain_severity_name(f->severity));
+        doc_string(d, "title", f->title);
+        doc_string(d, "detail", f->detail);
+        doc_string(d, "fix", f->fix);
+        doc_end(d);
+    }
+    doc_end(d);
+    doc_end(d);
+}
+
 void chain_print_doc(const struct chain *c, time_t now, int yaml, FILE *out)
 {
     struct doc d;
-    char age[16];
     doc_init(&d, out, yaml ? DOC_YAML : DOC_JSON);
-    doc_object(&d, NULL);
-    doc_string(&d, "namespace", c->namespace);
-    doc_string(&d, "name", c->name);
-    doc_string(&d, "class", c->class_name);
-    doc_string(&d, "controller", c->controller);
-    doc_string(&d, "hosts", c->hosts);
-    doc_string(&d, "address", c->address);
-    doc_string(&d, "scheme", c->scheme);
-    doc_string(&d, "group", c->group_name);
-    doc_string(&d, "albState", chain_alb_state_name(c->alb_state));
-    doc_number(&d, "targetsHealthy", (long)c->targets_healthy);
-    doc_number(&d, "targetsTotal", (long)c->targets_total);
-    chain_format_age(c->last_warning, now, age, sizeof(age));
-    doc_string(&d, "lastWarningAge", c->last_warning ? age : NULL);
-    doc_kube(&d, c, now);
-    if (c->alb)
-        doc_alb(&d, c->alb);
-    else
-        doc_string(&d, "loadBalancer", NULL);
-    doc_array(&d, "listeners");
-    for (size_t i = 0; i < c->listener_count; i++)
-        doc_listener(&d, &c->listeners[i]);
-    doc_end(&d);
-    doc_array(&d, "targetGroups");
-    for (size_t i = 0; i < c->target_group_count; i++)
-        doc_target_group(&d, &c->target_groups[i]);
-    doc_end(&d);
-    doc_array(&d, "findings");
-    for (size_t i = 0; i < c->finding_count; i++) {
-        const struct chain_finding *f = &c->findings[i];
-        doc_object(&d, NULL);
-        doc_string(&d, "severity", chain_severity_name(f->severity));
-        doc_string(&d, "title", f->title);
-        doc_string(&d, "detail", f->detail);
-        doc_string(&d, "fix", f->fix);
-        doc_end(&d);
+    doc_chain(&d, c, now);
+    doc_finish(&d);
+}
+
+static void doc_unclaimed(struct doc *d, const struct chain_cluster *cc)
+{
+    doc_array(d, "unclaimedLoadBalancers");
+    for (size_t i = 0; cc && i < cc->unclaimed_count; i++) {
+        const struct chain_alb *alb = &cc->unclaimed[i];
+        doc_object(d, NULL);
+        doc_string(d, "name", alb->name);
+        doc_string(d, "arn", alb->arn);
+        doc_string(d, "dnsName", alb->dns_name);
+        doc_string(d, "state", alb->state);
+        doc_string(d, "stack", alb->stack);
+        doc_end(d);
     }
+    doc_end(d);
+}
+
+void chain_print_all(const struct chains *cs, size_t cluster, time_t now,
+                     int format, FILE *out)
+{
+    const struct chain_cluster *cc = chains_cluster(cs, cluster);
+    if (format == CHAIN_PRINT_TEXT) {
+        for (size_t i = 0; i < cs->count; i++) {
+            if (cs->items[i].cluster != cluster)
+                continue;
+            chain_print_text(&cs->items[i], now, out);
+            fputc('\n', out);
+        }
+        for (size_t i = 0; cc && i < cc->unclaimed_count; i++) {
+            fputs("Unclaimed load balancer: ", out);
+            safe(out, cc->unclaimed[i].name);
+            fputs(" stack ", out);
+            safe(out, cc->unclaimed[i].stack);
+            fputc('\n', out);
+        }
+        return;
+    }
+    struct doc d;
+    doc_init(&d, out, format == CHAIN_PRINT_YAML ? DOC_YAML : DOC_JSON);
+    doc_object(&d, NULL);
+    doc_array(&d, "items");
+    for (size_t i = 0; i < cs->count; i++)
+        if (cs->items[i].cluster == cluster)
+            doc_chain(&d, &cs->items[i], now);
     doc_end(&d);
+    doc_unclaimed(&d, cc);
     doc_finish(&d);
 }

@@ -32,9 +32,11 @@ int cli_split_name(const char *arg, char *ns, size_t nslen, char *name,
 
 /*
  * albatross describe ingress: loads the chain of ingress ns/name of the
- * selected cluster and prints it. Returns 0 when it was printed, even
- * when it is unhealthy; 1 when the ingress does not exist ("ingress
- * NS/NAME not found") or a call failed (printed to err).
+ * selected cluster and prints it; with name NULL, the chains of every
+ * ingress (without their ALBs' listeners and rules) and the unclaimed
+ * ALBs. Returns 0 when it was printed, even when it is unhealthy; 1 when
+ * the ingress does not exist ("ingress NS/NAME not found") or a call
+ * failed (printed to err).
  */
 int cli_describe_ingress(struct model *m, const char *ns, const char *name,
                          enum cli_format format, FILE *out, FILE *err);

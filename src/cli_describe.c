@@ -106,12 +106,48 @@ static int describe(struct model *m, struct chains *cs, const char *ns,
     return 0;
 }
 
+/* Every ingress of the selected cluster (or of --namespace), without
+ * the drill-down of their ALBs. */
+static int describe_all(struct model *m, struct chains *cs,
+                        enum cli_format format, FILE *out, FILE *err)
+{
+    if (select_cluster(m, cs, err) != 0)
+        return 1;
+    size_t cluster = m->current;
+    chains_load_cluster(cs, cluster);
+    drain(m, cs);
+    const struct chain_cluster *cc = chains_cluster(cs, cluster);
+    if (!cc || cc->state == MODEL_LOADING ||
+        (cc->state == MODEL_FAILED && cc->refreshed == 0)) {
+        fail(err, "ingresses", cc ? &cc->error : NULL);
+        return 1;
+    }
+    int kube_failed = 0;
+    for (size_t i = 0; i < cs->count; i++)
+        kube_failed |= cs->items[i].cluster == cluster &&
+                       cs->items[i].state == MODEL_LOADING;
+    if (kube_failed) {
+        fail(err, "ingresses", &cc->error);
+        return 1;
+    }
+    chain_print_all(cs, cluster, time(NULL),
+                    format == CLI_TABLE ? CHAIN_PRINT_TEXT
+                    : format == CLI_YAML ? CHAIN_PRINT_YAML
+                                         : CHAIN_PRINT_JSON, out);
+    if (cc->state == MODEL_FAILED) {
+        fail(err, "ingresses", &cc->error);
+        return 1;
+    }
+    return 0;
+}
+
 int cli_describe_ingress(struct model *m, const char *ns, const char *name,
                          enum cli_format format, FILE *out, FILE *err)
 {
     struct chains cs;
     chains_init(&cs, m);
-    int rc = describe(m, &cs, ns, name, format, out, err);
+    int rc = name ? describe(m, &cs, ns, name, format, out, err)
+                  : describe_all(m, &cs, format, out, err);
     chains_cleanup(&cs);
     return rc;
 }

@@ -35,9 +35,10 @@ static void usage(FILE *out)
     fputs(
 "usage: albatross [options]                 open the terminal UI\n"
 "       albatross get KIND [options]        print KIND and exit\n"
-"       albatross describe ingress NAMESPACE/NAME [options]\n"
+"       albatross describe ingress [NAMESPACE/NAME] [options]\n"
 "                                           print the ingress's ALB, its\n"
-"                                           listeners, targets and findings\n"
+"                                           listeners, targets and findings;\n"
+"                                           without a name, every ingress\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -211,14 +212,15 @@ static int run_get(struct options *o)
 static int run_describe(struct options *o)
 {
     char ns[256], name[256];
-    if (o->arg_count < 3)
-        return bad_usage("describe needs ingress NAMESPACE/NAME%s", "");
+    if (o->arg_count < 2)
+        return bad_usage("describe needs ingress [NAMESPACE/NAME]%s", "");
     if (strcmp(o->args[1], "ingress") != 0 &&
         strcmp(o->args[1], "ingresses") != 0 &&
         strcmp(o->args[1], "ing") != 0)
         return bad_usage("cannot describe \"%s\": use describe ingress "
                          "NAMESPACE/NAME", o->args[1]);
-    if (cli_split_name(o->args[2], ns, sizeof(ns), name, sizeof(name)) < 0)
+    if (o->arg_count > 2 &&
+        cli_split_name(o->args[2], ns, sizeof(ns), name, sizeof(name)) < 0)
         return bad_usage("invalid ingress \"%s\": use NAMESPACE/NAME",
                          o->args[2]);
     if (o->arg_count > 3)
@@ -230,7 +232,8 @@ static int run_describe(struct options *o)
         fprintf(stderr, "albatross: %s\n", err);
         return EXIT_USAGE;
     }
-    int rc = cli_describe_ingress(&m, ns, name, o->format, stdout, stderr);
+    int rc = cli_describe_ingress(&m, ns, o->arg_count > 2 ? name : NULL,
+                                  o->format, stdout, stderr);
     model_cleanup(&m);
     return rc;
 }

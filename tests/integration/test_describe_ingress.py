@@ -232,12 +232,26 @@ class DescribeUsage(unittest.TestCase):
         self.assertIn("ingress nowhere/nothing not found", res.stderr)
 
     def test_usage_errors_exit_2(self):
-        for args in (["describe"], ["describe", "ingress"], ["describe", "pod", "a/b"],
+        for args in (["describe"], ["describe", "pod", "a/b"],
                      ["describe", "ingress", "no-slash"], ["describe", "ingress", "a/b/c"],
                      ["describe", "ingress", "a/b", "extra"]):
             res = self.sb.albatross(*args, check=False)
             self.assertEqual(res.returncode, 2, args)
             self.assertIn("albatross: ", res.stderr)
+
+    def test_every_ingress_described(self):
+        res = self.sb.albatross("describe", "ingress", "-o", "json")
+        doc = json.loads(res.stdout)
+        names = sorted((c["namespace"], c["name"]) for c in doc["items"])
+        items = json.loads(self.sb.kubectl("get", "ingress", "-A", "-o", "json").stdout)["items"]
+        self.assertEqual(names, sorted((i["metadata"]["namespace"], i["metadata"]["name"])
+                                       for i in items))
+        self.assertIn("unclaimedLoadBalancers", doc)
+        for chain in doc["items"]:
+            self.assertIn(chain["albState"],
+                          ("missing", "provisioning", "active", "failed", "unknown", "-"))
+        text = self.sb.albatross("describe", "ingress").stdout
+        self.assertEqual(text.count("\nIngress: ") + text.startswith("Ingress: "), len(names))
 
     def test_get_still_works(self):
         res = self.sb.albatross("get", "ingresses", "-o", "json")
