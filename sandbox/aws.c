@@ -18,16 +18,23 @@ struct service {
     const char *xmlns;
     const char *version;        /* API version query calls must name */
     void (*serve)(struct awsreply *r);
+    const char *target_prefix;  /* json protocol: X-Amz-Target before the
+                                 * dot */
 };
 
 static const struct service services[] = {
     {"sts", AWSREPLY_QUERY, "https://sts.amazonaws.com/doc/2011-06-15/",
-     "2011-06-15", aws_sts_serve},
+     "2011-06-15", aws_sts_serve, NULL},
     {"iam", AWSREPLY_QUERY, "https://iam.amazonaws.com/doc/2010-05-08/",
-     "2010-05-08", aws_iam_serve},
+     "2010-05-08", aws_iam_serve, NULL},
     {"ec2", AWSREPLY_EC2, "http://ec2.amazonaws.com/doc/2016-11-15/",
-     "2016-11-15", aws_ec2_serve},
-    {"eks", AWSREPLY_REST_JSON, NULL, NULL, aws_eks_serve},
+     "2016-11-15", aws_ec2_serve, NULL},
+    {"eks", AWSREPLY_REST_JSON, NULL, NULL, aws_eks_serve, NULL},
+    {"elasticloadbalancing", AWSREPLY_QUERY,
+     "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+     "2015-12-01", aws_elbv2_serve, NULL},
+    {"acm", AWSREPLY_JSON, NULL, NULL, aws_acm_serve, "CertificateManager"},
+    {"wafv2", AWSREPLY_JSON, NULL, NULL, aws_wafv2_serve, "AWSWAF_20190729"},
 };
 
 static const struct service *find_service(const char *name)
@@ -92,7 +99,8 @@ static void auth_failed(struct awsreply *r, const char *code,
         if (strcmp(auth_errors[i].code, code) == 0)
             e = &auth_errors[i];
     int status = e ? e->status : 403;
-    if (r->protocol == AWSREPLY_REST_JSON && e) {
+    if ((r->protocol == AWSREPLY_REST_JSON || r->protocol == AWSREPLY_JSON) &&
+        e) {
         if (strcmp(code, "MissingAuthenticationToken") == 0)
             message = "Missing Authentication Token";
         code = e->json_code;
@@ -129,12 +137,45 @@ static int check_action(struct awsreply *r, const struct service *svc)
     return 0;
 }
 
+/* The json protocol names its operation in X-Amz-Target, as
+ * "CertificateManager.DescribeCertificate"; returns 0, or -1 after
+ * replying with an error. */
+static int check_target(struct awsreply *r, const struct service *svc)
+{
+    const char *target = sb_header(r->req, "X-Amz-Target");
+    size_t len = strlen(svc->target_prefix);
+    if (!target || strncmp(target, svc->target_prefix, len) != 0 ||
+        target[len] != '.' || !target[len + 1] || strlen(target) > 128) {
+        awsreply_error(r, 400, "UnknownOperationException", "X-Amz-Target "
+                       "'%s' names no operation of this service",
+                       target ? target : "");
+        return -1;
+    }
+    r->action = target + len + 1;
+    return 0;
+}
+
+static const struct service *target_service(const struct sb_request *req)
+{
+    const char *target = sb_header(req, "X-Amz-Target");
+    for (size_t i = 0; target && i < sizeof(services) / sizeof(services[0]);
+         i++) {
+        const char *prefix = services[i].target_prefix;
+        if (prefix && strncmp(target, prefix, strlen(prefix)) == 0)
+            return &services[i];
+    }
+    return NULL;
+}
+
 /* The service of a request that names none in a credential scope, for
- * the error reply: EKS by its paths, the others by their API version. */
+ * the error reply: EKS by its paths, json services by X-Amz-Target, the
+ * others by their API version. */
 static const struct service *guess_service(struct awsreply *r)
 {
     if (strncmp(r->req->path, "/clusters", 9) == 0)
         return find_service("eks");
+    if (target_service(r->req))
+        return target_service(r->req);
     const char *version = awsreply_param(r, "Version");
     for (size_t i = 0; version && i < sizeof(services) / sizeof(services[0]);
          i++)
@@ -149,9 +190,11 @@ static void serve(struct awsreply *r)
     int scoped = credential_scope(r->req, service, region,
                                   sizeof(service)) == 0;
     const struct service *svc = scoped ? find_service(service) : NULL;
-    int rest_json = svc ? svc->protocol == AWSREPLY_REST_JSON
-                        : strncmp(r->req->path, "/clusters", 9) == 0;
-    if (!rest_json && awsreply_parse_params(r) < 0)
+    int json = svc ? svc->protocol == AWSREPLY_REST_JSON ||
+                         svc->protocol == AWSREPLY_JSON
+                   : strncmp(r->req->path, "/clusters", 9) == 0 ||
+                     target_service(r->req);
+    if (!json && awsreply_parse_params(r) < 0)
         return;
     if (!scoped)
         svc = guess_service(r);
@@ -173,14 +216,20 @@ static void serve(struct awsreply *r)
         if (!svc) {
             awsreply_error(r, 400, "UnknownService", "albatross-sandbox "
                            "does not serve the '%s' service; it serves sts, "
-                           "iam, ec2 and eks", service);
+                           "iam, ec2, eks, elasticloadbalancing, acm and "
+                           "wafv2", service);
             return;
         }
         r->region = region;
     }
     r->service = svc->name;
-    if (svc->protocol != AWSREPLY_REST_JSON && check_action(r, svc) < 0)
+    if (svc->protocol == AWSREPLY_JSON) {
+        if (check_target(r, svc) < 0)
+            return;
+    } else if (svc->protocol != AWSREPLY_REST_JSON &&
+               check_action(r, svc) < 0) {
         return;
+    }
     svc->serve(r);
 }
 

@@ -1,4 +1,5 @@
-/* EC2 (ec2 protocol): DescribeRegions over the world's regions. */
+/* EC2 (ec2 protocol): DescribeRegions over the world's regions; the
+ * network calls are in aws_ec2_net.c. */
 #include "aws_services.h"
 
 #include <stdio.h>
@@ -69,6 +70,8 @@ void aws_ec2_serve(struct awsreply *r)
 {
     if (strcmp(r->action, "DescribeRegions") == 0)
         describe_regions(r);
+    else if (aws_ec2_describe_network(r))
+        return;
     else
         awsreply_error(r, 400, "InvalidAction", "The action %s is not valid "
                        "for this web service.", r->action);

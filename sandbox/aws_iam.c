@@ -149,7 +149,8 @@ static void list_roles(struct awsreply *r)
     while (p.position && i < w->role_count &&
            strcasecmp(w->roles[i].name, p.position) < 0)
         i++;
-    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "Roles");
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "Roles");
     long written = 0;
     for (; i < w->role_count && written < p.max_items; i++) {
         const struct world_role *role = &w->roles[i];
@@ -208,7 +209,8 @@ static void list_attached_role_policies(struct awsreply *r)
                        "Marker of the previous page unchanged");
         return;
     }
-    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "AttachedPolicies");
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "AttachedPolicies");
     for (long written = 0; i < role->attached_count &&
                            written < p.max_items; i++) {
         const char *arn = role->attached_policy_arns[i];
@@ -241,7 +243,8 @@ static void list_role_policies(struct awsreply *r)
                        "Marker of the previous page unchanged");
         return;
     }
-    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "PolicyNames");
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "PolicyNames");
     for (long written = 0; i < role->inline_count && written < p.max_items;
          i++, written++)
         rc |= awsreply_xml_text(r, "member", role->inline_policies[i].name);
@@ -300,7 +303,8 @@ static void get_policy(struct awsreply *r)
         return;
     char count[24];
     snprintf(count, sizeof(count), "%zu", attachment_count(r->world, p->arn));
-    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "Policy");
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "Policy");
     rc |= awsreply_xml_text(r, "PolicyName", p->name);
     rc |= awsreply_xml_text(r, "PolicyId", p->policy_id);
     rc |= awsreply_xml_text(r, "Arn", p->arn);
@@ -328,7 +332,8 @@ static void get_policy_version(struct awsreply *r)
                        version ? version : "(none)");
         return;
     }
-    int rc = awsreply_xml_begin(r) | awsreply_xml_open(r, "PolicyVersion");
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "PolicyVersion");
     rc |= awsreply_xml_encoded(r, "Document", p->document);
     rc |= awsreply_xml_text(r, "VersionId", "v1");
     rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");

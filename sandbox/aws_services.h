@@ -12,6 +12,9 @@ void aws_sts_serve(struct awsreply *r);
 void aws_iam_serve(struct awsreply *r);
 void aws_ec2_serve(struct awsreply *r);
 void aws_eks_serve(struct awsreply *r);
+/* DescribeSubnets, DescribeSecurityGroups, DescribeVpcs: returns 1 when
+ * r->action is one of them (and it has replied), else 0. */
+int aws_ec2_describe_network(struct awsreply *r);
 void aws_elbv2_serve(struct awsreply *r);
 void aws_acm_serve(struct awsreply *r);
 void aws_wafv2_serve(struct awsreply *r);

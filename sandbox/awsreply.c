@@ -253,7 +253,9 @@ void awsreply_json(struct awsreply *r, int status, cJSON *body)
         res->content_type = "text/plain";
     } else {
         res->status = status;
-        res->content_type = "application/json";
+        res->content_type = r->protocol == AWSREPLY_JSON
+                                ? "application/x-amz-json-1.1"
+                                : "application/json";
     }
     free(text);
 }
@@ -326,6 +328,15 @@ static void rest_json_error(struct awsreply *r, int status, const char *code,
     awsreply_json(r, status, body);
 }
 
+static void json_error(struct awsreply *r, int status, const char *code,
+                       const char *message)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, "__type", code);
+    cJSON_AddStringToObject(body, "message", message);
+    awsreply_json(r, status, body);
+}
+
 void awsreply_error(struct awsreply *r, int status, const char *code,
                     const char *fmt, ...)
 {
@@ -343,6 +354,8 @@ void awsreply_error(struct awsreply *r, int status, const char *code,
     }
     if (r->protocol == AWSREPLY_REST_JSON)
         rest_json_error(r, status, code, message);
+    else if (r->protocol == AWSREPLY_JSON)
+        json_error(r, status, code, message);
     else if (r->protocol == AWSREPLY_EC2)
         ec2_error(r, status, code, message);
     else if (accepts_json(r))

@@ -11,7 +11,10 @@
 
 #include "server.h"
 
-enum awsreply_protocol { AWSREPLY_QUERY, AWSREPLY_EC2, AWSREPLY_REST_JSON };
+/* JSON is AWS's "json" protocol (1.1): ACM, WAFv2. */
+enum awsreply_protocol {
+    AWSREPLY_QUERY, AWSREPLY_EC2, AWSREPLY_REST_JSON, AWSREPLY_JSON,
+};
 
 struct awsreply {
     struct world *world;
@@ -44,7 +47,8 @@ int awsreply_parse_params(struct awsreply *r);
 const char *awsreply_param(const struct awsreply *r, const char *name);
 
 /* Replies with an error in r->protocol's format: the ErrorResponse or
- * Response XML, or x-amzn-ErrorType and {"message"} for rest-json. */
+ * Response XML, x-amzn-ErrorType and {"message"} for rest-json, or
+ * {"__type", "message"} for json. */
 void awsreply_error(struct awsreply *r, int status, const char *code,
                     const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -64,7 +68,8 @@ int awsreply_xml_text(struct awsreply *r, const char *name,
 int awsreply_xml_encoded(struct awsreply *r, const char *name,
                          const char *value);
 
-/* Replies 200 (or status) with body as JSON and frees body. */
+/* Replies 200 (or status) with body as JSON and frees body; json
+ * protocol replies are application/x-amz-json-1.1. */
 void awsreply_json(struct awsreply *r, int status, cJSON *body);
 
 /* Opaque paging markers, as IAM and EKS hand out: the encoded form of a
