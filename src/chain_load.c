@@ -21,6 +21,7 @@
 #define POLL_FAST 5        /* seconds between refreshes while changing */
 #define POLL_SLOW 60       /* when stable */
 #define POLL_MAX 300       /* after repeated errors */
+#define HEALTH_IN_FLIGHT 16 /* DescribeTargetHealth calls at once */
 
 struct load {
     struct chains *cs;          /* NULL once detached */
@@ -30,6 +31,9 @@ struct load {
     struct chain_snapshot snap;
     char **wanted;              /* copies of the cluster's list */
     size_t wanted_count;
+    size_t *health_queue;       /* target groups whose health to read */
+    size_t health_count;
+    size_t health_next;         /* first one not yet sent */
 };
 
 /* One call's context: the load and the index it fills. */
@@ -159,16 +163,33 @@ static void start_tags(struct load *l, struct model *m)
 
 /* ---- phase 3: target health, tagged subnets, drill-downs ---- */
 
+static void send_health(struct load *l);
+
 static void on_health(struct elbv2_result *r, const struct api_error *err,
                       void *ctx)
 {
     struct part *p = ctx;
     (void)err;      /* the target group shows the failure as no health */
     p->load->snap.health[p->index] = r;
+    send_health(p->load);
     part_done(p);
 }
 
-static void start_health(struct load *l, struct model *m)
+/* Sends the next queued DescribeTargetHealth, so that at most
+ * HEALTH_IN_FLIGHT run at once: hundreds of parallel calls would open as
+ * many connections and meet AWS's request rate limits. */
+static void send_health(struct load *l)
+{
+    struct model *m = l->cs ? l->cs->m : NULL;
+    if (!m || l->health_next >= l->health_count)
+        return;
+    size_t i = l->health_queue[l->health_next++];
+    elbv2_describe_target_health(&m->aws, l->snap.region,
+                                 l->snap.target_groups->target_groups[i].arn,
+                                 on_health, part_new(l, i));
+}
+
+static void start_health(struct load *l)
 {
     struct chain_snapshot *s = &l->snap;
     if (!s->target_groups)
@@ -176,14 +197,16 @@ static void start_health(struct load *l, struct model *m)
     size_t n = s->target_groups->target_group_count;
     s->health = xrealloc(NULL, (n + 1) * sizeof(*s->health));
     memset(s->health, 0, (n + 1) * sizeof(*s->health));
+    l->health_queue = xrealloc(NULL, (n + 1) * sizeof(*l->health_queue));
     for (size_t i = 0; i < n; i++) {
         const char *arn = s->target_groups->target_groups[i].arn;
         const char *cluster = chain_tag(s, arn, CHAIN_TAG_CLUSTER);
-        if (!cluster || strcmp(cluster, s->cluster_name) != 0)
-            continue;   /* another cluster's, or not the controller's */
-        elbv2_describe_target_health(&m->aws, s->region, arn, on_health,
-                                     part_new(l, i));
+        if (cluster && strcmp(cluster, s->cluster_name) == 0)
+            l->health_queue[l->health_count++] = i;
+        /* else another cluster's, or not the controller's */
     }
+    for (size_t k = 0; k < HEALTH_IN_FLIGHT; k++)
+        send_health(l);
 }
 
 static void on_role_subnets(struct ec2_network *n,
@@ -496,7 +519,7 @@ static void advance(struct load *l)
     } else if (l->phase == 2) {
         start_tags(l, m);
     } else if (l->phase == 3) {
-        start_health(l, m);
+        start_health(l);
         start_role_subnets(l, m);
         start_details(l, m);
     }
@@ -514,6 +537,7 @@ static void load_free(struct load *l)
     for (size_t i = 0; i < l->wanted_count; i++)
         free(l->wanted[i]);
     free(l->wanted);
+    free(l->health_queue);
     free(l);
 }
 

@@ -7,15 +7,19 @@ are generated into a temporary directory; every request goes to the
 sandbox on 127.0.0.1.
 """
 
+import collections
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
 import time
 
+import yaml
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from sandbox import ALBATROSS, Sandbox  # noqa: E402
+from sandbox import ALBATROSS, TEST_WORLDS, Sandbox  # noqa: E402
 
 REGIONS = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1",
            "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1",
@@ -57,6 +61,34 @@ def world_regions():
 
 def world_roles(count):
     return HEADER + "regions: [us-east-2]\nroles:\n  - name: role-{n}\n    count: %d\n%s" % (count, TRUST)
+
+
+def world_ingresses(ingresses, albs):
+    """The healthy ALB world with ingresses spread over albs groups, each
+    with its own service and pod, so that the sandbox's controller makes
+    albs load balancers and one target group per ingress. None when the
+    template world is missing."""
+    template = os.path.join(TEST_WORLDS, "alb-healthy.yaml")
+    if not os.path.exists(template):
+        return None
+    with open(template) as f:
+        world = yaml.safe_load(f)
+    cluster = world["clusters"][0]
+    cluster["services"], cluster["pods"], cluster["ingresses"] = [], [], []
+    for i in range(ingresses):
+        group, name = i % albs, "app-%d" % i
+        ns = "team-%d" % (group % 10)
+        cluster["services"].append({"namespace": ns, "name": name, "selector": {"app": name},
+                                    "ports": [{"port": 80, "targetPort": "8080"}]})
+        cluster["pods"].append({"namespace": ns, "name": name + "-{n}", "count": 1,
+                                "labels": {"app": name}})
+        cluster["ingresses"].append({
+            "namespace": ns, "name": name, "ingressClassName": "alb",
+            "annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing",
+                            "alb.ingress.kubernetes.io/target-type": "ip",
+                            "alb.ingress.kubernetes.io/group.name": "group-%d" % group},
+            "rules": [{"host": name + ".example.com", "service": name, "port": 80}]})
+    return yaml.safe_dump(world, sort_keys=False)
 
 
 def build_launcher(tmp):
@@ -111,6 +143,106 @@ def report(name, ours, theirs, their_name):
              theirs[0] / ours[0], theirs[1] / ours[1]))
 
 
+def aws_calls(log):
+    """Operations of the "aws call" lines albatross --debug logs, one per
+    request (retries are logged again)."""
+    calls = collections.Counter()
+    with open(log) as f:
+        for line in f:
+            if " aws call " in line:
+                words = line.split(" aws call ", 1)[1].split(" in ")[0].split()
+                calls[words[-1]] += 1
+    return calls
+
+
+def expected_calls(albs, groups):
+    """What one refresh may cost: pages of 400, tags 20 ARNs a call, and
+    one DescribeTargetHealth per target group (the API takes one)."""
+    return {"DescribeLoadBalancers": max(1, math.ceil(albs / 400)),
+            "DescribeTargetGroups": max(1, math.ceil(groups / 400)),
+            "DescribeTags": math.ceil((albs + groups) / 20),
+            "DescribeTargetHealth": groups}
+
+
+def settle(env, count):
+    """Waits until the sandbox's controller has made every ALB active."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        res = subprocess.run([ALBATROSS, "describe", "ingress", "-o", "json"], env=env,
+                             capture_output=True, text=True)
+        if res.returncode == 0:
+            items = json.loads(res.stdout)["items"]
+            if len(items) == count and all(c["albState"] == "active" for c in items):
+                return
+        time.sleep(1)
+    raise RuntimeError("the sandbox's ALBs did not all become active in 120 s")
+
+
+def bench_chains(tmp, world, repeat):
+    """The drill-down on ingress worlds of two sizes: times loading every
+    chain and one ingress's whole chain, and checks from albatross's log
+    that a refresh costs what paging and batching need."""
+    sizes = [(100, 40), (500, 200)]
+    counts = {}
+    for ingresses, albs in sizes:
+        text = world_ingresses(ingresses, albs)
+        if text is None:
+            print("chain cases skipped: tests/worlds/alb-healthy.yaml is missing")
+            return
+        with Sandbox(world("ing%d.yaml" % ingresses, text), timeout=60) as sb:
+            env = sb.client_env()
+            settle(env, ingresses)
+            log = os.path.join(tmp, "chains-%d.log" % ingresses)
+            measure([ALBATROSS, "describe", "ingress", "-o", "json", "--log", log, "--debug"],
+                    env, ingresses)
+            counts[(ingresses, albs)] = aws_calls(log)
+            if ingresses != sizes[-1][0]:
+                continue
+            ours = best_of(repeat, lambda: measure(
+                [ALBATROSS, "describe", "ingress", "-o", "json"], env, ingresses))
+            aws = ["aws", "--endpoint-url", sb.env["AWS_ENDPOINT_URL"], "--region",
+                   sb.env["AWS_REGION"], "elbv2"]
+            tg = json.loads(subprocess.run(aws + ["describe-target-groups", "--output", "json"],
+                                           env=env, capture_output=True, text=True,
+                                           check=True).stdout)["TargetGroups"][0]
+            theirs = best_of(1, lambda: measure_many([
+                ["kubectl", "--cache-dir", os.path.join(tmp, "kc"), "get", "ingress", "-A",
+                 "-o", "json"],
+                aws + ["describe-load-balancers"], aws + ["describe-target-groups"],
+                aws + ["describe-target-health", "--target-group-arn", tg["TargetGroupArn"]]],
+                env))
+            report("500 ingresses on 200 ALBs, all", ours, theirs, "kubectl+aws (1 TG)")
+            one = best_of(repeat, lambda: measure(
+                [ALBATROSS, "describe", "ingress", "team-0/app-0", "-o", "json"], env))
+            theirs = best_of(1, lambda: measure_many([
+                ["kubectl", "--cache-dir", os.path.join(tmp, "kc"), "describe", "ingress",
+                 "-n", "team-0", "app-0"],
+                aws + ["describe-load-balancers"],
+                aws + ["describe-target-health", "--target-group-arn", tg["TargetGroupArn"]]],
+                env))
+            report("one ingress's whole chain", one, theirs, "kubectl+aws describe")
+    print_calls(counts)
+
+
+def print_calls(counts):
+    """Prints AWS requests per refresh by operation and fails when any
+    differs from what paging and batching need."""
+    ops = sorted(set(op for c in counts.values() for op in c))
+    print("AWS requests per refresh (all chains of the cluster):")
+    print("  %-24s" % "operation" + "".join("%22s" % ("%d ing / %d ALB" % k) for k in counts))
+    for op in ops:
+        print("  %-24s" % op + "".join("%22d" % c[op] for c in counts.values()))
+    for (ingresses, albs), calls in counts.items():
+        want = expected_calls(albs, ingresses)
+        if dict(calls) != want:
+            raise RuntimeError("refresh of %d ingresses made %s, expected %s"
+                               % (ingresses, dict(calls), want))
+        per = sum(v for k, v in calls.items() if k != "DescribeTargetHealth")
+        print("  %d ingresses: %d requests besides DescribeTargetHealth, as paging and "
+              "batches of 20 need; one DescribeTargetHealth per target group"
+              % (ingresses, per))
+
+
 def main():
     repeat = int(os.environ.get("BENCH_REPEAT", "3"))
     global LAUNCHER
@@ -145,6 +277,8 @@ def main():
                 ["aws", "--endpoint-url", sb.env["AWS_ENDPOINT_URL"], "--region", "us-east-2",
                  "iam", "list-roles"], env))
             report("1,000 IAM roles (10 pages)", ours, theirs, "aws iam list-roles")
+
+        bench_chains(tmp, world, repeat)
 
 
 if __name__ == "__main__":
