@@ -12,8 +12,8 @@
 #define BASE_ENV_MAX_MS 60000
 #define RETRY_AFTER_MAX_S 3600      /* longer waits are not honoured */
 
-/* botocore's ThrottledRetryableChecker list, plus EC2's codes from its
- * _retry.json. */
+/* botocore's ThrottledRetryableChecker list, which includes EC2's
+ * RequestLimitExceeded and EC2ThrottledException. */
 static const char *const throttling_codes[] = {
     "Throttling", "ThrottlingException", "ThrottledException",
     "RequestThrottledException", "TooManyRequestsException",

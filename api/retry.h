@@ -1,9 +1,9 @@
 /*
  * Retry decisions of the AWS SDKs' "standard" retry mode, shared by the
- * AWS and Kubernetes clients: which failures are worth another attempt,
- * how long to wait before it (capped exponential backoff with full
- * jitter), and the retry quota, a token bucket that stops retries when
- * most recent attempts failed. The numbers are botocore's
+ * AWS and Kubernetes clients. They say which failures are worth another
+ * attempt and how long to wait before it (capped exponential backoff with
+ * full jitter). The retry quota, a token bucket, stops retries when most
+ * recent attempts failed. The numbers are botocore's
  * (botocore/retries/standard.py and quota.py, version 1.43).
  *
  * Nothing here sleeps or sends: callers schedule the delay on the event
@@ -58,7 +58,7 @@ struct retry_backoff {
     void *random_ctx;
 };
 
-/* Sets the defaults: RETRY_BASE_MS, or RETRY_BASE_ENV when it holds a
+/* Sets the defaults: RETRY_BASE_MS, or RETRY_BASE_ENV when it contains a
  * whole number from 0 to 60000, and RETRY_MAX_BACKOFF_MS. */
 void retry_backoff_init(struct retry_backoff *b);
 
@@ -69,7 +69,7 @@ void retry_backoff_init(struct retry_backoff *b);
  */
 long retry_delay_ms(const struct retry_backoff *b, int attempt);
 
-/* The retry quota of one region or endpoint. */
+/* The retry quota of one service in one region. */
 struct retry_quota {
     int available;
 };

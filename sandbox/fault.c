@@ -1,7 +1,7 @@
 /*
  * Fault injection for albatross-sandbox. The error replies use each
  * service's own wire format and the codes botocore's retry data
- * (botocore/data/_retry.json, 1.43) lists for it: IAM and STS answer
+ * (botocore/data/_retry.json, 1.43) lists for it: IAM and STS reply
  * Throttling with 400, EC2 RequestLimitExceeded with 503, EKS
  * ThrottlingException with 429, and Kubernetes a 429 Status with
  * Retry-After.
@@ -466,8 +466,8 @@ static void sleep_ms(long ms)
         ;
 }
 
-static int answer(struct fault_set *set, int svc, struct sb_request *req,
-                  struct sb_response *res)
+static int inject_error(struct fault_set *set, int svc,
+                        struct sb_request *req, struct sb_response *res)
 {
     struct rule *r = &set->rules[svc];
     if (r->expired_token > 0 && sb_header(req, "Authorization")) {
@@ -498,9 +498,9 @@ int fault_before(struct fault_set *set, struct sb_request *req,
     if (r->latency_ms)
         sleep_ms(r->latency_ms);
     req->now += r->skew_s;
-    if (!answer(set, svc, req, res))
+    if (!inject_error(set, svc, req, res))
         return 0;
-    fprintf(stderr, "albatross-sandbox: fault: %s %s answered %d\n",
+    fprintf(stderr, "albatross-sandbox: fault: %s %s replied %d\n",
             service_names[svc], req->path, res->status);
     fault_after(set, svc, req, res);
     return 1;

@@ -1,6 +1,6 @@
 /*
  * Fault injection: per service (sts, iam, ec2, eks, k8s), a fraction of
- * requests answered with the service's throttling error or a 5xx, added
+ * requests rejected with the service's throttling error or a 5xx, added
  * latency, replies closed mid-body, truncated or malformed, the first N
  * signed requests rejected as carrying an expired credential or token,
  * and a clock that runs ahead or behind. Faults come from the world
@@ -45,8 +45,8 @@ void fault_describe(const struct fault_set *set, char *out, size_t outlen);
 
 /*
  * Before a request is served: sleeps for the added latency, moves
- * req->now by the clock skew, and answers with an injected error when
- * one is drawn. Returns 1 when res holds that answer, 0 to serve the
+ * req->now by the clock skew, and replies with an injected error when
+ * one is drawn. Returns 1 when res contains that reply, 0 to serve the
  * request normally. *service is set for fault_after.
  */
 int fault_before(struct fault_set *set, struct sb_request *req,

@@ -62,7 +62,18 @@ static void usage(FILE *out)
 "  --version            show the version\n"
 "\n"
 "Credentials, region and endpoints come from the usual AWS variables and\n"
-"files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ~/.aws/config).\n",
+"files (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ~/.aws/config).\n"
+"\n"
+"Retries and timeouts:\n"
+"  AWS_MAX_ATTEMPTS     attempts per AWS or Kubernetes request, retries\n"
+"                       included, 1 to 20 (default: the profile's\n"
+"                       max_attempts, else 3)\n"
+"  ALBATROSS_CONNECT_TIMEOUT_MS  limit to connect to a server, TLS\n"
+"                       handshake included (default: 5000)\n"
+"  ALBATROSS_HTTP_TIMEOUT_MS     limit for a whole request (default: 30000)\n"
+"  ALBATROSS_RETRY_BASE_MS       base of the retry backoff, for tests: the\n"
+"                       n-th retry waits up to base * 2^(n-1) ms, at most\n"
+"                       20 s (default: 1000)\n",
         out);
 }
 

@@ -150,6 +150,18 @@ size_t model_busy(const struct model *m)
     return http_pending(m->http);
 }
 
+size_t model_cancel(struct model *m)
+{
+    size_t n = http_pending(m->http);
+    if (n == 0)
+        return 0;
+    http_cancel_all(m->http);
+    snprintf(m->status, sizeof(m->status), "cancelled %zu request%s in "
+             "flight; press r to load again", n, n == 1 ? "" : "s");
+    m->version++;
+    return n;
+}
+
 size_t model_role_by_arn(const struct model *m, const char *arn)
 {
     for (size_t i = 0; arn && i < m->role_count; i++)

@@ -163,6 +163,10 @@ int model_wait(struct model *m, const int *fds, int *readable, size_t nfds,
                int timeout_ms);
 /* Number of requests in flight. */
 size_t model_busy(const struct model *m);
+/* Cancels every request in flight and every retry waiting for its delay.
+ * Each load ends once with a "Cancelled" error, as any failure does, and
+ * can be started again. Returns how many were cancelled. */
+size_t model_cancel(struct model *m);
 
 size_t model_role_by_arn(const struct model *m, const char *arn);
 size_t model_cluster_by_name(const struct model *m, const char *name);

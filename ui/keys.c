@@ -135,6 +135,14 @@ static int act_reload(struct ui *ui, struct view *v, const char *arg)
     return v->pane->reload(ui, v) | REACT_ROWS;
 }
 
+static int act_cancel(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v), UNUSED(arg);
+    if (model_cancel(ui->m) == 0)
+        return ui_message(ui, 0, "nothing is loading");
+    return REACT_ROWS;
+}
+
 static int act_help(struct ui *ui, struct view *v, const char *arg)
 {
     UNUSED(arg);
@@ -214,6 +222,9 @@ static const struct binding global_keys[] = {
       "cluster, :ing NAME for one", .run = act_ingresses },
     { .keys = { 'r', UI_CTRL('r') }, .command = "reload",
       .help = "Reload what this view shows", .run = act_reload },
+    { .keys = { 'x' }, .command = "cancel",
+      .help = "Cancel every load in flight and the retries waiting to run",
+      .run = act_cancel },
     { .keys = { '?' }, .command = "help", .help = "This help",
       .run = act_help },
     { .keys = { 'q' }, .command = "q", .alias = "quit", .help = "Quit",

@@ -1,7 +1,7 @@
 /*
  * Scheduled callbacks, timeouts and cancellation on the HTTP client, and
  * an AWS call cancelled in flight or while it waits to retry. Loopback
- * sockets that accept nothing (or answer 503 to everything) stand in for
+ * sockets that accept nothing (or reply 503 to everything) stand in for
  * a hung or failing server.
  */
 #include <stdarg.h>
@@ -23,8 +23,8 @@
 #include "../../api/http.h"
 #include "../../api/retry.h"
 
-/* A listening socket; with a thread, it answers every request with
- * reply, else nobody accepts and clients wait. */
+/* A listening socket. With a thread, it sends reply to every request;
+ * without one, no connection is accepted and clients wait. */
 struct server {
     int fd;
     int port;
@@ -32,7 +32,7 @@ struct server {
     pthread_t thread;
 };
 
-static void *answer_all(void *arg)
+static void *reply_to_all(void *arg)
 {
     struct server *s = arg;
     char request[8192];
@@ -64,7 +64,7 @@ static void server_start(struct server *s, const char *reply)
     getsockname(s->fd, (struct sockaddr *)&addr, &len);
     s->port = ntohs(addr.sin_port);
     if (reply)
-        pthread_create(&s->thread, NULL, answer_all, s);
+        pthread_create(&s->thread, NULL, reply_to_all, s);
 }
 
 static void server_stop(struct server *s)
@@ -227,7 +227,7 @@ static void connect_timeout_names_host(void **state)
 {
     (void)state;
     struct server s;
-    server_start(&s, NULL);     /* TCP connects; TLS never answers */
+    server_start(&s, NULL);     /* TCP connects; TLS never replies */
     char url[96], expected[128];
     snprintf(url, sizeof(url), "https://127.0.0.1:%d/", s.port);
     struct http_client *c = http_client_new();
