@@ -703,6 +703,7 @@ struct pending_call {
     int attempts;    /* requests sent so far */
     int corrections; /* of those, resent after a clock or credential fix */
     int quota_taken; /* what the last retry took from the retry quota */
+    int quota_empty; /* a retry was due and the quota could not pay */
 };
 
 static void pending_free(struct pending_call *pc)
@@ -826,6 +827,24 @@ static int send_attempt(struct pending_call *pc, struct api_error *err)
     return 0;
 }
 
+/* Appends what the retries did to a final error, so the status line
+ * shows the operation and the attempts made. */
+static void note_attempts(const struct pending_call *pc,
+                          struct api_error *err)
+{
+    char quota[160] = "";
+    size_t used = strlen(err->message);
+    if (pc->attempts - pc->corrections <= 1 && !pc->quota_empty)
+        return;
+    if (pc->quota_empty)
+        snprintf(quota, sizeof(quota), "; the retry quota of %s in %s is "
+                 "used up", pc->call.service->signing_name,
+                 pc->signing_region);
+    snprintf(err->message + used, sizeof(err->message) - used,
+             " (%s, gave up after %d attempt%s%s)", pc->what, pc->attempts,
+             pc->attempts == 1 ? "" : "s", quota);
+}
+
 /* Calls done once with err (or the body on success) and frees pc. */
 static void finish_call(struct pending_call *pc, const struct buf *body,
                         struct api_error *err)
@@ -833,12 +852,7 @@ static void finish_call(struct pending_call *pc, const struct buf *body,
     struct buf empty;
     buf_init(&empty, 0);
     if (err) {
-        int retried = pc->attempts - pc->corrections > 1;
-        if (retried && strlen(err->message) + 48 < sizeof(err->message))
-            snprintf(err->message + strlen(err->message),
-                     sizeof(err->message) - strlen(err->message),
-                     " (%s, gave up after %d attempts)", pc->what,
-                     pc->attempts);
+        note_attempts(pc, err);
         log_msg(LOG_WARN, "aws %s failed: %ld %s: %s (request id %s)",
                 pc->what, err->http_status, err->code, err->message,
                 err->request_id[0] ? err->request_id : "none");
@@ -944,6 +958,7 @@ static int try_retry(struct pending_call *pc, const struct http_response *res,
     struct retry_quota *q = call_quota(pc);
     int taken = q ? retry_quota_acquire(q, cls) : 0;
     if (!taken) {
+        pc->quota_empty = 1;
         log_msg(LOG_WARN, "aws %s: not retrying %s: the retry quota of %s "
                 "in %s is used up", pc->what, err->code,
                 pc->call.service->signing_name, pc->signing_region);

@@ -29,6 +29,7 @@ struct server {
     int fd;
     int port;
     const char *reply;
+    int requests;           /* replies sent so far */
     pthread_t thread;
 };
 
@@ -41,8 +42,10 @@ static void *reply_to_all(void *arg)
         ssize_t n;
         while ((n = read(fd, request, sizeof(request) - 1)) > 0) {
             request[n] = '\0';
-            if (strstr(request, "\r\n\r\n") &&
-                write(fd, s->reply, strlen(s->reply)) < 0)
+            if (!strstr(request, "\r\n\r\n"))
+                continue;
+            __atomic_add_fetch(&s->requests, 1, __ATOMIC_SEQ_CST);
+            if (write(fd, s->reply, strlen(s->reply)) < 0)
                 break;
         }
         close(fd);
@@ -381,6 +384,57 @@ static void aws_retry_wait_cancelled(void **state)
     server_stop(&s);
 }
 
+/* Sends an EKS ListClusters to region and waits for it; returns how
+ * many requests it took. */
+static int list_clusters(struct aws_session *session, struct server *s,
+                         const char *region, struct aws_outcome *o)
+{
+    const struct aws_call call = {
+        .service = &aws_service_eks, .region = region,
+        .operation = "ListClusters", .method = "GET", .path = "/clusters",
+    };
+    int before = __atomic_load_n(&s->requests, __ATOMIC_SEQ_CST);
+    memset(o, 0, sizeof(*o));
+    aws_send(session, &call, on_aws, o);
+    while (o->calls == 0)
+        http_wait(session->http, NULL, NULL, 0, 100);
+    return __atomic_load_n(&s->requests, __ATOMIC_SEQ_CST) - before;
+}
+
+static void aws_retry_quota_per_region(void **state)
+{
+    (void)state;
+    struct server s;
+    server_start(&s, "HTTP/1.1 503 Service Unavailable\r\n"
+                 "Content-Length: 0\r\n\r\n");
+    aws_environment(s.port, "20");
+    setenv(RETRY_BASE_ENV, "0", 1);
+    struct http_client *c = http_client_new();
+    struct aws_session session;
+    char err[512];
+    assert_int_equal(aws_session_init(&session, c, NULL, err, sizeof(err)),
+                     0);
+    struct aws_outcome o;
+    /* 500 tokens pay for 100 retries at 5 each: five calls of 19 retries,
+     * then 5 more, then none. */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(list_clusters(&session, &s, "us-west-2", &o), 20);
+    assert_int_equal(list_clusters(&session, &s, "us-west-2", &o), 6);
+    assert_string_equal(o.code, "503");
+    assert_non_null(strstr(o.message, "(EKS ListClusters, gave up after 6 "
+                           "attempts; the retry quota of eks in us-west-2 "
+                           "is used up)"));
+    assert_int_equal(list_clusters(&session, &s, "us-west-2", &o), 1);
+    assert_non_null(strstr(o.message, "gave up after 1 attempt; the retry "
+                           "quota"));
+    /* Another region has its own quota. */
+    assert_int_equal(list_clusters(&session, &s, "us-east-2", &o), 20);
+    unsetenv(RETRY_BASE_ENV);
+    http_client_free(c);
+    aws_session_cleanup(&session);
+    server_stop(&s);
+}
+
 static void aws_max_attempts_validated(void **state)
 {
     (void)state;
@@ -407,6 +461,7 @@ int main(void)
         cmocka_unit_test(timeouts_from_environment),
         cmocka_unit_test(aws_call_cancelled_in_flight),
         cmocka_unit_test(aws_retry_wait_cancelled),
+        cmocka_unit_test(aws_retry_quota_per_region),
         cmocka_unit_test(aws_max_attempts_validated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
