@@ -120,7 +120,9 @@ static int subnets_tagged(const struct chain_snapshot *s, const char *role)
 }
 
 /* Turns a FailedBuildModel or FailedDeployModel message into a title and
- * what to do; the message itself goes in the detail. */
+ * what to do; the message itself goes in the detail. Credentials come
+ * first: the controller reports them inside the step that needed them
+ * ("couldn't auto-discover subnets: WebIdentityErr: ..."). */
 static void explain_event(const struct chain_snapshot *s,
                           const struct chain_event *e, struct chain *c)
 {
@@ -129,15 +131,7 @@ static void explain_event(const struct chain_snapshot *s,
     const char *role = internal ? "kubernetes.io/role/internal-elb"
                                 : "kubernetes.io/role/elb";
     char title[200], fix[600];
-    if (contains(m, "subnet")) {
-        snprintf(title, sizeof(title), "No subnets for an %s load balancer",
-                 internal ? "internal" : "internet-facing");
-        snprintf(fix, sizeof(fix), "Tag at least two subnets in different "
-                 "Availability Zones of the cluster's VPC with %s=1, or "
-                 "list them in alb.ingress.kubernetes.io/subnets.%s", role,
-                 subnets_tagged(s, role) ? "" : " No subnet of the region "
-                 "carries the tag now.");
-    } else if (contains(m, "AssumeRoleWithWebIdentity") ||
+    if (contains(m, "AssumeRoleWithWebIdentity") ||
                contains(m, "WebIdentityErr")) {
         snprintf(title, sizeof(title), "The controller cannot assume its "
                  "IAM role");
@@ -162,6 +156,14 @@ static void explain_event(const struct chain_snapshot *s,
                  "the load balancer's region (%s) in "
                  "alb.ingress.kubernetes.io/certificate-arn.",
                  s->region ? s->region : "the cluster's region");
+    } else if (contains(m, "subnet")) {
+        snprintf(title, sizeof(title), "No subnets for an %s load balancer",
+                 internal ? "internal" : "internet-facing");
+        snprintf(fix, sizeof(fix), "Tag at least two subnets in different "
+                 "Availability Zones of the cluster's VPC with %s=1, or "
+                 "list them in alb.ingress.kubernetes.io/subnets.%s", role,
+                 subnets_tagged(s, role) ? "" : " No subnet of the region "
+                 "carries the tag now.");
     } else if (contains(m, "ervice") && contains(m, "not found")) {
         snprintf(title, sizeof(title), "A backend service does not exist");
         snprintf(fix, sizeof(fix), "Create the service, or point the "

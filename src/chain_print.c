@@ -11,13 +11,18 @@
 
 /* ---- text ---- */
 
-/* Writes s with control characters replaced, so that text from the
- * cluster or AWS cannot move the cursor or change colours. */
+/* Writes s with line breaks and tabs as spaces and other control
+ * characters as '?', so that text from the cluster or AWS cannot move the
+ * cursor or change colours. */
 static void safe(FILE *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : "-"); *p;
-         p++)
-        fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+         p++) {
+        if (*p == '\n' || *p == '\t' || *p == '\r')
+            fputc(' ', out);
+        else
+            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+    }
 }
 
 static void line(FILE *out, int level, const char *label, const char *value)

@@ -433,6 +433,70 @@ static void chain_printed_as_text_and_json(void **state)
     free(json);
 }
 
+/* The controller's messages as it words them, and the title each gets:
+ * credentials are named even inside the step that needed them. */
+static void chain_event_messages_explained(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *message, *title;
+    } cases[] = {
+        {"Failed build model due to couldn't auto-discover subnets: "
+         "WebIdentityErr: failed to retrieve credentials\\ncaused by: "
+         "AccessDenied: Not authorized to perform "
+         "sts:AssumeRoleWithWebIdentity",
+         "The controller cannot assume its IAM role"},
+        {"Failed build model due to couldn't auto-discover subnets: "
+         "UnauthorizedOperation: You are not authorized to perform this "
+         "operation", "The controller's IAM role lacks a permission"},
+        {"Failed deploy model due to AccessDenied: User is not authorized "
+         "to perform: elasticloadbalancing:CreateLoadBalancer",
+         "The controller's IAM role lacks a permission"},
+        {"Failed build model due to couldn't auto-discover subnets: unable "
+         "to resolve at least one subnet",
+         "No subnets for an internet-facing load balancer"},
+        {"Failed deploy model due to CertificateNotFound: Certificate "
+         "'arn:aws:acm:eu-west-1:1:certificate/x' not found",
+         "The listener's certificate cannot be used"},
+        {"Failed build model due to ingress: web/broken: Service \\\"api\\\" "
+         "not found", "A backend service does not exist"},
+        {"Failed deploy model due to something new",
+         "The controller failed to deploy the load balancer"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct chain_snapshot s;
+        char json[1024];
+        canned_snapshot(&s);
+        kube_objects_free(s.events);
+        snprintf(json, sizeof(json),
+                 "{\"items\":[{\"metadata\":{\"name\":\"e\",\"namespace\":"
+                 "\"web\"},\"involvedObject\":{\"kind\":\"Ingress\",\"name\":"
+                 "\"broken\"},\"type\":\"Warning\",\"reason\":"
+                 "\"FailedDeployModel\",\"message\":\"%s\"}]}",
+                 cases[i].message);
+        s.events = objects(KUBE_EVENTS, json);
+        struct chain *chains;
+        struct chain_alb *unclaimed;
+        size_t count, unclaimed_count;
+        chain_build(&s, 0, &chains, &count, &unclaimed, &unclaimed_count);
+        const struct chain *c = NULL;
+        for (size_t k = 0; k < count; k++)
+            if (!strcmp(chains[k].name, "broken"))
+                c = &chains[k];
+        assert_non_null(c);
+        assert_true(c->finding_count > 0);
+        assert_string_equal(c->findings[0].title, cases[i].title);
+        assert_non_null(strstr(c->findings[0].detail, "FailedDeployModel: "));
+        for (size_t k = 0; k < count; k++)
+            chain_free_contents(&chains[k]);
+        free(chains);
+        for (size_t k = 0; k < unclaimed_count; k++)
+            chain_free_alb(&unclaimed[k]);
+        free(unclaimed);
+        chain_snapshot_cleanup(&s);
+    }
+}
+
 static void chain_age_formatted(void **state)
 {
     (void)state;
@@ -469,6 +533,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(chain_printed_as_text_and_json, setup,
                                         teardown),
+        cmocka_unit_test(chain_event_messages_explained),
         cmocka_unit_test(chain_age_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
