@@ -144,17 +144,23 @@ static int open_cluster(struct model *m, FILE *err)
         model_select_initial(m);
     }
     if (m->current == MODEL_NONE) {
-        fprintf(err, "albatross: %s\n",
-                m->status[0] ? m->status
-                             : "no cluster to open: pass --cluster NAME or "
-                               "--context NAME, or set a current context");
+        output_error(err, "%s",
+                     m->status[0] ? m->status
+                                  : "no cluster to open: pass --cluster NAME "
+                                    "or --context NAME, or set a current "
+                                    "context");
         return 1;
     }
     drain(m);
     const struct model_cluster *c = &m->clusters[m->current];
+    if (c->tls_insecure) {
+        char warning[512];
+        model_insecure_warning(c, warning, sizeof(warning));
+        output_error(err, "%s", warning);
+    }
     if (c->objects_state == MODEL_FAILED) {
-        fprintf(err, "albatross: %s: %s: %s\n", c->name, c->error.code,
-                c->error.message);
+        output_error(err, "%s: %s: %s", c->name, c->error.code,
+                     c->error.message);
         return 1;
     }
     return 0;
@@ -165,7 +171,7 @@ static int report(const char *what, enum model_state state,
 {
     if (state != MODEL_FAILED)
         return 0;
-    fprintf(err, "albatross: %s: %s: %s\n", what, e->code, e->message);
+    output_error(err, "%s: %s: %s", what, e->code, e->message);
     return 1;
 }
 
@@ -191,6 +197,20 @@ static int load(struct model *m, enum cli_kind kind, FILE *err)
     return 1;
 }
 
+/* A listing that succeeded for some regions and failed for others is
+ * printed, and the failure reported with exit status 1, so a script
+ * never takes a partial list for the whole account. */
+static int partial_failure(const struct model *m, enum cli_kind kind,
+                           FILE *err)
+{
+    if (kind != CLI_CLUSTERS || !m->clusters_error.code[0])
+        return 0;
+    fprintf(err, "albatross: list clusters: %s: %s; the list above lacks "
+            "the regions that failed\n", m->clusters_error.code,
+            m->clusters_error.message);
+    return 1;
+}
+
 int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
             FILE *out, FILE *err)
 {
@@ -212,5 +232,5 @@ int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
     else
         output_print_table(&t, out);
     output_cleanup(&t);
-    return 0;
+    return partial_failure(m, kind, err);
 }

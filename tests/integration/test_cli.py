@@ -160,5 +160,17 @@ class BadInput(unittest.TestCase):
         self.assertRegex(SB.albatross("--version").stdout, r"^albatross \d+\.\d+")
 
 
+class PartialFailure(unittest.TestCase):
+    def test_failed_regions_exit_1_and_keep_the_rest(self):
+        # Every EKS call is throttled; the kubeconfig's contexts remain.
+        with Sandbox(args=["--fault", "eks:throttle=1.0", "--seed", "1"]) as sb:
+            res = sb.albatross("get", "clusters", "-o", "json", check=False,
+                               AWS_MAX_ATTEMPTS="1")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("ThrottlingException", res.stderr)
+        names = {c["name"] for c in json.loads(res.stdout)["items"]}
+        self.assertIn("alb-demo-cluster", names)
+
+
 if __name__ == "__main__":
     unittest.main()
