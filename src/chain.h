@@ -275,7 +275,7 @@ struct chain_cluster {
     struct api_error error;
     struct chain_alb *unclaimed;
     size_t unclaimed_count;
-    time_t refreshed;
+    time_t refreshed;       /* when chains were last stored; 0: never */
     time_t next_poll;       /* private: AWS polling with backoff */
     int backoff;            /* private */
     unsigned generation;    /* private: drops stale replies */

@@ -258,13 +258,23 @@ static void reason_summary(const struct chain_target_group *tg, char *out,
         if (strcmp(t->state, "healthy") == 0)
             continue;
         used += (size_t)snprintf(out + used, outlen - used,
-                                 "%s%s %s:%d %s%s%s%s", used ? "; " : "",
-                                 t->id, t->state, t->port,
+                                 "%s%s:%d %s %s%s%s%s", used ? "; " : "",
+                                 t->id, t->port, t->state,
                                  t->reason ? t->reason : "",
                                  t->description ? " (" : "",
                                  t->description ? t->description : "",
                                  t->description ? ")" : "");
     }
+}
+
+/* Targets in registration or their first health checks: not yet a
+ * failure. */
+static size_t settling(const struct chain_target_group *tg)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < tg->target_count; i++)
+        n += strcmp(tg->targets[i].state, "initial") == 0;
+    return n;
 }
 
 static void check_targets(struct chain *c)
@@ -284,6 +294,14 @@ static void check_targets(struct chain *c)
         if (tg->healthy == tg->target_count)
             continue;
         reason_summary(tg, reasons, sizeof(reasons));
+        if (tg->healthy + settling(tg) == tg->target_count) {
+            chain_add_finding(c, CHAIN_INFO, "Targets being checked",
+                "Wait for the health checks (interval times healthy "
+                "threshold) to finish.",
+                "Target group %s: %zu of %zu healthy; %s", tg->name,
+                tg->healthy, tg->target_count, reasons);
+            continue;
+        }
         chain_add_finding(c, tg->healthy ? CHAIN_WARNING : CHAIN_ERROR,
             tg->healthy ? "Some targets are unhealthy"
                         : "No healthy targets",
@@ -409,6 +427,10 @@ void chain_find_problems(const struct chain_snapshot *s,
         check_missing_alb(s, c);
     if (c->alb)
         check_alb_state(c);
+    /* With an ALB, a warning newer than any success means the last
+     * change (a listener, a certificate) did not go through. */
+    if (c->alb && c->event_count && strcmp(c->events[0].type, "Warning") == 0)
+        explain_event(s, &c->events[0], c);
     check_targets(c);
     for (size_t i = 0; i < c->listener_count; i++)
         for (size_t k = 0; k < c->listeners[i].certificate_count; k++)

@@ -692,10 +692,10 @@ static void finish(struct load *l)
         cc = chains_cluster_state(cs, l->cluster);
         cc->state = l->snap.aws_error.code[0] ? MODEL_FAILED : MODEL_READY;
         cc->error = l->snap.aws_error;
+        cc->refreshed = time(NULL);     /* the chains are this new */
     }
-    cc->refreshed = time(NULL);
     cc->backoff = next_interval(cs, l->cluster, &l->snap, cc->backoff);
-    cc->next_poll = cc->refreshed + cc->backoff;
+    cc->next_poll = time(NULL) + cc->backoff;
     cs->m->version++;
     load_free(l);
     if (cc->again) {
@@ -811,7 +811,7 @@ int chains_poll(struct chains *cs, time_t now)
     long soonest = -1;
     for (size_t i = 0; i < cs->cluster_count; i++) {
         struct chain_cluster *cc = &cs->clusters[i];
-        if (cc->load || !cc->refreshed)
+        if (cc->load || !cc->next_poll)
             continue;
         if (cc->next_poll <= now) {
             start_load(cs, cc->cluster);
