@@ -1,7 +1,8 @@
 /*
  * ACM DescribeCertificate. A listener's certificate must live in the load
- * balancer's region; the call goes to the certificate's own region so that
- * one from another region is still described and the mismatch shown.
+ * balancer's region. The call goes to the certificate's own region, so a
+ * certificate from another region is still described and the mismatch
+ * shown.
  */
 #include "acm.h"
 

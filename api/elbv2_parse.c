@@ -227,7 +227,7 @@ static int read_pairs(const xmlNode *list, const char *key_name,
             free(key);
             if (key)
                 return -1;
-            continue;   /* a pair without its key says nothing */
+            continue;   /* a value without its key is of no use */
         }
         p->key = key;
         p->value = text(m, "Value");

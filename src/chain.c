@@ -207,7 +207,7 @@ void chains_cleanup(struct chains *cs)
     for (size_t i = 0; i < cs->cluster_count; i++) {
         chain_load_detach(cs->clusters[i].load);
         free_unclaimed(&cs->clusters[i]);
-        chain_free_wanted(&cs->clusters[i]);
+        chain_free_drilled(&cs->clusters[i]);
     }
     free(cs->clusters);
     for (size_t i = 0; i < cs->count; i++)

@@ -1,9 +1,10 @@
 /*
- * The on-call chain of an ingress: the Application Load Balancer the AWS
- * Load Balancer Controller made for it, its listeners, rules, target
- * groups and targets (with the pod behind each IP target), the
- * controller's warning events on the ingress, the ingresses sharing the
- * ALB through a group, and findings: why the chain does not serve.
+ * The on-call chain of an ingress. It holds the Application Load Balancer
+ * that the AWS Load Balancer Controller made for the ingress, with its
+ * listeners, rules, target groups and targets (and the pod behind each IP
+ * target). It also holds the controller's events on the ingress, the
+ * ingresses sharing the ALB through a group, and findings: the reasons
+ * the chain does not serve.
  *
  * A struct chains holds the chains of the model's clusters. Loads run on
  * the model's HTTP client and complete inside model_wait(); each bumps
@@ -33,7 +34,7 @@
 #include "../api/error.h"
 #include "model.h"
 
-/* What the ingress pane shows in its ALB column. */
+/* State of an ingress's ALB, for the ingress pane's ALB column. */
 enum chain_alb_state {
     CHAIN_ALB_UNKNOWN,      /* not loaded yet */
     CHAIN_ALB_MISSING,      /* no load balancer matches the ingress */
@@ -208,7 +209,7 @@ struct chain_backend {
     size_t endpoints_not_ready;
 };
 
-/* Why the chain does not serve, or something about to break it. */
+/* A reason the chain does not serve, or a risk of breaking it soon. */
 struct chain_finding {
     enum chain_severity severity;
     char *title;            /* one line: "No subnets for an internet-facing
@@ -280,8 +281,8 @@ struct chain_cluster {
     int backoff;            /* private */
     unsigned generation;    /* private: drops stale replies */
     void *load;             /* private: the load in flight */
-    char **wanted;          /* private: "NS/NAME" of the drill-downs */
-    size_t wanted_count;
+    char **drilled;         /* private: "NS/NAME" of the drill-downs */
+    size_t drilled_count;
     int again;              /* private: load again when this one ends */
 };
 
@@ -319,11 +320,13 @@ int chains_load_ingress(struct chains *cs, size_t cluster,
  * identities. A load in flight is not restarted. */
 void chains_refresh(struct chains *cs, size_t cluster);
 /*
- * Refreshes what is due: AWS state every 5 s while a load balancer is
- * provisioning or a target is not healthy, backing off to 60 s when all
- * is stable and doubling after throttling or errors; Kubernetes objects
- * by re-listing at each refresh. Returns the milliseconds until the next
- * refresh is due (for model_wait()'s timeout), or -1 when none is.
+ * Starts the refreshes that are due. AWS state is read every 5 s while a
+ * load balancer is provisioning or a target is not healthy, and the
+ * interval doubles up to 60 s while all is stable; after errors it
+ * doubles up to 300 s, twice as fast after throttling. Kubernetes
+ * objects are listed again at each refresh. Returns the milliseconds
+ * until the next refresh is due (for model_wait()'s timeout), or -1 when
+ * none is.
  */
 int chains_poll(struct chains *cs, time_t now);
 

@@ -1,9 +1,10 @@
 /*
- * Turning a snapshot into chains: which load balancer serves an ingress
- * (the controller's cluster and stack tags, else the status hostname),
- * which target groups carry its backends (the resource tag), the targets
- * and the pods behind them, its events and the ingresses sharing its ALB.
- * Everything is copied, so the chains outlive the snapshot.
+ * Turning a snapshot into chains. The load balancer of an ingress is the
+ * one with the controller's cluster and stack tags, else the one named in
+ * its status. Its target groups are those whose resource tag names one of
+ * its backends. Then come the targets and the pods behind them, its
+ * events and the ingresses sharing its ALB. Everything is copied, so the
+ * chains outlive the snapshot.
  */
 #include <stdarg.h>
 #include <stdio.h>

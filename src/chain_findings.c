@@ -215,7 +215,7 @@ static void check_missing_alb(const struct chain_snapshot *s,
 static void check_backends(const struct chain_snapshot *s, struct chain *c)
 {
     if (!s->services || !s->endpoints)
-        return;     /* unknown: the partial-list finding says why */
+        return;     /* unknown: the partial-list finding gives the reason */
     for (size_t i = 0; i < c->backend_count; i++) {
         const struct chain_backend *b = &c->backends[i];
         if (!b->service_exists)
@@ -247,7 +247,8 @@ static void check_alb_state(struct chain *c)
             c->alb->state_reason ? c->alb->state_reason : "no reason given");
 }
 
-/* "Target.FailedHealthChecks x2, Target.Timeout" into out. */
+/* The targets that are not healthy, as "ID:PORT STATE REASON
+ * (DESCRIPTION)" joined by "; ", into out. */
 static void reason_summary(const struct chain_target_group *tg, char *out,
                            size_t outlen)
 {
@@ -348,7 +349,7 @@ static void check_certificate(const struct chain_snapshot *s,
             cert->error.code, cert->error.message);
 }
 
-/* The certificates the annotation asks for, checked even when no
+/* The certificates the annotation lists, checked even when no
  * listener exists (a wrong region is what stops the listener). */
 static void check_annotated_certificates(const struct chain_snapshot *s,
                                          const struct kube_ingress_info *in,

@@ -113,6 +113,6 @@ void chains_replace(struct chains *cs, size_t cluster, struct chain *built,
 /* chain_load.c: lets a load in flight finish without cs, and frees the
  * list of drill-downs. */
 void chain_load_detach(void *load);
-void chain_free_wanted(struct chain_cluster *cc);
+void chain_free_drilled(struct chain_cluster *cc);
 
 #endif

@@ -5,7 +5,7 @@
  *   2. DescribeTags of those ARNs, 20 a call;
  *   3. DescribeTargetHealth of the cluster's target groups, the tagged
  *      subnets when an ingress has no ALB, and the drill-down of the ALBs
- *      of the wanted ingresses (listeners, then their rules and
+ *      of the drilled ingresses (listeners, then their rules and
  *      certificates; attributes, subnets, security groups, web ACL);
  * then the snapshot is built into chains. The calls made do not depend
  * on the number of ingresses, only on pages, load balancers and target
@@ -29,8 +29,8 @@ struct load {
     int pending;
     int phase;
     struct chain_snapshot snap;
-    char **wanted;              /* copies of the cluster's list */
-    size_t wanted_count;
+    char **drilled;             /* copies of the cluster's list */
+    size_t drilled_count;
     size_t *health_queue;       /* target groups whose health to read */
     size_t health_count;
     size_t health_next;         /* first one not yet sent */
@@ -252,7 +252,7 @@ static void start_role_subnets(struct load *l, struct model *m)
                          &filter, 1, on_role_subnets, part_new(l, 0));
 }
 
-/* ---- phase 3: the drill-down of wanted ingresses ---- */
+/* ---- phase 3: the drill-down of drilled ingresses ---- */
 
 static void on_certificate(struct acm_certificate *c,
                            const struct api_error *err, void *ctx)
@@ -447,17 +447,17 @@ static void start_network(struct load *l, struct model *m,
     free(groups);
 }
 
-static const struct kube_ingress_info *wanted_ingress(const struct load *l,
+static const struct kube_ingress_info *drilled_ingress(const struct load *l,
                                                       size_t i)
 {
     const struct chain_snapshot *s = &l->snap;
-    const char *slash = strchr(l->wanted[i], '/');
-    size_t ns_len = slash ? (size_t)(slash - l->wanted[i]) : 0;
+    const char *slash = strchr(l->drilled[i], '/');
+    size_t ns_len = slash ? (size_t)(slash - l->drilled[i]) : 0;
     for (size_t k = 0; slash && s->ingresses &&
                        k < s->ingresses->ingress_count; k++) {
         const struct kube_ingress_info *in = &s->ingresses->ingresses[k];
         if (in->namespace && strlen(in->namespace) == ns_len &&
-            strncmp(in->namespace, l->wanted[i], ns_len) == 0 &&
+            strncmp(in->namespace, l->drilled[i], ns_len) == 0 &&
             strcmp(in->name, slash + 1) == 0)
             return in;
     }
@@ -483,8 +483,8 @@ static void start_details(struct load *l, struct model *m)
 {
     const struct elbv2_load_balancer **lbs = NULL;
     size_t lb_count = 0;
-    for (size_t i = 0; i < l->wanted_count; i++) {
-        const struct kube_ingress_info *in = wanted_ingress(l, i);
+    for (size_t i = 0; i < l->drilled_count; i++) {
+        const struct kube_ingress_info *in = drilled_ingress(l, i);
         if (!in)
             continue;
         want_annotated_certificates(l, m, in);
@@ -534,9 +534,9 @@ static void advance(struct load *l)
 static void load_free(struct load *l)
 {
     chain_snapshot_cleanup(&l->snap);
-    for (size_t i = 0; i < l->wanted_count; i++)
-        free(l->wanted[i]);
-    free(l->wanted);
+    for (size_t i = 0; i < l->drilled_count; i++)
+        free(l->drilled[i]);
+    free(l->drilled);
     free(l->health_queue);
     free(l);
 }
@@ -590,13 +590,13 @@ void chain_snapshot_cleanup(struct chain_snapshot *s)
     memset(s, 0, sizeof(*s));
 }
 
-void chain_free_wanted(struct chain_cluster *cc)
+void chain_free_drilled(struct chain_cluster *cc)
 {
-    for (size_t i = 0; i < cc->wanted_count; i++)
-        free(cc->wanted[i]);
-    free(cc->wanted);
-    cc->wanted = NULL;
-    cc->wanted_count = 0;
+    for (size_t i = 0; i < cc->drilled_count; i++)
+        free(cc->drilled[i]);
+    free(cc->drilled);
+    cc->drilled = NULL;
+    cc->drilled_count = 0;
 }
 
 /* ---- finishing a load ---- */
@@ -630,21 +630,21 @@ static int next_interval(const struct chains *cs, size_t cluster,
     return next > POLL_SLOW ? POLL_SLOW : next;
 }
 
-/* Marks each wanted ingress that the load did not find. */
+/* Marks each drilled ingress that the load did not find. */
 static void mark_missing(struct chains *cs, const struct load *l)
 {
-    for (size_t i = 0; i < l->wanted_count; i++) {
-        const char *slash = strchr(l->wanted[i], '/');
+    for (size_t i = 0; i < l->drilled_count; i++) {
+        const char *slash = strchr(l->drilled[i], '/');
         if (!slash)
             continue;
-        char *ns = strndup(l->wanted[i], (size_t)(slash - l->wanted[i]));
+        char *ns = strndup(l->drilled[i], (size_t)(slash - l->drilled[i]));
         if (!chains_find(cs, l->cluster, ns, slash + 1)) {
             struct chain *c = chains_insert(cs, l->cluster, ns, slash + 1);
             c->state = MODEL_FAILED;
             c->detail_state = MODEL_FAILED;
             api_error_set(&c->error, "IngressNotFound",
                           "ingress %s not found",
-                          l->wanted[i]);
+                          l->drilled[i]);
         }
         free(ns);
     }
@@ -751,10 +751,10 @@ static int start_load(struct chains *cs, size_t cluster)
     l->cluster = cluster;
     l->snap.cluster_name = tag_cluster_name(c);
     l->snap.region = xstrdup(c->region ? c->region : m->aws.region);
-    l->wanted = xrealloc(NULL, (cc->wanted_count + 1) * sizeof(char *));
-    for (size_t i = 0; i < cc->wanted_count; i++)
-        l->wanted[i] = xstrdup(cc->wanted[i]);
-    l->wanted_count = cc->wanted_count;
+    l->drilled = xrealloc(NULL, (cc->drilled_count + 1) * sizeof(char *));
+    for (size_t i = 0; i < cc->drilled_count; i++)
+        l->drilled[i] = xstrdup(cc->drilled[i]);
+    l->drilled_count = cc->drilled_count;
     cc->load = l;
     cc->state = MODEL_LOADING;
     m->version++;
@@ -771,14 +771,14 @@ int chains_load_cluster(struct chains *cs, size_t cluster)
     return start_load(cs, cluster);
 }
 
-static void add_wanted(struct chain_cluster *cc, const char *key)
+static void add_drilled(struct chain_cluster *cc, const char *key)
 {
-    for (size_t i = 0; i < cc->wanted_count; i++)
-        if (strcmp(cc->wanted[i], key) == 0)
+    for (size_t i = 0; i < cc->drilled_count; i++)
+        if (strcmp(cc->drilled[i], key) == 0)
             return;
-    cc->wanted = xrealloc(cc->wanted,
-                          (cc->wanted_count + 1) * sizeof(*cc->wanted));
-    cc->wanted[cc->wanted_count++] = xstrdup(key);
+    cc->drilled = xrealloc(cc->drilled,
+                          (cc->drilled_count + 1) * sizeof(*cc->drilled));
+    cc->drilled[cc->drilled_count++] = xstrdup(key);
 }
 
 int chains_load_ingress(struct chains *cs, size_t cluster,
@@ -789,7 +789,7 @@ int chains_load_ingress(struct chains *cs, size_t cluster,
         return -1;
     snprintf(key, sizeof(key), "%s/%s", namespace, name);
     struct chain_cluster *cc = chains_cluster_state(cs, cluster);
-    add_wanted(cc, key);
+    add_drilled(cc, key);
     struct chain *c = chains_insert(cs, cluster, namespace, name);
     if (c->state != MODEL_READY)
         c->state = MODEL_LOADING;
