@@ -15,6 +15,7 @@
 #include "../api/http.h"
 #include "../api/log.h"
 #include "../ui/ui.h"
+#include "chain.h"
 #include "cli.h"
 #include "model.h"
 
@@ -274,8 +275,12 @@ static int run_ui(struct options *o)
         return EXIT_USAGE;
     }
     model_load(&m);
-    int rc = ui_run(&m, &ui_opt);
+    struct chains chains;
+    chains_init(&chains, &m);
+    int rc = ui_run(&m, &chains, &ui_opt);
+    /* The model cancels the chains' requests before they are freed. */
     model_cleanup(&m);
+    chains_cleanup(&chains);
     return rc;
 }
 

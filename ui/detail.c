@@ -153,11 +153,11 @@ static const char *line_text(const struct ui *ui, const struct view *v,
     return item < v->line_count ? v->lines[item] : "";
 }
 
-static const struct column text_columns[] = {
+const struct column detail_text_columns[1] = {
     { .header = "", .weight = 1, .cell = line_text },
 };
 
-static size_t line_count(const struct ui *ui, const struct view *v)
+size_t detail_line_count(const struct ui *ui, const struct view *v)
 {
     UNUSED(ui);
     return v->line_count;
@@ -264,9 +264,9 @@ const struct pane detail_role_pane = {
     .name = "role",
     .text = 1,
     .title = role_title,
-    .columns = text_columns,
+    .columns = detail_text_columns,
     .column_count = 1,
-    .item_count = line_count,
+    .item_count = detail_line_count,
     .state = role_state,
     .prepare = role_prepare,
     .reload = role_reload,
@@ -284,74 +284,6 @@ int detail_open_role(struct ui *ui, size_t role)
         .pane = &detail_role_pane,
         .cluster = MODEL_NONE,
         .role = role,
-    };
-    return ui_push(ui, &v);
-}
-
-/* ---- ingress -------------------------------------------------------- */
-
-static const struct model_ingress *view_ingress(const struct ui *ui,
-                                                const struct view *v)
-{
-    return v->item < ui->m->ingress_count ? &ui->m->ingresses[v->item]
-                                          : NULL;
-}
-
-static void ingress_prepare(struct ui *ui, struct view *v)
-{
-    const struct model_ingress *in = view_ingress(ui, v);
-    view_clear_lines(v);
-    if (!in)
-        return;
-    const struct model *m = ui->m;
-    char age[32];
-    pane_format_age(in->created, age, sizeof(age));
-    field(v, "Cluster", in->cluster < m->cluster_count
-          ? m->clusters[in->cluster].name : "-");
-    field(v, "Namespace", in->namespace);
-    field(v, "Name", in->name);
-    field(v, "Class", in->class_name);
-    field(v, "Hosts", in->hosts);
-    field(v, "Group", in->group_name);
-    field(v, "Created", in->created);
-    field(v, "Age", age);
-    if (in->address)
-        field(v, "Address", in->address);
-    else
-        view_add_line(v, THEME_WARNING, "%-13s%s", "Address",
-                      "none: no load balancer has been provisioned");
-}
-
-static void ingress_title(const struct ui *ui, const struct view *v,
-                          char *buf, size_t len)
-{
-    const struct model_ingress *in = view_ingress(ui, v);
-    if (in)
-        snprintf(buf, len, "Ingress %s/%s", in->namespace, in->name);
-    else
-        snprintf(buf, len, "Ingress (gone after a reload)");
-}
-
-const struct pane detail_ingress_pane = {
-    .name = "ingress",
-    .text = 1,
-    .title = ingress_title,
-    .columns = text_columns,
-    .column_count = 1,
-    .item_count = line_count,
-    .prepare = ingress_prepare,
-    .noun = "lines",
-};
-
-int detail_open_ingress(struct ui *ui, size_t ingress)
-{
-    if (ingress >= ui->m->ingress_count)
-        return REACT_NONE;
-    struct view v = {
-        .pane = &detail_ingress_pane,
-        .cluster = MODEL_NONE,
-        .role = MODEL_NONE,
-        .item = ingress,
     };
     return ui_push(ui, &v);
 }

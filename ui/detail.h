@@ -1,7 +1,7 @@
 /*
  * Text views that describe one object: an IAM role (trust policy,
- * attached and inline policies, the service accounts that use it) and an
- * ingress.
+ * attached and inline policies, the service accounts that use it). The
+ * drill-down of an ingress is in drill.h.
  */
 #ifndef ALBATROSS_DETAIL_H
 #define ALBATROSS_DETAIL_H
@@ -11,12 +11,14 @@
 #include "view.h"
 
 extern const struct pane detail_role_pane;
-extern const struct pane detail_ingress_pane;
+
+/* The one column of a text view and its row count: its lines. */
+extern const struct column detail_text_columns[1];
+size_t detail_line_count(const struct ui *ui, const struct view *v);
 
 /* Opens role i's description and starts loading its policies. Returns
  * enum react. */
 int detail_open_role(struct ui *ui, size_t role);
-int detail_open_ingress(struct ui *ui, size_t ingress);
 
 /* Appends JSON text to v as indented lines, two spaces per level, each
  * prefixed with indent. Text that is not JSON is laid out as far as its

@@ -262,6 +262,11 @@ void draw_loading_summary(const struct ui *ui, char *buf, size_t len)
     for (size_t i = 0; i < m->role_count; i++)
         if (m->roles[i].details_state == MODEL_LOADING)
             add_item(buf, len, "role %s", m->roles[i].name);
+    for (size_t i = 0; i < m->cluster_count; i++) {
+        const struct chain_cluster *cc = chains_cluster(ui->chains, i);
+        if (cc && cc->state == MODEL_LOADING)
+            add_item(buf, len, "load balancers of %s", m->clusters[i].name);
+    }
 }
 
 static int draw_input(struct ui *ui, int y)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "detail.h"
+#include "drill.h"
 #include "pane.h"
 
 #define UNUSED(x) (void)(x)
@@ -127,6 +128,22 @@ static int act_ingresses(struct ui *ui, struct view *v, const char *arg)
     return show_objects(ui, UI_PANE_INGRESSES, arg);
 }
 
+/* Opens the load balancers of the cluster arg names, or of the cluster
+ * the view shows. */
+static int act_load_balancers(struct ui *ui, struct view *v, const char *arg)
+{
+    size_t c = view_cluster(ui, v);
+    if (arg && *arg) {
+        c = model_cluster_by_name(ui->m, arg);
+        if (c == MODEL_NONE)
+            return ui_message(ui, 1, "no cluster named \"%s\": give a name "
+                              "from the clusters pane", arg);
+    }
+    if (c != MODEL_NONE)
+        model_open_cluster(ui->m, c);
+    return drill_open_load_balancers(ui, c);
+}
+
 static int act_reload(struct ui *ui, struct view *v, const char *arg)
 {
     UNUSED(arg);
@@ -202,7 +219,8 @@ static const struct binding global_keys[] = {
       .run = act_end },
     { .keys = { '\n', '\r', UI_FKEY(KEY_ENTER) }, .help = "Open the "
       "selected row: a cluster's service accounts, a service account's "
-      "role, the service accounts of a role", .run = act_enter },
+      "role, the service accounts of a role, an ingress's load balancer, "
+      "listeners, rules, targets and pods", .run = act_enter },
     { .keys = { UI_ESC }, .help = "Clear the filter, or go back",
       .run = act_back },
     { .keys = { '/' }, .help = "Filter the rows as you type (Enter keeps "
@@ -220,6 +238,10 @@ static const struct binding global_keys[] = {
     { .keys = { '4' }, .command = "ing", .alias = "ingresses",
       .help = "Ingresses of the current cluster; :ing all for every "
       "cluster, :ing NAME for one", .run = act_ingresses },
+    { .keys = { '5' }, .command = "alb", .alias = "lb",
+      .help = "Load balancers of the current cluster, with those no "
+      "ingress claims; :alb NAME for another cluster",
+      .run = act_load_balancers },
     { .keys = { 'r', UI_CTRL('r') }, .command = "reload",
       .help = "Reload what this view shows", .run = act_reload },
     { .keys = { 'x' }, .command = "cancel",
@@ -282,7 +304,7 @@ int keys_command(struct ui *ui, const char *line)
         if (is_command(&global_keys[i], line, n))
             return global_keys[i].run(ui, ui_top(ui), trimmed);
     return ui_message(ui, 1, "unknown command \":%.*s\": try :clusters, :sa, "
-                      ":roles, :ing, :q, or ? for help", (int)n, line);
+                      ":roles, :ing, :alb, :q, or ? for help", (int)n, line);
 }
 
 static void add_match(char *list, size_t len, const char *name, size_t *count,

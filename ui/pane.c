@@ -6,6 +6,7 @@
 
 #include "../api/creds.h"
 #include "detail.h"
+#include "drill.h"
 
 #define UNUSED(x) (void)(x)
 
@@ -26,6 +27,11 @@ void pane_format_age(const char *created, char *buf, size_t len)
         snprintf(buf, len, "-");
         return;
     }
+    pane_format_since(then, buf, len);
+}
+
+void pane_format_since(time_t then, char *buf, size_t len)
+{
     long s = (long)difftime(time(NULL), then);
     if (s < 0)
         s = 0;
@@ -524,14 +530,25 @@ const struct pane pane_roles = {
 
 /* ---- ingresses ------------------------------------------------------ */
 
-#define ING(ui, item) (&(ui)->m->ingresses[item])
+/* Rows are the chains of ui->chains: the ingress and the summary of the
+ * load balancer behind it, refreshed by the chain layer. */
+#define CHAIN(ui, item) (&(ui)->chains->items[item])
+
+/* Starts loading the chains of cluster c unless they are loaded, loading
+ * or failed (r retries a failure). */
+static void open_chains(struct ui *ui, size_t c)
+{
+    const struct chain_cluster *cc = chains_cluster(ui->chains, c);
+    if (c < ui->m->cluster_count && (!cc || cc->state == MODEL_IDLE))
+        chains_load_cluster(ui->chains, c);
+}
 
 static const char *ing_cluster(const struct ui *ui, const struct view *v,
                                size_t item, char *buf, size_t len,
                                enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
-    return cluster_name(ui->m, ING(ui, item)->cluster);
+    return cluster_name(ui->m, CHAIN(ui, item)->cluster);
 }
 
 static const char *ing_namespace(const struct ui *ui, const struct view *v,
@@ -539,7 +556,7 @@ static const char *ing_namespace(const struct ui *ui, const struct view *v,
                                  enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
-    return ING(ui, item)->namespace;
+    return CHAIN(ui, item)->namespace;
 }
 
 static const char *ing_name(const struct ui *ui, const struct view *v,
@@ -547,7 +564,7 @@ static const char *ing_name(const struct ui *ui, const struct view *v,
                             enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len), UNUSED(role);
-    return ING(ui, item)->name;
+    return CHAIN(ui, item)->name;
 }
 
 static const char *ing_class(const struct ui *ui, const struct view *v,
@@ -555,7 +572,7 @@ static const char *ing_class(const struct ui *ui, const struct view *v,
                              enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len);
-    const char *s = ING(ui, item)->class_name;
+    const char *s = CHAIN(ui, item)->class_name;
     if (!s)
         *role = THEME_DIM;
     return or_dash(s);
@@ -566,10 +583,77 @@ static const char *ing_hosts(const struct ui *ui, const struct view *v,
                              enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len);
-    const char *s = ING(ui, item)->hosts;
+    const char *s = CHAIN(ui, item)->hosts;
     if (!s)
         *role = THEME_DIM;
     return s ? s : "*";
+}
+
+enum theme_role pane_alb_state_role(enum chain_alb_state state)
+{
+    switch (state) {
+    case CHAIN_ALB_ACTIVE:
+        return THEME_OK;
+    case CHAIN_ALB_PROVISIONING:
+        return THEME_WARNING;
+    case CHAIN_ALB_FAILED:
+    case CHAIN_ALB_MISSING:
+        return THEME_ERROR;
+    default:
+        return THEME_DIM;
+    }
+}
+
+static const char *ing_alb(const struct ui *ui, const struct view *v,
+                           size_t item, char *buf, size_t len,
+                           enum theme_role *role)
+{
+    UNUSED(v), UNUSED(buf), UNUSED(len);
+    const struct chain *c = CHAIN(ui, item);
+    if (c->state == MODEL_FAILED) {
+        *role = THEME_ERROR;
+        return "error";
+    }
+    *role = pane_alb_state_role(c->alb_state);
+    return chain_alb_state_name(c->alb_state);
+}
+
+enum theme_role pane_targets_role(size_t healthy, size_t total)
+{
+    if (total == 0)
+        return THEME_DIM;
+    if (healthy == total)
+        return THEME_OK;
+    return healthy == 0 ? THEME_ERROR : THEME_WARNING;
+}
+
+/* "healthy/total", or "-" while no target group is known. */
+static const char *ing_targets(const struct ui *ui, const struct view *v,
+                               size_t item, char *buf, size_t len,
+                               enum theme_role *role)
+{
+    UNUSED(v);
+    const struct chain *c = CHAIN(ui, item);
+    *role = pane_targets_role(c->targets_healthy, c->targets_total);
+    if (!c->alb || c->target_group_count == 0)
+        return "-";
+    snprintf(buf, len, "%zu/%zu", c->targets_healthy, c->targets_total);
+    return buf;
+}
+
+static const char *ing_warning(const struct ui *ui, const struct view *v,
+                               size_t item, char *buf, size_t len,
+                               enum theme_role *role)
+{
+    UNUSED(v);
+    const struct chain *c = CHAIN(ui, item);
+    if (!c->last_warning) {
+        *role = THEME_DIM;
+        return "-";
+    }
+    *role = THEME_WARNING;
+    pane_format_since(c->last_warning, buf, len);
+    return buf;
 }
 
 static const char *ing_address(const struct ui *ui, const struct view *v,
@@ -577,7 +661,7 @@ static const char *ing_address(const struct ui *ui, const struct view *v,
                                enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len);
-    const char *s = ING(ui, item)->address;
+    const char *s = CHAIN(ui, item)->address;
     if (!s)
         *role = THEME_WARNING;
     return s ? s : "none";
@@ -588,7 +672,7 @@ static const char *ing_age(const struct ui *ui, const struct view *v,
                            enum theme_role *role)
 {
     UNUSED(v), UNUSED(role);
-    pane_format_age(ING(ui, item)->created, buf, len);
+    pane_format_age(CHAIN(ui, item)->created, buf, len);
     return buf;
 }
 
@@ -601,33 +685,123 @@ static const struct column ing_columns[] = {
     { .header = "CLASS", .min_width = 3, .max_width = 12,
       .cell = ing_class },
     { .header = "HOSTS", .min_width = 5, .weight = 2, .cell = ing_hosts },
+    { .header = "ALB", .min_width = 7, .max_width = 12, .cell = ing_alb },
+    { .header = "TARGETS", .min_width = 7, .max_width = 9,
+      .cell = ing_targets },
+    { .header = "LAST WARNING", .min_width = 4, .max_width = 12,
+      .cell = ing_warning },
     { .header = "ADDRESS", .min_width = 7, .weight = 3,
       .cell = ing_address },
     { .header = "AGE", .min_width = 3, .max_width = 5, .cell = ing_age },
 };
 
+/* The scope, and why load balancers are missing when a load failed. */
 static void ing_title(const struct ui *ui, const struct view *v, char *buf,
                       size_t len)
 {
     scope_title(ui, v, "Ingresses", buf, len);
+    for (size_t i = 0; i < ui->m->cluster_count; i++) {
+        const struct chain_cluster *cc = chains_cluster(ui->chains, i);
+        if (!in_scope(ui, v, i) || !cc || cc->state != MODEL_FAILED)
+            continue;
+        size_t used = strlen(buf);
+        snprintf(buf + used, len - used, "; loading the load balancers of "
+                 "%s failed: %s", ui->m->clusters[i].name,
+                 cc->error.code[0] ? cc->error.code : cc->error.message);
+        return;
+    }
 }
 
 static size_t ing_count(const struct ui *ui, const struct view *v)
 {
     UNUSED(v);
-    return ui->m->ingress_count;
+    return ui->chains->count;
 }
 
 static int ing_includes(const struct ui *ui, const struct view *v,
                         size_t item)
 {
-    return in_scope(ui, v, ING(ui, item)->cluster);
+    return in_scope(ui, v, CHAIN(ui, item)->cluster);
+}
+
+static int ing_identity(const struct ui *ui, const struct view *v,
+                        size_t item, char *buf, size_t len)
+{
+    UNUSED(v);
+    const struct chain *c = CHAIN(ui, item);
+    snprintf(buf, len, "%zu %s/%s", c->cluster, c->namespace, c->name);
+    return 1;
+}
+
+static void ing_prepare(struct ui *ui, struct view *v)
+{
+    if (!v->all_clusters) {
+        size_t c = view_cluster(ui, v);
+        if (c != MODEL_NONE)
+            open_chains(ui, c);
+        return;
+    }
+    for (size_t i = 0; i < ui->m->cluster_count; i++)
+        open_chains(ui, i);
+}
+
+static enum model_state chains_state(const struct ui *ui, size_t c,
+                                     char *err, size_t len)
+{
+    const struct chain_cluster *cc = chains_cluster(ui->chains, c);
+    if (!cc || cc->state == MODEL_IDLE)
+        return MODEL_LOADING;
+    if (cc->state == MODEL_FAILED)
+        pane_format_error(&cc->error, err, len);
+    return cc->state;
+}
+
+static enum model_state ing_state(const struct ui *ui, const struct view *v,
+                                  char *err, size_t len)
+{
+    const struct model *m = ui->m;
+    if (!v->all_clusters) {
+        size_t c = view_cluster(ui, v);
+        if (c == MODEL_NONE)
+            return objects_state(ui, v, err, len);
+        return chains_state(ui, c, err, len);
+    }
+    enum model_state state = MODEL_READY;
+    for (size_t i = 0; i < m->cluster_count; i++)
+        if (chains_state(ui, i, err, len) == MODEL_LOADING)
+            state = MODEL_LOADING;
+    if (m->cluster_count == 0 && m->clusters_state == MODEL_LOADING)
+        state = MODEL_LOADING;
+    err[0] = '\0';
+    return state;
 }
 
 static int ing_enter(struct ui *ui, struct view *v, size_t item)
 {
     UNUSED(v);
-    return detail_open_ingress(ui, item);
+    const struct chain *c = CHAIN(ui, item);
+    return drill_open_ingress(ui, c->cluster, c->namespace, c->name);
+}
+
+static int ing_reload(struct ui *ui, struct view *v)
+{
+    struct model *m = ui->m;
+    for (size_t i = 0; i < m->cluster_count; i++) {
+        if (!in_scope(ui, v, i))
+            continue;
+        const struct chain_cluster *cc = chains_cluster(ui->chains, i);
+        if (cc && cc->state != MODEL_IDLE && cc->state != MODEL_FAILED)
+            chains_refresh(ui->chains, i);
+        else
+            chains_load_cluster(ui->chains, i);
+    }
+    if (v->all_clusters)
+        return ui_message(ui, 0, "reloading the ingresses of every cluster");
+    size_t c = view_cluster(ui, v);
+    if (c == MODEL_NONE)
+        return ui_message(ui, 1, "no cluster selected to reload");
+    return ui_message(ui, 0, "reloading the ingresses of %s",
+                      m->clusters[c].name);
 }
 
 const struct pane pane_ingresses = {
@@ -637,9 +811,11 @@ const struct pane pane_ingresses = {
     .column_count = sizeof(ing_columns) / sizeof(ing_columns[0]),
     .item_count = ing_count,
     .includes = ing_includes,
-    .state = objects_state,
+    .state = ing_state,
+    .prepare = ing_prepare,
+    .identity = ing_identity,
     .enter = ing_enter,
-    .reload = objects_reload,
+    .reload = ing_reload,
     .keys = objects_keys,
     .key_count = sizeof(objects_keys) / sizeof(objects_keys[0]),
     .noun = "ingresses",

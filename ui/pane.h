@@ -6,6 +6,7 @@
 #define ALBATROSS_PANE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "../api/error.h"
 #include "view.h"
@@ -30,5 +31,11 @@ void pane_format_error(const struct api_error *err, char *buf, size_t len);
 /* Formats the time since an RFC 3339 timestamp as kubectl's AGE column
  * does ("42s", "5m", "3h", "12d", "2y"); "-" when it does not parse. */
 void pane_format_age(const char *created, char *buf, size_t len);
+/* The same for a time_t. */
+void pane_format_since(time_t then, char *buf, size_t len);
+
+/* Colours of a load balancer state and of "healthy/total" targets. */
+enum theme_role pane_alb_state_role(enum chain_alb_state state);
+enum theme_role pane_targets_role(size_t healthy, size_t total);
 
 #endif

@@ -2,17 +2,28 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "draw.h"
 #include "text.h"
 #include "view.h"
 
 #define CELL_MAX 512  /* bytes of one cell's UTF-8 text */
+#define TABLE_KEY_MAX 1024 /* bytes of an identity() key */
+
+static void free_keys(struct table *t)
+{
+    for (size_t i = 0; t->keys && i < t->row_count; i++)
+        free(t->keys[i]);
+}
 
 void table_cleanup(struct table *t)
 {
+    free_keys(t);
     free(t->rows);
+    free(t->keys);
     t->rows = NULL;
+    t->keys = NULL;
     t->row_count = t->row_cap = 0;
 }
 
@@ -56,16 +67,27 @@ static int match_row(const struct ui *ui, struct view *v, size_t item)
     return match;
 }
 
-static int push_row(struct table *t, size_t item)
+/* Appends item and its identity() key, or NULL when it has none. */
+static int push_row(const struct ui *ui, const struct view *v,
+                    struct table *t, size_t item)
 {
     if (t->row_count == t->row_cap) {
         size_t cap = t->row_cap ? t->row_cap * 2 : 64;
         size_t *rows = realloc(t->rows, cap * sizeof(*rows));
-        if (!rows)
+        if (rows)
+            t->rows = rows;
+        char **keys = realloc(t->keys, cap * sizeof(*keys));
+        if (keys)
+            t->keys = keys;
+        if (!rows || !keys)
             return -1;
-        t->rows = rows;
         t->row_cap = cap;
     }
+    char key[TABLE_KEY_MAX];
+    t->keys[t->row_count] = NULL;
+    if (v->pane->identity && v->pane->identity(ui, v, item, key,
+                                               sizeof(key)))
+        t->keys[t->row_count] = strdup(key);
     t->rows[t->row_count++] = item;
     return 0;
 }
@@ -83,27 +105,75 @@ static void reset_widths(const struct view *v, struct table *t)
     }
 }
 
+/* The row showing the item whose key is key, or item itself when key
+ * is NULL; (size_t)-1 when it is not shown. */
+static size_t find_row(const struct table *t, const char *key, size_t item)
+{
+    for (size_t i = 0; i < t->row_count; i++) {
+        if (!key && !t->keys[i] && t->rows[i] == item)
+            return i;
+        if (key && t->keys[i] && strcmp(t->keys[i], key) == 0)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+/* The first row with an identity() key, such as the first line of a
+ * text view that opens something, or row 0 when none has one. */
+static size_t first_keyed(const struct table *t)
+{
+    for (size_t i = 0; i < t->row_count; i++)
+        if (t->keys[i])
+            return i;
+    return 0;
+}
+
+/* Selects row, shifting the scroll position by as many rows as the
+ * selection moved, so the selected row keeps its screen line. */
+static void reselect(struct table *t, size_t row)
+{
+    size_t old = t->selected;
+    if (row > old)
+        t->top += row - old;
+    else
+        t->top -= old - row < t->top ? old - row : t->top;
+    t->selected = row;
+}
+
 void table_rebuild(struct ui *ui, struct view *v)
 {
     struct table *t = &v->table;
+    /* The key was made when the rows were built, because the item
+     * index it came from may name another item now. */
     size_t keep = table_selected_item(t);
+    char *key = NULL;
+    if (keep != (size_t)-1) {
+        key = t->keys[t->selected];
+        t->keys[t->selected] = NULL;    /* taken from free_keys() */
+    }
+    int refiltered = wcscmp(t->filter, t->built_filter) != 0;
     if (v->pane->prepare)
         v->pane->prepare(ui, v);
     size_t count = v->pane->item_count(ui, v);
     reset_widths(v, t);
+    free_keys(t);
     t->row_count = 0;
     t->total = 0;
     for (size_t item = 0; item < count; item++) {
         if (v->pane->includes && !v->pane->includes(ui, v, item))
             continue;
         t->total++;
-        if (match_row(ui, v, item) && push_row(t, item) < 0)
+        if (match_row(ui, v, item) && push_row(ui, v, t, item) < 0)
             break;
     }
-    t->selected = 0;
-    for (size_t i = 0; i < t->row_count; i++)
-        if (t->rows[i] == keep)
-            t->selected = i;
+    size_t row = keep == (size_t)-1 ? (size_t)-1 : find_row(t, key, keep);
+    free(key);
+    if (row == (size_t)-1)
+        row = refiltered ? first_keyed(t) : t->selected;
+    if (row >= t->row_count)
+        row = t->row_count ? t->row_count - 1 : 0;
+    reselect(t, row);
+    wcscpy(t->built_filter, t->filter);
     v->built_version = ui->m->version;
     v->built = 1;
 }

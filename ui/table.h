@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <wchar.h>
 
-#define TABLE_MAX_COLUMNS 8
+#define TABLE_MAX_COLUMNS 12
 #define TABLE_GAP 2         /* blank columns between two columns */
 
 struct ui;
@@ -18,6 +18,8 @@ struct view;
 
 struct table {
     size_t *rows;           /* items shown, in order */
+    char **keys;            /* each row's identity() key when it was
+                             * built, or NULL */
     size_t row_count;
     size_t row_cap;
     size_t total;           /* items in scope before the filter */
@@ -25,13 +27,18 @@ struct table {
     size_t top;             /* first row on screen */
     int natural[TABLE_MAX_COLUMNS]; /* widest cell or header, per column */
     wchar_t filter[128];
+    wchar_t built_filter[128]; /* the filter when rows were last built */
     int y, height;          /* screen lines of the rows, set when drawn */
 };
 
 void table_cleanup(struct table *t);
 
-/* Rebuilds rows from the view's pane, keeping the selected item selected
- * when it is still shown. */
+/* Rebuilds rows from the view's pane. The selected item stays selected
+ * while it is shown (found by the pane's identity() when it has one) and
+ * stays on the same screen line, so a refresh moves neither the cursor
+ * nor the rows around it. When the item is gone, the selection keeps its
+ * row number. After a filter change, it goes to the first row with a key,
+ * which in a text view is the first line that Enter opens. */
 void table_rebuild(struct ui *ui, struct view *v);
 
 /* The item of the selected row, or (size_t)-1 when the table is empty. */

@@ -202,8 +202,12 @@ static void resize(void)
 static void draw(struct ui *ui, int rebuild)
 {
     struct view *v = ui_top(ui);
-    if (rebuild || !v->built || v->built_version != ui->m->version)
+    /* Text views wrap their lines to the screen width. */
+    if (rebuild || !v->built || v->built_version != ui->m->version ||
+        (v->pane->text && v->built_cols != COLS)) {
         table_rebuild(ui, v);
+        v->built_cols = COLS;
+    }
     erase();
     if (LINES < 5 || COLS < 20) {
         draw_text(0, 0, COLS, "terminal too small", ui->attrs[THEME_ERROR],
@@ -372,8 +376,12 @@ static int run_loop(struct ui *ui)
         }
         react = REACT_NONE;
         int busy = model_busy(ui->m) > 0;
+        int timeout = busy ? SPINNER_MS : IDLE_MS;
+        int due = chains_poll(ui->chains, time(NULL));
+        if (due >= 0 && due < timeout)
+            timeout = due;
         int fds[2] = { STDIN_FILENO, signal_pipe[0] }, readable[2] = { 0 };
-        model_wait(ui->m, fds, readable, 2, busy ? SPINNER_MS : IDLE_MS);
+        model_wait(ui->m, fds, readable, 2, timeout);
 
         int resized = 0, stop = readable[1] ? read_signals(&resized) : 0;
         if (stop)
@@ -405,12 +413,14 @@ int ui_check_theme(const struct ui_options *opt, struct ui_theme_check *out,
     return 0;
 }
 
-int ui_run(struct model *m, const struct ui_options *opt)
+int ui_run(struct model *m, struct chains *chains,
+           const struct ui_options *opt)
 {
     struct ui ui;
     char err[1024];
     memset(&ui, 0, sizeof(ui));
     ui.m = m;
+    ui.chains = chains;
     if (theme_load(&ui.theme, opt->theme, err, sizeof(err)) < 0) {
         fprintf(stderr, "albatross: %s\n", err);
         return 2;

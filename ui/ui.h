@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "../src/chain.h"
 #include "../src/model.h"
 
 enum ui_pane {
@@ -38,11 +39,13 @@ int ui_check_theme(const struct ui_options *opt, struct ui_theme_check *out,
 
 /*
  * Runs the UI until the user quits. The model must be initialised and
- * its loads started. Returns 0 after a quit and 1 when the terminal
- * cannot be set up. Returns 2 when the theme cannot be loaded, after
+ * its loads started, and chains initialised on it. The UI loads and
+ * refreshes the chains of the clusters whose ingresses it shows. Returns
+ * 0 after a quit and 1 when the terminal cannot be set up. Returns 2 when the theme cannot be loaded, after
  * printing "file:line: what" on stderr without touching the terminal.
  * After SIGINT, SIGTERM or SIGHUP it returns 128 + the signal number.
  */
-int ui_run(struct model *m, const struct ui_options *opt);
+int ui_run(struct model *m, struct chains *chains,
+           const struct ui_options *opt);
 
 #endif

@@ -3,6 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../src/util.h"
 
 #define VIEW_MAX_LINES 20000  /* a text view stops growing here */
 
@@ -14,12 +17,17 @@ size_t view_cluster(const struct ui *ui, const struct view *v)
 
 void view_clear_lines(struct view *v)
 {
-    for (size_t i = 0; i < v->line_count; i++)
+    for (size_t i = 0; i < v->line_count; i++) {
         free(v->lines[i]);
+        if (v->links)
+            free(v->links[i].key);
+    }
     free(v->lines);
     free(v->line_roles);
+    free(v->links);
     v->lines = NULL;
     v->line_roles = NULL;
+    v->links = NULL;
     v->line_count = 0;
 }
 
@@ -27,6 +35,23 @@ void view_cleanup(struct view *v)
 {
     view_clear_lines(v);
     table_cleanup(&v->table);
+    free(v->namespace);
+    free(v->name);
+    free(v->arn);
+    free(v->target);
+    v->namespace = v->name = v->arn = v->target = NULL;
+}
+
+void view_link_last(struct view *v, const struct pane *pane,
+                    const char *key, int port)
+{
+    if (v->line_count == 0 || !v->links)
+        return;
+    struct view_link *link = &v->links[v->line_count - 1];
+    free(link->key);
+    link->pane = pane;
+    link->key = xstrdup(key);
+    link->port = port;
 }
 
 void view_add_line(struct view *v, enum theme_role role, const char *fmt, ...)
@@ -51,11 +76,15 @@ void view_add_line(struct view *v, enum theme_role role, const char *fmt, ...)
     enum theme_role *roles = realloc(v->line_roles, count * sizeof(*roles));
     if (roles)
         v->line_roles = roles;
-    if (!lines || !roles) {
+    struct view_link *links = realloc(v->links, count * sizeof(*links));
+    if (links)
+        v->links = links;
+    if (!lines || !roles || !links) {
         free(text);
         return;
     }
     v->lines[v->line_count] = text;
     v->line_roles[v->line_count] = role;
+    memset(&v->links[v->line_count], 0, sizeof(*links));
     v->line_count = count;
 }

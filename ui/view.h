@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "../src/chain.h"
 #include "../src/model.h"
 #include "../src/theme.h"
 #include "table.h"
@@ -73,11 +74,24 @@ struct pane {
                               char *err, size_t len);
     /* Called before rows are built: text views make their lines. */
     void (*prepare)(struct ui *ui, struct view *v);
+    /* Writes a key that names item across refreshes (an ARN, a
+     * namespace and name) into buf and returns 1, or returns 0 when item
+     * has none. The selection follows this key when rows move; without
+     * it, the selection stays on the same item index. */
+    int (*identity)(const struct ui *ui, const struct view *v, size_t item,
+                    char *buf, size_t len);
     int (*enter)(struct ui *ui, struct view *v, size_t item);
     int (*reload)(struct ui *ui, struct view *v);
     const struct binding *keys;  /* keys of this pane only */
     size_t key_count;
     const char *noun;       /* "service accounts", for counts */
+};
+
+/* What Enter on a line of a text view opens. */
+struct view_link {
+    const struct pane *pane;    /* NULL: the line opens nothing */
+    char *key;              /* an ARN, a target id or NAMESPACE/NAME */
+    int port;               /* a target's port */
 };
 
 struct view {
@@ -87,9 +101,20 @@ struct view {
     size_t item;            /* ingress detail: which ingress */
     int all_clusters;
     const struct pane *explains; /* help: the pane whose keys it lists */
-    char **lines;           /* text views */
+    /* The on-call drill-down: the ingress whose chain a view shows (NULL
+     * for a load balancer no ingress claims), the load balancer,
+     * listener, rule or target group of the view, and the target. */
+    char *namespace;
+    char *name;
+    char *arn;
+    char *target;
+    int port;
+    char **lines;           /* text views; the load balancer list keeps
+                             * the ARN of each row here */
     enum theme_role *line_roles;
+    struct view_link *links; /* one per line, or NULL */
     size_t line_count;
+    int built_cols;         /* COLS when the lines were made */
     struct table table;
     unsigned long built_version;
     int built;
@@ -102,6 +127,7 @@ enum ui_mode { UI_MODE_NORMAL, UI_MODE_COMMAND, UI_MODE_FILTER };
 
 struct ui {
     struct model *m;
+    struct chains *chains;  /* borrowed */
     struct theme theme;
     attr_t attrs[THEME_ROLE_COUNT]; /* curses attributes per role */
     struct view stack[UI_MAX_DEPTH];
@@ -132,5 +158,8 @@ void view_cleanup(struct view *v);
 void view_add_line(struct view *v, enum theme_role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void view_clear_lines(struct view *v);
+/* Makes the last line added open pane for key (copied) on Enter. */
+void view_link_last(struct view *v, const struct pane *pane,
+                    const char *key, int port);
 
 #endif

