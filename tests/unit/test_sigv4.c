@@ -1,6 +1,6 @@
 /*
  * SigV4 against AWS's signing test suite (the aws-c-auth v4 copy, read
- * at run time from SUITE_DIR, a folder beside the repository),
+ * at run time from SUITE_DIR, relative to the repository root),
  * the IAM ListUsers example from AWS's SigV4 documentation, and the
  * Authorization header parser.
  */
@@ -21,7 +21,7 @@
 
 #include "../../api/sigv4.h"
 
-#define SUITE_DIR "../shared/sigv4-suite/v4-crt"
+#define SUITE_DIR "tests/data/sigv4-v4-crt"
 #define SUITE_CASES 38
 #define MAX_PAIRS 32
 #define FILE_MAX (1u << 20)
