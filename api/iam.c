@@ -459,3 +459,101 @@ int iam_load_role_details(struct aws_session *s, struct iam_role *role,
     release_details(op);
     return 0;
 }
+
+/* ---- OIDC providers ---- */
+
+void iam_oidc_provider_list_free(struct iam_oidc_provider_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->count; i++)
+        free(l->arns[i]);
+    free(l->arns);
+    free(l);
+}
+
+static int add_provider(struct iam_oidc_provider_list *list,
+                        const xmlNode *member)
+{
+    char *arn = awsxml_child_text(member, "Arn");
+    char **grown = arn && *arn && list->count < IAM_MAX_OIDC_PROVIDERS
+        ? realloc(list->arns, (list->count + 1) * sizeof(*grown))
+        : NULL;
+    if (!grown) {
+        free(arn);
+        return -1;
+    }
+    list->arns = grown;
+    grown[list->count++] = arn;
+    return 0;
+}
+
+int iam_parse_oidc_providers(const char *xml, size_t len,
+                             struct iam_oidc_provider_list *list,
+                             struct api_error *err)
+{
+    static const char what[] = "IAM ListOpenIDConnectProviders";
+    xmlDoc *doc = awsxml_parse(xml, len, what, err);
+    if (!doc)
+        return -1;
+    xmlNode *result = awsxml_find(xmlDocGetRootElement(doc),
+                                  "ListOpenIDConnectProvidersResult");
+    xmlNode *items = awsxml_child(result, "OpenIDConnectProviderList");
+    int rc = items ? 0 : -1;
+    for (xmlNode *m = awsxml_child(items, "member"); m && rc == 0;
+         m = awsxml_next(m))
+        rc = add_provider(list, m);
+    xmlFreeDoc(doc);
+    if (rc < 0)
+        api_error_set(err, "InvalidReply", "%s reply has no "
+                      "OpenIDConnectProviderList, a provider without an Arn, "
+                      "or more than %d providers", what,
+                      IAM_MAX_OIDC_PROVIDERS);
+    return rc;
+}
+
+struct providers_op {
+    iam_oidc_providers_fn done;
+    void *ctx;
+};
+
+static void on_providers(const struct buf *body, const struct api_error *err,
+                         void *ctx)
+{
+    struct providers_op *op = ctx;
+    struct api_error parse_err = {0};
+    struct iam_oidc_provider_list *list = calloc(1, sizeof(*list));
+    if (!err && !list) {
+        api_error_set(&parse_err, "InternalError", "out of memory");
+        err = &parse_err;
+    }
+    if (!err && iam_parse_oidc_providers(body->data, body->len, list,
+                                         &parse_err) < 0)
+        err = &parse_err;
+    if (err) {
+        iam_oidc_provider_list_free(list);
+        list = NULL;
+    }
+    op->done(list, err, op->ctx);
+    free(op);
+}
+
+int iam_list_oidc_providers(struct aws_session *s, iam_oidc_providers_fn done,
+                            void *ctx)
+{
+    struct providers_op *op = calloc(1, sizeof(*op));
+    if (!op) {
+        struct api_error err = {0};
+        api_error_set(&err, "InternalError", "out of memory");
+        done(NULL, &err, ctx);
+        return -1;
+    }
+    op->done = done;
+    op->ctx = ctx;
+    const struct aws_call call = {
+        .service = &aws_service_iam,
+        .operation = "ListOpenIDConnectProviders",
+    };
+    aws_send(s, &call, on_providers, op);
+    return 0;
+}

@@ -66,4 +66,29 @@ int iam_parse_inline_policies(const char *xml, size_t len,
                               struct iam_role *role, char **marker,
                               struct api_error *err);
 
+/* ARNs of the account's IAM OIDC identity providers, as
+ * arn:aws:iam::ACCOUNT:oidc-provider/ISSUER-HOST-AND-PATH. */
+struct iam_oidc_provider_list {
+    char **arns;
+    size_t count;
+};
+
+#define IAM_MAX_OIDC_PROVIDERS 1000  /* IAM's quota is 100 per account */
+
+void iam_oidc_provider_list_free(struct iam_oidc_provider_list *l);
+
+/* Lists the account's OIDC providers with ListOpenIDConnectProviders,
+ * which IAM does not page. The list is the callee's to free with
+ * iam_oidc_provider_list_free. */
+typedef void (*iam_oidc_providers_fn)(struct iam_oidc_provider_list *list,
+                                      const struct api_error *err,
+                                      void *ctx);
+int iam_list_oidc_providers(struct aws_session *s, iam_oidc_providers_fn done,
+                            void *ctx);
+/* Appends the ARNs of a ListOpenIDConnectProviders reply to list. Returns
+ * 0, or -1 with err set ("InvalidReply"). */
+int iam_parse_oidc_providers(const char *xml, size_t len,
+                             struct iam_oidc_provider_list *list,
+                             struct api_error *err);
+
 #endif
