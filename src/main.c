@@ -17,7 +17,9 @@
 #include "../ui/ui.h"
 #include "chain.h"
 #include "cli.h"
+#include "files.h"
 #include "model.h"
+#include "output.h"
 
 #define EXIT_USAGE 2
 
@@ -157,20 +159,6 @@ static int parse_options(struct options *o, int argc, char **argv)
     return -1;
 }
 
-/* Creates dir and its parents with mode 0700, as the XDG Base Directory
- * specification requires. */
-static void make_dirs(char *dir)
-{
-    for (char *p = dir + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(dir, 0700);
-            *p = '/';
-        }
-    }
-    mkdir(dir, 0700);
-}
-
 static void open_log(const struct options *o)
 {
     char path[4096];
@@ -181,11 +169,11 @@ static void open_log(const struct options *o)
         snprintf(path, sizeof(path), "%s", o->log_path);
     } else if (state && *state) {
         snprintf(path, sizeof(path), "%s/albatross", state);
-        make_dirs(path);
+        files_make_dir(path);
         strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
     } else if (home && *home) {
         snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
-        make_dirs(path);
+        files_make_dir(path);
         strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
     } else {
         return;
@@ -213,7 +201,7 @@ static int run_get(struct options *o)
     struct model m;
     char err[1024];
     if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
-        fprintf(stderr, "albatross: %s\n", err);
+        output_error(stderr, "%s", err);
         return EXIT_USAGE;
     }
     int rc = cli_get(&m, kind, o->format, stdout, stderr);
@@ -261,7 +249,7 @@ static int run_ui(struct options *o)
 
     /* A broken theme is reported before the terminal is taken over. */
     if (ui_check_theme(&ui_opt, &check, err, sizeof(err)) < 0) {
-        fprintf(stderr, "albatross: %s\n", err);
+        output_error(stderr, "%s", err);
         return EXIT_USAGE;
     }
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
@@ -271,7 +259,7 @@ static int run_ui(struct options *o)
     }
     struct model m;
     if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
-        fprintf(stderr, "albatross: %s\n", err);
+        output_error(stderr, "%s", err);
         return EXIT_USAGE;
     }
     model_load(&m);
@@ -294,6 +282,9 @@ int main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     open_log(&o);
+    log_msg(LOG_INFO, "albatross %s started%s", ALBATROSS_VERSION,
+            o.debug ? " with --debug: requests are logged, secrets "
+            "redacted" : "");
     http_global_init();
 
     if (o.arg_count == 0)
@@ -305,6 +296,12 @@ int main(int argc, char **argv)
     else
         rc = bad_usage("unknown command \"%s\": use get or describe, or no "
                        "command for the UI", o.args[0]);
+    /* A full disk or a closed pipe must not pass for a complete listing. */
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        fprintf(stderr, "albatross: writing the output failed: %s\n",
+                strerror(errno));
+        rc = rc ? rc : 1;
+    }
     http_global_cleanup();
     log_close();
     return rc;

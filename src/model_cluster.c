@@ -122,8 +122,9 @@ static size_t first_aws_cluster(const struct model *m)
 static void selection_failed(struct model *m, const char *what,
                              const char *name, const char *where)
 {
-    snprintf(m->status, sizeof(m->status), "%s \"%s\" was not found in %s",
-             what, name, where);
+    snprintf(m->status, sizeof(m->status),
+             "%s \"%s\" was not found in %s; pass --context or --cluster "
+             "with one that exists", what, name, where);
     m->selection_failed = 1;
 }
 
@@ -150,8 +151,19 @@ int model_select_initial(struct model *m)
                              m->region_only ? m->aws.region
                                             : "any region of the account");
     } else {
-        if (m->have_kubeconfig && m->kubeconfig.current_context)
-            i = find_context(m, m->kubeconfig.current_context);
+        const char *current = m->have_kubeconfig
+                                  ? m->kubeconfig.current_context
+                                  : NULL;
+        if (current) {
+            /* As kubectl, a current-context that names no context is an
+             * error, not a reason to pick another cluster. */
+            i = find_context(m, current);
+            if (i == MODEL_NONE) {
+                selection_failed(m, "current-context", current,
+                                 m->kubeconfig.paths);
+                return 0;
+            }
+        }
         if (i == MODEL_NONE && listed)
             i = first_aws_cluster(m);
     }

@@ -3,10 +3,13 @@ oracles: each kind lists the same objects they list, in every format."""
 
 import json
 import os
+import re
+import subprocess
 import unittest
 
 import yaml
 
+import sandbox
 from sandbox import Sandbox
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -154,6 +157,22 @@ class BadInput(unittest.TestCase):
         res = SB.albatross("get", "roles", check=False, AWS_SECRET_ACCESS_KEY="wrong")
         self.assertEqual(res.returncode, 1)
         self.assertIn("SignatureDoesNotMatch", res.stderr)
+
+    def test_missing_current_context(self):
+        with open(SB.env["KUBECONFIG"]) as f:
+            text = f.read()
+        path = self.write("stale-current-context",
+                          re.sub(r"current-context: .*", "current-context: gone", text))
+        res = SB.albatross("get", "sa", check=False, KUBECONFIG=path)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn('current-context "gone" was not found', res.stderr)
+
+    def test_write_failure_exits_1(self):
+        with open("/dev/full", "w") as full:
+            res = subprocess.run([sandbox.ALBATROSS, "get", "roles"], stdout=full,
+                                 stderr=subprocess.PIPE, text=True, env=SB.client_env())
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("writing the output failed", res.stderr)
 
     def test_help_and_version(self):
         self.assertIn("usage:", SB.albatross("--help").stdout)
