@@ -51,13 +51,14 @@ static const struct output_column cluster_columns[] = {
     {"status", "STATUS", 0},   {"version", "VERSION", 0},
     {"oidcIssuer", "OIDC ISSUER", 0}, {"context", "CONTEXT", 0},
     {"endpoint", NULL, 0},     {"arn", NULL, 0},
-    {"created", NULL, 0},
+    {"created", NULL, 0},      {"oidcProvider", NULL, 1},
 };
 
 static const struct output_column service_account_columns[] = {
     {"namespace", "NAMESPACE", 0}, {"name", "NAME", 0},
-    {"roleArn", "ROLE ARN", 0},    {"cluster", "CLUSTER", 0},
-    {"created", NULL, 0},
+    {"roleArn", "ROLE ARN", 0},    {"roleStatus", "ROLE STATUS", 0},
+    {"cluster", "CLUSTER", 0},     {"created", NULL, 0},
+    {"roleReason", NULL, 0},
 };
 
 static const struct output_column role_columns[] = {
@@ -84,9 +85,13 @@ static void add_clusters(const struct model *m, struct output_table *t)
         if (m->region_only && c->region && m->aws.region &&
             strcmp(c->region, m->aws.region) != 0)
             continue;
+        /* null while unknown: a kubeconfig-only context, or no list */
+        int provider = c->in_aws ? model_cluster_has_provider(m, c) : -1;
         const char *row[] = {c->name, c->region, c->status, c->version,
                              c->oidc_issuer, c->context, c->endpoint, c->arn,
-                             c->created};
+                             c->created,
+                             provider < 0 ? NULL : provider ? "true"
+                                                            : "false"};
         output_add_row(t, row);
     }
 }
@@ -98,7 +103,9 @@ static void add_service_accounts(const struct model *m,
     for (size_t i = 0; i < m->service_account_count; i++) {
         const struct model_service_account *sa = &m->service_accounts[i];
         const char *row[] = {sa->namespace, sa->name, sa->role_arn,
-                             m->clusters[sa->cluster].name, sa->created};
+                             model_role_status_name(sa->role_status),
+                             m->clusters[sa->cluster].name, sa->created,
+                             sa->role_reason[0] ? sa->role_reason : NULL};
         output_add_row(t, row);
     }
 }
@@ -180,6 +187,7 @@ static int load(struct model *m, enum cli_kind kind, FILE *err)
     switch (kind) {
     case CLI_CLUSTERS:
         model_load_clusters(m);
+        model_load_providers(m);
         drain(m);
         return report("list clusters", m->clusters_state, &m->clusters_error,
                       err);
@@ -188,9 +196,23 @@ static int load(struct model *m, enum cli_kind kind, FILE *err)
         /* The count of service accounts comes from the selected cluster,
          * when one can be opened without listing EKS. */
         model_select_initial(m);
+        /* Only service accounts that can assume a role count, which
+         * needs their cluster's issuer from EKS. */
+        if (m->current != MODEL_NONE)
+            model_load_clusters(m);
         drain(m);
         return report("list roles", m->roles_state, &m->roles_error, err);
     case CLI_SERVICE_ACCOUNTS:
+        if (open_cluster(m, err))
+            return 1;
+        /* The role status needs the roles, the providers and the
+         * cluster's issuer, which only EKS lists. Their failures leave
+         * the status "unknown" instead of failing the listing. */
+        model_load_roles(m);
+        if (m->clusters_state == MODEL_IDLE)
+            model_load_clusters(m);
+        drain(m);
+        return 0;
     case CLI_INGRESSES:
         return open_cluster(m, err);
     }

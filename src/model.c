@@ -119,6 +119,7 @@ void model_cleanup(struct model *m)
     for (size_t i = 0; i < m->role_count; i++)
         model_free_role(&m->roles[i]);
     free(m->roles);
+    model_free_strings(m->oidc_providers, m->oidc_provider_count);
     for (size_t i = 0; i < m->service_account_count; i++)
         model_free_service_account(&m->service_accounts[i]);
     free(m->service_accounts);
@@ -187,7 +188,9 @@ void model_join_roles(struct model *m)
         sa->role = model_role_by_arn(m, sa->role_arn);
         sa->role_missing = sa->role_arn && sa->role == MODEL_NONE &&
                            m->roles_state == MODEL_READY;
-        if (sa->role != MODEL_NONE)
+        model_judge_role(m, sa);
+        if (sa->role_status == MODEL_ROLE_OK ||
+            sa->role_status == MODEL_ROLE_TOO_BROAD)
             m->roles[sa->role].service_account_count++;
     }
     m->version++;

@@ -42,6 +42,18 @@ struct model_cluster {
     unsigned load_generation;       /* private: drops stale replies */
 };
 
+/* Whether a service account can assume the role its annotation names,
+ * from the role's trust policy and the account's OIDC providers. */
+enum model_role_status {
+    MODEL_ROLE_NONE,           /* no eks.amazonaws.com/role-arn */
+    MODEL_ROLE_UNKNOWN,        /* roles or providers not loaded yet */
+    MODEL_ROLE_OK,
+    MODEL_ROLE_TOO_BROAD,      /* allowed, and other accounts are too */
+    MODEL_ROLE_MISSING,        /* the account has no such role */
+    MODEL_ROLE_NOT_TRUSTED,    /* the trust policy rejects it */
+    MODEL_ROLE_NO_PROVIDER,    /* no IAM OIDC provider for the issuer */
+};
+
 struct model_service_account {
     size_t cluster;        /* index into model.clusters */
     char *namespace;
@@ -52,6 +64,9 @@ struct model_service_account {
      * the role is not in the account (see role_missing). */
     size_t role;
     int role_missing;      /* annotated with a role the account lacks */
+    enum model_role_status role_status;
+    char role_reason[512]; /* why, for NOT_TRUSTED, NO_PROVIDER and
+                            * TOO_BROAD; "" otherwise */
 };
 
 struct model_ingress {
@@ -72,7 +87,9 @@ struct model_role {
     char *created;
     char *description;
     char *trust_policy;    /* JSON text */
-    size_t service_account_count; /* loaded service accounts using it */
+    /* Loaded service accounts that can assume it (status OK or
+     * TOO_BROAD); those annotated with it but rejected are not counted. */
+    size_t service_account_count;
     char **attached_arns;  /* filled by model_load_role_details */
     size_t attached_count;
     char **inline_names;
@@ -118,6 +135,11 @@ struct model {
     enum model_state roles_state;
     struct api_error roles_error;
 
+    char **oidc_providers;     /* ARNs from ListOpenIDConnectProviders */
+    size_t oidc_provider_count;
+    enum model_state providers_state;
+    struct api_error providers_error;
+
     struct model_service_account *service_accounts; /* every open cluster */
     size_t service_account_count;
     struct model_ingress *ingresses;
@@ -145,7 +167,9 @@ void model_cleanup(struct model *m);
 void model_load(struct model *m);
 void model_load_identity(struct model *m);
 void model_load_clusters(struct model *m);
+/* Lists the roles and the account's OIDC providers. */
 void model_load_roles(struct model *m);
+void model_load_providers(struct model *m);
 /* Opens the cluster the options or the kubeconfig select, when that needs
  * no EKS listing; returns 1 when a cluster is open. */
 int model_select_initial(struct model *m);
@@ -169,6 +193,13 @@ size_t model_busy(const struct model *m);
 size_t model_cancel(struct model *m);
 
 size_t model_role_by_arn(const struct model *m, const char *arn);
+/* "none", "unknown", "ok", "too broad", "missing role", "not trusted" or
+ * "no OIDC provider". */
+const char *model_role_status_name(enum model_role_status status);
+/* 1 when the account has an IAM OIDC provider for c's issuer, 0 when it
+ * has none or c has no issuer, -1 while the providers are not loaded. */
+int model_cluster_has_provider(const struct model *m,
+                               const struct model_cluster *c);
 size_t model_cluster_by_name(const struct model *m, const char *name);
 
 /* Seconds the current AWS credentials remain valid; -1 when they do not

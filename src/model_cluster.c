@@ -100,7 +100,8 @@ void model_merge_eks_clusters(struct model *m, struct eks_cluster_list *list)
         replace(&c->created, &e->created_at);
         replace(&c->ca_data, &e->ca_data);
     }
-    m->version++;
+    /* Role statuses depend on the issuers just listed. */
+    model_join_roles(m);
 }
 
 static size_t find_context(const struct model *m, const char *context)

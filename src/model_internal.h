@@ -13,6 +13,10 @@ void model_merge_eks_clusters(struct model *m, struct eks_cluster_list *list);
 
 /* Recomputes each service account's role and each role's count. */
 void model_join_roles(struct model *m);
+/* Sets sa's role_status and role_reason from its role's trust policy,
+ * once sa->role and sa->role_missing are set. */
+void model_judge_role(const struct model *m,
+                      struct model_service_account *sa);
 void model_set_status(struct model *m, const char *what,
                       const struct api_error *err);
 

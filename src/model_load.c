@@ -148,10 +148,39 @@ void model_load_identity(struct model *m)
     sts_get_caller_identity(&m->aws, on_identity, m);
 }
 
+static void on_providers(struct iam_oidc_provider_list *list,
+                         const struct api_error *err, void *ctx)
+{
+    struct model *m = ctx;
+
+    if (err) {
+        m->providers_state = MODEL_FAILED;
+        m->providers_error = *err;
+        model_set_status(m, "ListOpenIDConnectProviders", err);
+        model_join_roles(m);
+        return;
+    }
+    model_free_strings(m->oidc_providers, m->oidc_provider_count);
+    m->oidc_providers = list->arns;
+    m->oidc_provider_count = list->count;
+    list->arns = NULL;
+    list->count = 0;
+    iam_oidc_provider_list_free(list);
+    m->providers_state = MODEL_READY;
+    model_join_roles(m);
+}
+
+void model_load_providers(struct model *m)
+{
+    m->providers_state = MODEL_LOADING;
+    iam_list_oidc_providers(&m->aws, on_providers, m);
+}
+
 void model_load_roles(struct model *m)
 {
     m->roles_state = MODEL_LOADING;
     iam_list_roles(&m->aws, on_roles, m);
+    model_load_providers(m);
 }
 
 void model_load(struct model *m)
