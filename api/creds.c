@@ -319,8 +319,14 @@ static int spawn(char **argv, struct process_run *run, int *spawn_errno)
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, run->out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, run->err[1], 2);
-    *spawn_errno = posix_spawnp(&run->pid, argv[0], &fa, NULL, argv,
+    /* Its own process group, so a timeout kills what it started too. */
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    *spawn_errno = posix_spawnp(&run->pid, argv[0], &fa, &attr, argv,
                                 environ);
+    posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&fa);
     close(run->out[1]);
     close(run->err[1]);
@@ -333,6 +339,17 @@ static void close_run(struct process_run *run)
         close(run->out[0]);
     if (run->err[0] >= 0)
         close(run->err[0]);
+}
+
+/* CREDS_PROCESS_TIMEOUT_MS, or the environment's valid override. */
+static long process_timeout_ms(void)
+{
+    const char *text = getenv(CREDS_PROCESS_TIMEOUT_ENV);
+    char *end;
+    long ms = text && *text ? strtol(text, &end, 10) : 0;
+    if (!text || !*text || *end || ms <= 0 || ms > CREDS_PROCESS_TIMEOUT_MS)
+        return CREDS_PROCESS_TIMEOUT_MS;
+    return ms;
 }
 
 /* Runs command without a shell and leaves its stdout in out. */
@@ -358,17 +375,19 @@ static int run_process(const char *command, struct buf *out, char *err,
     struct buf errout;
     buf_init(&errout, 4096);
     const char *reason = NULL;
-    rc = collect(run.out[0], run.err[0], out, &errout,
-                 CREDS_PROCESS_TIMEOUT_MS, &reason);
-    if (rc < 0)
+    long timeout_ms = process_timeout_ms();
+    rc = collect(run.out[0], run.err[0], out, &errout, timeout_ms, &reason);
+    if (rc < 0) {
+        kill(-run.pid, SIGKILL);
         kill(run.pid, SIGKILL);
+    }
     int status = wait_child(run.pid);
     char line[200];
     stderr_line(&errout, line, sizeof(line));
     if (rc < 0)
-        fail(err, errlen, "credential_process %s %s (limits: %d s, %u "
-             "bytes of output)", argv[0], reason,
-             CREDS_PROCESS_TIMEOUT_MS / 1000, CREDS_PROCESS_MAX_OUTPUT);
+        fail(err, errlen, "credential_process %s %s (limits: %ld ms, set "
+             "by %s, and %u bytes of output)", argv[0], reason, timeout_ms,
+             CREDS_PROCESS_TIMEOUT_ENV, CREDS_PROCESS_MAX_OUTPUT);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail(err, errlen, "credential_process %s exited with status %d%s%s",
              argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1,

@@ -26,6 +26,9 @@ struct aws_credentials {
 void aws_credentials_free(struct aws_credentials *c);
 
 #define CREDS_PROCESS_TIMEOUT_MS 60000
+/* Milliseconds that override CREDS_PROCESS_TIMEOUT_MS, which is also the
+ * largest value accepted. */
+#define CREDS_PROCESS_TIMEOUT_ENV "ALBATROSS_CREDENTIAL_PROCESS_TIMEOUT_MS"
 #define CREDS_PROCESS_MAX_OUTPUT (64u << 10)
 
 /* Where the chain looks. Everything is borrowed for the call. */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "redact.h"
 
 #define MAX_HEADERS 128          /* response headers kept per reply */
 #define MAX_HEADER_BYTES 16384   /* one header line */
@@ -438,6 +439,23 @@ static void configure(const struct http_client *c, struct transfer *t)
     set_tls(easy, req);
 }
 
+/* With --debug: the request line and headers as sent, secrets
+ * redacted, and the body's size only, since bodies can carry tokens
+ * (AssumeRoleWithWebIdentity sends one). */
+static void log_request(const struct transfer *t)
+{
+    char line[1024];
+    if (!log_enabled(LOG_DEBUG))
+        return;
+    redact_url(t->req->url, line, sizeof(line));
+    log_msg(LOG_DEBUG, "http > %s %s (body %zu bytes)", t->req->method, line,
+            t->req->body.len);
+    for (const struct curl_slist *h = t->headers; h; h = h->next) {
+        redact_header_line(h->data, line, sizeof(line));
+        log_msg(LOG_DEBUG, "http >   %s", line);
+    }
+}
+
 int http_submit(struct http_client *c, struct http_request *req,
                 http_done_fn done, void *ctx)
 {
@@ -459,6 +477,7 @@ int http_submit(struct http_client *c, struct http_request *req,
         return -1;
     }
     configure(c, t);
+    log_request(t);
     clock_gettime(CLOCK_MONOTONIC, &t->start);
     if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK) {
         release_easy(c, t->easy);

@@ -101,8 +101,23 @@ void kube_client_init(struct kube_client *kc, struct http_client *http,
     memset(kc, 0, sizeof(*kc));
     kc->http = http;
     kc->aws = aws;
+    kc->readonly = aws ? aws->readonly : 0;
     kc->ep = *ep;
     memset(ep, 0, sizeof(*ep));
+}
+
+int kube_check_method(const struct kube_client *kc, const char *method,
+                      const char *path, struct api_error *err)
+{
+    if (!kc->readonly || !strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        return 0;
+    api_error_set(err, "ReadOnly", "%s %s would change cluster %s and the "
+                  "session is read-only (--readonly); run without "
+                  "--readonly to allow it", method, path,
+                  kc->ep.name ? kc->ep.name : kc->ep.server);
+    log_msg(LOG_WARN, "kube: rejected %s %s: read-only session", method,
+            path);
+    return -1;
 }
 
 void kube_client_cleanup(struct kube_client *kc)
@@ -687,6 +702,19 @@ static void transport_error(const struct kube_client *kc,
                             struct api_error *err)
 {
     memset(err, 0, sizeof(*err));
+    /* libcurl names the certificate in every TLS verification failure
+     * ("SSL certificate problem: ...", "SSL: certificate subject name
+     * ... does not match"). */
+    if (!res->cancelled && !res->timed_out &&
+        strstr(res->error, "certificate")) {
+        api_error_set(err, "CertificateError", "the Kubernetes API server "
+                      "%s of %s failed TLS verification: %s; set the "
+                      "cluster's certificate-authority-data in the "
+                      "kubeconfig to the CA that signed its certificate",
+                      kc->ep.server, kc->ep.name ? kc->ep.name : "cluster",
+                      res->error);
+        return;
+    }
     api_error_set(err, res->cancelled ? "Cancelled" :
                   res->timed_out ? "Timeout" : "ConnectionError",
                   "cannot reach the Kubernetes API "
@@ -831,6 +859,10 @@ static int submit_page(struct kube_op *op, struct api_error *err)
     if (refresh_token(op->kc, err) < 0)
         return -1;
     struct http_request *req = page_request(op);
+    if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {
+        http_request_free(req);
+        return -1;
+    }
     if (!req || http_submit(op->kc->http, req, page_done, op) < 0) {
         api_error_set(err, "RequestFailed", "cannot send a request to %s",
                       op->kc->ep.server);

@@ -46,6 +46,8 @@ struct kube_client {
     char *token;                /* current bearer token; wiped */
     time_t token_expiry;        /* when to remake it; 0: never */
     size_t page_limit;          /* items per page; 0: KUBE_PAGE_LIMIT */
+    int readonly;               /* only GET and HEAD are sent; set from
+                                 * aws's readonly by kube_client_init */
     /* Private: whether token (or an exec plugin's certificate) is set,
      * the session made for an EKS token when aws is NULL or has another
      * profile than ep.eks_profile, and the lists in flight. */
@@ -64,6 +66,12 @@ void kube_client_init(struct kube_client *kc, struct http_client *http,
  * freed list.
  */
 void kube_client_cleanup(struct kube_client *kc);
+
+/* Whether kc may send a request with method: a read-only client sends
+ * only GET and HEAD. Every request of the client passes this check; it
+ * returns 0, or -1 with err set ("ReadOnly"). */
+int kube_check_method(const struct kube_client *kc, const char *method,
+                      const char *path, struct api_error *err);
 
 /* Builds the endpoint of an EKS cluster from DescribeCluster's endpoint,
  * CA data (base64) and name, with a native token. Returns 0 or -1. */

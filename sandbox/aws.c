@@ -230,6 +230,10 @@ static void serve(struct awsreply *r)
                check_action(r, svc) < 0) {
         return;
     }
+    /* Query and ec2 calls all POST to "/", so the request line alone does
+     * not show which operation ran. */
+    if (r->action)
+        fprintf(stderr, "albatross-sandbox: %s %s\n", svc->name, r->action);
     svc->serve(r);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../api/base64.h"
 #include "../api/buf.h"
 
 /* A YAML document converted to JSON may reference one node many times
@@ -175,6 +176,30 @@ void wfile_kv_free(struct world_kv_list *l)
     l->count = 0;
 }
 
+#define BINARY_TAG "tag:yaml.org,2002:binary"
+
+/* A value tagged !!binary holds base64 of bytes that YAML text cannot
+ * (invalid UTF-8), so a world can send them to test clients; a NUL byte
+ * in them ends the value. Returns 0, or -1 on invalid base64. */
+static int kv_value(struct wfile *f, const yaml_node_t *v, char **out)
+{
+    const char *text = ydoc_str(v);
+    *out = NULL;
+    if (!v->tag || strcmp((const char *)v->tag, BINARY_TAG) != 0) {
+        *out = wfile_subst(f, text);
+        return *out ? 0 : oom(f, v);
+    }
+    struct buf b;
+    buf_init(&b, 1u << 20);
+    if (base64_decode(text, strlen(text), &b) < 0) {
+        buf_cleanup(&b);
+        return wfile_fail(f, v, "a !!binary value must be base64 of at "
+                          "most 1 MiB");
+    }
+    *out = buf_take(&b);
+    return *out ? 0 : oom(f, v);
+}
+
 int wfile_kv(struct wfile *f, const yaml_node_t *map, const char *key,
              struct world_kv_list *out)
 {
@@ -195,10 +220,11 @@ int wfile_kv(struct wfile *f, const yaml_node_t *map, const char *key,
             return wfile_fail(f, k, "'%s' entries must be 'name: value' "
                               "strings", key);
         out->items[i].key = wfile_subst(f, ydoc_str(k));
-        out->items[i].value = wfile_subst(f, ydoc_str(v));
         out->count = i + 1;
-        if (!out->items[i].key || !out->items[i].value)
+        if (!out->items[i].key)
             return oom(f, k);
+        if (kv_value(f, v, &out->items[i].value) < 0)
+            return -1;
     }
     return 0;
 }

@@ -38,6 +38,8 @@ struct model_cluster {
     enum model_state objects_state; /* its service accounts and ingresses */
     struct api_error error;         /* why objects_state is FAILED */
     struct kube_client *kube;       /* created on first open */
+    int tls_insecure;      /* its kubeconfig entry turns TLS verification
+                            * off (insecure-skip-tls-verify) */
     int loads_pending;              /* private */
     unsigned load_generation;       /* private: drops stale replies */
 };
@@ -155,6 +157,10 @@ struct model {
     char status[600];          /* last error, for the status line */
     unsigned long version;     /* bumped on every change */
 };
+
+/* The warning shown while a cluster has c->tls_insecure set. */
+void model_insecure_warning(const struct model_cluster *c, char *buf,
+                            size_t len);
 
 /* Reads the AWS configuration and the kubeconfig. A broken AWS config
  * file or kubeconfig fails with "file:line: what" in err. */

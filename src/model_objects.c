@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/log.h"
 #include "model_internal.h"
 #include "util.h"
 
@@ -100,6 +101,15 @@ static void on_ingresses(struct kube_ingress_list *list,
     free(load);
 }
 
+void model_insecure_warning(const struct model_cluster *c, char *buf,
+                            size_t len)
+{
+    snprintf(buf, len, "warning: TLS verification is off for %s "
+             "(insecure-skip-tls-verify in the kubeconfig), so the server is "
+             "not authenticated; set certificate-authority-data instead",
+             c->name);
+}
+
 /* Creates the cluster's API client from its context or from what
  * DescribeCluster returned. Returns 0, or -1 with c->error set. */
 static int connect_cluster(struct model *m, struct model_cluster *c)
@@ -125,6 +135,13 @@ static int connect_cluster(struct model *m, struct model_cluster *c)
                       "cluster %s: certificateAuthority.data is not valid "
                       "base64", c->name);
         return -1;
+    }
+    /* kubectl honours the setting silently; here it is never silent. */
+    c->tls_insecure = ep.insecure_skip_verify;
+    if (c->tls_insecure) {
+        model_insecure_warning(c, m->status, sizeof(m->status));
+        log_msg(LOG_WARN, "%s", m->status);
+        m->version++;
     }
     c->kube = xrealloc(NULL, sizeof(*c->kube));
     kube_client_init(c->kube, m->http, &m->aws, &ep);

@@ -1,9 +1,12 @@
 #include "output.h"
 
+#include <langinfo.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
+#include "../api/utf8.h"
 #include "util.h"
 
 void output_init(struct output_table *t, const struct output_column *columns,
@@ -39,56 +42,62 @@ static const char *cell(const struct output_table *t, size_t row, size_t col)
     return t->cells[row * t->column_count + col];
 }
 
-/* Writes s with control characters replaced by '?', so that names from
- * the cluster cannot move the cursor or change the terminal. Returns the
- * number of columns written. */
-static size_t put_safe(const char *s, FILE *out)
+static int utf8_locale(void)
 {
-    mbstate_t state;
-    size_t width = 0;
+    return MB_CUR_MAX > 1 && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
 
-    memset(&state, 0, sizeof(state));
-    while (*s) {
-        wchar_t wc;
-        size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &state);
-        if (n == (size_t)-1 || n == (size_t)-2) {
-            fputc('?', out);
-            memset(&state, 0, sizeof(state));
-            s++;
+/* Writes s to out (or only measures it when out is NULL), with every
+ * character a terminal would act on, every invalid byte and, outside a
+ * UTF-8 locale, every non-ASCII character replaced by '?', so that names
+ * from the cluster cannot move the cursor or change the terminal.
+ * Returns the number of columns written. */
+static size_t put_safe(const char *s, int utf8, FILE *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t width = 0;
+    while (*p) {
+        unsigned long c;
+        size_t n = utf8_next(p, &c);
+        int w = n && utf8_printable(c) && (utf8 || c < 0x80)
+                    ? wcwidth((wchar_t)c) : -1;
+        if (w < 0) {
+            if (out)
+                fputc('?', out);
             width++;
+            p += n ? n : 1;
             continue;
         }
-        int w = wcwidth(wc);
-        if (w < 0) {
-            fputc('?', out);
-            width++;
-        } else {
-            fwrite(s, 1, n, out);
-            width += (size_t)w;
-        }
-        s += n;
+        if (out)
+            fwrite(p, 1, n, out);
+        width += (size_t)w;
+        p += n;
     }
     return width;
 }
 
-static size_t text_width(const char *s)
+void output_error(FILE *out, const char *fmt, ...)
 {
-    FILE *null = fopen("/dev/null", "w");
-    size_t w = null ? put_safe(s, null) : strlen(s);
-    if (null)
-        fclose(null);
-    return w;
+    char message[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    fputs("albatross: ", out);
+    put_safe(message, utf8_locale(), out);
+    fputc('\n', out);
 }
 
 void output_print_table(const struct output_table *t, FILE *out)
 {
     size_t *widths = xrealloc(NULL, t->column_count * sizeof(size_t));
+    int utf8 = utf8_locale();
     for (size_t c = 0; c < t->column_count; c++) {
         const char *h = t->columns[c].header;
         widths[c] = h ? strlen(h) : 0;
         for (size_t r = 0; h && r < t->rows; r++) {
             const char *s = cell(t, r, c);
-            size_t w = text_width(s ? s : "-");
+            size_t w = put_safe(s ? s : "-", utf8, NULL);
             if (w > widths[c])
                 widths[c] = w;
         }
@@ -100,7 +109,7 @@ void output_print_table(const struct output_table *t, FILE *out)
                 continue;
             const char *s = r < 0 ? t->columns[c].header : cell(t, (size_t)r, c);
             fprintf(out, "%*s", (int)pad, "");
-            size_t w = put_safe(s ? s : "-", out);
+            size_t w = put_safe(s ? s : "-", utf8, out);
             pad = widths[c] - w + 3;
         }
         fputc('\n', out);
@@ -108,22 +117,31 @@ void output_print_table(const struct output_table *t, FILE *out)
     free(widths);
 }
 
-/* JSON string with the escapes RFC 8259 requires; bytes that are not
- * valid UTF-8 pass through, as the API returned them. */
+/* JSON string with the escapes RFC 8259 requires, and \u escapes for
+ * the characters utf8_printable() rejects, so the output is safe on a
+ * terminal too. Bytes that are not valid UTF-8 become U+FFFD. */
 static void put_json_string(const char *s, FILE *out)
 {
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p == '\n')
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        unsigned long c;
+        size_t n = utf8_next(p, &c);
+        if (n == 0) {
+            fputs("\\ufffd", out);
+            p++;
+            continue;
+        }
+        if (c == '"' || c == '\\')
+            fprintf(out, "\\%c", (int)c);
+        else if (c == '\n')
             fputs("\\n", out);
-        else if (*p == '\t')
+        else if (c == '\t')
             fputs("\\t", out);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
+        else if (!utf8_printable(c))
+            fprintf(out, "\\u%04lx", c);
         else
-            fputc(*p, out);
+            fwrite(p, 1, n, out);
+        p += n;
     }
     fputc('"', out);
 }
@@ -166,8 +184,9 @@ static int plain_yaml_safe(const char *s)
             return 0;
     if (strchr("-?:,[]{}#&*!|>'\"%@` 0123456789.+", s[0]))
         return 0;
+    /* Non-ASCII text goes through put_json_string() to be checked. */
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f || *p == '#' || *p == '"' ||
+        if (*p < 0x20 || *p >= 0x7f || *p == '#' || *p == '"' ||
             (*p == ':' && (p[1] == ' ' || p[1] == '\0')))
             return 0;
     return s[strlen(s) - 1] != ' ';

@@ -29,6 +29,12 @@ void output_cleanup(struct output_table *t);
 /* Appends a row; cells[column_count] are copied (NULL allowed). */
 void output_add_row(struct output_table *t, const char *const *cells);
 
+/* Prints "albatross: MESSAGE" and a newline to out (stderr), with the
+ * characters of MESSAGE a terminal would act on replaced by '?', since
+ * messages quote servers and files. */
+void output_error(FILE *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 void output_print_table(const struct output_table *t, FILE *out);
 void output_print_json(const struct output_table *t, FILE *out);
 void output_print_yaml(const struct output_table *t, FILE *out);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Checks the libraries (pkg-config names as arguments) and the tools the
-# tests use. As root on Debian it installs what is missing with apt-get;
-# otherwise it prints the command to run and fails.
+# tests use, or with --fuzz only what make fuzz needs. As root on Debian
+# it installs what is missing with apt-get; otherwise it prints the
+# command to run and fails.
 set -u
 
 deb_of() {
@@ -18,22 +19,46 @@ deb_of() {
     esac
 }
 
-missing=""
-command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
-command -v cc >/dev/null 2>&1 || missing="$missing gcc"
-command -v make >/dev/null 2>&1 || missing="$missing make"
-for pkg in "$@"; do
-    pkg-config --exists "$pkg" 2>/dev/null || missing="$missing $(deb_of "$pkg")"
-done
+# Whether clang links a libFuzzer binary with ASan and UBSan, which needs
+# clang's runtime libraries besides the compiler.
+fuzzer_links() {
+    dir=$(mktemp -d) || return 1
+    printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n'\
+'{ (void)d; (void)n; return 0; }\n' >"$dir/f.c"
+    clang -fsanitize=fuzzer,address,undefined -o "$dir/f" "$dir/f.c" \
+        >/dev/null 2>&1
+    rc=$?
+    rm -rf "$dir"
+    return $rc
+}
 
-# Tools the tests run as independent clients and oracles.
-command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
-command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
-command -v python3 >/dev/null 2>&1 || missing="$missing python3"
-python3 -c 'import botocore' 2>/dev/null || missing="$missing python3-botocore"
-python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
-command -v aws >/dev/null 2>&1 || missing="$missing awscli"
-command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
+# Adds the Debian packages of the build's libraries (pkg-config names as
+# arguments) and of the test tools to $missing.
+check_build() {
+    command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
+    command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+    command -v make >/dev/null 2>&1 || missing="$missing make"
+    for pkg in "$@"; do
+        pkg-config --exists "$pkg" 2>/dev/null || missing="$missing $(deb_of "$pkg")"
+    done
+
+    # Tools the tests run as independent clients and oracles.
+    command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
+    command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
+    command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+    python3 -c 'import botocore' 2>/dev/null || missing="$missing python3-botocore"
+    python3 -c 'import yaml' 2>/dev/null || missing="$missing python3-yaml"
+    command -v aws >/dev/null 2>&1 || missing="$missing awscli"
+    command -v kubectl >/dev/null 2>&1 || missing="$missing kubernetes-client"
+}
+
+missing=""
+if [ "${1:-}" = "--fuzz" ]; then
+    command -v clang >/dev/null 2>&1 && fuzzer_links ||
+        missing="clang libclang-rt-dev"
+else
+    check_build "$@"
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -192,22 +192,49 @@ static void add_policies(struct view *v, const struct model_role *r)
         view_add_line(v, THEME_NORMAL, "  %s", r->inline_names[i]);
 }
 
-static void add_users(struct view *v, const struct model *m, size_t role)
+static int can_assume(const struct model_service_account *sa)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < m->service_account_count; i++)
-        n += m->service_accounts[i].role == role;
-    view_add_line(v, THEME_COLUMN, "Service accounts that can assume it "
-                  "(%zu, of the clusters loaded)", n);
+    return sa->role_status == MODEL_ROLE_OK ||
+           sa->role_status == MODEL_ROLE_TOO_BROAD;
+}
+
+/* Lists the service accounts annotated with role whose trust check gave
+ * allowed (1) or not (0), with the reason of each. */
+static void list_users(struct view *v, const struct model *m, size_t role,
+                       int allowed)
+{
     for (size_t i = 0; i < m->service_account_count; i++) {
         const struct model_service_account *sa = &m->service_accounts[i];
-        if (sa->role != role)
+        if (sa->role != role || can_assume(sa) != allowed)
             continue;
         const char *cluster = sa->cluster < m->cluster_count
             ? m->clusters[sa->cluster].name : "-";
-        view_add_line(v, THEME_NORMAL, "  %s  %s/%s", cluster,
-                      sa->namespace, sa->name);
+        view_add_line(v, THEME_NORMAL, "  %s  %s/%s  %s", cluster,
+                      sa->namespace, sa->name,
+                      model_role_status_name(sa->role_status));
+        if (sa->role_reason[0])
+            view_add_line(v, allowed ? THEME_WARNING : THEME_ERROR,
+                          "    %s", sa->role_reason);
     }
+}
+
+static void add_users(struct view *v, const struct model *m, size_t role)
+{
+    size_t allowed = 0, annotated = 0;
+    for (size_t i = 0; i < m->service_account_count; i++) {
+        annotated += m->service_accounts[i].role == role;
+        allowed += m->service_accounts[i].role == role &&
+                   can_assume(&m->service_accounts[i]);
+    }
+    view_add_line(v, THEME_COLUMN, "Service accounts that can assume it "
+                  "(%zu, of the clusters loaded)", allowed);
+    list_users(v, m, role, 1);
+    if (annotated == allowed)
+        return;
+    view_add_line(v, THEME_NORMAL, "%s", "");
+    view_add_line(v, THEME_COLUMN, "Annotated with it but not allowed (%zu)",
+                  annotated - allowed);
+    list_users(v, m, role, 0);
 }
 
 static void role_prepare(struct ui *ui, struct view *v)

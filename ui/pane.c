@@ -114,6 +114,10 @@ static const char *cl_oidc(const struct ui *ui, const struct view *v,
         *role = THEME_DIM;
         return "-";
     }
+    if (c->oidc_issuer && model_cluster_has_provider(ui->m, c) == 0) {
+        *role = THEME_ERROR;
+        return "no provider";
+    }
     if (c->oidc_issuer)
         return "yes";
     *role = THEME_WARNING;
@@ -136,7 +140,7 @@ static const struct column cluster_columns[] = {
       .cell = cl_status },
     { .header = "VERSION", .min_width = 4, .max_width = 8,
       .cell = cl_version },
-    { .header = "OIDC", .min_width = 3, .max_width = 4, .cell = cl_oidc },
+    { .header = "OIDC", .min_width = 3, .max_width = 11, .cell = cl_oidc },
     { .header = "CONTEXT", .min_width = 6, .weight = 2, .keep_end = 1,
       .cell = cl_context },
 };
@@ -331,27 +335,32 @@ static const char *sa_role_arn(const struct ui *ui, const struct view *v,
     return or_dash(arn);
 }
 
-/* "ok", "missing role", "none", or "unknown" until the roles are loaded. */
+/* The role status from the trust policy; "unknown" until the roles, the
+ * OIDC providers and the cluster's issuer are loaded. */
 static const char *sa_role_status(const struct ui *ui, const struct view *v,
                                   size_t item, char *buf, size_t len,
                                   enum theme_role *role)
 {
     UNUSED(v), UNUSED(buf), UNUSED(len);
-    const struct model_service_account *sa = SA(ui, item);
-    if (!sa->role_arn) {
-        *role = THEME_DIM;
-        return "none";
-    }
-    if (sa->role_missing) {
-        *role = THEME_ERROR;
-        return "missing role";
-    }
-    if (sa->role != MODEL_NONE) {
+    enum model_role_status status = SA(ui, item)->role_status;
+    switch (status) {
+    case MODEL_ROLE_OK:
         *role = THEME_OK;
-        return "ok";
+        break;
+    case MODEL_ROLE_TOO_BROAD:
+        *role = THEME_WARNING;
+        break;
+    case MODEL_ROLE_MISSING:
+    case MODEL_ROLE_NOT_TRUSTED:
+    case MODEL_ROLE_NO_PROVIDER:
+        *role = THEME_ERROR;
+        break;
+    case MODEL_ROLE_NONE:
+    case MODEL_ROLE_UNKNOWN:
+        *role = THEME_DIM;
+        break;
     }
-    *role = THEME_DIM;
-    return "unknown";
+    return model_role_status_name(status);
 }
 
 static const struct column sa_columns[] = {
@@ -362,7 +371,7 @@ static const struct column sa_columns[] = {
     { .header = "NAME", .min_width = 8, .weight = 2, .cell = sa_name },
     { .header = "ROLE ARN", .min_width = 8, .weight = 3, .keep_end = 1,
       .cell = sa_role_arn },
-    { .header = "ROLE STATUS", .min_width = 4, .max_width = 12,
+    { .header = "ROLE STATUS", .min_width = 4, .max_width = 16,
       .cell = sa_role_status },
 };
 

@@ -4,6 +4,7 @@ account to its role and back, help, quit, resize, NO_COLOR and broken
 themes. What the panes should show is read from the world file, so the
 test follows the world when it changes."""
 
+import fnmatch
 import itertools
 import os
 import re
@@ -79,10 +80,35 @@ class World:
         return expand(cluster.get("ingresses"))
 
     def role_status(self, sa):
+        """The ROLE STATUS the UI must show, judged from the world's trust
+        policies with StringEquals and StringLike on the sub claim only."""
         arn = (sa.get("annotations") or {}).get("eks.amazonaws.com/role-arn")
         if not arn:
             return "none"
-        return "ok" if arn in self.role_arns else "missing role"
+        if arn not in self.role_arns:
+            return "missing role"
+        cluster = next(c for c in self.clusters if sa in self.service_accounts(c))
+        if cluster.get("oidcProvider") is False:
+            return "no OIDC provider"
+        subject = "system:serviceaccount:%s:%s" % (sa.get("namespace", "default"),
+                                                  sa["name"])
+        trust = self.role_arns[arn]["trustPolicy"]
+        for statement in trust["Statement"]:
+            patterns = []
+            for op, keys in (statement.get("Condition") or {}).items():
+                for key, values in keys.items():
+                    if key.endswith(":sub"):
+                        values = values if isinstance(values, list) else [values]
+                        patterns += [(op, v) for v in values]
+            allowed = [v for op, v in patterns
+                       if v == subject or (op == "StringLike" and
+                                           fnmatch.fnmatchcase(subject, v))]
+            if allowed or not patterns:
+                broad = not patterns or any(
+                    op == "StringLike" and ("*" in v.split(":")[2] or v.split(":")[3] == "*")
+                    for op, v in patterns)
+                return "too broad" if broad else "ok"
+        return "not trusted"
 
     def cluster_with(self, kind, test):
         """The first cluster with an item of kind passing test, and it."""
@@ -240,6 +266,8 @@ class ScreenTest(unittest.TestCase):
                        str(cluster.get("version", "1.29")))
             self.assertIsNotNone(line, "no row for %s:\n%s" % (cluster["name"], text))
             oidc = "yes" if cluster.get("oidc") else "no"
+            if cluster.get("oidc") and cluster.get("oidcProvider") is False:
+                oidc = "no provider"
             self.assertRegex(line, r"\s%s\s" % oidc)
         self.assertIn("%d clusters" % len(names), screen.lines()[HEIGHT - 1])
 

@@ -1,0 +1,29 @@
+/*
+ * Files albatross writes under the user's XDG directories (logs now;
+ * journals, saved configuration and cached tokens later): directories of
+ * mode 0700 and files of mode 0600, whole files written to a temporary
+ * file and renamed over the old one, so a crash leaves either the old
+ * file or the new one, never half of it.
+ */
+#ifndef ALBATROSS_FILES_H
+#define ALBATROSS_FILES_H
+
+#include <stddef.h>
+
+/*
+ * Creates dir and its missing parents with mode 0700, as the XDG base
+ * directory specification asks. The last component is albatross's own,
+ * so when it exists with a wider mode and belongs to the user it is
+ * narrowed to 0700; existing parents are left as they are. Returns 0, or
+ * -1 with errno set.
+ */
+int files_make_dir(const char *dir);
+
+/*
+ * Writes len bytes of data to path through a temporary file in the same
+ * directory (mode 0600), flushed to disk and then renamed over path.
+ * Returns 0, or -1 with errno set and path untouched.
+ */
+int files_write(const char *path, const void *data, size_t len);
+
+#endif
