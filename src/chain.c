@@ -205,7 +205,7 @@ void chains_init(struct chains *cs, struct model *m)
 void chains_cleanup(struct chains *cs)
 {
     for (size_t i = 0; i < cs->cluster_count; i++) {
-        chain_load_detach(cs->clusters[i].load);
+        chain_load_free(cs->clusters[i].load);
         free_unclaimed(&cs->clusters[i]);
         chain_free_drilled(&cs->clusters[i]);
     }

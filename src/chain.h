@@ -296,9 +296,9 @@ struct chains {
 };
 
 void chains_init(struct chains *cs, struct model *m);
-/* Frees everything; call it before model_cleanup(). Loads still in
- * flight are detached: their replies, or the cancellation of their
- * requests, free them without touching cs. */
+/* Frees everything, loads in flight included. Call it when no
+ * model_wait() follows, before or after model_cleanup(): the replies of
+ * those loads must never arrive (model_cleanup() drops them). */
 void chains_cleanup(struct chains *cs);
 
 /*

@@ -110,9 +110,9 @@ void chains_replace(struct chains *cs, size_t cluster, struct chain *built,
                     size_t count, struct chain_alb *unclaimed,
                     size_t unclaimed_count);
 
-/* chain_load.c: lets a load in flight finish without cs, and frees the
- * list of drill-downs. */
-void chain_load_detach(void *load);
+/* chain_load.c: frees a load in flight whose calls will not complete,
+ * and the list of drill-downs. */
+void chain_load_free(void *load);
 void chain_free_drilled(struct chain_cluster *cc);
 
 #endif

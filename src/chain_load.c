@@ -34,13 +34,19 @@ struct load {
     size_t *health_queue;       /* target groups whose health to read */
     size_t health_count;
     size_t health_next;         /* first one not yet sent */
+    struct part *parts;         /* calls in flight */
 };
 
-/* One call's context: the load and the index it fills. */
+/* One call's context: the load and what the reply fills. The load keeps
+ * its parts in a list, so that chains_cleanup() can free them when the
+ * calls will never complete. */
 struct part {
     struct load *load;
-    size_t index;
+    struct part *prev, *next;
+    size_t index;               /* target group, certificate, EC2 call */
     enum kube_object_kind kind;
+    size_t detail;              /* load balancer detail */
+    size_t listener;
 };
 
 static void advance(struct load *l);
@@ -48,11 +54,26 @@ static void advance(struct load *l);
 static struct part *part_new(struct load *l, size_t index)
 {
     struct part *p = xrealloc(NULL, sizeof(*p));
+    memset(p, 0, sizeof(*p));
     p->load = l;
     p->index = index;
     p->kind = KUBE_INGRESS_INFO;
+    p->next = l->parts;
+    if (l->parts)
+        l->parts->prev = p;
+    l->parts = p;
     l->pending++;
     return p;
+}
+
+static void part_unlink(struct part *p)
+{
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        p->load->parts = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
 }
 
 /* Ends one call: frees its context and moves the load on when it was
@@ -60,6 +81,7 @@ static struct part *part_new(struct load *l, size_t index)
 static void part_done(struct part *p)
 {
     struct load *l = p->load;
+    part_unlink(p);
     free(p);
     if (--l->pending == 0)
         advance(l);
@@ -303,45 +325,30 @@ static void want_annotated_certificates(struct load *l, struct model *m,
     }
 }
 
-/* Detail d of a load, found again by index: the array may grow. */
-struct detail_part {
-    struct load *load;
-    size_t detail;
-    size_t listener;
-};
-
-static struct detail_part *detail_part_new(struct load *l, size_t detail,
-                                           size_t listener)
+/* A drill-down call: the detail is found again by index, because the
+ * array may grow while the call is in flight. */
+static struct part *detail_part_new(struct load *l, size_t detail,
+                                    size_t listener)
 {
-    struct detail_part *p = xrealloc(NULL, sizeof(*p));
-    p->load = l;
+    struct part *p = part_new(l, 0);
     p->detail = detail;
     p->listener = listener;
-    l->pending++;
     return p;
-}
-
-static void detail_part_done(struct detail_part *p)
-{
-    struct load *l = p->load;
-    free(p);
-    if (--l->pending == 0)
-        advance(l);
 }
 
 static void on_rules(struct elbv2_result *r, const struct api_error *err,
                      void *ctx)
 {
-    struct detail_part *p = ctx;
+    struct part *p = ctx;
     (void)err;      /* the listener then shows its default actions */
     p->load->snap.details[p->detail].rules[p->listener] = r;
-    detail_part_done(p);
+    part_done(p);
 }
 
 static void on_listeners(struct elbv2_result *r, const struct api_error *err,
                          void *ctx)
 {
-    struct detail_part *p = ctx;
+    struct part *p = ctx;
     struct load *l = p->load;
     struct chain_lb_detail *d = &l->snap.details[p->detail];
     struct model *m = l->cs ? l->cs->m : NULL;
@@ -359,26 +366,26 @@ static void on_listeners(struct elbv2_result *r, const struct api_error *err,
                 want_certificate(l, m, li->certificates[k].arn);
         }
     }
-    detail_part_done(p);
+    part_done(p);
 }
 
 static void on_attributes(struct elbv2_result *r, const struct api_error *err,
                           void *ctx)
 {
-    struct detail_part *p = ctx;
+    struct part *p = ctx;
     (void)err;
     p->load->snap.details[p->detail].attributes = r;
-    detail_part_done(p);
+    part_done(p);
 }
 
 static void on_web_acl(struct wafv2_web_acl *acl, const struct api_error *err,
                        void *ctx)
 {
-    struct detail_part *p = ctx;
+    struct part *p = ctx;
     struct chain_lb_detail *d = &p->load->snap.details[p->detail];
     d->web_acl = acl;
     d->web_acl_loaded = !err;
-    detail_part_done(p);
+    part_done(p);
 }
 
 static void on_network(struct ec2_network *n, const struct api_error *err,
@@ -541,11 +548,17 @@ static void load_free(struct load *l)
     free(l);
 }
 
-void chain_load_detach(void *load)
+void chain_load_free(void *load)
 {
     struct load *l = load;
-    if (l)
-        l->cs = NULL;
+    if (!l)
+        return;
+    while (l->parts) {
+        struct part *p = l->parts;
+        l->parts = p->next;
+        free(p);
+    }
+    load_free(l);
 }
 
 void chain_snapshot_cleanup(struct chain_snapshot *s)
