@@ -231,6 +231,17 @@ class DescribeUsage(unittest.TestCase):
         self.assertEqual(res.returncode, 1)
         self.assertIn("ingress nowhere/nothing not found", res.stderr)
 
+    def test_aws_error_exits_1(self):
+        items = json.loads(self.sb.kubectl("get", "ingress", "-A", "-o", "json").stdout)["items"]
+        meta = items[0]["metadata"]
+        res = self.sb.albatross("describe", "ingress", "%s/%s" % (meta["namespace"], meta["name"]),
+                                check=False,
+                                AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2="http://127.0.0.1:1")
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("DescribeLoadBalancers", res.stderr)
+        self.assertIn("Ingress: %s/%s" % (meta["namespace"], meta["name"]), res.stdout)
+        self.assertIn("ALB state: unknown", res.stdout)
+
     def test_usage_errors_exit_2(self):
         for args in (["describe"], ["describe", "pod", "a/b"],
                      ["describe", "ingress", "no-slash"], ["describe", "ingress", "a/b/c"],
