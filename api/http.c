@@ -439,17 +439,20 @@ static void configure(const struct http_client *c, struct transfer *t)
     set_tls(easy, req);
 }
 
+static int url_without_query(const char *url);
+
 /* With --debug: the request line and headers as sent, secrets
- * redacted, and the body's size only, since bodies can carry tokens
+ * redacted. The URL goes without its query string, as in every log line,
+ * and the body with its size only, since bodies can carry tokens
  * (AssumeRoleWithWebIdentity sends one). */
 static void log_request(const struct transfer *t)
 {
     char line[1024];
+    const char *url = t->req->url;
     if (!log_enabled(LOG_DEBUG))
         return;
-    redact_url(t->req->url, line, sizeof(line));
-    log_msg(LOG_DEBUG, "http > %s %s (body %zu bytes)", t->req->method, line,
-            t->req->body.len);
+    log_msg(LOG_DEBUG, "http > %s %.*s (body %zu bytes)", t->req->method,
+            url_without_query(url), url, t->req->body.len);
     for (const struct curl_slist *h = t->headers; h; h = h->next) {
         redact_header_line(h->data, line, sizeof(line));
         log_msg(LOG_DEBUG, "http >   %s", line);

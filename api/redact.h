@@ -1,7 +1,7 @@
 /*
  * Secrets taken out of what albatross logs: --debug writes every request
- * line and header to the log file, and these keep credentials, bearer
- * tokens, EKS tokens and signatures out of it.
+ * header to the log file, and these keep credentials, bearer tokens, EKS
+ * tokens and signatures out of it.
  */
 #ifndef ALBATROSS_REDACT_H
 #define ALBATROSS_REDACT_H
@@ -20,12 +20,5 @@ int redact_header_is_secret(const char *name);
  * its scheme ("Bearer", "AWS4-HMAC-SHA256") and SigV4's Credential and
  * SignedHeaders, which name the access key id but no secret. */
 void redact_header_line(const char *line, char *out, size_t len);
-
-/* Copies url into out (truncated to len) with the values of query
- * parameters that carry secrets replaced by REDACTED: presigned URLs'
- * X-Amz-Signature, X-Amz-Security-Token and X-Amz-Credential, and any
- * parameter whose name contains "token", "secret", "signature" or
- * "password" (case-insensitive). */
-void redact_url(const char *url, char *out, size_t len);
 
 #endif
