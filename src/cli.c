@@ -85,7 +85,8 @@ static void add_clusters(const struct model *m, struct output_table *t)
         if (m->region_only && c->region && m->aws.region &&
             strcmp(c->region, m->aws.region) != 0)
             continue;
-        /* null while unknown: a kubeconfig-only context, or no list */
+        /* null when unknown: a kubeconfig-only context, or the OIDC
+         * providers could not be listed */
         int provider = c->in_aws ? model_cluster_has_provider(m, c) : -1;
         const char *row[] = {c->name, c->region, c->status, c->version,
                              c->oidc_issuer, c->context, c->endpoint, c->arn,

@@ -173,7 +173,7 @@ void model_cleanup(struct model *m);
 void model_load(struct model *m);
 void model_load_identity(struct model *m);
 void model_load_clusters(struct model *m);
-/* Lists the roles and the account's OIDC providers. */
+/* Lists the roles, then the account's OIDC providers. */
 void model_load_roles(struct model *m);
 void model_load_providers(struct model *m);
 /* Opens the cluster the options or the kubeconfig select, when that needs

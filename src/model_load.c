@@ -140,6 +140,10 @@ static void on_roles(struct iam_role_list *list, const struct api_error *err,
     m->roles_state = MODEL_READY;
     iam_role_list_free(list);
     model_join_roles(m);
+    /* After the roles rather than beside them, so IAM gets one request
+     * at a time in a fixed order. */
+    if (m->providers_state != MODEL_LOADING)
+        model_load_providers(m);
 }
 
 void model_load_identity(struct model *m)
@@ -180,7 +184,6 @@ void model_load_roles(struct model *m)
 {
     m->roles_state = MODEL_LOADING;
     iam_list_roles(&m->aws, on_roles, m);
-    model_load_providers(m);
 }
 
 void model_load(struct model *m)
