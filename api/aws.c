@@ -207,22 +207,13 @@ static int choose_region(struct aws_session *s,
 
 static int read_file(const char *path, size_t max, char **out)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return -1;
     struct buf b;
+    char why[128];
     buf_init(&b, max);
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        rc = buf_append(&b, chunk, n);
-    if (ferror(fp))
-        rc = -1;
-    fclose(fp);
-    if (rc < 0) {
+    if (buf_read_file(&b, path, why, sizeof(why)) < 0) {
+        int saved = errno;
         buf_cleanup(&b);
-        errno = errno ? errno : EFBIG;
+        errno = saved;
         return -1;
     }
     *out = buf_take(&b);

@@ -360,34 +360,17 @@ static int parse(struct parser *p, char *text, size_t len)
 static int read_text(const char *path, struct buf *out, char *err,
                      size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    char chunk[8192];
-    ssize_t n;
-
-    if (fd < 0 && errno == ENOENT)
+    char why[128];
+    if (buf_read_file(out, path, why, sizeof(why)) == 0)
+        return 0;
+    if (errno == ENOENT)
         return 1;
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return -1;
-    }
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-        if (buf_append(out, chunk, (size_t)n) < 0) {
-            snprintf(err, errlen, "%s: larger than %u KiB; is this an AWS "
-                     "config file?", path, AWSCONFIG_FILE_MAX >> 10);
-            close(fd);
-            return -1;
-        }
-    }
-    if (n < 0)
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-    close(fd);
-    return n < 0 ? -1 : 0;
+    if (errno == EFBIG)
+        snprintf(err, errlen, "%s: larger than %u KiB; is this an AWS "
+                 "config file?", path, AWSCONFIG_FILE_MAX >> 10);
+    else
+        snprintf(err, errlen, "%s: cannot read: %s", path, why);
+    return -1;
 }
 
 int awsconfig_load(struct awsconfig_file *f, const char *path,

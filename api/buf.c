@@ -1,8 +1,12 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void buf_init(struct buf *b, size_t max)
 {
@@ -103,4 +107,69 @@ char *buf_take(struct buf *b)
     b->data = NULL;
     b->len = b->cap = 0;
     return p;
+}
+
+static const char *file_kind(const struct stat *st)
+{
+    if (S_ISFIFO(st->st_mode))
+        return "a FIFO";
+    if (S_ISDIR(st->st_mode))
+        return "a directory";
+    if (S_ISSOCK(st->st_mode))
+        return "a socket";
+    if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+        return "a device";
+    return "a special file";
+}
+
+/* /dev/null reads as empty; the demo script once used it for a file. */
+static int is_dev_null(const struct stat *st)
+{
+    struct stat null;
+    return S_ISCHR(st->st_mode) && stat("/dev/null", &null) == 0 &&
+           st->st_rdev == null.st_rdev;
+}
+
+int buf_read_file(struct buf *b, const char *path, char *why, size_t whylen)
+{
+    struct stat st;
+    char chunk[8192];
+    ssize_t n = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        int saved = errno;
+        snprintf(why, whylen, "%s", strerror(saved));
+        if (fd >= 0)
+            close(fd);
+        errno = saved;
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        int null = is_dev_null(&st);
+        if (!null)
+            snprintf(why, whylen, "%s, not a regular file", file_kind(&st));
+        close(fd);
+        errno = null ? 0 : EINVAL;
+        return null ? 0 : -1;
+    }
+    for (;;) {
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (buf_append(b, chunk, (size_t)n) < 0) {
+            snprintf(why, whylen, "larger than %zu bytes", b->max);
+            close(fd);
+            errno = EFBIG;
+            return -1;
+        }
+    }
+    int saved = errno;
+    if (n < 0)
+        snprintf(why, whylen, "%s", strerror(saved));
+    close(fd);
+    errno = n < 0 ? saved : 0;
+    return n < 0 ? -1 : 0;
 }

@@ -37,4 +37,13 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
  * Never returns NULL unless memory runs out: an empty buffer gives "". */
 char *buf_take(struct buf *b);
 
+/*
+ * Appends the whole of the file at path to b. Only a regular file is
+ * read, and /dev/null as an empty one: the open does not wait, so a FIFO
+ * or a device named by a setting cannot block the caller. Returns 0, or
+ * -1 with errno set (ENOENT when path does not exist, EFBIG past b's
+ * max) and a short reason in why ("a FIFO, not a regular file").
+ */
+int buf_read_file(struct buf *b, const char *path, char *why, size_t whylen);
+
 #endif

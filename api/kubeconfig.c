@@ -218,20 +218,10 @@ static int read_ref(struct reader *r, yaml_node_t *map, const char *where,
 
     struct buf b;
     buf_init(&b, MAX_REFERENCED_FILE);
-    FILE *f = fopen(path, "rb");
-    const char *why = f ? NULL : strerror(errno);
-    char chunk[8192];
-    size_t got;
-    while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf_append(&b, chunk, got) < 0) {
-            why = "file is larger than 1 MiB";
-            break;
-        }
-    }
-    if (f && !why && ferror(f))
-        why = strerror(errno);
-    if (f)
-        fclose(f);
+    char reason[128];
+    const char *why = NULL;
+    if (buf_read_file(&b, path, reason, sizeof(reason)) < 0)
+        why = reason;
     if (why) {
         buf_wipe(&b);
         if (!*deferred) {

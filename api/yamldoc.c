@@ -16,6 +16,69 @@ static int parse_failed(struct ydoc *d, yaml_parser_t *p, char *err,
     return -1;
 }
 
+struct key_ref {
+    const char *text;
+    yaml_node_t *node;
+};
+
+/* By text, then by position, so the first of equal keys comes first. */
+static int key_order(const void *a, const void *b)
+{
+    const struct key_ref *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    if (c)
+        return c;
+    return (x->node > y->node) - (x->node < y->node);
+}
+
+/* Sorts the scalar keys of map into keys (room for all) and reports the
+ * first one given twice. */
+static int check_map(struct ydoc *d, yaml_node_t *map, struct key_ref *keys,
+                     char *err, size_t errlen)
+{
+    size_t count = 0, total = ydoc_map_len(map);
+    for (size_t i = 0; i < total; i++) {
+        yaml_node_t *k, *v;
+        ydoc_pair(d, map, i, &k, &v);
+        const char *text = ydoc_str(k);
+        if (text && strcmp(text, "<<") != 0)
+            keys[count++] = (struct key_ref){ text, k };
+    }
+    qsort(keys, count, sizeof(*keys), key_order);
+    for (size_t i = 1; i < count; i++)
+        if (strcmp(keys[i - 1].text, keys[i].text) == 0)
+            return ydoc_error(d, keys[i].node, err, errlen, "duplicate key "
+                              "\"%s\" (first given on line %d); keep one",
+                              keys[i].text, ydoc_line(keys[i - 1].node));
+    return 0;
+}
+
+/*
+ * Rejects a key given twice in one mapping: readers take the first
+ * match, so the second would be ignored in silence, and YAML requires
+ * keys to be unique.
+ */
+static int check_keys(struct ydoc *d, char *err, size_t errlen)
+{
+    size_t most = 0;
+    for (yaml_node_t *n = d->doc.nodes.start; n < d->doc.nodes.top; n++)
+        if (ydoc_map_len(n) > most)
+            most = ydoc_map_len(n);
+    if (most < 2)
+        return 0;
+    struct key_ref *keys = malloc(most * sizeof(*keys));
+    if (!keys) {
+        snprintf(err, errlen, "%s: out of memory", d->name);
+        return -1;
+    }
+    int rc = 0;
+    for (yaml_node_t *n = d->doc.nodes.start;
+         rc == 0 && n < d->doc.nodes.top; n++)
+        rc = check_map(d, n, keys, err, errlen);
+    free(keys);
+    return rc;
+}
+
 int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
                      size_t len, char *err, size_t errlen)
 {
@@ -33,6 +96,10 @@ int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
     int ok = yaml_parser_load(&parser, &d->doc);
     int rc = ok ? 0 : parse_failed(d, &parser, err, errlen);
     yaml_parser_delete(&parser);
+    if (rc == 0 && check_keys(d, err, errlen) < 0) {
+        yaml_document_delete(&d->doc);
+        rc = -1;
+    }
     if (rc == 0)
         d->loaded = 1;
     else {
@@ -44,30 +111,13 @@ int ydoc_load_string(struct ydoc *d, const char *name, const char *text,
 
 int ydoc_load_file(struct ydoc *d, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
     struct buf b;
+    char why[128];
     buf_init(&b, YDOC_MAX_FILE);
-    char chunk[16384];
-    size_t n;
-    int rc = 0;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf_append(&b, chunk, n) < 0) {
-            snprintf(err, errlen, "%s: file is larger than %u MiB", path,
-                     YDOC_MAX_FILE >> 20);
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        snprintf(err, errlen, "%s: read failed: %s", path, strerror(errno));
-        rc = -1;
-    }
-    fclose(f);
-    if (rc == 0)
+    int rc = buf_read_file(&b, path, why, sizeof(why));
+    if (rc < 0)
+        snprintf(err, errlen, "%s: cannot read: %s", path, why);
+    else
         rc = ydoc_load_string(d, path, b.data ? b.data : "", b.len, err,
                               errlen);
     buf_cleanup(&b);

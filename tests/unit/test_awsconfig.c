@@ -343,6 +343,30 @@ static void test_directory_rejected(void **state)
     assert_non_null(strstr(fx->err, fx->dir));
 }
 
+/* A FIFO would block a plain open until a writer came; it is refused at
+ * once. The alarm turns a regression into a failure instead of a hang. */
+static void test_fifo_rejected(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(mkfifo(fx->path, 0600), 0);
+    alarm(10);
+    assert_int_equal(awsconfig_load(&fx->file, fx->path, 1, fx->err,
+                                    sizeof(fx->err)), -1);
+    alarm(0);
+    assert_non_null(strstr(fx->err, fx->path));
+    assert_non_null(strstr(fx->err, "a FIFO, not a regular file"));
+}
+
+static void test_dev_null_is_empty(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(awsconfig_load(&fx->file, "/dev/null", 0, fx->err,
+                                    sizeof(fx->err)), 0);
+    assert_int_equal(fx->file.section_count, 0);
+}
+
 static void test_short_error_buffer(void **state)
 {
     struct fixture *fx = *state;
@@ -380,6 +404,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_too_large, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_directory_rejected, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_rejected, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dev_null_is_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_short_error_buffer, setup,
                                         teardown),

@@ -390,6 +390,47 @@ static void test_malformed_files(void **state)
                       "current-context must be a string");
 }
 
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    expect_load_error("current-context: a\ncurrent-context: b\n", 2,
+                      "duplicate key \"current-context\" (first given on "
+                      "line 1)");
+    expect_load_error("clusters:\n- name: k\n  cluster:\n"
+                      "    server: https://a\n    server: http://b\n", 5,
+                      "duplicate key \"server\"");
+}
+
+/* A FIFO in KUBECONFIG or as a tokenFile is refused at once (the alarm
+ * turns a blocking open into a failure), /dev/null loads as empty. */
+static void test_special_files(void **state)
+{
+    (void)state;
+    struct kubeconfig kc;
+    char err[512];
+    const char *fifo = path_in("fifo");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(10);
+    assert_int_equal(kubeconfig_load(&kc, fifo, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, fifo));
+    assert_non_null(strstr(err, "a FIFO, not a regular file"));
+
+    struct kube_endpoint ep;
+    char text[1024];
+    snprintf(text, sizeof(text), "contexts:\n- name: c\n"
+             "  context: {cluster: k, user: u}\n"
+             "clusters:\n- name: k\n  cluster: {server: https://k}\n"
+             "users:\n- name: u\n  user:\n    tokenFile: %s\n", fifo);
+    assert_int_equal(endpoint_of(text, &ep, err, sizeof(err)), -1);
+    alarm(0);
+    assert_non_null(strstr(err, "tokenFile"));
+    assert_non_null(strstr(err, "a FIFO, not a regular file"));
+
+    assert_int_equal(kubeconfig_load(&kc, "/dev/null", err, sizeof(err)), 0);
+    assert_int_equal(kc.cluster_count, 0);
+    kubeconfig_free(&kc);
+}
+
 static void test_entry_errors_on_use(void **state)
 {
     (void)state;
@@ -975,6 +1016,8 @@ int main(void)
         cmocka_unit_test(test_base64_decoder),
         cmocka_unit_test(test_insecure_and_null),
         cmocka_unit_test(test_malformed_files),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_special_files),
         cmocka_unit_test(test_entry_errors_on_use),
         cmocka_unit_test(test_missing_context),
         cmocka_unit_test(test_aws_get_token_native),

@@ -242,6 +242,28 @@ static void invalid_yaml_names_line(void **state)
     assert_non_null(strstr(fx->err, "invalid YAML"));
 }
 
+static void duplicate_key_names_line(void **state)
+{
+    assert_error(*state, "title: {fg: red}\nerror: {fg: blue}\n"
+                 "title: {fg: green}\n", 3,
+                 "duplicate key \"title\" (first given on line 1)");
+}
+
+/* A FIFO named as the theme fails at once; alarm turns a hang into a
+ * failure. */
+static void fifo_theme_is_an_error(void **state)
+{
+    struct fixture *fx = *state;
+
+    assert_int_equal(mkfifo(fx->path, 0600), 0);
+    alarm(10);
+    assert_int_equal(theme_load_file(&fx->theme, fx->path, fx->err,
+                                     sizeof(fx->err)), -1);
+    alarm(0);
+    assert_non_null(strstr(fx->err, fx->path));
+    assert_non_null(strstr(fx->err, "a FIFO, not a regular file"));
+}
+
 static void theme_found_by_name(void **state)
 {
     struct fixture *fx = *state;
@@ -337,6 +359,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(wrong_types_name_line, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(invalid_yaml_names_line, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(duplicate_key_names_line, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(fifo_theme_is_an_error, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(theme_found_by_name, setup,
                                         teardown),
