@@ -399,7 +399,8 @@ static void copy_listener(const struct chain_snapshot *s,
         r->is_default = 1;
         copy_actions(s, src->default_actions, src->default_action_count, r);
     }
-    qsort(l->rules, l->rule_count, sizeof(*l->rules), by_priority);
+    if (l->rule_count > 1)  /* rules is NULL when empty */
+        qsort(l->rules, l->rule_count, sizeof(*l->rules), by_priority);
 }
 
 static int by_port(const void *a, const void *b)
@@ -417,7 +418,9 @@ static void copy_listeners(const struct chain_snapshot *s, struct chain *c)
     for (size_t i = 0; i < d->listeners->listener_count; i++)
         copy_listener(s, d, i, append(&c->listeners, &c->listener_count,
                                       sizeof(*c->listeners)));
-    qsort(c->listeners, c->listener_count, sizeof(*c->listeners), by_port);
+    if (c->listener_count > 1)
+        qsort(c->listeners, c->listener_count, sizeof(*c->listeners),
+              by_port);
 }
 
 /* ---- target groups, targets, pods ---- */
@@ -550,8 +553,9 @@ static void copy_target_groups(const struct chain_snapshot *s,
         c->targets_healthy += out->healthy;
         c->targets_total += out->target_count;
     }
-    qsort(c->target_groups, c->target_group_count,
-          sizeof(*c->target_groups), by_arn);
+    if (c->target_group_count > 1)
+        qsort(c->target_groups, c->target_group_count,
+              sizeof(*c->target_groups), by_arn);
 }
 
 /* ---- Kubernetes side ---- */
@@ -583,7 +587,8 @@ static void copy_events(const struct chain_snapshot *s,
             ev->last_seen > c->last_warning)
             c->last_warning = ev->last_seen;
     }
-    qsort(c->events, c->event_count, sizeof(*c->events), by_newest);
+    if (c->event_count > 1)
+        qsort(c->events, c->event_count, sizeof(*c->events), by_newest);
 }
 
 static const struct kube_endpoints *
@@ -751,6 +756,7 @@ void chain_build(const struct chain_snapshot *s, size_t cluster,
          i++)
         build_one(s, cluster, &s->ingresses->ingresses[i],
                   append(chains, count, sizeof(**chains)));
-    qsort(*chains, *count, sizeof(**chains), by_name);
+    if (*count > 1)
+        qsort(*chains, *count, sizeof(**chains), by_name);
     find_unclaimed(s, *chains, *count, unclaimed, unclaimed_count);
 }
