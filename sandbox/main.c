@@ -3,6 +3,7 @@
  * clusters over HTTPS on loopback until SIGTERM or SIGINT, and writes the
  * client environment once it accepts connections.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -91,9 +92,12 @@ static int parse_port(const char *s, unsigned *port)
     char *end;
     long n;
 
+    /* strtol would take leading blanks and a sign */
+    if (!isdigit((unsigned char)*s))
+        return -1;
     errno = 0;
     n = strtol(s, &end, 10);
-    if (!*s || *end || errno || n < 0 || n > 65535)
+    if (*end || errno || n < 0 || n > 65535)
         return -1;
     *port = (unsigned)n;
     return 0;

@@ -374,9 +374,29 @@ static const char *const statuses[] = {
     "CREATING", "ACTIVE", "DELETING", "FAILED", "UPDATING", "PENDING", NULL,
 };
 
+/* Whether url is https://HOST[...] with no space or control character:
+ * clients send bearer tokens to it, and only over https. */
+static int valid_endpoint(const char *url)
+{
+    static const char scheme[] = "https://";
+    if (strncmp(url, scheme, sizeof(scheme) - 1) != 0)
+        return 0;
+    const char *host = url + sizeof(scheme) - 1;
+    if (!*host || *host == '/' || *host == ':')
+        return 0;
+    for (const char *p = host; *p; p++)
+        if (isspace((unsigned char)*p) || iscntrl((unsigned char)*p))
+            return 0;
+    return 1;
+}
+
 static int check_cluster(struct wfile *f, const yaml_node_t *map,
                          struct world_cluster *c)
 {
+    if (c->endpoint && !valid_endpoint(c->endpoint))
+        return wfile_fail(f, ydoc_get(f->doc, map, "endpoint"), "endpoint "
+                          "'%s' must be an https URL with a host, as in "
+                          "https://127.0.0.1:8443", c->endpoint);
     int region_known = 0;
     for (size_t i = 0; i < f->world->region_count; i++)
         region_known |= strcmp(f->world->regions[i], c->region) == 0;

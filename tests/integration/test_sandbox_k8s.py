@@ -152,6 +152,23 @@ class SandboxCommandLineTest(unittest.TestCase):
         self.assertIn("'abc'", res.stderr)
         self.assertIn("--port", res.stderr)
 
+    def test_port_with_blank_or_sign(self):
+        # strtol alone would take both.
+        for value in (" 80", "+80", "80 "):
+            res = self.run_sandbox("--port", value)
+            self.assertEqual(res.returncode, 2, value)
+            self.assertIn("'%s'" % value, res.stderr)
+
+    def test_failed_start_leaves_no_files(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, TMPDIR=tmp)
+            res = subprocess.run([sandbox.SANDBOX, "--env-file",
+                                  "/nonexistent/dir/env"], env=env,
+                                 capture_output=True, text=True, timeout=30)
+            self.assertEqual(res.returncode, 1)
+            self.assertIn("/nonexistent/dir/env", res.stderr)
+            self.assertEqual(os.listdir(tmp), [])
+
     def test_port_out_of_range(self):
         res = self.run_sandbox("--port=65536")
         self.assertEqual(res.returncode, 2)

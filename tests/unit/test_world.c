@@ -187,6 +187,14 @@ static void test_errors_name_line(void **state)
     check_error("clusters:\n  - name: a\n    region: us-east-2\n"
                 "    nodegroups:\n      - {name: n, desiredCapacity: 5,"
                 " maxSize: 2}\n", ":9: ", "minSize <= desiredCapacity");
+    check_error("clusters:\n  - name: a\n    region: us-east-2\n"
+                "    endpoint: \"not a url\"\n", ":8: ",
+                "endpoint 'not a url' must be an https URL");
+    check_error("clusters:\n  - name: a\n    region: us-east-2\n"
+                "    endpoint: http://127.0.0.1:1\n", ":8: ",
+                "must be an https URL");
+    check_error("account: \"444455556666\"\n", ":5: ",
+                "duplicate key \"account\" (first given on line 1)");
 }
 
 static void test_add_credential(void **state)
