@@ -131,6 +131,8 @@ class Truth:
             t = tags.get(lb["LoadBalancerArn"], {})
             if t.get("elbv2.k8s.aws/cluster") == self.cluster:
                 by_stack[t.get("ingress.k8s.aws/stack")] = lb
+        self.ours = list(by_stack.values())     # tagged for the cluster
+        self.claimed = set()
         groups = self.target_groups()
         self.managed = set()    # the ingresses of the controller
         out = {}
@@ -150,6 +152,7 @@ class Truth:
             lb = by_stack.get(stack) or by_dns.get(hostname)
 
             if lb:
+                self.claimed.add(lb["LoadBalancerArn"])
                 state = lb["State"]["Code"].replace("active_impaired", "active")
             elif klass in classes and classes[klass] != ALB_CONTROLLER:
                 state = "-"
@@ -315,6 +318,23 @@ class OnCallScreenTest(unittest.TestCase):
         text = self.wait_rows(screen)
         self.assertIsNotNone(row(text, "NAMESPACE", "NAME", "CLASS", "HOSTS", "ALB",
                                  "TARGETS", "LAST WARNING"), text)
+
+    def test_alb_command_lists_unclaimed(self):
+        unclaimed = [lb for lb in self.truth.ours
+                     if lb["LoadBalancerArn"] not in self.truth.claimed]
+        if not unclaimed:
+            self.skipTest("the world has no load balancer that no ingress claims")
+        screen = self.open_ingresses()
+        screen.keys(":")
+        screen.type("alb")
+        screen.keys("Enter")
+        text = screen.wait_for("Load balancers of %s (%d, %d claimed by no ingress)" % (
+            self.cluster["name"], len(self.truth.claimed) + len(unclaimed),
+            len(unclaimed)))
+        for lb in unclaimed:
+            line = row(text, lb["LoadBalancerName"], lb["State"]["Code"])
+            self.assertIsNotNone(line, text)
+            self.assertIn("none (unclaimed)", line)
 
     def unhealthy_target(self):
         """An unhealthy target behind an ingress: the ingress, its target
