@@ -4,9 +4,9 @@ through its load balancer, listener and rule to an unhealthy target and
 its pod, and Esc returns to the ingress pane with the cursor where it
 was. A broken ingress shows its warning event with the full message.
 
-The world file names the cluster whose load balancer controller runs;
-what the panes should show is read from the same sandbox with kubectl
-and the aws CLI, so the test follows the world when it changes."""
+The world file names the cluster whose load balancer controller runs.
+What the panes should show is read from the same sandbox with boto3 and
+the Kubernetes API, so the test follows the world when it changes."""
 
 import base64
 import json
