@@ -266,6 +266,14 @@ static char *origin_of(struct reader *r, const yaml_node_t *n)
 
 /* ---- one entry of each kind -------------------------------------------- */
 
+/* Whether server starts with http:// or https://. Anything else is an
+ * error rather than a guess: "42" must not become http://42. */
+static int has_scheme(const char *server)
+{
+    return !strncasecmp(server, "https://", 8) ||
+           !strncasecmp(server, "http://", 7);
+}
+
 static int read_cluster(struct reader *r, yaml_node_t *item, const char *where,
                         struct kubeconfig_cluster *c)
 {
@@ -288,6 +296,10 @@ static int read_cluster(struct reader *r, yaml_node_t *item, const char *where,
         defer(r, m ? m : item, &c->error, "cluster \"%s\" has no server; "
               "set %s.server to the API server's https:// URL", c->name,
               inner);
+    else if (!has_scheme(c->server))
+        defer(r, ydoc_get(r->d, m, "server"), &c->error, "cluster \"%s\" "
+              "has server \"%s\", which is not a URL; set %s.server to "
+              "the API server's https:// URL", c->name, c->server, inner);
     else if (c->insecure_skip_verify && c->ca_pem)
         defer(r, m, &c->error, "cluster \"%s\" sets both a certificate "
               "authority and insecure-skip-tls-verify; remove one",
@@ -1004,6 +1016,15 @@ int kubeconfig_endpoint(const struct kubeconfig *kc, const char *context,
     }
     if (u && u->error) {
         snprintf(err, errlen, "%s", u->error);
+        return -1;
+    }
+    /* kubectl sends no credentials over plain HTTP, and neither do we. */
+    if (u && (u->token || u->cert_pem || u->exec) &&
+        strncasecmp(c->server, "https://", 8) != 0) {
+        snprintf(err, errlen, "%s: server URL %s of cluster \"%s\" is not "
+                 "https; albatross sends credentials only over https; use "
+                 "the API server's https:// URL", c->origin, c->server,
+                 c->name);
         return -1;
     }
     if (fill_endpoint(ctx, c, u, ep) < 0) {

@@ -431,6 +431,51 @@ static void test_special_files(void **state)
     kubeconfig_free(&kc);
 }
 
+/* Credentials go only to https servers; a server that is not a URL is
+ * an error, not a guess. */
+static void test_plain_http_server(void **state)
+{
+    (void)state;
+    static const char head[] =
+        "contexts:\n"
+        "- name: c\n"
+        "  context: {cluster: k, user: u}\n";
+    char text[1024];
+    struct kube_endpoint ep;
+    char err[512];
+
+    snprintf(text, sizeof(text), "%s"
+             "clusters:\n- name: k\n  cluster:\n    server: 42\n"
+             "users:\n- name: u\n  user: {token: secret}\n", head);
+    expect_endpoint_error(text, 7, "server \"42\", which is not a URL");
+
+    static const char *const users[] = {
+        "  user: {token: secret}\n",
+        "  user:\n    exec: {apiVersion: " V1BETA1 ", command: aws,"
+        " args: [eks, get-token, --cluster-name, k]}\n",
+        "  user:\n    exec: {apiVersion: " V1BETA1 ", command: plugin}\n",
+        "  user:\n    client-certificate-data: " PEM_B64 "\n"
+        "    client-key-data: " PEM_B64 "\n",
+    };
+    for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
+        snprintf(text, sizeof(text), "%s"
+                 "clusters:\n- name: k\n  cluster:\n"
+                 "    server: http://127.0.0.1:1\n"
+                 "users:\n- name: u\n%s", head, users[i]);
+        expect_endpoint_error(text, 5, "server URL http://127.0.0.1:1 of "
+                              "cluster \"k\" is not https; albatross sends "
+                              "credentials only over https");
+    }
+
+    /* Without credentials there is nothing to leak. */
+    snprintf(text, sizeof(text), "contexts:\n- name: c\n"
+             "  context: {cluster: k}\n"
+             "clusters:\n- name: k\n  cluster:\n"
+             "    server: http://127.0.0.1:1\n");
+    assert_int_equal(endpoint_of(text, &ep, err, sizeof(err)), 0);
+    kube_endpoint_cleanup(&ep);
+}
+
 static void test_entry_errors_on_use(void **state)
 {
     (void)state;
@@ -1018,6 +1063,7 @@ int main(void)
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_special_files),
+        cmocka_unit_test(test_plain_http_server),
         cmocka_unit_test(test_entry_errors_on_use),
         cmocka_unit_test(test_missing_context),
         cmocka_unit_test(test_aws_get_token_native),
