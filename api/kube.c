@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base64.h"
 #include "eks_token.h"
@@ -666,35 +667,61 @@ void kube_error_from_reply(struct api_error *err, long status,
     cJSON_Delete(root);
 }
 
-/* What to check when the server rejects the credentials (401). */
+/* The profile whose credentials sign ep's EKS tokens. */
+static const char *eks_profile_name(const struct kube_client *kc)
+{
+    if (kc->ep.eks_profile)
+        return kc->ep.eks_profile;
+    if (kc->aws && kc->aws->profile)
+        return kc->aws->profile;
+    return "default";
+}
+
+/*
+ * What to check when the server rejects the credentials (401). The
+ * credential is named by where it came from, not by kc->token, which a
+ * failed renewal may have dropped already.
+ */
 static void explain_unauthorized(const struct kube_client *kc,
                                  struct api_error *err)
 {
-    char said[256], hint[256];
+    char said[256], what[224], hint[320];
     const struct kube_endpoint *ep = &kc->ep;
-    const char *what = kc->token ? "bearer token" : "client certificate";
+    const char *cluster = ep->name ? ep->name : "cluster";
     snprintf(said, sizeof(said), "%s", err->message);
-    if (ep->token)
-        snprintf(hint, sizeof(hint), "check the token of the kubeconfig "
-                 "user: it may have expired or been revoked");
-    else if (ep->eks_cluster)
-        snprintf(hint, sizeof(hint), "check that the AWS identity has an "
-                 "access entry or aws-auth mapping in cluster %s, and that "
-                 "the clock is right", ep->eks_cluster);
-    else if (ep->exec_argv)
-        snprintf(hint, sizeof(hint), "the token came from exec plugin %s; "
-                 "run it by hand and check its output", ep->exec_argv[0]);
-    else if (ep->cert_pem)
+    if (ep->token) {
+        snprintf(what, sizeof(what), "the bearer token given in the "
+                 "kubeconfig user or on the command line");
+        snprintf(hint, sizeof(hint), "check that token: it may have "
+                 "expired or been revoked");
+    } else if (ep->eks_cluster) {
+        const struct aws_session *s = kc->own_aws ? kc->own_aws : kc->aws;
+        snprintf(what, sizeof(what), "the bearer token made from the AWS "
+                 "credentials of profile %s (source: %s)",
+                 eks_profile_name(kc),
+                 s && s->creds.source[0] ? s->creds.source : "unknown");
+        snprintf(hint, sizeof(hint), "check those credentials (a wrong "
+                 "secret key or an expired session), that the clock is "
+                 "right, and that the identity has an access entry or "
+                 "aws-auth mapping in cluster %s", ep->eks_cluster);
+    } else if (ep->exec_argv) {
+        snprintf(what, sizeof(what), "the bearer token from exec plugin %s",
+                 ep->exec_argv[0]);
+        snprintf(hint, sizeof(hint), "run the plugin by hand and check its "
+                 "credentials, the clock, and the identity's access to the "
+                 "cluster");
+    } else if (ep->cert_pem) {
+        snprintf(what, sizeof(what), "the client certificate");
         snprintf(hint, sizeof(hint), "check that the client certificate "
                  "is signed by the cluster's CA and has not expired");
-    else
+    } else {
+        snprintf(what, sizeof(what), "the anonymous request");
         snprintf(hint, sizeof(hint), "the kubeconfig user has no "
                  "credentials; add a token, certificate or exec plugin");
-    if (!kc->token && !ep->cert_pem)
-        what = "anonymous request";
-    snprintf(err->message, sizeof(err->message), "%s rejected the %s of "
-             "%s (%s: %s); %s", ep->server, what,
-             ep->name ? ep->name : "cluster", err->code, said, hint);
+    }
+    snprintf(err->message, sizeof(err->message), "%s rejected %s for %s "
+             "(%s: %s); %s", ep->server, what, cluster, err->code, said,
+             hint);
 }
 
 static void transport_error(const struct kube_client *kc,
@@ -854,9 +881,25 @@ static struct http_request *page_request(const struct kube_op *op)
 static void page_done(const struct http_request *req,
                       struct http_response *res, void *ctx);
 
+/* Credentials go only over https, as in kubectl: a client with any is
+ * refused before a token is even made. */
+static int check_scheme(const struct kube_client *kc, struct api_error *err)
+{
+    const struct kube_endpoint *ep = &kc->ep;
+    if (!ep->token && !ep->cert_pem && !ep->exec_argv && !ep->eks_cluster)
+        return 0;
+    if (ep->server && !strncasecmp(ep->server, "https://", 8))
+        return 0;
+    api_error_set(err, "InsecureServer", "server URL %s of %s is not https; "
+                  "albatross sends credentials only over https",
+                  ep->server ? ep->server : "(none)",
+                  ep->name ? ep->name : "the cluster");
+    return -1;
+}
+
 static int submit_page(struct kube_op *op, struct api_error *err)
 {
-    if (refresh_token(op->kc, err) < 0)
+    if (check_scheme(op->kc, err) < 0 || refresh_token(op->kc, err) < 0)
         return -1;
     struct http_request *req = page_request(op);
     if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {

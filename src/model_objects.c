@@ -39,6 +39,32 @@ static void load_finished(struct model *m, struct model_cluster *c,
     m->version++;
 }
 
+/* Drops cluster i's service accounts from the flat array. */
+static void forget_service_accounts(struct model *m, size_t i)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < m->service_account_count; k++) {
+        if (m->service_accounts[k].cluster == i)
+            model_free_service_account(&m->service_accounts[k]);
+        else
+            m->service_accounts[kept++] = m->service_accounts[k];
+    }
+    m->service_account_count = kept;
+}
+
+/* Drops cluster i's ingresses from the flat array. */
+static void forget_ingresses(struct model *m, size_t i)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < m->ingress_count; k++) {
+        if (m->ingresses[k].cluster == i)
+            model_free_ingress(&m->ingresses[k]);
+        else
+            m->ingresses[kept++] = m->ingresses[k];
+    }
+    m->ingress_count = kept;
+}
+
 static void on_service_accounts(struct kube_sa_list *list,
                                 const struct api_error *err, void *ctx)
 {
@@ -47,6 +73,7 @@ static void on_service_accounts(struct kube_sa_list *list,
     struct model_cluster *c = load_target(load);
 
     if (c && list) {
+        forget_service_accounts(m, load->cluster);
         size_t n = m->service_account_count;
         m->service_accounts = xrealloc(m->service_accounts,
             (n + list->count) * sizeof(*m->service_accounts));
@@ -77,6 +104,7 @@ static void on_ingresses(struct kube_ingress_list *list,
     struct model_cluster *c = load_target(load);
 
     if (c && list) {
+        forget_ingresses(m, load->cluster);
         size_t n = m->ingress_count;
         m->ingresses = xrealloc(m->ingresses,
                                 (n + list->count) * sizeof(*m->ingresses));
@@ -181,27 +209,6 @@ void model_open_cluster(struct model *m, size_t i)
     kube_list_ingresses(c->kube, m->namespace, on_ingresses, new_load(m, i));
 }
 
-/* Drops the objects of cluster i from the flat arrays. */
-static void forget_objects(struct model *m, size_t i)
-{
-    size_t kept = 0;
-    for (size_t k = 0; k < m->service_account_count; k++) {
-        if (m->service_accounts[k].cluster == i)
-            model_free_service_account(&m->service_accounts[k]);
-        else
-            m->service_accounts[kept++] = m->service_accounts[k];
-    }
-    m->service_account_count = kept;
-    kept = 0;
-    for (size_t k = 0; k < m->ingress_count; k++) {
-        if (m->ingresses[k].cluster == i)
-            model_free_ingress(&m->ingresses[k]);
-        else
-            m->ingresses[kept++] = m->ingresses[k];
-    }
-    m->ingress_count = kept;
-}
-
 void model_reload_cluster(struct model *m, size_t i)
 {
     if (i >= m->cluster_count)
@@ -210,7 +217,7 @@ void model_reload_cluster(struct model *m, size_t i)
     c->load_generation++;  /* replies still in flight are dropped */
     c->loads_pending = 0;
     c->objects_state = MODEL_IDLE;
-    forget_objects(m, i);
-    model_join_roles(m);
+    /* The old objects stay on screen until the new lists replace them,
+     * and stay if the reload fails. */
     model_open_cluster(m, i);
 }

@@ -64,6 +64,7 @@ int ui_message(struct ui *ui, int is_error, const char *fmt, ...)
     vsnprintf(ui->message, sizeof(ui->message), fmt, ap);
     va_end(ap);
     ui->message_is_error = is_error;
+    ui->message_awaits_idle = !is_error && model_busy(ui->m) > 0;
     return REACT_DRAW;
 }
 
@@ -391,6 +392,11 @@ static int run_loop(struct ui *ui)
             react |= REACT_DRAW;
         }
         react |= read_keys(ui);
+        if (ui->message_awaits_idle && model_busy(ui->m) == 0) {
+            ui->message[0] = '\0';
+            ui->message_awaits_idle = 0;
+            react |= REACT_DRAW;
+        }
         if (ui->m->version != drawn_version || header_stamp(ui) != stamp)
             react |= REACT_DRAW;
         if ((busy || model_busy(ui->m) > 0) &&

@@ -137,6 +137,9 @@ struct ui {
     size_t input_len;
     char message[512];      /* the UI's own note, until the next key */
     int message_is_error;
+    /* An info message announces work in flight: it is cleared once the
+     * model is idle again, so the loads' own errors can show. */
+    int message_awaits_idle;
     unsigned spinner;
     int quit;
 };
