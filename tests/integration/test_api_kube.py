@@ -11,6 +11,7 @@ import math
 import os
 import shutil
 import stat
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -200,6 +201,41 @@ class KubeTest(unittest.TestCase):
         self.assertIn("rejected the bearer token", err["message"])
         self.assertIn(self.cluster["endpoint"], err["message"])
         self.assertIn("Unauthorized", err["message"])
+
+    def test_bad_secret_names_credentials(self):
+        # The sandbox rejects an EKS token signed with the wrong secret;
+        # the message names where the token came from and what to check.
+        env = dict(self.env, AWS_SECRET_ACCESS_KEY="wrong" * 8)
+        rc, out = self.kube_tool(
+            "--eks", CLUSTER, "--region", REGION,
+            "--endpoint", self.cluster["endpoint"],
+            "--ca-data", self.cluster["certificateAuthority"]["data"],
+            "serviceaccounts", env=env)
+        self.assertEqual(rc, 1)
+        message = out["error"]["message"]
+        self.assertEqual(out["error"]["status"], 401)
+        self.assertIn("rejected the bearer token made from the AWS "
+                      "credentials of profile", message)
+        self.assertIn("source: environment", message)
+        self.assertIn("the clock", message)
+        self.assertIn("access entry or aws-auth mapping", message)
+        self.assertNotIn("anonymous", message)
+
+    def test_no_token_over_plain_http(self):
+        # A listener that records whether anything arrives.
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            listener.settimeout(0.5)
+            server = "http://127.0.0.1:%d" % listener.getsockname()[1]
+            rc, out = self.kube_tool("--eks", CLUSTER, "--region", REGION,
+                                     "--endpoint", server, "ingresses")
+            with self.assertRaises(socket.timeout):
+                listener.accept()
+        self.assertEqual(rc, 1)
+        self.assertIn("server URL %s" % server, out["error"]["message"])
+        self.assertIn("albatross sends credentials only over https",
+                      out["error"]["message"])
 
     def test_unreachable_server_is_named(self):
         # Port 9 on loopback: nothing listens there.
