@@ -5,6 +5,7 @@
 #   make test       unit and integration tests (tests/run)
 #   make asan       the same tests under ASan and UBSan
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make valgrind   the unit tests under valgrind's memcheck
 #   make bench      timings and memory against kubectl and the aws CLI
 
 CC      ?= cc
@@ -67,7 +68,7 @@ else
 Q := @
 endif
 
-.PHONY: all deps run test unit asan fuzz fuzz-bins bench clean
+.PHONY: all deps run test unit asan valgrind fuzz fuzz-bins bench clean
 all: $(BIN)/albatross $(BIN)/albatross-sandbox
 
 $(BIN)/albatross: $(APP_OBJ)
@@ -126,6 +127,11 @@ asan: deps
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" all unit
 	@ALBATROSS_BIN=build-asan ALBATROSS_BUILD=build-asan ASAN_OPTIONS=detect_leaks=1 sh tests/run
+
+valgrind: deps
+	@sh tests/deps.sh --valgrind
+	@$(MAKE) --no-print-directory all unit
+	@sh tests/valgrind
 
 # Clang's libFuzzer with ASan and UBSan; see tests/fuzz/run.
 FUZZ_SECONDS ?= 60

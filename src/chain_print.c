@@ -5,24 +5,26 @@
 #include "chain_print.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "doc.h"
+#include "output.h"
+#include "util.h"
 
 /* ---- text ---- */
 
-/* Writes s with line breaks and tabs as spaces and other control
- * characters as '?', so that text from the cluster or AWS cannot move the
- * cursor or change colours. */
+/* Writes s with line breaks and tabs as spaces and what else a terminal
+ * would act on as '?' (see output_put_text), so that text from the
+ * cluster or AWS cannot move the cursor or change colours. */
 static void safe(FILE *out, const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)(s ? s : "-"); *p;
-         p++) {
+    char *copy = xstrdup(s ? s : "-");
+    for (char *p = copy; *p; p++)
         if (*p == '\n' || *p == '\t' || *p == '\r')
-            fputc(' ', out);
-        else
-            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-    }
+            *p = ' ';
+    output_put_text(out, copy);
+    free(copy);
 }
 
 static void line(FILE *out, int level, const char *label, const char *value)

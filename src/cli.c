@@ -228,9 +228,9 @@ static int partial_failure(const struct model *m, enum cli_kind kind,
 {
     if (kind != CLI_CLUSTERS || !m->clusters_error.code[0])
         return 0;
-    fprintf(err, "albatross: list clusters: %s: %s; the list above lacks "
-            "the regions that failed\n", m->clusters_error.code,
-            m->clusters_error.message);
+    output_error(err, "list clusters: %s: %s; the list above lacks the "
+                 "regions that failed", m->clusters_error.code,
+                 m->clusters_error.message);
     return 1;
 }
 

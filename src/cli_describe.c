@@ -9,6 +9,7 @@
 #include "chain.h"
 #include "chain_print.h"
 #include "cli.h"
+#include "output.h"
 
 /* Prints "albatross: " and the message with control characters replaced,
  * because messages quote names and replies from the servers. */
@@ -18,10 +19,7 @@ static void fail(FILE *err, const char *what, const struct api_error *e)
     snprintf(line, sizeof(line), "%s%s%s%s%s", what ? what : "",
              what && e ? ": " : "", e ? e->code : "", e ? ": " : "",
              e ? e->message : "");
-    for (char *p = line; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    fprintf(err, "albatross: %s\n", line);
+    output_error(err, "%s", line);
 }
 
 int cli_split_name(const char *arg, char *ns, size_t nslen, char *name,

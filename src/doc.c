@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "output.h"
 #include "util.h"
 
 void doc_init(struct doc *d, FILE *out, enum doc_format format)
@@ -24,22 +25,10 @@ static void indent(struct doc *d, int level)
         fputs("  ", d->out);
 }
 
+/* Escapes what JSON requires and what a terminal would act on. */
 static void json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", out);
-        else if (*p == '\t')
-            fputs("\\t", out);
-        else if (*p < 0x20 || *p == 0x7f)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
+    output_put_json_string(out, s);
 }
 
 /* Whether s can be written as a plain YAML scalar that reads back as

@@ -229,7 +229,7 @@ static int run_describe(struct options *o)
     struct model m;
     char err[1024];
     if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
-        fprintf(stderr, "albatross: %s\n", err);
+        output_error(stderr, "%s", err);
         return EXIT_USAGE;
     }
     int rc = cli_describe_ingress(&m, ns, o->arg_count > 2 ? name : NULL,

@@ -76,6 +76,11 @@ static size_t put_safe(const char *s, int utf8, FILE *out)
     return width;
 }
 
+size_t output_put_text(FILE *out, const char *s)
+{
+    return put_safe(s, utf8_locale(), out);
+}
+
 void output_error(FILE *out, const char *fmt, ...)
 {
     char message[2048];
@@ -144,6 +149,11 @@ static void put_json_string(const char *s, FILE *out)
         p += n;
     }
     fputc('"', out);
+}
+
+void output_put_json_string(FILE *out, const char *s)
+{
+    put_json_string(s, out);
 }
 
 static void put_json_value(const char *s, int numeric, FILE *out)

@@ -35,6 +35,14 @@ void output_add_row(struct output_table *t, const char *const *cells);
 void output_error(FILE *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Writes s for a terminal: characters a terminal would act on (controls,
+ * bidirectional overrides), invalid UTF-8 and, outside a UTF-8 locale,
+ * non-ASCII characters become '?'. Returns the columns written. */
+size_t output_put_text(FILE *out, const char *s);
+/* Writes s as a JSON string (also valid YAML) that is safe on a terminal:
+ * those characters as \u escapes, invalid UTF-8 as U+FFFD. */
+void output_put_json_string(FILE *out, const char *s);
+
 void output_print_table(const struct output_table *t, FILE *out);
 void output_print_json(const struct output_table *t, FILE *out);
 void output_print_yaml(const struct output_table *t, FILE *out);

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Checks the libraries (pkg-config names as arguments) and the tools the
-# tests use, or with --fuzz only what make fuzz needs. As root on Debian
-# it installs what is missing with apt-get; otherwise it prints the
-# command to run and fails.
+# tests use, or with --fuzz or --valgrind only what make fuzz or make
+# valgrind needs. As root on Debian it installs what is missing with
+# apt-get; otherwise it prints the command to run and fails.
 set -u
 
 deb_of() {
@@ -56,6 +56,8 @@ missing=""
 if [ "${1:-}" = "--fuzz" ]; then
     command -v clang >/dev/null 2>&1 && fuzzer_links ||
         missing="clang libclang-rt-dev"
+elif [ "${1:-}" = "--valgrind" ]; then
+    command -v valgrind >/dev/null 2>&1 || missing="valgrind"
 else
     check_build "$@"
 fi

@@ -78,9 +78,9 @@ class HostileCliTest(unittest.TestCase):
         cls.box.stop()
         cls.dir.cleanup()
 
-    def run_cli(self, *args):
-        """albatross get, its stdout and stderr as bytes."""
-        res = subprocess.run([sandbox.ALBATROSS, "get"] + list(args),
+    def run_cli(self, *args, command="get"):
+        """albatross get (or command), its stdout and stderr as bytes."""
+        res = subprocess.run([sandbox.ALBATROSS, command] + list(args),
                              env=self.box.client_env(LC_ALL="C.UTF-8"),
                              capture_output=True, timeout=60)
         self.assertEqual(res.returncode, 0, res.stderr[-2000:])
@@ -92,6 +92,14 @@ class HostileCliTest(unittest.TestCase):
             self.assertNotIn(b"\x1b", res.stdout, kind)
             check_terminal_safe(self, res.stdout, "get %s" % kind)
             check_terminal_safe(self, res.stderr, "stderr of get %s" % kind)
+
+    def test_describe_filtered(self):
+        for fmt in ("table", "json", "yaml"):
+            res = self.run_cli("ingress", "default/hostile-ingress", "--cluster",
+                               "hostile", "-o", fmt, command="describe")
+            text = check_terminal_safe(self, res.stdout, "describe -o %s" % fmt)
+            self.assertIn("hostile-ingress", text)
+            check_terminal_safe(self, res.stderr, "stderr of describe")
 
     def test_table_columns_aligned(self):
         text = self.run_cli("sa", "--cluster", "hostile").stdout.decode()

@@ -67,6 +67,8 @@ class FullRun:
         for kind in KINDS:
             for fmt in ("table", "json", "yaml"):
                 self.cli("get", kind, "--cluster", cluster, "-o", fmt)
+        for fmt in ("table", "json", "yaml"):
+            self.cli("describe", "ingress", "--cluster", cluster, "-o", fmt)
         # Failures print server and client errors to stderr.
         self.cli("get", "sa", "--cluster", "no-such-cluster", check=False)
         self.cli("get", "sa", "--context", "no-such-context", check=False)
