@@ -77,6 +77,7 @@ struct session_priv {
     struct region_quota *quotas;
     size_t quota_count;
     long clock_skew;        /* seconds to add to the local clock */
+    time_t creds_failed;    /* when resolution last failed, or 0 */
 };
 
 static const char *env(const char *name)
@@ -409,6 +410,13 @@ int aws_session_refresh_credentials(struct aws_session *s)
     time_t now = time(NULL);
     if (credentials_fresh(s, now))
         return 0;
+    /* A failed resolution (a hung credential_process) is not retried on
+     * every call: the calls fail at once with the same error for a
+     * while. */
+    time_t failed = priv(s)->creds_failed;
+    if (failed && s->creds_error[0] && now >= failed &&
+        now - failed < AWS_CREDS_RETRY_AFTER)
+        return s->creds.access_key_id && s->creds.expiration > now ? 0 : -1;
     char *sts = aws_endpoint(s, &aws_service_sts, NULL);
     struct creds_chain chain = {
         .profile = s->profile,
@@ -428,10 +436,13 @@ int aws_session_refresh_credentials(struct aws_session *s)
         aws_credentials_free(&s->creds);
         s->creds = fresh;
         s->creds_error[0] = '\0';
+        priv(s)->creds_failed = 0;
         log_msg(LOG_INFO, "aws: credentials from %s", s->creds.source);
         return 0;
     }
-    log_msg(LOG_WARN, "aws: credentials: %s", s->creds_error);
+    priv(s)->creds_failed = now;
+    log_msg(LOG_WARN, "aws: credentials: %s (not tried again for %d s)",
+            s->creds_error, AWS_CREDS_RETRY_AFTER);
     /* Credentials that have not expired yet still sign the call. */
     return s->creds.access_key_id && s->creds.expiration > now ? 0 : -1;
 }

@@ -74,6 +74,10 @@ void aws_session_cleanup(struct aws_session *s);
  * AWS reply that rejected a signature as too old or too new. */
 time_t aws_session_time(const struct aws_session *s);
 
+/* Seconds a failed credential resolution is remembered before the next
+ * call tries again. */
+#define AWS_CREDS_RETRY_AFTER 60
+
 /* Resolves credentials now if they are missing or expire within a minute.
  * Returns 0, or -1 with the reason in s->creds_error. */
 int aws_session_refresh_credentials(struct aws_session *s);

@@ -347,14 +347,52 @@ static long process_timeout_ms(void)
     const char *text = getenv(CREDS_PROCESS_TIMEOUT_ENV);
     char *end;
     long ms = text && *text ? strtol(text, &end, 10) : 0;
-    if (!text || !*text || *end || ms <= 0 || ms > CREDS_PROCESS_TIMEOUT_MS)
+    if (!text || !*text || *end || ms <= 0 ||
+        ms > CREDS_PROCESS_TIMEOUT_MAX_MS)
         return CREDS_PROCESS_TIMEOUT_MS;
     return ms;
 }
 
+/*
+ * While a credential_process runs, a stop signal kills its process group
+ * before albatross goes, so no helper outlives it; the previous handler
+ * is then restored and the signal raised again.
+ */
+static volatile sig_atomic_t running_group;
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+static struct sigaction saved_actions[3];
+
+static void on_stop(int sig)
+{
+    if (running_group > 0)
+        kill(-(pid_t)running_group, SIGKILL);
+    for (int i = 0; i < 3; i++)
+        if (stop_signals[i] == sig)
+            sigaction(sig, &saved_actions[i], NULL);
+    raise(sig);
+}
+
+static void guard_group(pid_t pid)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    running_group = pid;
+    for (int i = 0; i < 3; i++)
+        sigaction(stop_signals[i], &sa, &saved_actions[i]);
+}
+
+static void unguard_group(void)
+{
+    for (int i = 0; i < 3; i++)
+        sigaction(stop_signals[i], &saved_actions[i], NULL);
+    running_group = 0;
+}
+
 /* Runs command without a shell and leaves its stdout in out. */
-static int run_process(const char *command, struct buf *out, char *err,
-                       size_t errlen)
+static int run_process(const char *command, const char *profile,
+                       struct buf *out, char *err, size_t errlen)
 {
     char **argv = creds_split_command(command);
     if (!argv) {
@@ -376,18 +414,28 @@ static int run_process(const char *command, struct buf *out, char *err,
     buf_init(&errout, 4096);
     const char *reason = NULL;
     long timeout_ms = process_timeout_ms();
+    guard_group(run.pid);
+    /* TODO: this blocks the event loop for up to timeout_ms; run the
+     * process from the loop instead. */
     rc = collect(run.out[0], run.err[0], out, &errout, timeout_ms, &reason);
     if (rc < 0) {
         kill(-run.pid, SIGKILL);
         kill(run.pid, SIGKILL);
     }
     int status = wait_child(run.pid);
+    unguard_group();
     char line[200];
     stderr_line(&errout, line, sizeof(line));
-    if (rc < 0)
-        fail(err, errlen, "credential_process %s %s (limits: %ld ms, set "
-             "by %s, and %u bytes of output)", argv[0], reason, timeout_ms,
-             CREDS_PROCESS_TIMEOUT_ENV, CREDS_PROCESS_MAX_OUTPUT);
+    if (rc < 0 && !strcmp(reason, "timed out"))
+        fail(err, errlen, "credential_process for profile %s timed out "
+             "after %ld%s: %s (%s sets the limit in ms)", profile,
+             timeout_ms % 1000 ? timeout_ms : timeout_ms / 1000,
+             timeout_ms % 1000 ? " ms" : " s", command,
+             CREDS_PROCESS_TIMEOUT_ENV);
+    else if (rc < 0)
+        fail(err, errlen, "credential_process for profile %s %s (limit: %u "
+             "bytes of output): %s", profile, reason,
+             CREDS_PROCESS_MAX_OUTPUT, command);
     else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fail(err, errlen, "credential_process %s exited with status %d%s%s",
              argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
@@ -478,11 +526,22 @@ static int process_provider(const char *command, const char *profile,
 {
     struct buf output;
     buf_init(&output, CREDS_PROCESS_MAX_OUTPUT);
-    int rc = run_process(command, &output, err, errlen);
+    int rc = run_process(command, profile, &output, err, errlen);
     if (rc == 0)
         rc = creds_parse_process_output(output.data ? output.data : "",
                                         output.len, out, err, errlen);
     buf_wipe(&output);
+    if (rc == 0 && out->expiration && out->expiration <= time(NULL)) {
+        char when[32];
+        struct tm tm;
+        gmtime_r(&out->expiration, &tm);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fail(err, errlen, "credential_process for profile %s returned "
+             "credentials that expired at %s; renew them (log in again) "
+             "or fix the process: %s", profile, when, command);
+        aws_credentials_free(out);
+        return -1;
+    }
     if (rc == 0)
         snprintf(out->source, sizeof(out->source),
                  "credential_process of profile %s", profile);
@@ -555,20 +614,15 @@ static int fetch(struct http_request *req, struct fetched *f)
 
 static char *read_token_file(const char *path, char *err, size_t errlen)
 {
-    FILE *fp = fopen(path, "r");
-    if (!fp) {
-        fail(err, errlen, "web identity token file %s: %s", path,
-             strerror(errno));
+    struct buf b;
+    char why[128];
+    buf_init(&b, TOKEN_FILE_MAX);
+    int rc = buf_read_file(&b, path, why, sizeof(why));
+    if (rc < 0 && errno != EFBIG) {
+        fail(err, errlen, "web identity token file %s: %s", path, why);
+        buf_wipe(&b);
         return NULL;
     }
-    struct buf b;
-    buf_init(&b, TOKEN_FILE_MAX);
-    char chunk[4096];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        rc = buf_append(&b, chunk, n);
-    fclose(fp);
     while (b.len && isspace((unsigned char)b.data[b.len - 1]))
         b.data[--b.len] = '\0';
     if (rc < 0 || b.len == 0) {

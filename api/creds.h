@@ -25,9 +25,11 @@ struct aws_credentials {
 
 void aws_credentials_free(struct aws_credentials *c);
 
-#define CREDS_PROCESS_TIMEOUT_MS 60000
-/* Milliseconds that override CREDS_PROCESS_TIMEOUT_MS, which is also the
- * largest value accepted. */
+/* A credential_process blocks every call until it answers, so the
+ * default is short; the environment variable may set 1 ms to
+ * CREDS_PROCESS_TIMEOUT_MAX_MS instead. */
+#define CREDS_PROCESS_TIMEOUT_MS 15000
+#define CREDS_PROCESS_TIMEOUT_MAX_MS 600000
 #define CREDS_PROCESS_TIMEOUT_ENV "ALBATROSS_CREDENTIAL_PROCESS_TIMEOUT_MS"
 #define CREDS_PROCESS_MAX_OUTPUT (64u << 10)
 

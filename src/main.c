@@ -74,6 +74,9 @@ static void usage(FILE *out)
 "  ALBATROSS_CONNECT_TIMEOUT_MS  limit to connect to a server, TLS\n"
 "                       handshake included (default: 5000)\n"
 "  ALBATROSS_HTTP_TIMEOUT_MS     limit for a whole request (default: 30000)\n"
+"  ALBATROSS_CREDENTIAL_PROCESS_TIMEOUT_MS  limit for a profile's\n"
+"                       credential_process, at most 600000 (default: 15000);\n"
+"                       a failure is kept for 60 s before it is run again\n"
 "  ALBATROSS_RETRY_BASE_MS       base of the retry backoff, for tests: the\n"
 "                       n-th retry waits up to base * 2^(n-1) ms, at most\n"
 "                       20 s (default: 1000)\n",

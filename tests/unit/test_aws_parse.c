@@ -989,6 +989,86 @@ static void process_failure_reported(void **state)
     assert_null(c.access_key_id);
 }
 
+/* Credentials past their Expiration would only fail later with
+ * InvalidClientTokenId; they are refused at resolution. */
+static void process_expired_rejected(void **state)
+{
+    (void)state;
+    write_process("old.sh",
+                  "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDOLD\", "
+                  "\"SecretAccessKey\": \"s\", \"SessionToken\": \"t\", "
+                  "\"Expiration\": \"2020-01-02T03:04:05Z\"}'");
+    char config[1024];
+    snprintf(config, sizeof(config), "[profile old]\ncredential_process = "
+             "%s\n", path_in_tmp("old.sh"));
+    write_file("config", config, 0600);
+    setenv("AWS_CONFIG_FILE", path_in_tmp("config"), 1);
+    struct aws_credentials c;
+    char err[512];
+    assert_int_equal(resolve("old", &c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "credential_process for profile old "
+                                "returned credentials that expired at "
+                                "2020-01-02T03:04:05Z"));
+    assert_null(c.access_key_id);
+}
+
+/* A hung process is named with its profile, command and limit. */
+static void process_timeout_named(void **state)
+{
+    (void)state;
+    assert_int_equal(CREDS_PROCESS_TIMEOUT_MS, 15000);
+    write_process("hang.sh", "sleep 30");
+    char config[1024];
+    snprintf(config, sizeof(config), "[default]\ncredential_process = "
+             "%s --wait\n", path_in_tmp("hang.sh"));
+    write_file("config", config, 0600);
+    setenv("AWS_CONFIG_FILE", path_in_tmp("config"), 1);
+    setenv(CREDS_PROCESS_TIMEOUT_ENV, "2000", 1);
+    struct aws_credentials c;
+    char err[512], expected[600];
+    int rc = resolve(NULL, &c, err, sizeof(err));
+    unsetenv(CREDS_PROCESS_TIMEOUT_ENV);
+    assert_int_equal(rc, -1);
+    snprintf(expected, sizeof(expected), "credential_process for profile "
+             "default timed out after 2 s: %s --wait", path_in_tmp("hang.sh"));
+    if (!strstr(err, expected))
+        fail_msg("expected \"%s\" in \"%s\"", expected, err);
+}
+
+/* A failed resolution is remembered: the next call fails at once with
+ * the same error instead of running the process again. */
+static void process_failure_remembered(void **state)
+{
+    (void)state;
+    char body[1024];
+    snprintf(body, sizeof(body), "echo run >> %s\necho down >&2\nexit 1",
+             path_in_tmp("runs"));
+    write_process("down.sh", body);
+    unlink(path_in_tmp("runs"));
+    char config[1024];
+    snprintf(config, sizeof(config), "[default]\ncredential_process = %s\n",
+             path_in_tmp("down.sh"));
+    write_file("config", config, 0600);
+    setenv("AWS_CONFIG_FILE", path_in_tmp("config"), 1);
+    struct aws_session s;
+    struct aws_session_options opt = {0};
+    char err[512];
+    assert_int_equal(aws_session_init(&s, NULL, &opt, err, sizeof(err)), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(aws_session_refresh_credentials(&s), -1);
+        assert_non_null(strstr(s.creds_error, "exited with status 1"));
+    }
+    aws_session_cleanup(&s);
+    FILE *f = fopen(path_in_tmp("runs"), "r");
+    assert_non_null(f);
+    char line[16];
+    int runs = 0;
+    while (fgets(line, sizeof(line), f))
+        runs++;
+    fclose(f);
+    assert_int_equal(runs, 1);
+}
+
 static void process_output_too_large(void **state)
 {
     (void)state;
@@ -1169,7 +1249,9 @@ int main(void)
         T(endpoint_defaults), T(ca_bundle_loaded), T(ca_bundle_from_profile),
         T(readonly_rejects_mutation), T(no_credentials_before_request),
         T(chain_environment_first), T(chain_files_then_process),
-        T(process_receives_quoted_words), T(process_failure_reported), T(process_output_too_large),
+        T(process_receives_quoted_words), T(process_failure_reported),
+        T(process_expired_rejected), T(process_failure_remembered),
+        T(process_timeout_named), T(process_output_too_large),
         T(process_missing_program), T(process_output_checked),
         T(chain_half_environment), T(chain_nothing_found),
         T(chain_assume_role_unsupported), T(chain_web_identity_needs_role),
