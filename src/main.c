@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -280,6 +281,9 @@ int main(int argc, char **argv)
     struct options o;
     memset(&o, 0, sizeof(o));
     setlocale(LC_ALL, "");
+    /* A core file would hold the credentials and tokens in memory. */
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core);
 
     int rc = parse_options(&o, argc, argv);
     if (rc >= 0)
