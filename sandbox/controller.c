@@ -467,6 +467,14 @@ static int run_cluster(struct world *w, struct world_cluster *c)
     return rc;
 }
 
+int controller_tick(struct world *w)
+{
+    if (w->controllers_done || world_clock(w) < w->timing.controller_start)
+        return 0;
+    w->controllers_done = 1;
+    return controller_run(w);
+}
+
 int controller_run(struct world *w)
 {
     for (size_t i = 0; i < w->cluster_count; i++)

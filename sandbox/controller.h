@@ -18,4 +18,9 @@
  * sandbox clock set. Returns 0, or -1 when memory runs out. */
 int controller_run(struct world *w);
 
+/* Runs controller_run once timing.controller_start has passed on the
+ * sandbox clock, and never again; callers hold the world (the server's
+ * lock). Returns 0, or -1 when memory runs out. */
+int controller_tick(struct world *w);
+
 #endif

@@ -1,26 +1,30 @@
 /*
  * The Kubernetes API of each world cluster, under /k8s/REGION/NAME: the
- * discovery documents kubectl reads, and GET of namespaces, service
- * accounts and ingresses (networking.k8s.io/v1), cluster-wide or per
- * namespace, with limit/continue paging, label selectors and the
- * metadata.name and metadata.namespace field selectors.
+ * discovery documents kubectl reads, and GET and watch of the kinds in
+ * k8s_resources (namespaces, service accounts, ingresses, services,
+ * endpoints, endpoint slices, pods, events, ingress classes and
+ * IngressClassParams), cluster-wide or per namespace, with limit/continue
+ * paging, label selectors and the field selectors each kind supports.
  *
  * Every request needs an EKS bearer token for the cluster, as EKS's API
  * server does. Errors are Kubernetes Status objects.
  *
- * Limits: read-only, and no watch; no Table or protobuf output (kubectl
- * falls back to JSON lists); set-based label selectors (in, notin) are
- * rejected with 400.
+ * Limits: read-only, so watches see only what the sandbox itself changes
+ * (the controller simulation's ingress status and events), never a
+ * DELETED event; no Table or protobuf output (kubectl falls back to JSON
+ * lists); set-based label selectors (in, notin) are rejected with 400.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "controller.h"
 #include "k8s_object.h"
 #include "server.h"
 
@@ -125,14 +129,14 @@ static cJSON *string_array(const char *const *items, size_t count)
 
 static cJSON *resource_json(const struct k8s_resource *r)
 {
-    static const char *const verbs[] = { "get", "list" };
+    static const char *const verbs[] = { "get", "list", "watch" };
     cJSON *obj = cJSON_CreateObject();
 
     cJSON_AddStringToObject(obj, "name", r->plural);
     cJSON_AddStringToObject(obj, "singularName", r->singular);
     cJSON_AddBoolToObject(obj, "namespaced", r->namespaced);
     cJSON_AddStringToObject(obj, "kind", r->kind);
-    cJSON_AddItemToObject(obj, "verbs", string_array(verbs, 2));
+    cJSON_AddItemToObject(obj, "verbs", string_array(verbs, 3));
     if (r->short_name)
         cJSON_AddItemToObject(obj, "shortNames",
                               string_array(&r->short_name, 1));
@@ -651,6 +655,198 @@ static void send_list(struct call *k, const struct k8s_resource *r,
     send_json(k->res, 200, doc);
 }
 
+/* ---- watch ------------------------------------------------------------- */
+
+/*
+ * A watch of a list: first, unless resourceVersion names a version, every
+ * object as ADDED; then each object whose resourceVersion passes the
+ * newest sent, as MODIFIED when it was sent before and ADDED when not.
+ * Objects are never deleted. The stream ends after timeoutSeconds
+ * (WATCH_TIMEOUT by default) and sends a newline when it has been quiet
+ * for WATCH_KEEPALIVE seconds, which JSON decoders skip and which keeps
+ * the connection from timing out as idle.
+ */
+#define WATCH_TIMEOUT   1800
+#define WATCH_KEEPALIVE 20
+
+struct watch {
+    struct sb_stream base;
+    struct world_cluster *cluster;
+    const struct k8s_resource *r;
+    char *ns;                   /* NULL: every namespace */
+    struct selector sel;
+    unsigned long since;        /* newest resourceVersion sent */
+    unsigned long cluster_rv;   /* the cluster's when last looked */
+    int initial;                /* every object still to send as ADDED */
+    double deadline;            /* CLOCK_MONOTONIC seconds */
+    double quiet_since;
+    char **seen;                /* "ns/name" of objects sent */
+    size_t seen_count;
+};
+
+static double monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Records key as sent; returns 1 when it was sent before. */
+static int seen_before(struct watch *wt, const struct k8s_entry *e)
+{
+    char key[600];
+    char **grown;
+
+    snprintf(key, sizeof(key), "%s/%s", e->ns, e->name);
+    for (size_t i = 0; i < wt->seen_count; i++)
+        if (strcmp(wt->seen[i], key) == 0)
+            return 1;
+    grown = realloc(wt->seen, (wt->seen_count + 1) * sizeof(*grown));
+    if (grown) {
+        wt->seen = grown;
+        if ((grown[wt->seen_count] = strdup(key)))
+            wt->seen_count++;
+    }
+    return 0;
+}
+
+static unsigned long object_rv(const cJSON *obj)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const char *rv = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(meta, "resourceVersion"));
+
+    return rv ? strtoul(rv, NULL, 10) : 0;
+}
+
+static void watch_event(struct watch *wt, const struct k8s_entry *e,
+                        cJSON *obj, struct buf *out)
+{
+    cJSON *event = cJSON_CreateObject();
+    char *text;
+
+    cJSON_AddStringToObject(obj, "kind", wt->r->kind);
+    cJSON_AddStringToObject(obj, "apiVersion", wt->r->group_version);
+    cJSON_AddStringToObject(event, "type",
+                            seen_before(wt, e) ? "MODIFIED" : "ADDED");
+    cJSON_AddItemToObject(event, "object", obj);
+    text = cJSON_PrintUnformatted(event);
+    cJSON_Delete(event);
+    if (text) {
+        buf_puts(out, text);
+        buf_putc(out, '\n');
+    }
+    free(text);
+}
+
+static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
+{
+    struct watch *wt = (struct watch *)s;
+    unsigned long newest = wt->since;
+    struct k8s_entry *entries;
+    size_t count;
+    double now = monotonic();
+
+    if (now >= wt->deadline)
+        return 0;
+    if (controller_tick(w) < 0)
+        return 0;
+    if (!wt->initial && wt->cluster->resource_version == wt->cluster_rv) {
+        if (now - wt->quiet_since >= WATCH_KEEPALIVE) {
+            buf_putc(out, '\n');
+            wt->quiet_since = now;
+        }
+        return 1;
+    }
+    wt->cluster_rv = wt->cluster->resource_version;
+    entries = collect(wt->cluster, wt->r, wt->ns, &wt->sel, &count);
+    for (size_t i = 0; i < count; i++) {
+        cJSON *obj = wt->r->render(wt->cluster, entries[i].index);
+        unsigned long rv = object_rv(obj);
+
+        if (!wt->initial && rv <= wt->since) {
+            cJSON_Delete(obj);
+            continue;
+        }
+        newest = rv > newest ? rv : newest;
+        watch_event(wt, &entries[i], obj, out);
+        wt->quiet_since = now;
+    }
+    free(entries);
+    wt->since = newest;
+    wt->initial = 0;
+    return 1;
+}
+
+static void watch_free(struct sb_stream *s)
+{
+    struct watch *wt = (struct watch *)s;
+
+    selector_cleanup(&wt->sel);
+    for (size_t i = 0; i < wt->seen_count; i++)
+        free(wt->seen[i]);
+    free(wt->seen);
+    free(wt->ns);
+    free(wt);
+}
+
+static int watch_params(struct call *k, struct watch *wt)
+{
+    const char *rv = sb_query(k->req, "resourceVersion");
+    const char *timeout = sb_query(k->req, "timeoutSeconds");
+    char *end;
+    long seconds = WATCH_TIMEOUT;
+
+    if (timeout && *timeout) {
+        seconds = strtol(timeout, &end, 10);
+        if (*end || seconds < 0) {
+            send_status(k->res, 400, "BadRequest", "invalid timeoutSeconds "
+                        "\"%.32s\": expected a non-negative integer",
+                        timeout);
+            return -1;
+        }
+    }
+    wt->deadline = monotonic() + (double)(seconds ? seconds : WATCH_TIMEOUT);
+    wt->quiet_since = monotonic();
+    wt->initial = !rv || !*rv || strcmp(rv, "0") == 0;
+    wt->since = wt->initial ? 0 : strtoul(rv, NULL, 10);
+    return 0;
+}
+
+/* Answers with a stream of watch events; sel passes to the stream. */
+static void serve_watch(struct call *k, const struct k8s_resource *r,
+                        const char *ns, struct selector *sel)
+{
+    struct watch *wt = calloc(1, sizeof(*wt));
+
+    if (!wt || (ns && !(wt->ns = strdup(ns)))) {
+        free(wt);
+        send_status(k->res, 500, "InternalError", "out of memory");
+        return;
+    }
+    wt->base.next = watch_next;
+    wt->base.free = watch_free;
+    wt->cluster = k->cluster;
+    wt->r = r;
+    wt->sel = *sel;
+    memset(sel, 0, sizeof(*sel));
+    if (watch_params(k, wt) < 0) {
+        watch_free(&wt->base);
+        return;
+    }
+    k->res->status = 200;
+    k->res->content_type = JSON_TYPE;
+    k->res->stream = &wt->base;
+}
+
+static int watch_requested(const struct call *k)
+{
+    const char *watch = sb_query(k->req, "watch");
+
+    return watch && strcmp(watch, "false") != 0 && strcmp(watch, "0") != 0;
+}
+
 static void serve_list(struct call *k, const struct k8s_resource *r,
                        const char *ns)
 {
@@ -667,6 +863,8 @@ static void serve_list(struct call *k, const struct k8s_resource *r,
     } else if (unsupported_field(&sel, r)) {
         send_status(k->res, 400, "BadRequest", "field label not supported: "
                     "%.200s", unsupported_field(&sel, r));
+    } else if (watch_requested(k)) {
+        serve_watch(k, r, ns, &sel);
     } else {
         entries = collect(k->cluster, r, ns, &sel, &count);
         if (!entries && r->count(k->cluster))
@@ -813,15 +1011,11 @@ static int authenticate(struct world *w, struct call *k)
 static void serve_cluster(struct call *k)
 {
     const struct sb_request *req = k->req;
-    const char *watch = sb_query(req, "watch");
 
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
         send_status(k->res, 405, "MethodNotAllowed",
                     "%s is not supported: the sandbox's Kubernetes API is "
                     "read-only", req->method);
-    else if (watch && strcmp(watch, "false") != 0 && strcmp(watch, "0") != 0)
-        send_status(k->res, 405, "MethodNotAllowed",
-                    "watch is not supported by the sandbox");
     else
         route(k);
 }

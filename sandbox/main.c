@@ -396,7 +396,7 @@ static int start_clock(struct world *w, const struct options *o)
         memset(&w->timing, 0, sizeof(w->timing));
     else if (o->clock_speed > 0)
         w->clock_speed = o->clock_speed;
-    if (controller_run(w) < 0) {
+    if (controller_tick(w) < 0) {
         fprintf(stderr, PROG ": out of memory while reconciling ingresses\n");
         return -1;
     }

@@ -1,8 +1,9 @@
 /*
  * The sandbox's HTTPS front: libmicrohttpd collects each request into a
  * struct sb_request, hands it to the Kubernetes or AWS handlers and sends
- * their struct sb_response. One internal polling thread serves every
- * connection, so handlers run one at a time.
+ * their struct sb_response. Each connection has a thread, so a watch
+ * that waits for changes holds up no other client; handlers and streams
+ * take the server's lock, so they run one at a time.
  */
 #include "server.h"
 
@@ -15,33 +16,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "controller.h"
 #include "fault.h"
 
 #define BODY_MAX        (8u << 20)  /* larger bodies get 413 */
 #define PAIRS_MAX       512         /* headers or query parameters */
 #define IDLE_TIMEOUT_S  60
 #define K8S_PREFIX      "/k8s/"
+#define STREAM_POLL_MS  100         /* how often a stream looks again */
 
 struct sb_server {
     struct MHD_Daemon *daemon;
     struct world *world;
     unsigned port;
+    pthread_mutex_t lock;       /* held by handlers and streams */
+};
+
+struct pairs {
+    struct sigv4_pair items[PAIRS_MAX];
+    size_t count;
 };
 
 /* Per-connection state between MHD's calls for one request. */
 struct exchange {
     struct buf body;
     int too_large;
-};
-
-struct pairs {
-    struct sigv4_pair items[PAIRS_MAX];
-    size_t count;
+    struct pairs headers;
+    struct pairs query;
 };
 
 const char *sb_header(const struct sb_request *req, const char *name)
@@ -143,7 +151,81 @@ static struct MHD_Response *make_response(char *data, size_t len,
     return reply;
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn,
+/* A stream being sent: the bytes it wrote that MHD has not taken. */
+struct streaming {
+    struct sb_server *server;
+    struct sb_stream *stream;
+    struct buf pending;
+    size_t sent;            /* of pending */
+    int over;
+};
+
+static void stream_more(struct streaming *st)
+{
+    struct sb_server *s = st->server;
+
+    buf_reset(&st->pending);
+    st->sent = 0;
+    pthread_mutex_lock(&s->lock);
+    st->over = !st->stream->next(st->stream, s->world, &st->pending);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* MHD's reader: what the stream has, or after a pause nothing yet (MHD
+ * asks again; each connection has its own thread, so the pause holds up
+ * no one else). */
+static ssize_t read_stream(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct streaming *st = cls;
+    struct timespec pause = { 0, STREAM_POLL_MS * 1000000L };
+
+    (void)pos;
+    if (st->sent == st->pending.len && !st->over)
+        stream_more(st);
+    if (st->sent == st->pending.len) {
+        if (st->over)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        nanosleep(&pause, NULL);
+        return 0;
+    }
+    size_t n = st->pending.len - st->sent < max ? st->pending.len - st->sent
+                                                : max;
+    memcpy(out, st->pending.data + st->sent, n);
+    st->sent += n;
+    return (ssize_t)n;
+}
+
+static void free_stream(void *cls)
+{
+    struct streaming *st = cls;
+
+    st->stream->free(st->stream);
+    buf_cleanup(&st->pending);
+    free(st);
+}
+
+static struct MHD_Response *make_stream(struct sb_server *s,
+                                        struct sb_stream *stream)
+{
+    struct streaming *st = calloc(1, sizeof(*st));
+    struct MHD_Response *reply;
+
+    if (!st) {
+        stream->free(stream);
+        return NULL;
+    }
+    st->server = s;
+    st->stream = stream;
+    buf_init(&st->pending, BUF_MAX_DEFAULT);
+    reply = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
+                                              read_stream, st, free_stream);
+    if (!reply)
+        free_stream(st);
+    return reply;
+}
+
+static enum MHD_Result send_reply(struct sb_server *s,
+                                  struct MHD_Connection *conn,
                                   const char *method, const char *url,
                                   struct sb_response *res)
 {
@@ -154,7 +236,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
 
     if (!data)
         return MHD_NO;
-    reply = make_response(data, len, res->close_mid_body);
+    if (res->stream) {
+        free(data);
+        data = NULL;
+        reply = make_stream(s, res->stream);
+    } else {
+        reply = make_response(data, len, res->close_mid_body);
+    }
     if (!reply) {
         free(data);
         return MHD_NO;
@@ -171,7 +259,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn,
     return rc;
 }
 
-static enum MHD_Result send_too_large(struct MHD_Connection *conn,
+static enum MHD_Result send_too_large(struct sb_server *s,
+                                      struct MHD_Connection *conn,
                                       const char *method, const char *url)
 {
     struct sb_response res = { .status = MHD_HTTP_CONTENT_TOO_LARGE,
@@ -179,7 +268,7 @@ static enum MHD_Result send_too_large(struct MHD_Connection *conn,
 
     buf_init(&res.body, BUF_MAX_DEFAULT);
     buf_printf(&res.body, "request body larger than %u bytes\n", BODY_MAX);
-    return send_reply(conn, method, url, &res);
+    return send_reply(s, conn, method, url, &res);
 }
 
 static int declared_too_large(struct MHD_Connection *conn)
@@ -197,6 +286,9 @@ static void dispatch(struct sb_server *s, struct sb_request *req,
 
     res->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
     buf_init(&res->body, BUF_MAX_DEFAULT);
+    if (controller_tick(s->world) < 0)
+        fprintf(stderr, "albatross-sandbox: out of memory while reconciling "
+                "ingresses\n");
     if (fault_before(s->world->faults, req, res, &service))
         return;
     if (strncmp(req->path, K8S_PREFIX, strlen(K8S_PREFIX)) == 0)
@@ -210,25 +302,27 @@ static enum MHD_Result serve(struct sb_server *s, struct MHD_Connection *conn,
                              const char *url, const char *method,
                              struct exchange *ex)
 {
-    static struct pairs headers, query; /* one thread: no sharing */
     struct sb_response res = { .status = 0 };
     struct sb_request req = { .method = method, .path = url };
 
-    headers.count = query.count = 0;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, &headers);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect, &query);
+    ex->headers.count = ex->query.count = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, collect, &ex->headers);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect,
+                              &ex->query);
     if (buf_putc(&ex->body, '\0') < 0)
         return MHD_NO;
     ex->body.len--;
-    req.headers = headers.items;
-    req.header_count = headers.count;
-    req.query = query.items;
-    req.query_count = query.count;
+    req.headers = ex->headers.items;
+    req.header_count = ex->headers.count;
+    req.query = ex->query.items;
+    req.query_count = ex->query.count;
     req.body = ex->body.data;
     req.body_len = ex->body.len;
     req.now = time(NULL);
+    pthread_mutex_lock(&s->lock);
     dispatch(s, &req, &res);
-    return send_reply(conn, method, url, &res);
+    pthread_mutex_unlock(&s->lock);
+    return send_reply(s, conn, method, url, &res);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -242,7 +336,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     if (!ex) {
         if (declared_too_large(conn))
-            return send_too_large(conn, method, url);
+            return send_too_large(cls, conn, method, url);
         ex = calloc(1, sizeof(*ex));
         if (!ex)
             return MHD_NO;
@@ -258,7 +352,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         return MHD_YES;
     }
     if (ex->too_large)
-        return send_too_large(conn, method, url);
+        return send_too_large(cls, conn, method, url);
     return serve(cls, conn, url, method, ex);
 }
 
@@ -315,8 +409,8 @@ static struct MHD_Daemon *start_daemon(struct sb_server *s, int fd,
                                        const char *cert_pem,
                                        const char *key_pem)
 {
-    unsigned flags = MHD_USE_TLS | MHD_USE_AUTO_INTERNAL_THREAD |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_TLS | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
 
     return MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s,
@@ -342,9 +436,11 @@ struct sb_server *sb_server_start(struct world *w, unsigned port,
         return NULL;
     }
     s->world = w;
+    pthread_mutex_init(&s->lock, NULL);
     s->port = port;
     fd = listen_loopback(&s->port, err, errlen);
     if (fd < 0) {
+        pthread_mutex_destroy(&s->lock);
         free(s);
         return NULL;
     }
@@ -358,6 +454,7 @@ struct sb_server *sb_server_start(struct world *w, unsigned port,
         return s;
     }
     close(fd);
+    pthread_mutex_destroy(&s->lock);
     free(s);
     return NULL;
 }
@@ -372,5 +469,6 @@ void sb_server_stop(struct sb_server *s)
     if (!s)
         return;
     MHD_stop_daemon(s->daemon); /* closes the listening socket too */
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

@@ -1,7 +1,7 @@
 /*
  * The sandbox's request and reply, independent of the HTTP library, and
- * the handlers that serve them. One thread serves every request, so
- * handlers change the world without locks.
+ * the handlers that serve them. Handlers run one at a time under the
+ * server's lock, so they change the world without locks of their own.
  */
 #ifndef SANDBOX_SERVER_H
 #define SANDBOX_SERVER_H
@@ -25,6 +25,18 @@ struct sb_request {
     time_t now;                      /* the sandbox clock */
 };
 
+/*
+ * A reply sent in pieces as they come, such as a Kubernetes watch. The
+ * server calls next with the world locked, again and again while it
+ * returns 1, and calls free once the connection is done with it.
+ */
+struct sb_stream {
+    /* Appends the next bytes to out, if there are any yet; returns 1 to
+     * go on, 0 when the stream is over. */
+    int (*next)(struct sb_stream *s, struct world *w, struct buf *out);
+    void (*free)(struct sb_stream *s);
+};
+
 struct sb_response {
     int status;
     const char *content_type;        /* static string */
@@ -35,6 +47,7 @@ struct sb_response {
     char scratch[256];               /* storage for one header value */
     int close_mid_body;              /* fault injection: send half the
                                       * body, then close the connection */
+    struct sb_stream *stream;        /* owned; sent in place of body */
 };
 
 /* Header value from req (case-insensitive), or NULL. */

@@ -420,6 +420,7 @@ struct world_timing {
     double provisioning;    /* a new load balancer stays provisioning */
     double registration;    /* targets stay in Elb.RegistrationInProgress */
     double initial_checks;  /* then in Elb.InitialHealthChecking */
+    double controller_start; /* the controllers reconcile at this time */
 };
 
 struct world {
@@ -467,6 +468,7 @@ struct world {
      * main before the controller simulation runs. */
     double clock_speed;
     double clock_start;
+    int controllers_done;   /* the controller simulation has run */
 };
 
 /* Loads path; returns 0, or -1 with "path:line: what" in err. */

@@ -515,7 +515,7 @@ static int read_list(struct wfile *f, const yaml_node_t *root,
 
 static const char *const timing_keys[] = {
     "loadBalancerProvisioning", "targetRegistration", "initialHealthChecks",
-    NULL,
+    "controllerStart", NULL,
 };
 
 static int read_timing(struct wfile *f, const yaml_node_t *root)
@@ -524,6 +524,7 @@ static int read_timing(struct wfile *f, const yaml_node_t *root)
     long provisioning = (long)PROVISIONING_DEFAULT;
     long registration = (long)REGISTRATION_DEFAULT;
     long checks = (long)INITIAL_CHECKS_DEFAULT;
+    long controller_start = 0;
     yaml_node_t *map = ydoc_get(f->doc, root, "timing");
     if (map && (wfile_keys(f, map, "timing", timing_keys) < 0 ||
                 wfile_int(f, map, "loadBalancerProvisioning", 0, 86400,
@@ -531,11 +532,14 @@ static int read_timing(struct wfile *f, const yaml_node_t *root)
                 wfile_int(f, map, "targetRegistration", 0, 86400,
                           &registration) < 0 ||
                 wfile_int(f, map, "initialHealthChecks", 0, 86400,
-                          &checks) < 0))
+                          &checks) < 0 ||
+                wfile_int(f, map, "controllerStart", 0, 86400,
+                          &controller_start) < 0))
         return -1;
     t->provisioning = (double)provisioning;
     t->registration = (double)registration;
     t->initial_checks = (double)checks;
+    t->controller_start = (double)controller_start;
     return 0;
 }
 

@@ -765,5 +765,76 @@ class ClockTest(AwsChecks, unittest.TestCase):
             self.assertIn("invalid --clock-speed value", str(caught.exception))
 
 
+class WatchTest(unittest.TestCase):
+    """Watches of ingresses and events while the controller reconciles,
+    which timing.controllerStart delays by a second."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        world = load(world_path("alb-healthy"))
+        world["timing"]["controllerStart"] = 1
+        path = os.path.join(self.tmp.name, "late.yaml")
+        with open(path, "w") as f:
+            yaml.safe_dump(world, f)
+        self.box = Box(path)
+
+    def tearDown(self):
+        self.box.close()
+        self.tmp.cleanup()
+
+    def open_watch(self, path):
+        box = self.box
+        token = box.token(box.cluster)
+        url = "%s/k8s/%s/%s%s" % (box.sb.env["AWS_ENDPOINT_URL"], box.region,
+                                  box.cluster, path)
+        req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+        tls = ssl.create_default_context(cafile=box.sb.env["AWS_CA_BUNDLE"])
+        return urllib.request.urlopen(req, context=tls, timeout=10)
+
+    def events(self, stream, count):
+        """The next count watch events, skipping keep-alive newlines."""
+        out = []
+        while len(out) < count:
+            line = stream.readline()
+            self.assertTrue(line, "the watch ended after %r" % out)
+            if line.strip():
+                out.append(json.loads(line))
+        return out
+
+    def test_ingress_watch_sees_status(self):
+        path = "/apis/networking.k8s.io/v1/namespaces/web/ingresses?watch=1"
+        with self.open_watch(path) as stream:
+            self.assertEqual(stream.headers["Content-Type"], "application/json")
+            added, modified = self.events(stream, 2)
+        self.assertEqual(added["type"], "ADDED")
+        self.assertEqual(added["object"]["kind"], "Ingress")
+        self.assertEqual(added["object"]["status"]["loadBalancer"], {})
+        self.assertEqual(modified["type"], "MODIFIED")
+        hostname = modified["object"]["status"]["loadBalancer"]["ingress"][0]["hostname"]
+        self.assertRegex(hostname, HOSTNAME)
+        self.assertGreater(int(modified["object"]["metadata"]["resourceVersion"]),
+                           int(added["object"]["metadata"]["resourceVersion"]))
+
+    def test_event_watch_from_list_version(self):
+        listed = self.box.kube("/api/v1/namespaces/web/events")
+        self.assertEqual(listed["items"], [], "the controller has not run yet")
+        rv = listed["metadata"]["resourceVersion"]
+        path = ("/api/v1/namespaces/web/events?watch=true&resourceVersion=%s"
+                "&fieldSelector=involvedObject.name%%3Dweb" % rv)
+        with self.open_watch(path) as stream:
+            (event,) = self.events(stream, 1)
+        self.assertEqual(event["type"], "ADDED")
+        self.assertEqual(event["object"]["reason"], "SuccessfullyReconciled")
+
+    def test_watch_ends_at_timeout(self):
+        path = "/apis/networking.k8s.io/v1/ingresses?watch=1&timeoutSeconds=1"
+        start = time.monotonic()
+        with self.open_watch(path) as stream:
+            body = stream.read()
+        self.assertLess(time.monotonic() - start, 5)
+        types = [json.loads(line)["type"] for line in body.splitlines() if line.strip()]
+        self.assertEqual(types[0], "ADDED")
+
+
 if __name__ == "__main__":
     unittest.main()
