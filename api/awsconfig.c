@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "strutil.h"
 
 #define AWSCONFIG_FILE_MAX (1u << 20)
 
@@ -70,22 +71,12 @@ static char *trim(char *s)
     return s;
 }
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *v = s;
-    for (size_t i = 0; s[i]; i++)
-        v[i] = 0;
-    free(s);
-}
-
 static void free_section(struct awsconfig_section *sec)
 {
     for (size_t i = 0; i < sec->entry_count; i++) {
         free(sec->entries[i].key);
         /* Values may be secret keys or session tokens. */
-        wipe_free(sec->entries[i].value);
+        str_wipe_free(sec->entries[i].value);
     }
     free(sec->entries);
     free(sec->kind);
@@ -306,7 +297,7 @@ static int parse_indented(struct parser *p, char *line)
         buf_wipe(&joined);
         return fail(p, "out of memory");
     }
-    wipe_free(p->last->value);
+    str_wipe_free(p->last->value);
     p->last->value = buf_take(&joined);
     return 0;
 }

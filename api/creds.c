@@ -31,6 +31,7 @@
 #include "buf.h"
 #include "http.h"
 #include "sigv4.h"
+#include "strutil.h"
 
 extern char **environ;
 
@@ -40,23 +41,13 @@ extern char **environ;
 #define IMDS_TIMEOUT_MS 2000
 #define IMDS_REPLY_MAX (64u << 10)
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = 0;
-    free(s);
-}
-
 void aws_credentials_free(struct aws_credentials *c)
 {
     if (!c)
         return;
     free(c->access_key_id);
-    wipe_free(c->secret_access_key);
-    wipe_free(c->session_token);
+    str_wipe_free(c->secret_access_key);
+    str_wipe_free(c->session_token);
     memset(c, 0, sizeof(*c));
 }
 
@@ -672,8 +663,8 @@ int creds_parse_sts_reply(const char *xml, size_t len,
         rc = 0;
     out->expiration = rc == 0 ? expiration : 0;
     free(id);
-    wipe_free(secret);
-    wipe_free(token);
+    str_wipe_free(secret);
+    str_wipe_free(token);
     free(exp);
     xmlFreeDoc(doc);
     return rc;
@@ -742,7 +733,7 @@ static int web_identity(const struct creds_chain *ch, const char *token_file,
                  (long long)time(NULL));
     struct http_request *req = web_identity_request(ch, role_arn, session,
                                                     token);
-    wipe_free(token);
+    str_wipe_free(token);
     if (!req) {
         fail(err, errlen, "web identity: out of memory");
         return -1;

@@ -14,27 +14,18 @@
 
 #include "buf.h"
 #include "creds.h"
+#include "strutil.h"
 
 #define STDERR_KEPT 4096      /* bytes of stderr quoted in messages */
 #define EXEC_INFO_VAR "KUBERNETES_EXEC_INFO"
 
 extern char **environ;
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = 0;
-    free(s);
-}
-
 void exec_credential_cleanup(struct exec_credential *cred)
 {
-    wipe_free(cred->token);
+    str_wipe_free(cred->token);
     free(cred->cert_pem);
-    wipe_free(cred->key_pem);
+    str_wipe_free(cred->key_pem);
     memset(cred, 0, sizeof(*cred));
 }
 

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "redact.h"
+#include "strutil.h"
 
 #define MAX_HEADERS 128          /* response headers kept per reply */
 #define MAX_HEADER_BYTES 16384   /* one header line */
@@ -57,21 +58,11 @@ struct http_client {
     long timeout_ms;
 };
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = 0;
-    free(s);
-}
-
 static void headers_free(struct http_header *h, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        wipe_free(h[i].name);
-        wipe_free(h[i].value);
+        str_wipe_free(h[i].name);
+        str_wipe_free(h[i].value);
     }
     free(h);
 }
@@ -104,8 +95,8 @@ void http_request_free(struct http_request *req)
     buf_wipe(&req->body);
     free(req->ca_pem);
     free(req->cert_pem);
-    wipe_free(req->key_pem);
-    wipe_free(req->bearer_token);
+    str_wipe_free(req->key_pem);
+    str_wipe_free(req->bearer_token);
     free(req);
 }
 
@@ -141,7 +132,7 @@ int http_request_set(char **member, const char *value)
     char *copy = NULL;
     if (value && !(copy = strdup(value)))
         return -1;
-    wipe_free(*member);
+    str_wipe_free(*member);
     *member = copy;
     return 0;
 }

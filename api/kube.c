@@ -21,30 +21,12 @@
 #include "exec.h"
 #include "log.h"
 #include "retry.h"
+#include "strutil.h"
 
 #define EXEC_EXPIRY_MARGIN 30   /* seconds before expiry to rerun plugins */
 #define MAX_NAME 253            /* Kubernetes object names (DNS subdomain) */
 #define MAX_ANNOTATION_KEY 317  /* 253-byte prefix, '/', 63-byte name */
 #define MAX_PAGES 100000
-
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = 0;
-    free(s);
-}
-
-static void free_strv(char **v)
-{
-    if (!v)
-        return;
-    for (char **p = v; *p; p++)
-        free(*p);
-    free(v);
-}
 
 void kube_endpoint_cleanup(struct kube_endpoint *ep)
 {
@@ -52,10 +34,10 @@ void kube_endpoint_cleanup(struct kube_endpoint *ep)
     free(ep->server);
     free(ep->ca_pem);
     free(ep->cert_pem);
-    wipe_free(ep->key_pem);
-    wipe_free(ep->token);
-    free_strv(ep->exec_argv);
-    free_strv(ep->exec_env);
+    str_wipe_free(ep->key_pem);
+    str_wipe_free(ep->token);
+    strv_free(ep->exec_argv);
+    strv_free(ep->exec_env);
     free(ep->exec_api_version);
     free(ep->eks_cluster);
     free(ep->eks_region);
@@ -133,14 +115,14 @@ void kube_client_cleanup(struct kube_client *kc)
         aws_session_cleanup(kc->own_aws);
         free(kc->own_aws);
     }
-    wipe_free(kc->token);
+    str_wipe_free(kc->token);
     kube_endpoint_cleanup(&kc->ep);
     memset(kc, 0, sizeof(*kc));
 }
 
 static int set_token(struct kube_client *kc, char *token, time_t expiry)
 {
-    wipe_free(kc->token);
+    str_wipe_free(kc->token);
     kc->token = token;
     kc->token_expiry = expiry;
     kc->have_credential = 1;
@@ -232,7 +214,7 @@ static int run_exec_plugin(struct kube_client *kc, struct api_error *err)
     }
     if (cred.cert_pem) {
         free(kc->ep.cert_pem);
-        wipe_free(kc->ep.key_pem);
+        str_wipe_free(kc->ep.key_pem);
         kc->ep.cert_pem = cred.cert_pem;
         kc->ep.key_pem = cred.key_pem;
         cred.cert_pem = cred.key_pem = NULL;

@@ -25,6 +25,7 @@
 #include "base64.h"
 #include "buf.h"
 #include "yamldoc.h"
+#include "strutil.h"
 
 #define MAX_ENTRIES 10000           /* clusters, users or contexts */
 #define MAX_EXEC_ITEMS 1024         /* exec args or env entries */
@@ -44,25 +45,6 @@ struct reader {
     char *err;
     size_t errlen;
 };
-
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = 0;
-    free(s);
-}
-
-static void free_strv(char **v)
-{
-    if (!v)
-        return;
-    for (char **p = v; *p; p++)
-        free(*p);
-    free(v);
-}
 
 /* ---- reading values ---------------------------------------------------- */
 
@@ -171,7 +153,7 @@ static int get_data(struct reader *r, yaml_node_t *map, const char *where,
     struct buf b;
     buf_init(&b, r->budget);
     int rc = base64_decode(text, strlen(text), &b);
-    wipe_free(text);
+    str_wipe_free(text);
     if (rc < 0) {
         buf_wipe(&b);
         return fail(r, n, "%s.%s is not valid base64; put the file's "
@@ -370,7 +352,7 @@ static int read_exec_env(struct reader *r, yaml_node_t *x, const char *where,
         buf_init(&b, r->budget);
         int rc = buf_printf(&b, "%s=%s", name, value ? value : "");
         free(name);
-        wipe_free(value);
+        str_wipe_free(value);
         if (rc < 0)
             return no_memory(r, e);
         (*out)[i] = buf_take(&b);
@@ -384,8 +366,8 @@ static void exec_free(struct kubeconfig_exec *x)
         return;
     free(x->api_version);
     free(x->command);
-    free_strv(x->args);
-    free_strv(x->env);
+    strv_free(x->args);
+    strv_free(x->env);
     free(x);
 }
 
@@ -498,9 +480,9 @@ static void cluster_free(struct kubeconfig_cluster *c)
 static void user_free(struct kubeconfig_user *u)
 {
     free(u->name);
-    wipe_free(u->token);
+    str_wipe_free(u->token);
     free(u->cert_pem);
-    wipe_free(u->key_pem);
+    str_wipe_free(u->key_pem);
     exec_free(u->exec);
     free(u->origin);
     free(u->error);
@@ -830,7 +812,7 @@ static char **strv_dup(const char *first, char *const *rest)
             goto oom;
     return v;
 oom:
-    free_strv(v);
+    strv_free(v);
     return NULL;
 }
 

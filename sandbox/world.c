@@ -15,6 +15,7 @@
 #include "wfile.h"
 #include "world_cluster.h"
 #include "world_net.h"
+#include "../api/strutil.h"
 
 static const char *const world_keys[] = {
     "account", "regions", "credentials", "policies", "clusters", "roles",
@@ -582,21 +583,11 @@ int world_load(struct world *w, const char *path, char *err, size_t errlen)
     return rc;
 }
 
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = '\0';
-    free(s);
-}
-
 static void free_credential(struct world_credential *c)
 {
     free(c->access_key_id);
-    wipe_free(c->secret_access_key);
-    wipe_free(c->session_token);
+    str_wipe_free(c->secret_access_key);
+    str_wipe_free(c->session_token);
     free(c->arn);
     free(c->user_id);
 }
