@@ -30,7 +30,7 @@ struct kind {
     const char *(*id)(const struct world *w, size_t i);
     const char *(*name)(const struct world *w, size_t i);
     const struct world_kv_list *(*tags)(const struct world *w, size_t i);
-    /* 1 and the value (or NULL) when the kind knows the filter. */
+    /* 1 and the value (or NULL) when the kind has the filter. */
     int (*value)(const struct world *w, size_t i, const char *filter,
                  const char **out);
     int (*write)(struct awsreply *r, size_t i);

@@ -2,7 +2,7 @@
  * Elastic Load Balancing v2 (query protocol, 2015-12-01): the describe
  * calls over the world's load balancers, listeners, rules and target
  * groups, which the controller simulation created or the world file
- * lists. Each call sees the resources of the request's region only.
+ * lists. Each call returns the resources of the request's region only.
  * Load balancers go from provisioning to active, and targets from
  * initial to their health, on the sandbox clock.
  *

@@ -155,7 +155,7 @@ static void denied_error(struct ctl_task *t, const char *prefix,
                  "action", ec2 ? "You are not authorized to perform this "
                  "operation. " : "", t->creds->caller_arn, iam_action,
                  iam_action);
-    /* ACM and WAFv2 answer 400; EC2 and ELBv2 403. */
+    /* ACM and WAFv2 reply 400; EC2 and ELBv2 403. */
     int json = strcmp(code, "AccessDeniedException") == 0;
     ctl_aws_error(t, prefix, iam_action, json ? 400 : 403, code, json, text);
 }
@@ -260,9 +260,9 @@ static const struct world_ingress_class *default_class(
     return NULL;
 }
 
-/* Whether the controller owns ing: the class annotation wins over
+/* Whether the controller owns ing. The class annotation wins over
  * spec.ingressClassName, whose IngressClass must exist and name this
- * controller; an ingress with neither goes to the default class. */
+ * controller. An ingress with neither goes to the default class. */
 static int owns(const struct world_cluster *c, const struct world_ingress *ing,
                 const struct world_ingress_class_params **params)
 {

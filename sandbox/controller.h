@@ -2,12 +2,13 @@
  * A simulation of the AWS Load Balancer Controller (v2) for the clusters
  * of a world that have it installed. For each ingress group it builds
  * the model the controller builds (subnets, listeners, rules, target
- * groups), then deploys it into the world's ELBv2 state with the
- * controller's names and tags, registers the pods or nodes as targets
- * and writes the ingress status. When the world is misconfigured it
- * stops where the controller stops and records the controller's Warning
- * event (FailedBuildModel or FailedDeployModel) on every ingress of the
- * group, with the error text of the controller version the world names.
+ * groups). It then deploys the model into the world's ELBv2 state with
+ * the controller's names and tags, registers the pods or nodes as
+ * targets and writes the ingress status. When the world is
+ * misconfigured it stops where the controller stops and records the
+ * controller's Warning event (FailedBuildModel or FailedDeployModel) on
+ * every ingress of the group, in the words of the controller version
+ * the world names.
  */
 #ifndef SANDBOX_CONTROLLER_H
 #define SANDBOX_CONTROLLER_H

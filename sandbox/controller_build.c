@@ -366,8 +366,8 @@ static int no_subnet(struct ctl_task *t, const char *role,
         return fail(t, "FailedBuildModel", SUBNET_PREFIX "unable to discover "
                     "at least one subnet");
     /* NOTE: from v2.12 the controller falls back to subnets it finds
-     * through route tables when none is tagged; the sandbox keeps no
-     * route tables and reports the failure instead. */
+     * through route tables when none is tagged. The sandbox keeps no
+     * route tables, so it reports the failure instead. */
     if (t->version >= 21200)
         return fail(t, "FailedBuildModel", SUBNET_PREFIX "unable to resolve "
                     "at least one subnet. Evaluated %zu subnets: %zu are "
@@ -543,8 +543,8 @@ static const struct world_service_port *find_port(
     return NULL;
 }
 
-/* The backend of one path: its target group, or -1 for the fixed 503 the
- * controller answers for a missing service it tolerates. */
+/* The backend of one path: its target group, or -1 for the fixed 503
+ * reply the controller gives for a missing service it tolerates. */
 static int backend(struct ctl_task *t, const struct ctl_member *m,
                    const struct world_ingress_rule *r, int *index)
 {

@@ -1,10 +1,11 @@
 /*
- * The Kubernetes API of each world cluster, under /k8s/REGION/NAME: the
- * discovery documents kubectl reads, and GET and watch of the kinds in
- * k8s_resources (namespaces, service accounts, ingresses, services,
- * endpoints, endpoint slices, pods, events, ingress classes and
- * IngressClassParams), cluster-wide or per namespace, with limit/continue
- * paging, label selectors and the field selectors each kind supports.
+ * The Kubernetes API of each world cluster, under /k8s/REGION/NAME. It
+ * serves the discovery documents kubectl reads, and GET and watch of the
+ * kinds in k8s_resources (namespaces, service accounts, ingresses,
+ * services, endpoints, endpoint slices, pods, events, ingress classes
+ * and IngressClassParams). Lists are cluster-wide or per namespace, with
+ * limit/continue paging, label selectors and the field selectors each
+ * kind supports.
  *
  * Every request needs an EKS bearer token for the cluster, as EKS's API
  * server does. Errors are Kubernetes Status objects.
@@ -814,7 +815,7 @@ static int watch_params(struct call *k, struct watch *wt)
     return 0;
 }
 
-/* Answers with a stream of watch events; sel passes to the stream. */
+/* Replies with a stream of watch events, which takes over sel. */
 static void serve_watch(struct call *k, const struct k8s_resource *r,
                         const char *ns, struct selector *sel)
 {

@@ -2,7 +2,7 @@
  * The sandbox's HTTPS front: libmicrohttpd collects each request into a
  * struct sb_request, hands it to the Kubernetes or AWS handlers and sends
  * their struct sb_response. Each connection has a thread, so a watch
- * that waits for changes holds up no other client; handlers and streams
+ * that waits for changes delays no other client. Handlers and streams
  * take the server's lock, so they run one at a time.
  */
 #include "server.h"
@@ -171,9 +171,9 @@ static void stream_more(struct streaming *st)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* MHD's reader: what the stream has, or after a pause nothing yet (MHD
- * asks again; each connection has its own thread, so the pause holds up
- * no one else). */
+/* Copies what the stream has written into MHD's buffer. With nothing
+ * yet it pauses and returns 0, so MHD calls again; the pause delays only
+ * this connection's thread. */
 static ssize_t read_stream(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct streaming *st = cls;

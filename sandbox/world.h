@@ -103,7 +103,7 @@ struct world_pod {
     int ready;
     char *node;             /* spec.nodeName */
     int container_port;     /* the port the container listens on */
-    /* What the load balancer's health check gets from the pod: "pass",
+    /* The result of the load balancer's health check on the pod: "pass",
      * "fail" (Target.FailedHealthChecks), "timeout" (Target.Timeout) or
      * an HTTP status code, checked against the target group's matcher
      * (Target.ResponseCodeMismatch when it does not match). */
@@ -464,8 +464,8 @@ struct world {
     size_t target_group_count;
     struct world_timing timing;
     /* The sandbox clock: sandbox seconds pass clock_speed times as fast
-     * as real ones from clock_start (a CLOCK_MONOTONIC reading); set by
-     * main before the controller simulation runs. */
+     * as real ones from clock_start, a CLOCK_MONOTONIC reading. Main sets
+     * both before the controller simulation runs. */
     double clock_speed;
     double clock_start;
     int controllers_done;   /* the controller simulation has run */

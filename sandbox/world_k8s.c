@@ -374,8 +374,9 @@ static int read_controller(struct wfile *f, const yaml_node_t *cluster,
     return 0;
 }
 
-/* The Helm chart creates IngressClass alb unless told not to; a world
- * that lists ingressClasses gets exactly those. */
+/* The Helm chart creates IngressClass alb by default
+ * (createIngressClassResource). A world that lists ingressClasses gets
+ * exactly those. */
 static int default_class(struct wfile *f, const yaml_node_t *map,
                          struct world_cluster *c)
 {
@@ -393,9 +394,9 @@ static int default_class(struct wfile *f, const yaml_node_t *map,
 
 /* ---- nodes ----------------------------------------------------------------- */
 
-/* The subnets a node group's nodes go to: in the cluster's VPC, private
- * (tagged for internal load balancers) or public as the node group says,
- * or any subnet of the VPC when none is tagged so. */
+/* The subnets of a node group's nodes: those of the cluster's VPC that
+ * are tagged private (for internal load balancers) or public to match
+ * privateNetworking, or any subnet of the VPC when none is tagged so. */
 static size_t node_subnets(const struct world *w, const struct world_cluster *c,
                            const struct world_nodegroup *ng,
                            const struct world_subnet **out, size_t max)

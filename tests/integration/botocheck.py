@@ -1,10 +1,10 @@
 """Send AWS calls to the sandbox and judge the replies as botocore does.
 
 AwsChecks signs calls with botocore's SigV4Auth, parses the replies with
-botocore's own parser and walks them against the operation's output shape:
-a missing required member, an unknown element or key, or a wrong type or
-namespace fails the test. Test classes mix it in and set endpoint, host,
-tls, key, secret and sb (a running Sandbox) in setUpClass.
+botocore's own parser and walks them against the operation's output
+shape. A missing required member, an unknown element or key, or a wrong
+type or namespace fails the test. Test classes mix it in and set
+endpoint, host, tls, key, secret and sb (a running Sandbox).
 """
 
 import http.client

@@ -1,11 +1,12 @@
 """The sandbox's on-call APIs and its load balancer controller.
 
 ELBv2, ACM, WAFv2 and the EC2 network calls are read with the aws CLI and
-sent by hand, judged strictly by botocheck; the Kubernetes objects behind
-ingresses are read with kubectl. Then each world of tests/worlds/alb-*.yaml
-must end as the AWS Load Balancer Controller ends on it: a load balancer
-with the controller's names and tags, or the controller's Warning event.
-Expected values come from the world files.
+botocore, and sent by hand to be judged strictly by botocheck. The
+Kubernetes objects behind ingresses are read with kubectl and the API.
+Each world of tests/worlds/alb-*.yaml must end as the AWS Load Balancer
+Controller ends on it: with a load balancer carrying the controller's
+names and tags, or with the controller's Warning event. Expected values
+come from the world files.
 """
 
 import base64
