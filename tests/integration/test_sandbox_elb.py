@@ -656,6 +656,27 @@ class ControllerOutcomeTest(unittest.TestCase):
         finally:
             box.close()
 
+    def test_certificate_not_issued(self):
+        """A certificate of the right region that ACM has not issued is
+        refused as well."""
+        world = load(world_path("alb-cert-wrong-region"))
+        arn = "arn:aws:acm:us-east-2:111122223333:certificate/0f1e2d3c-4b5a-4697-8877-665544332211"
+        world["certificates"] = [{"arn": arn, "domain": "web.example.com",
+                                  "status": "PENDING_VALIDATION"}]
+        ingress = world["clusters"][0]["ingresses"][0]
+        ingress["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] = arn
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "pending.yaml")
+            with open(path, "w") as f:
+                yaml.safe_dump(world, f)
+            box = Box(path, "--clock-speed", "instant")
+            try:
+                (event,) = box.warnings("web", "web")
+            finally:
+                box.close()
+        self.assertEqual(event["reason"], "FailedDeployModel")
+        self.assertIn("CertificateNotFound: Certificate '%s' not found" % arn, event["message"])
+
     def test_no_ingress_class(self):
         self.run_world("alb-no-ingressclass").close()
 
