@@ -21,7 +21,7 @@ int log_open(const char *path, enum log_level level)
     if (fd < 0)
         return -1;
     /* A log made by an older version or another tool may be readable by
-     * others; requests and errors in it are the user's business only. */
+     * others, but the requests and errors in it concern the user only. */
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         st.st_uid == getuid() && (st.st_mode & 077))

@@ -47,11 +47,11 @@ static int utf8_locale(void)
     return MB_CUR_MAX > 1 && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 }
 
-/* Writes s to out (or only measures it when out is NULL), with every
- * character a terminal would act on, every invalid byte and, outside a
- * UTF-8 locale, every non-ASCII character replaced by '?', so that names
- * from the cluster cannot move the cursor or change the terminal.
- * Returns the number of columns written. */
+/* Writes s to out, or only measures it when out is NULL. Every character
+ * a terminal would act on, every invalid byte and, outside a UTF-8
+ * locale, every non-ASCII character becomes '?', so that names from the
+ * cluster cannot move the cursor or change the terminal. Returns the
+ * number of columns written. */
 static size_t put_safe(const char *s, int utf8, FILE *out)
 {
     const unsigned char *p = (const unsigned char *)s;
