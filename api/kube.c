@@ -543,57 +543,85 @@ static int parse_failed(cJSON *root, char **next, struct api_error *err)
     return -1;
 }
 
-int kube_parse_sa_page(const char *json, size_t len, struct kube_sa_list *l,
-                       char **next, struct api_error *err)
+/* How to parse and free one item of a list page, for parse_list_page. */
+struct page_kind {
+    size_t size;
+    int (*parse)(const cJSON *item, void *out); /* 1 kept, 0 skipped */
+    void (*free)(void *item);
+};
+
+/* Appends the items of one page to *items, growing it, and sets *next to
+ * the continue token or NULL. Returns 0, or -1 with err set. */
+static int parse_list_page(const char *json, size_t len,
+                           const struct page_kind *kind, void **items,
+                           size_t *count, char **next,
+                           struct api_error *err)
 {
     cJSON *root = cJSON_ParseWithLength(json, len);
     const cJSON *arr, *item;
     *next = NULL;
     memset(err, 0, sizeof(*err));
-    if (page_items(root, l->count, sizeof(*l->items), (void **)&l->items,
-                   &arr, next, err) < 0) {
+    if (page_items(root, *count, kind->size, items, &arr, next, err) < 0) {
         cJSON_Delete(root);
         return -1;
     }
     cJSON_ArrayForEach(item, arr) {
-        struct kube_service_account *sa = &l->items[l->count];
-        memset(sa, 0, sizeof(*sa));
-        int rc = parse_sa(item, sa);
+        void *out = (char *)*items + *count * kind->size;
+        memset(out, 0, kind->size);
+        int rc = kind->parse(item, out);
         if (rc < 0) {
-            sa_free(sa);
+            kind->free(out);
             return parse_failed(root, next, err);
         }
-        l->count += (size_t)rc;
+        *count += (size_t)rc;
     }
     cJSON_Delete(root);
     return 0;
+}
+
+static int parse_sa_item(const cJSON *item, void *out)
+{
+    return parse_sa(item, out);
+}
+
+static void free_sa_item(void *item)
+{
+    sa_free(item);
+}
+
+static int parse_ingress_item(const cJSON *item, void *out)
+{
+    return parse_ingress(item, out);
+}
+
+static void free_ingress_item(void *item)
+{
+    ingress_free(item);
+}
+
+int kube_parse_sa_page(const char *json, size_t len, struct kube_sa_list *l,
+                       char **next, struct api_error *err)
+{
+    static const struct page_kind kind = {
+        .size = sizeof(struct kube_service_account),
+        .parse = parse_sa_item,
+        .free = free_sa_item,
+    };
+    return parse_list_page(json, len, &kind, (void **)&l->items, &l->count,
+                           next, err);
 }
 
 int kube_parse_ingress_page(const char *json, size_t len,
                             struct kube_ingress_list *l, char **next,
                             struct api_error *err)
 {
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    const cJSON *arr, *item;
-    *next = NULL;
-    memset(err, 0, sizeof(*err));
-    if (page_items(root, l->count, sizeof(*l->items), (void **)&l->items,
-                   &arr, next, err) < 0) {
-        cJSON_Delete(root);
-        return -1;
-    }
-    cJSON_ArrayForEach(item, arr) {
-        struct kube_ingress *in = &l->items[l->count];
-        memset(in, 0, sizeof(*in));
-        int rc = parse_ingress(item, in);
-        if (rc < 0) {
-            ingress_free(in);
-            return parse_failed(root, next, err);
-        }
-        l->count += (size_t)rc;
-    }
-    cJSON_Delete(root);
-    return 0;
+    static const struct page_kind kind = {
+        .size = sizeof(struct kube_ingress),
+        .parse = parse_ingress_item,
+        .free = free_ingress_item,
+    };
+    return parse_list_page(json, len, &kind, (void **)&l->items, &l->count,
+                           next, err);
 }
 
 /* ---- errors ------------------------------------------------------------- */
