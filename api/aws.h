@@ -103,7 +103,7 @@ struct aws_call {
     int mutating;             /* rejected in readonly sessions */
 };
 
-/* Called once per call. On success err is NULL and body holds the reply
+/* Called once per call. On success err is NULL and body contains the reply
  * (XML or JSON text). On failure err is set and body may be empty. */
 typedef void (*aws_done_fn)(const struct buf *body, const struct api_error *err,
                             void *ctx);

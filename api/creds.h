@@ -25,7 +25,7 @@ struct aws_credentials {
 
 void aws_credentials_free(struct aws_credentials *c);
 
-/* A credential_process blocks every call until it answers, so the
+/* A credential_process blocks every call until it exits, so the
  * default is short; the environment variable may set 1 ms to
  * CREDS_PROCESS_TIMEOUT_MAX_MS instead. */
 #define CREDS_PROCESS_TIMEOUT_MS 15000

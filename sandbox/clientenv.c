@@ -99,7 +99,7 @@ static int build_kubeconfig(struct buf *b, const struct world *w,
     buf_puts(b, "current-context: ");
     put_quoted(b, w->cluster_count ? context_name(&w->clusters[0]) : "");
     /* buf's appends fail only past FILE_MAX or without memory, and every
-     * later append fails too, so the last one tells. */
+     * later append fails too, so checking the last one is enough. */
     return buf_putc(b, '\n');
 }
 
@@ -192,7 +192,7 @@ int clientenv_write_env(const struct world *w, unsigned port,
     } else {
         rc = clientenv_write_file(path, b.data, b.len - 1, err, errlen);
     }
-    buf_wipe(&b); /* it holds the secret key */
+    buf_wipe(&b); /* it contains the secret key */
     return rc;
 }
 

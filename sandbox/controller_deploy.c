@@ -62,7 +62,7 @@ static int tag(struct ctl_task *t, struct world_kv_list *tags,
 }
 
 /* arn:aws:elasticloadbalancing:REGION:ACCOUNT:KIND/PATH/ID, with ID
- * derived from the path and unique, which tells siblings apart. */
+ * derived from the path and unique, which distinguishes siblings. */
 static char *elb_arn(struct ctl_task *t, const char *kind, const char *path,
                      const char *unique)
 {
@@ -263,7 +263,7 @@ static int ip_targets(struct ctl_task *t, const struct ctl_target_group *m,
 }
 
 /* Instance targets reach the service through kube-proxy on every node,
- * so each node answers as the best of the service's serving pods. */
+ * so each node reports the health of the service's best serving pod. */
 static int instance_targets(struct ctl_task *t,
                             const struct ctl_target_group *m,
                             struct world_target_group *tg)
@@ -492,7 +492,7 @@ static int default_action(const struct ctl_listener *l,
         return a->type && a->redirect_protocol && a->redirect_port &&
                a->status_code ? 0 : -1;
     }
-    /* No default backend: the controller answers 404. */
+    /* No default backend: the controller returns 404. */
     a->type = strdup("fixed-response");
     a->status_code = strdup("404");
     a->content_type = strdup("text/plain");

@@ -196,7 +196,7 @@ struct world_cluster {
     char *region;
     char *arn;
     char *version;
-    char *status;           /* ACTIVE unless the world says otherwise */
+    char *status;           /* ACTIVE unless the world file sets another */
     char *endpoint;         /* from the world, or set by the server to
                              * https://127.0.0.1:PORT/k8s/REGION/NAME */
     int endpoint_fixed;     /* endpoint came from the world file */

@@ -1,8 +1,8 @@
 /*
- * The on-call chain of an ingress. It holds the Application Load Balancer
+ * The on-call chain of an ingress. It contains the Application Load Balancer
  * that the AWS Load Balancer Controller made for the ingress, with its
  * listeners, rules, target groups and targets (and the pod behind each IP
- * target). It also holds the controller's events on the ingress, the
+ * target). It also contains the controller's events on the ingress, the
  * ingresses sharing the ALB through a group, and findings: the reasons
  * the chain does not serve.
  *

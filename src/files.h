@@ -12,7 +12,7 @@
 
 /*
  * Creates dir and its missing parents with mode 0700, as the XDG base
- * directory specification asks. The last component is albatross's own,
+ * directory specification requires. The last component is albatross's own,
  * so when it exists with a wider mode and belongs to the user it is
  * narrowed to 0700; existing parents are left as they are. Returns 0, or
  * -1 with errno set.

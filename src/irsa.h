@@ -9,7 +9,7 @@
  * Action and NotAction with wildcards, and StringEquals and StringLike on
  * ISSUER:sub and ISSUER:aud. Any other operator (their IfExists and
  * ForAnyValue forms too) or key makes its statement unevaluated: it then
- * grants nothing and denies nothing, and a finding says so.
+ * grants nothing and denies nothing, and a finding reports it.
  */
 #ifndef ALBATROSS_IRSA_H
 #define ALBATROSS_IRSA_H

@@ -1,7 +1,7 @@
 """A loopback ELBv2 endpoint with many load balancers, for tests and the
 benchmark that need more of them than a world holds.
 
-It answers the query protocol's read calls with AWS's XML shapes, pages
+It serves the query protocol's read calls with AWS's XML shapes, pages
 with Marker/NextMarker, rejects DescribeTags with more than 20 ARNs as
 AWS does, and records every call (operation and parameters). Signatures
 are not checked: the sandbox tests do that.
