@@ -36,7 +36,7 @@ UI_SRC      := $(wildcard ui/*.c)
 SANDBOX_SRC := $(wildcard sandbox/*.c)
 # The sandbox shares the pure parts of the API layer with the client.
 SANDBOX_API := api/buf.c api/yamldoc.c api/sigv4.c api/log.c api/strutil.c api/utf8.c \
-               api/base64.c
+               api/base64.c api/certgen.c
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 TOOL_SRC    := $(wildcard tests/tools/*.c)
 FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c) tests/fuzz/util.c
