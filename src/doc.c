@@ -31,9 +31,7 @@ static void json_string(FILE *out, const char *s)
     output_put_json_string(out, s);
 }
 
-/* Whether s can be written as a plain YAML scalar that reads back as
- * the same string. */
-static int yaml_plain(const char *s)
+int doc_yaml_plain(const char *s)
 {
     static const char *const reserved[] = {
         "true", "false", "null", "yes", "no", "on", "off", "~", "y", "n",
@@ -119,7 +117,7 @@ static void scalar(struct doc *d, const char *key, const char *text,
     yaml_value_start(d);
     if (!text)
         fputs("null", d->out);
-    else if (!quote || (d->format == DOC_YAML && yaml_plain(text)))
+    else if (!quote || (d->format == DOC_YAML && doc_yaml_plain(text)))
         fputs(text, d->out);
     else
         json_string(d->out, text);

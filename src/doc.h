@@ -40,4 +40,9 @@ void doc_string(struct doc *d, const char *key, const char *value);
 void doc_number(struct doc *d, const char *key, long value);
 void doc_bool(struct doc *d, const char *key, int value);
 
+/* Whether s can be written as a plain YAML scalar that reads back as the
+ * same string: no quoting needed, and no reading as a number, boolean or
+ * null in YAML 1.1 or 1.2. */
+int doc_yaml_plain(const char *s);
+
 #endif
