@@ -363,3 +363,63 @@ int eks_list_clusters(struct aws_session *s, const char *const *regions,
     release(l);
     return 0;
 }
+
+/* ---- one cluster ---- */
+
+struct describe {
+    eks_cluster_fn done;
+    void *ctx;
+    char *region;
+};
+
+static void on_describe(const struct buf *body, const struct api_error *err,
+                        void *ctx)
+{
+    struct describe *d = ctx;
+    struct api_error parse_err = {0};
+    struct eks_cluster c;
+    memset(&c, 0, sizeof(c));
+    if (!err && eks_parse_cluster(body->data, body->len, &c, &parse_err) < 0)
+        err = &parse_err;
+    if (!err) {
+        c.region = d->region;
+        d->region = NULL;
+    }
+    d->done(err ? NULL : &c, err, d->ctx);
+    eks_cluster_cleanup(&c);
+    free(d->region);
+    free(d);
+}
+
+int eks_describe_cluster(struct aws_session *s, const char *region,
+                         const char *name, eks_cluster_fn done, void *ctx)
+{
+    struct describe *d = calloc(1, sizeof(*d));
+    struct buf path;
+    buf_init(&path, 0);
+    const char *r = region ? region : s->region;
+    if (!d || !r || !(d->region = strdup(r)) ||
+        buf_printf(&path, "/clusters/%s", name) < 0) {
+        struct api_error err = {0};
+        if (d && !r)
+            api_error_set(&err, "MissingRegion", "no region for EKS "
+                          "DescribeCluster: give --region or set AWS_REGION");
+        else
+            api_error_set(&err, "InternalError", "out of memory");
+        done(NULL, &err, ctx);
+        if (d)
+            free(d->region);
+        free(d);
+        buf_cleanup(&path);
+        return -1;
+    }
+    d->done = done;
+    d->ctx = ctx;
+    struct aws_call call = {
+        .service = &aws_service_eks, .region = r, .method = "GET",
+        .operation = "DescribeCluster", .path = path.data,
+    };
+    int rc = aws_send(s, &call, on_describe, d);
+    buf_cleanup(&path);
+    return rc;
+}

@@ -53,4 +53,14 @@ int eks_parse_cluster_names(const char *json, size_t len, char ***names,
                             size_t *count, char **next_token,
                             struct api_error *err);
 
+/*
+ * DescribeCluster of cluster name in region (NULL: the session's). done is
+ * called once with the cluster, borrowed for the call (region set), or
+ * with err. Returns 0, or -1 after calling done with the error.
+ */
+typedef void (*eks_cluster_fn)(const struct eks_cluster *c,
+                               const struct api_error *err, void *ctx);
+int eks_describe_cluster(struct aws_session *s, const char *region,
+                         const char *name, eks_cluster_fn done, void *ctx);
+
 #endif

@@ -18,6 +18,7 @@
 #include "../ui/ui.h"
 #include "chain.h"
 #include "cli.h"
+#include "cli_controller.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -43,6 +44,10 @@ static void usage(FILE *out)
 "                                           print the ingress's ALB, its\n"
 "                                           listeners, targets and findings;\n"
 "                                           without a name, every ingress\n"
+"       albatross install controller --cluster NAME --dry-run [options]\n"
+"                                           print the load balancer\n"
+"                                           controller's IAM steps and\n"
+"                                           objects; see install --help\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -285,6 +290,13 @@ int main(int argc, char **argv)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 
+    /* install parses its own options: its --version takes a value. */
+    if (argc > 1 && strcmp(argv[1], "install") == 0) {
+        http_global_init();
+        int install_rc = cli_install(argc - 1, argv + 1);
+        http_global_cleanup();
+        return install_rc;
+    }
     int rc = parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;

@@ -1,0 +1,470 @@
+/*
+ * albatross install controller. With --dry-run it prints the plan: the
+ * IAM steps, then every Kubernetes object to apply, as YAML (the steps as
+ * comments, so kubectl can read the output) or as JSON.
+ *
+ * The region and the VPC id default to the cluster's, from EKS
+ * DescribeCluster, as the chart's documentation advises for clusters
+ * whose nodes cannot reach instance metadata.
+ */
+#include "cli_controller.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "../api/aws.h"
+#include "../api/buf.h"
+#include "../api/eks.h"
+#include "../api/http.h"
+#include "../api/policy.h"
+#include "../api/strutil.h"
+#include "json_yaml.h"
+#include "lbc_internal.h"
+#include "lbc_plan.h"
+#include "lbc_render.h"
+#include "output.h"
+
+#define EXIT_USAGE 2
+#define POLICY_FILE "lbc/iam_policy.json"
+/* The JSON plan is printed into a buffer that is wiped afterwards, since
+ * it holds the webhook's private key; it doubles up to this size. */
+#define JSON_MAX_BYTES (8u << 20)
+
+struct install_options {
+    struct lbc_options lbc;
+    const char *profile;
+    const char *policy_file;
+    int dry_run;
+    int json;
+};
+
+static void usage(FILE *out)
+{
+    fputs(
+"usage: albatross install controller --cluster NAME [options] --dry-run\n"
+"\n"
+"Shows how the AWS Load Balancer Controller would be installed: the IAM\n"
+"policy and role steps, then every Kubernetes object to apply.\n"
+"\n"
+"options:\n"
+"  --cluster NAME        EKS cluster to install into (required)\n"
+"  --region NAME         its region (default: the AWS session's)\n"
+"  --vpc-id ID           --aws-vpc-id of the controller (default: the\n"
+"                        cluster's VPC)\n"
+"  --version V           controller release (default: " LBC_DEFAULT_VERSION
+")\n"
+"  --replicas N          controller pods, 1 to 100 (default: 2)\n"
+"  --image-repository R  image without tag (default:\n"
+"                        " LBC_DEFAULT_IMAGE_REPOSITORY ")\n"
+"  -n, --namespace NS    namespace (default: kube-system)\n"
+"  --service-account SA  run as this existing service account instead of\n"
+"                        creating aws-load-balancer-controller\n"
+"  --identity irsa|pod-identity  how the controller gets AWS credentials\n"
+"                        (default: irsa)\n"
+"  --role-arn ARN        an existing role to use instead of creating one\n"
+"  --policy-file PATH    the controller's IAM policy (default: the one\n"
+"                        shipped in data/" POLICY_FILE ")\n"
+"  --profile NAME        AWS profile\n"
+"  --dry-run             print the plan; nothing is changed\n"
+"  -o, --output FORMAT   yaml or json (default: yaml)\n",
+        out);
+}
+
+static int bad_usage(const char *fmt, const char *value)
+{
+    fputs("albatross: ", stderr);
+    fprintf(stderr, fmt, value);
+    fputs("; see albatross install --help\n", stderr);
+    return EXIT_USAGE;
+}
+
+enum { OPT_CLUSTER = 256, OPT_REGION, OPT_VPC_ID, OPT_VERSION, OPT_REPLICAS,
+       OPT_IMAGE, OPT_SERVICE_ACCOUNT, OPT_IDENTITY, OPT_ROLE_ARN,
+       OPT_POLICY_FILE, OPT_PROFILE, OPT_DRY_RUN };
+
+static const struct option long_options[] = {
+    {"cluster", required_argument, NULL, OPT_CLUSTER},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"vpc-id", required_argument, NULL, OPT_VPC_ID},
+    {"version", required_argument, NULL, OPT_VERSION},
+    {"replicas", required_argument, NULL, OPT_REPLICAS},
+    {"image-repository", required_argument, NULL, OPT_IMAGE},
+    {"namespace", required_argument, NULL, 'n'},
+    {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
+    {"identity", required_argument, NULL, OPT_IDENTITY},
+    {"role-arn", required_argument, NULL, OPT_ROLE_ARN},
+    {"policy-file", required_argument, NULL, OPT_POLICY_FILE},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"output", required_argument, NULL, 'o'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_replicas(const char *text, int *out)
+{
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (!*text || *end || n < 1 || n > LBC_MAX_REPLICAS)
+        return -1;
+    *out = (int)n;
+    return 0;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_option(struct install_options *o, int c)
+{
+    struct lbc_options *l = &o->lbc;
+    switch (c) {
+    case OPT_CLUSTER: l->cluster_name = optarg; break;
+    case OPT_REGION: l->region = optarg; break;
+    case OPT_VPC_ID: l->vpc_id = optarg; break;
+    case OPT_VERSION: l->version = optarg; break;
+    case OPT_IMAGE: l->image_repository = optarg; break;
+    case 'n': l->namespace = optarg; break;
+    case OPT_SERVICE_ACCOUNT: l->service_account = optarg; break;
+    case OPT_ROLE_ARN: l->role_arn = optarg; break;
+    case OPT_POLICY_FILE: o->policy_file = optarg; break;
+    case OPT_PROFILE: o->profile = optarg; break;
+    case OPT_DRY_RUN: o->dry_run = 1; break;
+    case OPT_REPLICAS:
+        if (parse_replicas(optarg, &l->replicas) < 0)
+            return bad_usage("invalid replica count \"%s\": use 1 to 100",
+                             optarg);
+        break;
+    case OPT_IDENTITY:
+        if (strcmp(optarg, "irsa") == 0)
+            l->identity = LBC_IDENTITY_IRSA;
+        else if (strcmp(optarg, "pod-identity") == 0)
+            l->identity = LBC_IDENTITY_POD_IDENTITY;
+        else
+            return bad_usage("invalid identity \"%s\": use irsa or "
+                             "pod-identity", optarg);
+        break;
+    case 'o':
+        if (strcmp(optarg, "json") != 0 && strcmp(optarg, "yaml") != 0)
+            return bad_usage("invalid output format \"%s\": use yaml or "
+                             "json", optarg);
+        o->json = strcmp(optarg, "json") == 0;
+        break;
+    case 'h':
+        usage(stdout);
+        return 0;
+    default:
+        fputs("see albatross install --help\n", stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+static int parse_options(struct install_options *o, int argc, char **argv)
+{
+    int c;
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "hn:o:", long_options, NULL)) != -1) {
+        int rc = parse_option(o, c);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind >= argc)
+        return bad_usage("install needs what to install: %s", "controller");
+    if (strcmp(argv[optind], "controller") != 0)
+        return bad_usage("cannot install \"%s\": use install controller",
+                         argv[optind]);
+    if (optind + 1 < argc)
+        return bad_usage("unexpected argument \"%s\"", argv[optind + 1]);
+    return -1;
+}
+
+/* ---- the shipped policy ---- */
+
+/* Finds data/lbc/iam_policy.json: under $ALBATROSS_DATA_DIR, next to the
+ * binary (a build tree), one level up (a sanitizer build directory), or
+ * in ../share/albatross (an installed binary). */
+static int find_policy(char *path, size_t len)
+{
+    char exe[PATH_MAX];
+    const char *data = getenv("ALBATROSS_DATA_DIR");
+    if (data && *data) {
+        snprintf(path, len, "%s/%s", data, POLICY_FILE);
+        return access(path, R_OK);
+    }
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    const char *const dirs[] = {"data", "../data", "../share/albatross"};
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(path, len, "%s/%s/%s", exe, dirs[i], POLICY_FILE);
+        if (access(path, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+/* Reads and parses the policy document; fills doc (path borrowed from
+ * path). Returns 0, or 1 with the error printed. */
+static int load_policy(const struct install_options *o, char *path,
+                       size_t len, struct lbc_policy_document *doc)
+{
+    if (o->policy_file) {
+        snprintf(path, len, "%s", o->policy_file);
+    } else if (find_policy(path, len) < 0) {
+        output_error(stderr, "cannot find the controller's IAM policy "
+                     "data/%s: set ALBATROSS_DATA_DIR to the directory "
+                     "that holds lbc/, or give --policy-file", POLICY_FILE);
+        return 1;
+    }
+    struct buf text;
+    char why[128] = "", err[512];
+    buf_init(&text, POLICY_MAX_BYTES);
+    if (buf_read_file(&text, path, why, sizeof(why)) < 0) {
+        output_error(stderr, "cannot read IAM policy %s: %s", path,
+                     why[0] ? why : "no such file or not readable");
+        buf_cleanup(&text);
+        return 1;
+    }
+    struct policy p;
+    int rc = policy_parse(text.data ? text.data : "", &p, err, sizeof(err));
+    if (rc == 0) {
+        doc->path = path;
+        doc->bytes = text.len;
+        doc->statements = p.count;
+    } else {
+        output_error(stderr, "invalid IAM policy %s: %s", path, err);
+    }
+    policy_cleanup(&p);
+    buf_cleanup(&text);
+    return rc == 0 ? 0 : 1;
+}
+
+/* ---- the cluster ---- */
+
+struct describe_wait {
+    int done;
+    struct eks_cluster cluster;
+    struct api_error error;
+};
+
+static char *copy(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void on_cluster(const struct eks_cluster *c,
+                       const struct api_error *err, void *ctx)
+{
+    struct describe_wait *w = ctx;
+    w->done = 1;
+    if (err) {
+        w->error = *err;
+        return;
+    }
+    w->cluster.name = copy(c->name);
+    w->cluster.region = copy(c->region);
+    w->cluster.arn = copy(c->arn);
+    w->cluster.vpc_id = copy(c->vpc_id);
+    w->cluster.oidc_issuer = copy(c->oidc_issuer);
+}
+
+/* Describes the cluster into w. Returns 0, or 1 with the error printed. */
+static int describe_cluster(const struct install_options *o,
+                            struct describe_wait *w)
+{
+    char err[1024];
+    struct http_client *http = http_client_new();
+    struct aws_session aws;
+    struct aws_session_options aws_opt = {
+        .profile = o->profile, .region = o->lbc.region, .readonly = 1,
+    };
+    memset(w, 0, sizeof(*w));
+    if (!http || http_client_configure(http, err, sizeof(err)) < 0 ||
+        aws_session_init(&aws, http, &aws_opt, err, sizeof(err)) < 0) {
+        output_error(stderr, "%s", http ? err : "cannot start the HTTP "
+                     "client");
+        if (http)
+            http_client_free(http);
+        return 1;
+    }
+    eks_describe_cluster(&aws, o->lbc.region, o->lbc.cluster_name,
+                         on_cluster, w);
+    while (!w->done && http_wait(http, NULL, NULL, 0, 1000) == 0)
+        ;
+    http_client_free(http);
+    aws_session_cleanup(&aws);
+    if (!w->done || w->error.code[0]) {
+        output_error(stderr, "cannot describe EKS cluster %s: %s: %s",
+                     o->lbc.cluster_name,
+                     w->done ? w->error.code : "Interrupted",
+                     w->done ? w->error.message : "the request did not end");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- printing ---- */
+
+/* Prints root as JSON through a buffer that is wiped afterwards. */
+static int print_json(const cJSON *root)
+{
+    for (size_t size = 64u << 10; size <= JSON_MAX_BYTES; size *= 2) {
+        char *text = malloc(size);
+        if (!text)
+            break;
+        int ok = cJSON_PrintPreallocated((cJSON *)root, text, (int)size, 1);
+        if (ok) {
+            fputs(text, stdout);
+            fputc('\n', stdout);
+        }
+        /* A failed attempt may have written part of the key too. */
+        OPENSSL_cleanse(text, size);
+        free(text);
+        if (ok)
+            return 0;
+    }
+    output_error(stderr, "the plan does not fit in %u bytes of JSON",
+                 JSON_MAX_BYTES);
+    return 1;
+}
+
+/* Writes one step's parameter as a comment line; objects (trust
+ * policies) as compact JSON. */
+static void print_step_field(const cJSON *field)
+{
+    printf("#      %s: ", field->string);
+    if (cJSON_IsString(field)) {
+        output_put_text(stdout, field->valuestring);
+    } else {
+        char *text = cJSON_PrintUnformatted(field);
+        output_put_text(stdout, text ? text : "?");
+        free(text);
+    }
+    fputc('\n', stdout);
+}
+
+static void print_steps_as_comments(const cJSON *steps)
+{
+    const cJSON *st;
+    int n = 0;
+    puts("# IAM steps, run before the objects below are applied:");
+    cJSON_ArrayForEach(st, steps) {
+        const cJSON *field;
+        printf("#   %d. %s %s: ", ++n,
+               cJSON_GetObjectItemCaseSensitive(st, "service")->valuestring,
+               cJSON_GetObjectItemCaseSensitive(st, "operation")->valuestring);
+        output_put_text(stdout, cJSON_GetObjectItemCaseSensitive(
+            st, "description")->valuestring);
+        fputc('\n', stdout);
+        cJSON_ArrayForEach(field, st)
+            if (strcmp(field->string, "service") != 0 &&
+                strcmp(field->string, "operation") != 0 &&
+                strcmp(field->string, "description") != 0)
+                print_step_field(field);
+    }
+    puts("# Kubernetes objects, in the order to apply them:");
+}
+
+static int print_yaml(const cJSON *steps, const cJSON *objects)
+{
+    char err[256];
+    print_steps_as_comments(steps);
+    if (json_yaml_write(stdout, objects, err, sizeof(err)) < 0) {
+        output_error(stderr, "%s", err);
+        return 1;
+    }
+    return 0;
+}
+
+static int print_plan(const struct install_options *o, cJSON *steps,
+                      cJSON *objects)
+{
+    if (!o->json)
+        return print_yaml(steps, objects);
+    cJSON *root = lbc_new_object();
+    lbc_put_string(root, "cluster", o->lbc.cluster_name);
+    lbc_put_string(root, "region", o->lbc.region);
+    lbc_put(root, "vpcId", o->lbc.vpc_id ? cJSON_CreateString(o->lbc.vpc_id)
+                                         : cJSON_CreateNull());
+    lbc_put_string(root, "version", o->lbc.version);
+    lbc_put(root, "iamSteps", steps);
+    lbc_put(root, "objects", objects);
+    int rc = print_json(root);
+    cJSON_DetachItemViaPointer(root, steps);
+    cJSON_DetachItemViaPointer(root, objects);
+    cJSON_Delete(root);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+static int plan(struct install_options *o, const struct eks_cluster *c,
+                const struct lbc_policy_document *policy)
+{
+    char err[1024];
+    struct lbc_cluster_info info = {
+        .arn = c->arn, .oidc_issuer = c->oidc_issuer,
+    };
+    cJSON *steps = lbc_plan_iam(&o->lbc, &info, policy, err, sizeof(err));
+    if (!steps) {
+        output_error(stderr, "%s", err);
+        return 1;
+    }
+    cJSON *objects = lbc_render(&o->lbc, err, sizeof(err));
+    if (!objects) {
+        output_error(stderr, "%s", err);
+        cJSON_Delete(steps);
+        return 1;
+    }
+    int rc = print_plan(o, steps, objects);
+    cJSON_Delete(steps);
+    lbc_objects_free(objects);
+    return rc;
+}
+
+int cli_install(int argc, char **argv)
+{
+    struct install_options o;
+    char err[1024];
+    memset(&o, 0, sizeof(o));
+    lbc_options_init(&o.lbc);
+    int rc = parse_options(&o, argc, argv);
+    if (rc >= 0)
+        return rc;
+    if (lbc_options_check(&o.lbc, err, sizeof(err)) < 0)
+        return bad_usage("%s", err);
+    if (!o.dry_run) {
+        /* TODO: installing needs the IAM writes (CreatePolicy, the
+         * iamserviceaccount stack or AttachRolePolicy, or
+         * CreatePodIdentityAssociation), server-side apply of the objects
+         * with field manager "albatross", and waiting for the CRDs to be
+         * established and the Deployment to roll out. */
+        output_error(stderr, "installing the controller is not built yet; "
+                     "use --dry-run to see the IAM steps and the objects "
+                     "it would apply");
+        return EXIT_USAGE;
+    }
+    char policy_path[PATH_MAX];
+    struct lbc_policy_document policy;
+    if (load_policy(&o, policy_path, sizeof(policy_path), &policy))
+        return 1;
+    struct describe_wait w;
+    if (describe_cluster(&o, &w))
+        return 1;
+    if (!o.lbc.region)
+        o.lbc.region = w.cluster.region;
+    if (!o.lbc.vpc_id)
+        o.lbc.vpc_id = w.cluster.vpc_id;
+    rc = plan(&o, &w.cluster, &policy);
+    eks_cluster_cleanup(&w.cluster);
+    return rc;
+}
