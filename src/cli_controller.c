@@ -240,6 +240,7 @@ static int load_policy(const struct install_options *o, char *path,
         doc->path = path;
         doc->bytes = text.len;
         doc->statements = p.count;
+        doc->shipped = o->policy_file == NULL;
     } else {
         output_error(stderr, "invalid IAM policy %s: %s", path, err);
     }

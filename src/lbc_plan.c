@@ -36,14 +36,24 @@ static cJSON *step(const char *service, const char *operation,
     return s;
 }
 
-static cJSON *create_policy(const struct lbc_policy_document *policy)
+static cJSON *create_policy(const struct lbc_options *o,
+                            const struct lbc_policy_document *policy)
 {
+    char note[256];
     cJSON *s = step("iam", "CreatePolicy", "create the controller's "
-                    "customer managed policy from the shipped document");
+                    "customer managed policy from the policy document");
     lbc_put_string(s, "policyName", LBC_POLICY_NAME);
     lbc_put_string(s, "document", policy->path);
     lbc_put_number(s, "documentBytes", (double)policy->bytes);
     lbc_put_number(s, "statements", (double)policy->statements);
+    /* NOTE: data/lbc/iam_policy.json is the document of the v2.0 and
+     * v2.1 releases; later ones call actions it does not allow. */
+    if (policy->shipped) {
+        snprintf(note, sizeof(note), "the shipped document is the policy "
+                 "of controller v2.0 and v2.1; %s also needs the actions "
+                 "listed in data/lbc/README.md", o->version);
+        lbc_put_string(s, "warning", note);
+    }
     return s;
 }
 
@@ -187,7 +197,7 @@ cJSON *lbc_plan_iam(const struct lbc_options *o,
     snprintf(policy_arn, sizeof(policy_arn), "%spolicy/%s", iam,
              LBC_POLICY_NAME);
     cJSON *steps = lbc_must(cJSON_CreateArray());
-    lbc_append(steps, create_policy(policy));
+    lbc_append(steps, create_policy(o, policy));
     if (o->identity == LBC_IDENTITY_POD_IDENTITY) {
         plan_pod_identity(steps, o, iam, policy_arn);
     } else if (plan_irsa(steps, o, cluster, iam, policy_arn, err,

@@ -30,6 +30,7 @@ struct lbc_policy_document {
     const char *path;
     size_t bytes;
     size_t statements;
+    int shipped;              /* albatross's own data/lbc/iam_policy.json */
 };
 
 /*

@@ -292,6 +292,7 @@ int main(int argc, char **argv)
 
     /* install parses its own options: its --version takes a value. */
     if (argc > 1 && strcmp(argv[1], "install") == 0) {
+        open_log(&o);
         http_global_init();
         int install_rc = cli_install(argc - 1, argv + 1);
         http_global_cleanup();

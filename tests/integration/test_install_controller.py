@@ -102,6 +102,7 @@ class Objects(unittest.TestCase):
         self.assertEqual(steps[0]["policyName"], "AWSLoadBalancerControllerIAMPolicy")
         self.assertEqual(steps[0]["documentBytes"],
                          os.path.getsize(steps[0]["document"]))
+        self.assertIn("v2.0 and v2.1", steps[0]["warning"])
         issuer = CLUSTER_DESC["identity"]["oidc"]["issuer"]
         host = issuer[len("https://"):]
         statement = steps[2]["trustPolicy"]["Statement"][0]
@@ -290,6 +291,28 @@ class Usage(unittest.TestCase):
                            check=False)
         self.assertEqual(res.returncode, 1)
         self.assertIn("ResourceNotFoundException", res.stderr)
+
+    def test_policy_file_option(self):
+        good = os.path.join(TMP.name, "policy.json")
+        with open(good, "w") as f:
+            json.dump({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "ec2:DescribeVpcs", "Resource": "*"}]}, f)
+        res = SB.albatross("install", "controller", "--cluster", CLUSTER,
+                           "--region", REGION, "--policy-file", good,
+                           "--dry-run", "-o", "json")
+        step = json.loads(res.stdout)["iamSteps"][0]
+        self.assertEqual(step["document"], good)
+        self.assertEqual(step["statements"], 1)
+        self.assertNotIn("warning", step)
+
+        bad = os.path.join(TMP.name, "bad.json")
+        with open(bad, "w") as f:
+            f.write('{"Statement": [{"Effect": "Maybe"}]}')
+        res = SB.albatross("install", "controller", "--cluster", CLUSTER,
+                           "--policy-file", bad, "--dry-run", check=False)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("invalid IAM policy " + bad, res.stderr)
+        self.assertEqual(res.stdout, "")
 
     def test_pod_identity_plan(self):
         res = SB.albatross("install", "controller", "--cluster", CLUSTER,

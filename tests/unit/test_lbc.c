@@ -358,6 +358,7 @@ static void test_webhook_tls(void **state)
 
 static const struct lbc_policy_document shipped = {
     .path = "data/lbc/iam_policy.json", .bytes = 6455, .statements = 12,
+    .shipped = 1,
 };
 
 static cJSON *plan(const struct lbc_options *o, const char *issuer)
