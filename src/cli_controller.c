@@ -9,6 +9,7 @@
  */
 #include "cli_controller.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -72,7 +73,10 @@ static void usage(FILE *out)
 "                        shipped in data/" POLICY_FILE ")\n"
 "  --profile NAME        AWS profile\n"
 "  --dry-run             print the plan; nothing is changed\n"
-"  -o, --output FORMAT   yaml or json (default: yaml)\n",
+"  -o, --output FORMAT   yaml or json (default: yaml)\n"
+"\n"
+"ALBATROSS_DATA_DIR names the directory that contains lbc/iam_policy.json\n"
+"when albatross runs away from its source tree.\n",
         out);
 }
 
@@ -220,9 +224,10 @@ static int load_policy(const struct install_options *o, char *path,
     if (o->policy_file) {
         snprintf(path, len, "%s", o->policy_file);
     } else if (find_policy(path, len) < 0) {
-        output_error(stderr, "cannot find the controller's IAM policy "
-                     "data/%s: set ALBATROSS_DATA_DIR to the directory "
-                     "that holds lbc/, or give --policy-file", POLICY_FILE);
+        output_error(stderr, "the controller's IAM policy %s was not "
+                     "found in $ALBATROSS_DATA_DIR or next to albatross: set "
+                     "ALBATROSS_DATA_DIR to the directory that contains "
+                     "lbc/, or give --policy-file", POLICY_FILE);
         return 1;
     }
     struct buf text;
@@ -230,7 +235,7 @@ static int load_policy(const struct install_options *o, char *path,
     buf_init(&text, POLICY_MAX_BYTES);
     if (buf_read_file(&text, path, why, sizeof(why)) < 0) {
         output_error(stderr, "cannot read IAM policy %s: %s", path,
-                     why[0] ? why : "no such file or not readable");
+                     why[0] ? why : strerror(errno));
         buf_cleanup(&text);
         return 1;
     }
@@ -467,5 +472,10 @@ int cli_install(int argc, char **argv)
         o.lbc.vpc_id = w.cluster.vpc_id;
     rc = plan(&o, &w.cluster, &policy);
     eks_cluster_cleanup(&w.cluster);
+    /* A full disk or a closed pipe must not pass for a complete plan. */
+    if (fflush(stdout) == EOF || ferror(stdout)) {
+        output_error(stderr, "writing the plan failed: %s", strerror(errno));
+        rc = rc ? rc : 1;
+    }
     return rc;
 }
