@@ -33,8 +33,9 @@
 
 #define EXIT_USAGE 2
 #define POLICY_FILE "lbc/iam_policy.json"
-/* The JSON plan is printed into a buffer that is wiped afterwards, since
- * it holds the webhook's private key; it doubles up to this size. */
+/* The JSON plan is printed into a buffer that is wiped afterwards,
+ * because it contains the webhook's private key. The buffer doubles up to
+ * this size. */
 #define JSON_MAX_BYTES (8u << 20)
 
 struct install_options {

@@ -1,8 +1,8 @@
 /*
  * The controller's webhook TLS and admission webhooks, as chart 1.4.x
- * renders them without cert-manager: a CA named
+ * renders them without cert-manager. A CA named
  * aws-load-balancer-controller-ca signs a serving certificate for the
- * webhook Service's DNS names; the Secret carries both certificates and
+ * webhook Service's DNS names. The Secret contains both certificates and
  * the key, and every webhook trusts the CA through its caBundle.
  */
 #include <stdio.h>
@@ -78,7 +78,7 @@ static cJSON *webhook(const struct lbc_options *o, const char *name,
     lbc_append(rules, rule);
     lbc_put(w, "rules", rules);
     lbc_put_string(w, "sideEffects", "None");
-    /* The v2.4 webhook server answers AdmissionReview v1beta1. */
+    /* AdmissionReview v1beta1 only, as chart 1.4.x lists it. */
     lbc_put(w, "admissionReviewVersions", lbc_strings((const char *const[]){
         "v1beta1", NULL}));
     return w;
