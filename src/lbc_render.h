@@ -1,10 +1,14 @@
 /*
  * The AWS Load Balancer Controller's Kubernetes objects, rendered natively
- * as the eks-charts chart 1.4.x (controller v2.4.x) renders them with its
- * default values, without Helm: CRDs, service account, RBAC, the webhook
- * TLS Secret with a freshly generated CA and serving certificate, the
- * webhook Service and configurations, the Deployment, and the IngressClass
- * alb with its IngressClassParams.
+ * after what the eks-charts chart 1.4.x (controller v2.4.x) renders with
+ * its default values, without Helm: CRDs, service account, RBAC, the
+ * webhook TLS Secret with a freshly generated CA and serving certificate,
+ * the webhook Service and configurations, the Deployment, and the
+ * IngressClass alb with its IngressClassParams.
+ *
+ * NOTE: the names, rules, ports, probes and webhooks follow the chart's
+ * documented objects; the output has not been compared field by field
+ * with `helm template` of chart 1.4.8.
  */
 #ifndef ALBATROSS_LBC_RENDER_H
 #define ALBATROSS_LBC_RENDER_H
