@@ -14,6 +14,8 @@ import tempfile
 import threading
 import unittest
 
+import yaml
+
 from sandbox import Sandbox
 
 CLUSTER = "alb-demo-cluster"
@@ -250,6 +252,27 @@ class Kubectl(unittest.TestCase):
             cmd += ["--server", server]
         return subprocess.run(cmd + list(args), env=env, capture_output=True,
                               text=True, timeout=60)
+
+    def test_yaml_matches_json(self):
+        """PyYAML (YAML 1.1) reads the YAML back as the JSON plan's objects:
+        the same strings, numbers and booleans. Only the certificates, made
+        afresh on each run, differ."""
+        with open(self.yaml_path) as f:
+            docs = list(yaml.safe_load_all(f))
+
+        def without_tls(objects):
+            objects = json.loads(json.dumps(objects))
+            for o in objects:
+                if o["kind"] == "Secret":
+                    o["data"] = sorted(o["data"])
+                for hook in o.get("webhooks", []):
+                    hook["clientConfig"]["caBundle"] = "-"
+            return objects
+
+        self.assertEqual(without_tls(docs), without_tls(PLAN["objects"]))
+        deploy = [d for d in docs if d["kind"] == "Deployment"][0]
+        self.assertEqual(deploy["spec"]["template"]["metadata"]["annotations"]
+                         ["prometheus.io/scrape"], "true")
 
     def test_local_parse_reads_every_object(self):
         res = self.kubectl("annotate", "--local", "-f", self.yaml_path,
