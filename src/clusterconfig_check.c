@@ -276,8 +276,8 @@ static void check_zones(struct check *k)
         const char *z = c->zones[i];
         if (c->region && is_region(c->region) &&
             (!has_prefix(z, c->region) ||
-                          strlen(z) != strlen(c->region) + 1 ||
-                          !islower((unsigned char)z[strlen(z) - 1])))
+             strlen(z) != strlen(c->region) + 1 ||
+             !islower((unsigned char)z[strlen(z) - 1])))
             FAIL(k, c->line_of_metadata, "availabilityZones[%zu]: \"%s\" is "
                  "not a zone of %s (such as %sa)", i, z, c->region,
                  c->region);
