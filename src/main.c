@@ -18,6 +18,7 @@
 #include "../ui/ui.h"
 #include "chain.h"
 #include "cli.h"
+#include "cli_apply.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -285,6 +286,9 @@ int main(int argc, char **argv)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 
+    /* apply and delete take their own options (see albatross apply -h). */
+    if (argc > 1 && cli_apply_is_command(argv[1]))
+        return cli_apply_main(argc - 1, argv + 1);
     int rc = parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;
