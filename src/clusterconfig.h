@@ -102,6 +102,9 @@ struct ccfg_nodegroup {
     unsigned defaults;
     unsigned given;          /* CCFG_NG_DEF_* bits set in the file */
     int line;
+    int line_of_sizes;       /* desiredCapacity's, else minSize's or maxSize's */
+    int line_of_volume;
+    int line_of_private;
 };
 
 struct ccfg_service_account {

@@ -342,18 +342,20 @@ static void check_nodegroup_sizes(struct check *k,
                                   const struct ccfg_nodegroup *ng,
                                   const char *path)
 {
+    int line = ng->line_of_sizes ? ng->line_of_sizes : ng->line;
+    int volume_line = ng->line_of_volume ? ng->line_of_volume : ng->line;
     if (ng->min_size > ng->max_size)
-        FAIL(k, ng->line, "%s.minSize: must not be greater than maxSize "
+        FAIL(k, line, "%s.minSize: must not be greater than maxSize "
              "(%d > %d)", path, ng->min_size, ng->max_size);
     else if (ng->desired_capacity < ng->min_size ||
              ng->desired_capacity > ng->max_size)
-        FAIL(k, ng->line, "%s.desiredCapacity: must be between minSize and "
+        FAIL(k, line, "%s.desiredCapacity: must be between minSize and "
              "maxSize (%d is not in %d..%d)", path, ng->desired_capacity,
              ng->min_size, ng->max_size);
     if (ng->max_size < 1)
-        FAIL(k, ng->line, "%s.maxSize: must be at least 1", path);
+        FAIL(k, line, "%s.maxSize: must be at least 1", path);
     if (ng->volume_size < 1 || ng->volume_size > VOLUME_SIZE_MAX)
-        FAIL(k, ng->line, "%s.volumeSize: must be from 1 to %d GiB (got %d)",
+        FAIL(k, volume_line, "%s.volumeSize: must be from 1 to %d GiB (got %d)",
              path, VOLUME_SIZE_MAX, ng->volume_size);
 }
 
@@ -404,12 +406,13 @@ static void check_nodegroup(struct check *k, size_t index)
              "type such as %s", path, ng->instance_type,
              CCFG_DEFAULT_INSTANCE_TYPE);
     check_nodegroup_sizes(k, ng, path);
+    int private_line = ng->line_of_private ? ng->line_of_private : ng->line;
     if (ng->private_networking && !c->vpc_id && c->nat == CCFG_NAT_DISABLE)
-        FAIL(k, ng->line, "%s.privateNetworking: nodes in private subnets "
+        FAIL(k, private_line, "%s.privateNetworking: nodes in private subnets "
              "need a NAT gateway to reach EKS and ECR, but vpc.nat.gateway is "
              "Disable", path);
     if (c->vpc_id && !has_subnets(c, ng->private_networking))
-        FAIL(k, ng->line, "%s.privateNetworking: is %s, but vpc.subnets has "
+        FAIL(k, private_line, "%s.privateNetworking: is %s, but vpc.subnets has "
              "no %s subnets", path, ng->private_networking ? "true" : "false",
              ng->private_networking ? "private" : "public");
     check_labels(k, ng, path);

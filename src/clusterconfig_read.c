@@ -177,40 +177,52 @@ static void read_desired(struct ccfg_reader *r, yaml_node_t *n,
                          const char *path, void *target)
 {
     struct ccfg_nodegroup *ng = target;
-    if (ccfg_read_int(r, n, path, &ng->desired_capacity))
+    if (ccfg_read_int(r, n, path, &ng->desired_capacity)) {
         ng->given |= CCFG_NG_DEF_DESIRED;
+        ng->line_of_sizes = ydoc_line(n);
+    }
 }
 
 static void read_min(struct ccfg_reader *r, yaml_node_t *n, const char *path,
                      void *target)
 {
     struct ccfg_nodegroup *ng = target;
-    if (ccfg_read_int(r, n, path, &ng->min_size))
+    if (ccfg_read_int(r, n, path, &ng->min_size)) {
         ng->given |= CCFG_NG_DEF_MIN;
+        if (!(ng->given & CCFG_NG_DEF_DESIRED))
+            ng->line_of_sizes = ydoc_line(n);
+    }
 }
 
 static void read_max(struct ccfg_reader *r, yaml_node_t *n, const char *path,
                      void *target)
 {
     struct ccfg_nodegroup *ng = target;
-    if (ccfg_read_int(r, n, path, &ng->max_size))
+    if (ccfg_read_int(r, n, path, &ng->max_size)) {
         ng->given |= CCFG_NG_DEF_MAX;
+        if (!ng->line_of_sizes)
+            ng->line_of_sizes = ydoc_line(n);
+    }
 }
 
 static void read_volume(struct ccfg_reader *r, yaml_node_t *n,
                         const char *path, void *target)
 {
     struct ccfg_nodegroup *ng = target;
-    if (ccfg_read_int(r, n, path, &ng->volume_size))
+    if (ccfg_read_int(r, n, path, &ng->volume_size)) {
         ng->given |= CCFG_NG_DEF_VOLUME;
+        ng->line_of_volume = ydoc_line(n);
+    }
 }
 
 static void read_private(struct ccfg_reader *r, yaml_node_t *n,
                          const char *path, void *target)
 {
     struct ccfg_nodegroup *ng = target;
-    if (ccfg_read_bool(r, n, path, &ng->private_networking))
+    if (ccfg_read_bool(r, n, path, &ng->private_networking)) {
         ng->given |= CCFG_NG_DEF_PRIVATE;
+        ng->line_of_private = ydoc_line(n);
+    }
 }
 
 static void read_labels(struct ccfg_reader *r, yaml_node_t *n,

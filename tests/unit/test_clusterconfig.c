@@ -202,7 +202,7 @@ static const struct {
      "managedNodeGroups[0].name: \"ng\" is already used"},
     {HEADER METADATA "managedNodeGroups:\n- name: ng\n  desiredCapacity: 5\n"
      "  minSize: 1\n  maxSize: 3\n",
-     "cluster.yaml:7: managedNodeGroups[0].desiredCapacity: must be between "
+     "cluster.yaml:8: managedNodeGroups[0].desiredCapacity: must be between "
      "minSize and maxSize"},
     {HEADER METADATA "managedNodeGroups:\n- name: ng\n  minSize: 4\n"
      "  maxSize: 3\n",
