@@ -1,7 +1,7 @@
 /*
  * CloudFormation templates of the stacks eksctl creates for a
  * ClusterConfig, built as cJSON trees. Logical ids, outputs and exports
- * follow eksctl's (pkg/cfn/builder), so eksctl can read the stacks.
+ * follow eksctl's, so eksctl can read the stacks.
  * Templates use only Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select,
  * Fn::GetAZs and Fn::ImportValue, and only the resource types in
  * cfn_resource_types.

@@ -1,9 +1,9 @@
 /*
- * The cluster stack, eksctl-CLUSTER-cluster: with a new VPC its public
- * and private subnets in each zone, the internet gateway, the NAT
- * gateways, route tables and routes; then the control plane and shared
- * node security groups, the cluster service role and the EKS cluster.
- * With an existing VPC (vpc.id) only the last four are created.
+ * The cluster stack, eksctl-CLUSTER-cluster. With a new VPC it creates
+ * the VPC, a public and a private subnet in each zone, the internet
+ * gateway, the NAT gateways, route tables and routes. In every case it
+ * creates the control plane and shared node security groups, the
+ * cluster service role and the EKS cluster.
  */
 #include <stdio.h>
 #include <string.h>
@@ -90,8 +90,8 @@ static void add_subnet(cJSON *t, const struct ccfg *c, size_t zone,
     cfn_put(p, "SubnetId", cfn_ref(id));
 }
 
-/* One NAT gateway (Single) in the first zone, or one a zone
- * (HighlyAvailable); each private route table routes to one. */
+/* One NAT gateway in the first zone (Single) or one per zone
+ * (HighlyAvailable). Each private route table routes through one. */
 static void add_nat(cJSON *t, const struct ccfg *c)
 {
     size_t zones = cfn_zone_count(c);
@@ -164,7 +164,7 @@ static void add_security_groups(cJSON *t, const struct ccfg *c)
                 cfn_ref("ClusterSharedNodeSecurityGroup"),
                 cfn_ref("ClusterSharedNodeSecurityGroup"),
                 "Allow nodes to communicate with each other (all ports)");
-    /* EKS creates the cluster security group; managed nodes carry it. */
+    /* EKS creates the cluster security group, and managed nodes carry it. */
     add_ingress(t, "IngressDefaultClusterToNodeSG",
                 cfn_ref("ClusterSharedNodeSecurityGroup"),
                 cfn_get_att("ControlPlane", "ClusterSecurityGroupId"),
@@ -273,8 +273,8 @@ static cJSON *joined(cJSON *list)
     return f;
 }
 
-/* One output a subnet as well, so node group stacks can import each one
- * without Fn::Split, which the templates do not use. */
+/* One output per subnet as well, so node group stacks can import each
+ * one without Fn::Split, which the sandbox's CloudFormation lacks. */
 static void add_subnet_outputs(cJSON *t, const struct ccfg *c)
 {
     for (int is_private = 0; is_private <= 1 && !c->vpc_id; is_private++)

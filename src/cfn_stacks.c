@@ -1,8 +1,8 @@
 /*
  * The node group stacks (eksctl-CLUSTER-nodegroup-NAME) and the IAM
  * service account stacks (eksctl-CLUSTER-addon-iamserviceaccount-NS-NAME).
- * They import the cluster stack's exports, so CloudFormation refuses to
- * delete the cluster stack while they exist.
+ * They import the cluster stack's exports, so CloudFormation rejects a
+ * deletion of the cluster stack while they exist.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,10 +22,10 @@ static cJSON *cluster_import(const struct ccfg *c, const char *output)
 }
 
 /* The node role's managed policies: those eksctl attaches by default
- * when OIDC is off (pkg/cfn/builder/iam.go). NOTE: with iam.withOIDC
- * eksctl moves AmazonEKS_CNI_Policy to an IRSA role for kube-system/
- * aws-node; albatross keeps it on the node role and creates no such
- * service account. */
+ * when OIDC is off. NOTE: with iam.withOIDC, eksctl moves
+ * AmazonEKS_CNI_Policy to an IRSA role for kube-system/aws-node.
+ * albatross keeps it on the node role and creates no such service
+ * account. */
 static const char *const node_policies[] = {
     "AmazonEKSWorkerNodePolicy",
     "AmazonEKS_CNI_Policy",

@@ -24,16 +24,16 @@
 #define CCFG_KIND "ClusterConfig"
 #define CCFG_MAX_ERRORS 50  /* messages kept; later ones are counted only */
 
-/* eksctl's defaults (eksctl pkg/apis/eksctl.io/v1alpha5: types.go,
- * vpc.go, defaults.go). */
+/* eksctl's defaults, from its pkg/apis/eksctl.io/v1alpha5 (types.go and
+ * defaults.go); the CIDR is the one eksctl's subnet layout starts from. */
 #define CCFG_DEFAULT_CIDR "192.168.0.0/16"
 #define CCFG_DEFAULT_INSTANCE_TYPE "m5.large"
 #define CCFG_DEFAULT_NODE_COUNT 2
 #define CCFG_DEFAULT_VOLUME_SIZE 80  /* GiB */
 #define CCFG_DEFAULT_NAMESPACE "default"
 /* NOTE: eksctl raises its default Kubernetes version with EKS releases
- * (1.30 from June 2024, eksctl pull request 7827); the release this
- * mirrors was not checked, 1.32 is assumed. */
+ * (1.30 from June 2024, eksctl pull request 7827). Its current default
+ * was not checked, so 1.32 is an assumption. */
 #define CCFG_DEFAULT_VERSION "1.32"
 
 enum ccfg_nat { CCFG_NAT_SINGLE, CCFG_NAT_HIGHLY_AVAILABLE, CCFG_NAT_DISABLE };
@@ -144,7 +144,7 @@ struct ccfg {
     int line_of_vpc;
 };
 
-/* Messages of one load, "FILE:LINE: PATH: RULE", one a line. */
+/* Messages of one load, "FILE:LINE: PATH: RULE", one per line. */
 struct ccfg_errors {
     struct buf text;
     size_t count;
@@ -182,7 +182,7 @@ int ccfg_write(const struct ccfg *c, struct buf *out);
 
 const char *ccfg_nat_name(enum ccfg_nat nat);
 /* Number of bits the VPC prefix grows by so that a public and a private
- * subnet a zone fit: eksctl splits a /16 into eight /19 for up to four
+ * subnet per zone fit: eksctl splits a /16 into eight /19 for up to four
  * zones. */
 int ccfg_subnet_bits(size_t zones);
 /* Parses "a.b.c.d/p" with no host bits set; returns 0 or -1. */

@@ -21,15 +21,16 @@
 #define VOLUME_SIZE_MAX 16384    /* GiB, gp2 and gp3 */
 #define SUBNET_PREFIX_MAX 28     /* AWS: the smallest subnet is a /28 */
 #define TAGS_MAX 50              /* AWS: tags per resource */
-#define EKSCTL_TAGS 6            /* the most albatross adds to a resource */
+#define TAGS_ADDED_MAX 6         /* tags albatross adds to a resource, at most */
 
 static void default_nodegroup(struct ccfg_nodegroup *ng)
 {
     unsigned given = ng->given;
     if (!(given & CCFG_NG_DEF_INSTANCE_TYPE))
         ng->instance_type = xstrdup(CCFG_DEFAULT_INSTANCE_TYPE);
-    /* As eksctl's --nodes, --nodes-min and --nodes-max: a missing count
-     * follows the ones given, else two nodes. */
+    /* A missing count follows the ones given, else two nodes. NOTE:
+     * modelled on eksctl's --nodes flags (default 2); eksctl's code for
+     * a config file was not checked. */
     if (!(given & CCFG_NG_DEF_DESIRED)) {
         if (given & CCFG_NG_DEF_MIN)
             ng->desired_capacity = ng->min_size;
@@ -225,10 +226,10 @@ struct check {
 static void check_tags(struct check *k, const struct ccfg_map *tags,
                        const char *path, int line)
 {
-    if (tags->count + EKSCTL_TAGS > TAGS_MAX)
+    if (tags->count + TAGS_ADDED_MAX > TAGS_MAX)
         FAIL(k, line, "%s: has %zu tags; at most %d fit, because AWS allows "
              "%d tags a resource and albatross adds %d", path, tags->count,
-             TAGS_MAX - EKSCTL_TAGS, TAGS_MAX, EKSCTL_TAGS);
+             TAGS_MAX - TAGS_ADDED_MAX, TAGS_MAX, TAGS_ADDED_MAX);
     for (size_t i = 0; i < tags->count; i++) {
         const char *key = tags->items[i].key;
         if (has_prefix(key, "aws:"))

@@ -1,9 +1,8 @@
 /*
- * Building the plan: the order is eksctl's for create cluster
- * (pkg/cfn/manager/create_tasks.go): the cluster stack, the IAM OIDC
- * provider and the cluster's tag, one stack and one ServiceAccount a
- * service account, then the node group stacks. Deletion runs the other
- * way.
+ * Building the plan. Creation follows eksctl create cluster: the cluster
+ * stack, the IAM OIDC provider and the cluster's tag, one stack and one
+ * ServiceAccount per service account, then the node group stacks.
+ * Deletion runs the other way.
  */
 #include "plan.h"
 

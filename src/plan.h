@@ -45,8 +45,8 @@ struct plan {
 
 /*
  * Plans the creation of c. issuer is the cluster's OIDC issuer without
- * https://, or NULL before the cluster exists: the service account
- * templates then carry a placeholder, and their steps say so.
+ * https://, or NULL before the cluster exists. The service account
+ * templates then carry a placeholder, and a note on their steps names it.
  */
 void plan_build_create(struct plan *p, const struct ccfg *c,
                        const char *issuer);
