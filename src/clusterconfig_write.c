@@ -64,9 +64,13 @@ static int add_seq(struct writer *w)
     return id;
 }
 
+/* libyaml asserts that node ids are valid, so a node that could not be
+ * added (id 0) only marks the document as failed. */
 static void put(struct writer *w, int map, const char *key, int value)
 {
     int k = add_scalar(w, key, 0);
+    if (!map || !k || !value)
+        w->failed = 1;
     if (!w->failed && !yaml_document_append_mapping_pair(&w->doc, map, k,
                                                          value))
         w->failed = 1;
@@ -74,6 +78,8 @@ static void put(struct writer *w, int map, const char *key, int value)
 
 static void append(struct writer *w, int seq, int item)
 {
+    if (!seq || !item)
+        w->failed = 1;
     if (!w->failed && !yaml_document_append_sequence_item(&w->doc, seq, item))
         w->failed = 1;
 }
