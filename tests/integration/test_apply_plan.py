@@ -42,6 +42,37 @@ managedNodeGroups:
   privateNetworking: true
 """
 
+# Every supported field: given zones, HA NAT, an unmanaged and a managed
+# group, managed and well-known policies and a fixed role name.
+EVERY_FEATURE_CONFIG = """\
+apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata:
+  name: full
+  region: eu-west-1
+  version: "1.30"
+availabilityZones: [eu-west-1a, eu-west-1b, eu-west-1c]
+vpc:
+  cidr: 10.20.0.0/16
+  nat: {gateway: HighlyAvailable}
+iam:
+  withOIDC: true
+  serviceAccounts:
+  - metadata: {name: s3-reader, namespace: apps}
+    attachPolicyARNs: ["arn:aws:iam::123456789012:policy/Extra"]
+    roleName: s3-reader-role
+  - metadata: {name: aws-load-balancer-controller, namespace: kube-system}
+    wellKnownPolicies: {awsLoadBalancerController: true}
+nodeGroups:
+- name: self
+  instanceType: c5.xlarge
+managedNodeGroups:
+- name: managed
+  instanceType: m6g.large
+  privateNetworking: true
+  labels: {role: worker}
+"""
+
 SUPPORTED_TYPES = {
     "AWS::EC2::VPC", "AWS::EC2::Subnet", "AWS::EC2::InternetGateway",
     "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::EIP", "AWS::EC2::NatGateway",
@@ -107,6 +138,56 @@ def functions(template):
                 yield key, value
 
 
+def check_references(test, steps):
+    """Every resource type is supported, and every Ref, Fn::GetAtt,
+    DependsOn and Fn::ImportValue names something that exists."""
+    stacks = {s["name"]: s for s in steps}
+    for s in steps:
+        if s["action"] != "createStack":
+            continue
+        template = s["template"]
+        resources = template["Resources"]
+        test.assertEqual([{"logicalId": k, "type": v["Type"]} for k, v in resources.items()],
+                         s["resources"], s["name"])
+        for logical_id, resource in resources.items():
+            test.assertIn(resource["Type"], SUPPORTED_TYPES, logical_id)
+            for target in resource.get("DependsOn", []):
+                test.assertIn(target, resources, logical_id)
+        for name, argument in functions(template):
+            test.assertIn(name, SUPPORTED_FUNCTIONS, s["name"])
+            if name == "Ref":
+                test.assertTrue(argument in resources or argument in PSEUDO_PARAMETERS,
+                                "%s: Ref %s" % (s["name"], argument))
+            if name == "Fn::GetAtt":
+                test.assertIn(argument[0], resources, s["name"])
+            if name == "Fn::ImportValue":
+                stack, _, output = argument.partition("::")
+                exporter = stacks[stack]["template"]["Outputs"]
+                test.assertIn("Export", exporter[output], argument)
+
+
+def lint(test, steps, region, *ignored):
+    """Runs cfn-lint on every template; it must find nothing."""
+    try:
+        import cfnlint  # noqa: F401
+    except ImportError:
+        test.skipTest("cfn-lint is not installed")
+    paths = []
+    for s in steps:
+        if s["action"] == "createStack":
+            path = os.path.join(WORK.name, s["name"] + ".json")
+            with open(path, "w") as f:
+                json.dump(s["template"], f)
+            paths.append(path)
+    run_lint = "import sys; from cfnlint.runner import main; sys.exit(main())"
+    args = ["--regions", region]
+    if ignored:
+        args += ["--ignore-checks"] + list(ignored)
+    res = subprocess.run([sys.executable, "-c", run_lint] + args + ["--"] + paths,
+                         capture_output=True, text=True, timeout=300)
+    test.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+
+
 class StandardSetupPlan(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -167,28 +248,7 @@ class StandardSetupPlan(unittest.TestCase):
         self.assertNotIn("iam.withOIDC", cluster["defaults"])
 
     def test_templates_reference_what_exists(self):
-        for s in self.steps:
-            if s["action"] != "createStack":
-                continue
-            template = s["template"]
-            resources = template["Resources"]
-            self.assertEqual([{"logicalId": k, "type": v["Type"]} for k, v in resources.items()],
-                             s["resources"], s["name"])
-            for logical_id, resource in resources.items():
-                self.assertIn(resource["Type"], SUPPORTED_TYPES, logical_id)
-                for target in resource.get("DependsOn", []):
-                    self.assertIn(target, resources, logical_id)
-            for name, argument in functions(template):
-                self.assertIn(name, SUPPORTED_FUNCTIONS, s["name"])
-                if name == "Ref":
-                    self.assertTrue(argument in resources or argument in PSEUDO_PARAMETERS,
-                                    "%s: Ref %s" % (s["name"], argument))
-                if name == "Fn::GetAtt":
-                    self.assertIn(argument[0], resources, s["name"])
-                if name == "Fn::ImportValue":
-                    stack, _, output = argument.partition("::")
-                    exporter = self.step(stack)["template"]["Outputs"]
-                    self.assertIn("Export", exporter[output], argument)
+        check_references(self, self.steps)
 
     def test_cluster_template(self):
         t = self.step("eksctl-shop-cluster")["template"]
@@ -239,22 +299,49 @@ class StandardSetupPlan(unittest.TestCase):
         self.assertTrue(all("SubnetPrivate" in s["Fn::ImportValue"] for s in ng["Subnets"]))
 
     def test_cfn_lint_finds_nothing(self):
-        try:
-            import cfnlint  # noqa: F401
-        except ImportError:
-            self.skipTest("cfn-lint is not installed")
-        paths = []
-        for s in self.steps:
-            if s["action"] == "createStack":
-                path = os.path.join(WORK.name, s["name"] + ".json")
-                with open(path, "w") as f:
-                    json.dump(s["template"], f)
-                paths.append(path)
-        run_lint = "import sys; from cfnlint.runner import main; sys.exit(main())"
-        res = subprocess.run([sys.executable, "-c", run_lint, "--regions", "eu-west-1", "--"]
-                             + paths,
-                             capture_output=True, text=True, timeout=300)
-        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        lint(self, self.steps, "eu-west-1")
+
+
+class EveryFeaturePlan(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.steps = plan("--show-templates", config=EVERY_FEATURE_CONFIG)["steps"]
+
+    def template(self, name):
+        return [s for s in self.steps if s["name"] == name][0]["template"]
+
+    def test_templates_reference_what_exists(self):
+        check_references(self, self.steps)
+
+    def test_cfn_lint_finds_nothing(self):
+        # eksctl writes the zones it chose into the template too.
+        lint(self, self.steps, "eu-west-1", "W3010")
+
+    def test_zones_name_the_subnets(self):
+        resources = self.template("eksctl-full-cluster")["Resources"]
+        subnet = resources["SubnetPrivateEUWEST1B"]["Properties"]
+        self.assertEqual(subnet["AvailabilityZone"], "eu-west-1b")
+        self.assertEqual(subnet["CidrBlock"], "10.20.128.0/19")
+        gateways = [k for k, v in resources.items() if v["Type"] == "AWS::EC2::NatGateway"]
+        self.assertEqual(sorted(gateways), ["NATGatewayEUWEST1A", "NATGatewayEUWEST1B",
+                                            "NATGatewayEUWEST1C"])
+
+    def test_unmanaged_group_has_no_nodes_yet(self):
+        step = [s for s in self.steps if s["name"] == "eksctl-full-nodegroup-self"][0]
+        types = {r["type"] for r in step["resources"]}
+        self.assertIn("AWS::IAM::InstanceProfile", types)
+        self.assertNotIn("AWS::EKS::Nodegroup", types)
+        self.assertTrue(any(n.startswith("TODO:") for n in step["notes"]))
+
+    def test_role_name_and_managed_policies(self):
+        role = self.template("eksctl-full-addon-iamserviceaccount-apps-s3-reader")[
+            "Resources"]["Role1"]["Properties"]
+        self.assertEqual(role["RoleName"], "s3-reader-role")
+        self.assertEqual(role["ManagedPolicyArns"], ["arn:aws:iam::123456789012:policy/Extra"])
+
+    def test_graviton_group_uses_arm_image(self):
+        ng = self.template("eksctl-full-nodegroup-managed")["Resources"]["ManagedNodeGroup"]
+        self.assertEqual(ng["Properties"]["AmiType"], "AL2023_ARM_64_STANDARD")
 
 
 class DryRunCommands(unittest.TestCase):
