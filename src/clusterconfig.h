@@ -31,10 +31,12 @@
 #define CCFG_DEFAULT_NODE_COUNT 2
 #define CCFG_DEFAULT_VOLUME_SIZE 80  /* GiB */
 #define CCFG_DEFAULT_NAMESPACE "default"
-/* NOTE: eksctl raises its default Kubernetes version with EKS releases
- * (1.30 from June 2024, eksctl pull request 7827). Its current default
- * was not checked, so 1.32 is an assumption. */
-#define CCFG_DEFAULT_VERSION "1.32"
+/* NOTE: eksctl moves its default Kubernetes version to the newest EKS
+ * release (eksctl issue 979; 1.30 from June 2024, pull request 7827).
+ * 1.35 was the newest version in EKS standard support (until March
+ * 2027) in a listing checked in April 2026; eksctl's own constant was
+ * not checked. */
+#define CCFG_DEFAULT_VERSION "1.35"
 
 enum ccfg_nat { CCFG_NAT_SINGLE, CCFG_NAT_HIGHLY_AVAILABLE, CCFG_NAT_DISABLE };
 
