@@ -306,6 +306,40 @@ static void validation_stack_name_length(void **state)
     expect_error(yaml, "would pass CloudFormation's 128 characters");
 }
 
+static void validation_size_limits(void **state)
+{
+    (void)state;
+    struct buf yaml;
+    buf_init(&yaml, BUF_MAX_DEFAULT);
+    buf_puts(&yaml, HEADER METADATA "  tags:\n");
+    for (int i = 0; i < 45; i++)
+        buf_printf(&yaml, "    tag%d: v\n", i);
+    expect_error(yaml.data, "metadata.tags: has 45 tags; at most 44 fit");
+    buf_reset(&yaml);
+
+    buf_printf(&yaml, HEADER METADATA "managedNodeGroups:\n- name: ng\n"
+               "  labels: {role: %064d}\n", 0);
+    expect_error(yaml.data, "managedNodeGroups[0].labels.role: Kubernetes "
+                 "label names and values have at most 63 characters");
+    buf_reset(&yaml);
+
+    buf_puts(&yaml, HEADER METADATA "iam:\n  withOIDC: true\n"
+             "  serviceAccounts:\n  - metadata: {name: a}\n"
+             "    attachPolicy:\n      Statement:\n");
+    for (int i = 0; i < 200; i++)
+        buf_printf(&yaml, "      - {Effect: Allow, Action: \"s3:GetObject\", "
+                   "Resource: \"arn:aws:s3:::bucket-%d/*\"}\n", i);
+    expect_error(yaml.data, "iam.serviceAccounts[0].attachPolicy: ");
+    expect_error(yaml.data, "IAM allows 10240 for a role's inline policies");
+    buf_reset(&yaml);
+
+    buf_puts(&yaml, HEADER METADATA "managedNodeGroups:\n- name: ng\n"
+             "  volumeSize: 16385\n");
+    expect_error(yaml.data, "cluster.yaml:8: managedNodeGroups[0].volumeSize: "
+                 "must be from 1 to 16384 GiB (got 16385)");
+    buf_cleanup(&yaml);
+}
+
 static void errors_are_all_reported(void **state)
 {
     (void)state;
@@ -603,6 +637,7 @@ int main(void)
         cmocka_unit_test(defaults_zones_and_namespace),
         cmocka_unit_test(validation_rules),
         cmocka_unit_test(validation_stack_name_length),
+        cmocka_unit_test(validation_size_limits),
         cmocka_unit_test(errors_are_all_reported),
         cmocka_unit_test(round_trip_full),
         cmocka_unit_test(round_trip_minimal),
