@@ -19,6 +19,7 @@
 #include "chain.h"
 #include "cli.h"
 #include "cli_controller.h"
+#include "cli_apply.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -298,6 +299,9 @@ int main(int argc, char **argv)
         http_global_cleanup();
         return install_rc;
     }
+    /* apply and delete take their own options (see albatross apply -h). */
+    if (argc > 1 && cli_apply_is_command(argv[1]))
+        return cli_apply_main(argc - 1, argv + 1);
     int rc = parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;

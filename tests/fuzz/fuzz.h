@@ -21,6 +21,7 @@ int fuzz_json(const uint8_t *data, size_t size);
 int fuzz_policy(const uint8_t *data, size_t size);
 int fuzz_world(const uint8_t *data, size_t size);
 int fuzz_text(const uint8_t *data, size_t size);
+int fuzz_clusterconfig(const uint8_t *data, size_t size);
 
 /* Writes data to a file in a directory private to the process, and
  * returns its path (the same for every call), or NULL. Readers that

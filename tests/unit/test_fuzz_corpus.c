@@ -83,6 +83,7 @@ CORPUS_TEST(json)
 CORPUS_TEST(policy)
 CORPUS_TEST(world)
 CORPUS_TEST(text)
+CORPUS_TEST(clusterconfig)
 
 int main(void)
 {
@@ -95,6 +96,7 @@ int main(void)
         cmocka_unit_test(policy_corpus),
         cmocka_unit_test(world_corpus),
         cmocka_unit_test(text_corpus),
+        cmocka_unit_test(clusterconfig_corpus),
     };
     if (!setlocale(LC_ALL, "C.UTF-8")) {
         fprintf(stderr, "test_fuzz_corpus: the C.UTF-8 locale is missing\n");
