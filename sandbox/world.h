@@ -251,6 +251,7 @@ struct world_role {
     struct world_inline_policy *inline_policies;
     size_t inline_count;
     struct world_kv_list tags;
+    int max_session_duration; /* seconds; 0 for IAM's default, 3600 */
 };
 
 struct world_policy {

@@ -479,7 +479,7 @@ const char *world_iam_attach_role_policy(struct world *w, const char *role,
     size_t pos;
     const char *code = find_role(w, role, &r, msg, msglen);
     if (!code)
-        code = iam_check_attachable(w, policy_arn, msg, msglen);
+        code = world_iam_check_attachable(w, policy_arn, msg, msglen);
     if (code)
         return code;
     if (has_attached(r, policy_arn, &pos))

@@ -80,6 +80,12 @@ const char *world_iam_create_policy(struct world *w, const char *name,
 /* Fails with DeleteConflict while a role has it attached. */
 const char *world_iam_delete_policy(struct world *w, const char *arn,
                                     char *msg, size_t msglen);
+/* Checks that arn names a customer managed policy of w or an AWS
+ * managed policy (NoSuchEntity, or ValidationError for a malformed
+ * ARN). */
+const char *world_iam_check_attachable(const struct world *w,
+                                       const char *arn, char *msg,
+                                       size_t msglen);
 /* The number of roles that have the policy ARN attached. */
 size_t world_iam_attachment_count(const struct world *w, const char *arn);
 

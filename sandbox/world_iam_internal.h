@@ -34,9 +34,6 @@ const char *iam_check_description(const char *text, char *msg,
                                   size_t msglen);
 /* A policy ARN: arn:PARTITION:iam::ACCOUNT:policy/... */
 const char *iam_check_arn(const char *arn, char *msg, size_t msglen);
-/* A customer managed policy of w or an AWS managed policy ARN. */
-const char *iam_check_attachable(const struct world *w, const char *arn,
-                                 char *msg, size_t msglen);
 /* Characters of document that are not whitespace, as IAM sizes them. */
 size_t iam_policy_size(const char *document);
 /* Checks tags and adds them to into, replacing values of keys it has;

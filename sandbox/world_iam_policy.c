@@ -39,7 +39,7 @@ const char *iam_check_arn(const char *arn, char *msg, size_t msglen)
     return NULL;
 }
 
-const char *iam_check_attachable(const struct world *w, const char *arn,
+const char *world_iam_check_attachable(const struct world *w, const char *arn,
                                  char *msg, size_t msglen)
 {
     const char *code = iam_check_arn(arn, msg, msglen);
