@@ -338,8 +338,8 @@ static void on_cluster(const struct buf *body, const struct api_error *err,
     release(l);
 }
 
-int eks_list_clusters(struct aws_session *s, const char *const *regions,
-                      eks_clusters_fn done, void *ctx)
+static struct listing *new_listing(struct aws_session *s,
+                                   eks_clusters_fn done, void *ctx)
 {
     struct listing *l = calloc(1, sizeof(*l));
     struct eks_cluster_list *list = calloc(1, sizeof(*list));
@@ -349,17 +349,46 @@ int eks_list_clusters(struct aws_session *s, const char *const *regions,
         struct api_error err = {0};
         api_error_set(&err, "InternalError", "out of memory");
         done(NULL, &err, ctx);
-        return -1;
+        return NULL;
     }
     l->s = s;
     l->done = done;
     l->ctx = ctx;
     l->list = list;
-    /* Held until every region is sent, so replies that fail at once
+    /* Held until every call is sent, so replies that fail at once
      * cannot finish the listing early. */
     l->pending = 1;
+    return l;
+}
+
+int eks_list_clusters(struct aws_session *s, const char *const *regions,
+                      eks_clusters_fn done, void *ctx)
+{
+    struct listing *l = new_listing(s, done, ctx);
+    if (!l)
+        return -1;
     for (size_t i = 0; regions && regions[i]; i++)
         send_step(l, regions[i], NULL, NULL, 0);
+    release(l);
+    return 0;
+}
+
+int eks_describe_cluster(struct aws_session *s, const char *region,
+                         const char *name, eks_clusters_fn done, void *ctx)
+{
+    if (!region)
+        region = s->region;
+    if (!region) {
+        struct api_error err = {0};
+        api_error_set(&err, "NoRegion", "no region to find EKS cluster %s "
+                      "in: pass --region or set AWS_REGION", name);
+        done(NULL, &err, ctx);
+        return -1;
+    }
+    struct listing *l = new_listing(s, done, ctx);
+    if (!l)
+        return -1;
+    send_step(l, region, name, NULL, 0);
     release(l);
     return 0;
 }

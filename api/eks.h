@@ -40,6 +40,12 @@ typedef void (*eks_clusters_fn)(struct eks_cluster_list *list,
 int eks_list_clusters(struct aws_session *s, const char *const *regions,
                       eks_clusters_fn done, void *ctx);
 
+/* Describes cluster name in region (NULL: the session's) with
+ * DescribeCluster; done gets a list of that one cluster, or an error
+ * (ResourceNotFoundException when it does not exist). */
+int eks_describe_cluster(struct aws_session *s, const char *region,
+                         const char *name, eks_clusters_fn done, void *ctx);
+
 /* Parses a DescribeCluster reply body into c (region is not set).
  * Returns 0 or -1 with err set. */
 int eks_parse_cluster(const char *json, size_t len, struct eks_cluster *c,

@@ -18,6 +18,7 @@
 #include "../ui/ui.h"
 #include "chain.h"
 #include "cli.h"
+#include "cli_iam.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -43,6 +44,9 @@ static void usage(FILE *out)
 "                                           print the ingress's ALB, its\n"
 "                                           listeners, targets and findings;\n"
 "                                           without a name, every ingress\n"
+"       albatross create|attach|detach|delete policy|role ...\n"
+"                                           IAM policies and IRSA roles; see\n"
+"                                           albatross create role --help\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -163,30 +167,6 @@ static int parse_options(struct options *o, int argc, char **argv)
     return -1;
 }
 
-static void open_log(const struct options *o)
-{
-    char path[4096];
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-
-    if (o->log_path) {
-        snprintf(path, sizeof(path), "%s", o->log_path);
-    } else if (state && *state) {
-        snprintf(path, sizeof(path), "%s/albatross", state);
-        files_make_dir(path);
-        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
-    } else if (home && *home) {
-        snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
-        files_make_dir(path);
-        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
-    } else {
-        return;
-    }
-    if (log_open(path, o->debug ? LOG_DEBUG : LOG_INFO) < 0 && o->log_path)
-        fprintf(stderr, "albatross: cannot open log file %s: %s\n", path,
-                strerror(errno));
-}
-
 static int run_get(struct options *o)
 {
     enum cli_kind kind;
@@ -285,16 +265,21 @@ int main(int argc, char **argv)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 
-    int rc = parse_options(&o, argc, argv);
+    /* The IAM commands parse their own options and open the log. */
+    int iam = cli_iam_is_command(argc, argv);
+    int rc = iam ? -1 : parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    open_log(&o);
+    if (!iam)
+        files_open_log(o.log_path, o.debug);
     log_msg(LOG_INFO, "albatross %s started%s", ALBATROSS_VERSION,
             o.debug ? " with --debug: requests are logged, secrets "
             "redacted" : "");
     http_global_init();
 
-    if (o.arg_count == 0)
+    if (iam)
+        rc = cli_iam_main(argc, argv);
+    else if (o.arg_count == 0)
         rc = run_ui(&o);
     else if (strcmp(o.args[0], "get") == 0)
         rc = run_get(&o);
