@@ -11,7 +11,7 @@
 
 #include "awsxml.h"
 
-/* RoleName and friends, plus tags or an OIDC provider's two lists. */
+/* A call's own members, plus tags or an OIDC provider's two lists. */
 #define MAX_PARAMS (8 + 2 * IAM_MAX_TAGS + 2 * IAM_MAX_LIST_ITEMS)
 
 /* The parameters of one call; names of list members are formatted into
@@ -101,17 +101,15 @@ int iam_parse_created(const char *xml, size_t len, const char *operation,
 }
 
 /* A create that met EntityAlreadyExists on a retry: the attempt whose
- * reply was lost may have made the entity. Rewrites err's message. */
+ * reply was lost may have made the entity. Rewrites err's message, whose
+ * text from IAM only repeats that the entity exists. */
 static void explain_lost_reply(const struct write_op *op,
                                struct api_error *err)
 {
-    char server[sizeof(err->message)];
-    snprintf(server, sizeof(server), "%s", err->message);
     snprintf(err->message, sizeof(err->message), "%s already exists after "
              "%d attempts: the reply to an earlier attempt was lost, so "
              "that attempt may have created it. Check that it is the one "
-             "you meant before you use it (IAM said: %.200s)", op->entity,
-             err->attempts, server);
+             "you meant before you use it", op->entity, err->attempts);
 }
 
 static void on_reply(const struct buf *body, const struct api_error *err,

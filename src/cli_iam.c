@@ -80,7 +80,7 @@ static const char *option_name(int opt)
     return "that option";
 }
 
-/* Which commands take which options, for usage errors. */
+/* Whether option opt applies to c's command, for usage errors. */
 static int option_allowed(const struct cli_iam *c, int opt)
 {
     int create_role = !strcmp(c->verb, "create") && !strcmp(c->noun, "role");
@@ -430,8 +430,8 @@ int cli_iam_valid_policy_arn(const char *arn)
            strstr(arn, ":policy/");
 }
 
-/* Sends one write through start and waits for it; returns 0, or 1
- * after printing the failure. */
+/* Waits for the write that o tracks; returns 0, or 1 after printing
+ * its failure. */
 static int run_write(struct cli_iam *c, const char *what,
                      struct cli_iam_outcome *o)
 {

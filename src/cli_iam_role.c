@@ -23,7 +23,7 @@
 
 #define AUDIENCE "sts.amazonaws.com"
 
-/* What the cluster lookup found. */
+/* The result of the cluster lookup: issuer, ARN and region. */
 struct issuer {
     int done;
     struct api_error err;
