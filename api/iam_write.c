@@ -24,12 +24,19 @@ struct params {
     int overflow;
 };
 
+/* What a call does, for what a retry after a lost reply means. */
+enum write_kind {
+    WRITE_CHANGE,   /* an update, tag or attach */
+    WRITE_CREATE,   /* a retry may meet EntityAlreadyExists */
+    WRITE_REMOVE,   /* a delete or detach: a retry may meet NoSuchEntity */
+};
+
 struct write_op {
     iam_write_fn done;
     void *ctx;
     char operation[48];
     const char *element;     /* create: "Role", "Policy" or NULL (OIDC) */
-    int creates;
+    enum write_kind kind;
     char entity[320];        /* "role web-app", for messages */
 };
 
@@ -100,16 +107,34 @@ int iam_parse_created(const char *xml, size_t len, const char *operation,
     return -1;
 }
 
-/* A create that met EntityAlreadyExists on a retry: the attempt whose
- * reply was lost may have made the entity. Rewrites err's message, whose
- * text from IAM only repeats that the entity exists. */
+/* Whether err is what a retry meets when the attempt whose reply was
+ * lost did the work: EntityAlreadyExists for a create, NoSuchEntity for
+ * a delete or detach. */
+static int lost_reply_error(const struct write_op *op,
+                            const struct api_error *err)
+{
+    if (err->attempts < 2)
+        return 0;
+    if (op->kind == WRITE_CREATE)
+        return strcmp(err->code, "EntityAlreadyExists") == 0;
+    if (op->kind == WRITE_REMOVE)
+        return strcmp(err->code, "NoSuchEntity") == 0;
+    return 0;
+}
+
+/* Rewrites err's message to say the lost attempt may have done the
+ * work; IAM's own text only says that the entity exists or not. */
 static void explain_lost_reply(const struct write_op *op,
                                struct api_error *err)
 {
-    snprintf(err->message, sizeof(err->message), "%s already exists after "
-             "%d attempts: the reply to an earlier attempt was lost, so "
-             "that attempt may have created it. Check that it is the one "
-             "you meant before you use it", op->entity, err->attempts);
+    const char *result = op->kind == WRITE_CREATE
+                         ? "already exists" : "was not found";
+    const char *work = op->kind == WRITE_CREATE
+                       ? "created it" : "made the change";
+    snprintf(err->message, sizeof(err->message), "%s %s after %d attempts: "
+             "the reply to an earlier attempt was lost, so that attempt may "
+             "have %s. Check that the result is the one you meant",
+             op->entity, result, err->attempts, work);
 }
 
 static void on_reply(const struct buf *body, const struct api_error *err,
@@ -119,12 +144,11 @@ static void on_reply(const struct buf *body, const struct api_error *err,
     struct api_error local = {0};
     struct iam_write_result res = {0};
     char *arn = NULL, *id = NULL;
-    if (err && op->creates && err->attempts > 1 &&
-        strcmp(err->code, "EntityAlreadyExists") == 0) {
+    if (err && lost_reply_error(op, err)) {
         local = *err;
         explain_lost_reply(op, &local);
         err = &local;
-    } else if (!err && op->creates &&
+    } else if (!err && op->kind == WRITE_CREATE &&
                iam_parse_created(body->data, body->len, op->operation,
                                  op->element, &arn, &id, &local) < 0) {
         err = &local;
@@ -148,7 +172,7 @@ static int fail_now(iam_write_fn done, void *ctx, const char *code,
 
 /* Sends operation with p; a create parses the ARN under element. */
 static int send_write(struct aws_session *s, const char *operation,
-                      const struct params *p, int creates,
+                      const struct params *p, enum write_kind kind,
                       const char *element, const char *entity,
                       iam_write_fn done, void *ctx)
 {
@@ -161,7 +185,7 @@ static int send_write(struct aws_session *s, const char *operation,
         return fail_now(done, ctx, "InternalError", "out of memory");
     op->done = done;
     op->ctx = ctx;
-    op->creates = creates;
+    op->kind = kind;
     op->element = element;
     snprintf(op->operation, sizeof(op->operation), "%s", operation);
     snprintf(op->entity, sizeof(op->entity), "%s", entity);
@@ -190,16 +214,17 @@ int iam_create_role(struct aws_session *s, const struct iam_role_spec *spec,
     add_param(&p, "AssumeRolePolicyDocument", spec->trust_policy);
     add_param(&p, "Description", spec->description);
     add_tags(&p, spec->tags, spec->tag_count);
-    return send_write(s, "CreateRole", &p, 1, "Role",
+    return send_write(s, "CreateRole", &p, WRITE_CREATE, "Role",
                       entity(what, sizeof(what), "role", spec->name), done,
                       ctx);
 }
 
 /* A call on one role without output: RoleName plus up to two members. */
 static int role_call(struct aws_session *s, const char *operation,
-                     const char *role, const char *name1,
-                     const char *value1, const char *name2,
-                     const char *value2, iam_write_fn done, void *ctx)
+                     enum write_kind kind, const char *role,
+                     const char *name1, const char *value1,
+                     const char *name2, const char *value2,
+                     iam_write_fn done, void *ctx)
 {
     struct params p = {0};
     char what[320];
@@ -208,23 +233,23 @@ static int role_call(struct aws_session *s, const char *operation,
         add_param(&p, name1, value1);
     if (name2)
         add_param(&p, name2, value2);
-    return send_write(s, operation, &p, 0, NULL,
+    return send_write(s, operation, &p, kind, NULL,
                       entity(what, sizeof(what), "role", role), done, ctx);
 }
 
 int iam_delete_role(struct aws_session *s, const char *role,
                     iam_write_fn done, void *ctx)
 {
-    return role_call(s, "DeleteRole", role, NULL, NULL, NULL, NULL, done,
-                     ctx);
+    return role_call(s, "DeleteRole", WRITE_REMOVE, role, NULL, NULL, NULL,
+                     NULL, done, ctx);
 }
 
 int iam_update_trust_policy(struct aws_session *s, const char *role,
                             const char *document, iam_write_fn done,
                             void *ctx)
 {
-    return role_call(s, "UpdateAssumeRolePolicy", role, "PolicyDocument",
-                     document, NULL, NULL, done, ctx);
+    return role_call(s, "UpdateAssumeRolePolicy", WRITE_CHANGE, role,
+                     "PolicyDocument", document, NULL, NULL, done, ctx);
 }
 
 int iam_tag_role(struct aws_session *s, const char *role,
@@ -235,7 +260,7 @@ int iam_tag_role(struct aws_session *s, const char *role,
     char what[320];
     add_param(&p, "RoleName", role);
     add_tags(&p, tags, tag_count);
-    return send_write(s, "TagRole", &p, 0, NULL,
+    return send_write(s, "TagRole", &p, WRITE_CHANGE, NULL,
                       entity(what, sizeof(what), "role", role), done, ctx);
 }
 
@@ -243,32 +268,32 @@ int iam_put_role_policy(struct aws_session *s, const char *role,
                         const char *policy_name, const char *document,
                         iam_write_fn done, void *ctx)
 {
-    return role_call(s, "PutRolePolicy", role, "PolicyName", policy_name,
-                     "PolicyDocument", document, done, ctx);
+    return role_call(s, "PutRolePolicy", WRITE_CHANGE, role, "PolicyName",
+                     policy_name, "PolicyDocument", document, done, ctx);
 }
 
 int iam_delete_role_policy(struct aws_session *s, const char *role,
                            const char *policy_name, iam_write_fn done,
                            void *ctx)
 {
-    return role_call(s, "DeleteRolePolicy", role, "PolicyName", policy_name,
-                     NULL, NULL, done, ctx);
+    return role_call(s, "DeleteRolePolicy", WRITE_REMOVE, role,
+                     "PolicyName", policy_name, NULL, NULL, done, ctx);
 }
 
 int iam_attach_role_policy(struct aws_session *s, const char *role,
                            const char *policy_arn, iam_write_fn done,
                            void *ctx)
 {
-    return role_call(s, "AttachRolePolicy", role, "PolicyArn", policy_arn,
-                     NULL, NULL, done, ctx);
+    return role_call(s, "AttachRolePolicy", WRITE_CHANGE, role,
+                     "PolicyArn", policy_arn, NULL, NULL, done, ctx);
 }
 
 int iam_detach_role_policy(struct aws_session *s, const char *role,
                            const char *policy_arn, iam_write_fn done,
                            void *ctx)
 {
-    return role_call(s, "DetachRolePolicy", role, "PolicyArn", policy_arn,
-                     NULL, NULL, done, ctx);
+    return role_call(s, "DetachRolePolicy", WRITE_REMOVE, role,
+                     "PolicyArn", policy_arn, NULL, NULL, done, ctx);
 }
 
 int iam_create_policy(struct aws_session *s,
@@ -282,7 +307,7 @@ int iam_create_policy(struct aws_session *s,
     add_param(&p, "PolicyDocument", spec->document);
     add_param(&p, "Description", spec->description);
     add_tags(&p, spec->tags, spec->tag_count);
-    return send_write(s, "CreatePolicy", &p, 1, "Policy",
+    return send_write(s, "CreatePolicy", &p, WRITE_CREATE, "Policy",
                       entity(what, sizeof(what), "policy", spec->name), done,
                       ctx);
 }
@@ -293,7 +318,7 @@ int iam_delete_policy(struct aws_session *s, const char *arn,
     struct params p = {0};
     char what[320];
     add_param(&p, "PolicyArn", arn);
-    return send_write(s, "DeletePolicy", &p, 0, NULL,
+    return send_write(s, "DeletePolicy", &p, WRITE_REMOVE, NULL,
                       entity(what, sizeof(what), "policy", arn), done, ctx);
 }
 
@@ -308,7 +333,8 @@ int iam_create_oidc_provider(struct aws_session *s,
     add_list(&p, "ThumbprintList", spec->thumbprints,
              spec->thumbprint_count);
     add_tags(&p, spec->tags, spec->tag_count);
-    return send_write(s, "CreateOpenIDConnectProvider", &p, 1, NULL,
+    return send_write(s, "CreateOpenIDConnectProvider", &p, WRITE_CREATE,
+                      NULL,
                       entity(what, sizeof(what), "OIDC provider", spec->url),
                       done, ctx);
 }
@@ -321,7 +347,7 @@ int iam_tag_oidc_provider(struct aws_session *s, const char *arn,
     char what[320];
     add_param(&p, "OpenIDConnectProviderArn", arn);
     add_tags(&p, tags, tag_count);
-    return send_write(s, "TagOpenIDConnectProvider", &p, 0, NULL,
+    return send_write(s, "TagOpenIDConnectProvider", &p, WRITE_CHANGE, NULL,
                       entity(what, sizeof(what), "OIDC provider", arn), done,
                       ctx);
 }
@@ -332,7 +358,8 @@ int iam_delete_oidc_provider(struct aws_session *s, const char *arn,
     struct params p = {0};
     char what[320];
     add_param(&p, "OpenIDConnectProviderArn", arn);
-    return send_write(s, "DeleteOpenIDConnectProvider", &p, 0, NULL,
+    return send_write(s, "DeleteOpenIDConnectProvider", &p, WRITE_REMOVE,
+                      NULL,
                       entity(what, sizeof(what), "OIDC provider", arn), done,
                       ctx);
 }

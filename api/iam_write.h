@@ -7,8 +7,9 @@
  * Calls are retried as the SDKs retry them (throttling, 5xx, dropped
  * connections). IAM has no idempotency token, so when the reply to a
  * create is lost and the retry meets EntityAlreadyExists, the first
- * attempt may have created the entity: the error says so and keeps the
- * code EntityAlreadyExists.
+ * attempt may have created the entity; likewise a delete or detach
+ * whose retry meets NoSuchEntity. The error says so and keeps IAM's
+ * code.
  */
 #ifndef ALBATROSS_IAM_WRITE_H
 #define ALBATROSS_IAM_WRITE_H

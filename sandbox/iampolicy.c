@@ -123,7 +123,7 @@ enum iampolicy_decision iampolicy_evaluate(const struct world *w,
     return d;
 }
 
-/* ---- checks before a document is stored ---------------------------------- */
+/* ---- checks before a document is stored --------------------------------- */
 
 #define SYNTAX_ERRORS "Syntax errors in policy."
 

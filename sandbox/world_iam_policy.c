@@ -157,7 +157,7 @@ const char *world_iam_delete_policy(struct world *w, const char *arn,
     return NULL;
 }
 
-/* ---- OIDC providers ------------------------------------------------------ */
+/* ---- OIDC providers ----------------------------------------------------- */
 
 static const char *check_url(const struct world *w, const char *url,
                              char *msg, size_t msglen)

@@ -232,9 +232,39 @@ class CliIamTest(unittest.TestCase):
         self.assertIn("needs --namespace NS", res.stderr)
 
 
+LONE_ROLE_WORLD = """\
+account: "111122223333"
+regions: [us-east-1]
+credentials:
+  - accessKeyId: AKIAIOSFODNN7EXAMPLE
+    secretAccessKey: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+    user: tester
+roles:
+  - name: lone
+    trustPolicy:
+      Statement:
+        - {Effect: Allow, Action: sts:AssumeRole, Principal: {Service: ec2.amazonaws.com}}
+"""
+
+
 class LostReplyTest(unittest.TestCase):
-    """Every 2xx reply of IAM is cut mid-body: CreatePolicy succeeds on the
-    server, the client retries, and the retry meets EntityAlreadyExists."""
+    """Every 2xx reply of IAM is cut mid-body: the call succeeds on the
+    server, the client retries, and the retry meets the changed state."""
+
+    def test_retried_delete_reports_lost_reply(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            world = os.path.join(tmp, "world.yaml")
+            with open(world, "w") as f:
+                f.write(LONE_ROLE_WORLD)
+            with Sandbox(world=world, args=["--fault", "iam:close=1"]) as sb:
+                res = sb.albatross("delete", "role", "lone", check=False,
+                                   AWS_MAX_ATTEMPTS="3", ALBATROSS_RETRY_BASE_MS="1")
+                log = sb.output()
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(served(log), [("DeleteRole", "200"), ("DeleteRole", "404")])
+        self.assertIn("NoSuchEntity", res.stderr)
+        self.assertIn("role lone was not found after 2 attempts", res.stderr)
+        self.assertIn("may have made the change", res.stderr)
 
     def test_retried_create_reports_lost_reply(self):
         with Sandbox(world=DEMO, args=["--fault", "iam:close=1"]) as sb, \
