@@ -24,7 +24,8 @@ struct params {
     int overflow;
 };
 
-/* What a call does, for what a retry after a lost reply means. */
+/* The kind of change a call makes, which decides what an error after a
+ * retried lost reply means. */
 enum write_kind {
     WRITE_CHANGE,   /* an update, tag or attach */
     WRITE_CREATE,   /* a retry may meet EntityAlreadyExists */
@@ -123,7 +124,7 @@ static int lost_reply_error(const struct write_op *op,
 }
 
 /* Rewrites err's message to say the lost attempt may have done the
- * work; IAM's own text only says that the entity exists or not. */
+ * work; IAM's own text only states that the entity exists or not. */
 static void explain_lost_reply(const struct write_op *op,
                                struct api_error *err)
 {

@@ -156,6 +156,22 @@ class SandboxIamWriteTest(AwsChecks, unittest.TestCase):
         listed = json.loads(self.sb.aws("iam", "list-open-id-connect-providers").stdout)
         self.assertNotIn(arn, [p["Arn"] for p in listed["OpenIDConnectProviderList"]])
 
+    def test_cli_lists_policy_entities(self):
+        arn = self.create_policy("cli-entities")
+        names = ["cli-entities-%d" % i for i in range(3)]
+        for name in names:
+            self.sb.aws("iam", "create-role", "--role-name", name,
+                        "--assume-role-policy-document", trust("ns", name))
+            self.sb.aws("iam", "attach-role-policy", "--role-name", name, "--policy-arn", arn)
+        # The CLI follows Marker from page to page itself.
+        out = json.loads(self.sb.aws("iam", "list-entities-for-policy", "--policy-arn", arn,
+                                     "--page-size", "2").stdout)
+        self.assertEqual([r["RoleName"] for r in out["PolicyRoles"]], names)
+        versions = json.loads(self.sb.aws("iam", "list-policy-versions", "--policy-arn",
+                                          arn).stdout)["Versions"]
+        self.assertEqual([(v["VersionId"], v["IsDefaultVersion"]) for v in versions],
+                         [("v1", True)])
+
     # --- botocore's parser and output shapes ---------------------------
 
     def test_create_role_reply_shape(self):
