@@ -854,6 +854,7 @@ static void finish_call(struct pending_call *pc, const struct buf *body,
     struct buf empty;
     buf_init(&empty, 0);
     if (err) {
+        err->attempts = pc->attempts - pc->corrections;
         note_attempts(pc, err);
         log_msg(LOG_WARN, "aws %s failed: %ld %s: %s (request id %s)",
                 pc->what, err->http_status, err->code, err->message,

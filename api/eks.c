@@ -338,8 +338,8 @@ static void on_cluster(const struct buf *body, const struct api_error *err,
     release(l);
 }
 
-int eks_list_clusters(struct aws_session *s, const char *const *regions,
-                      eks_clusters_fn done, void *ctx)
+static struct listing *new_listing(struct aws_session *s,
+                                   eks_clusters_fn done, void *ctx)
 {
     struct listing *l = calloc(1, sizeof(*l));
     struct eks_cluster_list *list = calloc(1, sizeof(*list));
@@ -349,77 +349,46 @@ int eks_list_clusters(struct aws_session *s, const char *const *regions,
         struct api_error err = {0};
         api_error_set(&err, "InternalError", "out of memory");
         done(NULL, &err, ctx);
-        return -1;
+        return NULL;
     }
     l->s = s;
     l->done = done;
     l->ctx = ctx;
     l->list = list;
-    /* Held until every region is sent, so replies that fail at once
+    /* Held until every call is sent, so replies that fail at once
      * cannot finish the listing early. */
     l->pending = 1;
+    return l;
+}
+
+int eks_list_clusters(struct aws_session *s, const char *const *regions,
+                      eks_clusters_fn done, void *ctx)
+{
+    struct listing *l = new_listing(s, done, ctx);
+    if (!l)
+        return -1;
     for (size_t i = 0; regions && regions[i]; i++)
         send_step(l, regions[i], NULL, NULL, 0);
     release(l);
     return 0;
 }
 
-/* ---- one cluster ---- */
-
-struct describe {
-    eks_cluster_fn done;
-    void *ctx;
-    char *region;
-};
-
-static void on_describe(const struct buf *body, const struct api_error *err,
-                        void *ctx)
-{
-    struct describe *d = ctx;
-    struct api_error parse_err = {0};
-    struct eks_cluster c;
-    memset(&c, 0, sizeof(c));
-    if (!err && eks_parse_cluster(body->data, body->len, &c, &parse_err) < 0)
-        err = &parse_err;
-    if (!err) {
-        c.region = d->region;
-        d->region = NULL;
-    }
-    d->done(err ? NULL : &c, err, d->ctx);
-    eks_cluster_cleanup(&c);
-    free(d->region);
-    free(d);
-}
-
 int eks_describe_cluster(struct aws_session *s, const char *region,
-                         const char *name, eks_cluster_fn done, void *ctx)
+                         const char *name, eks_clusters_fn done, void *ctx)
 {
-    struct describe *d = calloc(1, sizeof(*d));
-    struct buf path;
-    buf_init(&path, 0);
-    const char *r = region ? region : s->region;
-    if (!d || !r || !(d->region = strdup(r)) ||
-        buf_printf(&path, "/clusters/%s", name) < 0) {
+    if (!region)
+        region = s->region;
+    if (!region) {
         struct api_error err = {0};
-        if (d && !r)
-            api_error_set(&err, "MissingRegion", "no region for EKS "
-                          "DescribeCluster: give --region or set AWS_REGION");
-        else
-            api_error_set(&err, "InternalError", "out of memory");
+        api_error_set(&err, "NoRegion", "no region to find EKS cluster %s "
+                      "in: pass --region or set AWS_REGION", name);
         done(NULL, &err, ctx);
-        if (d)
-            free(d->region);
-        free(d);
-        buf_cleanup(&path);
         return -1;
     }
-    d->done = done;
-    d->ctx = ctx;
-    struct aws_call call = {
-        .service = &aws_service_eks, .region = r, .method = "GET",
-        .operation = "DescribeCluster", .path = path.data,
-    };
-    int rc = aws_send(s, &call, on_describe, d);
-    buf_cleanup(&path);
-    return rc;
+    struct listing *l = new_listing(s, done, ctx);
+    if (!l)
+        return -1;
+    send_step(l, region, name, NULL, 0);
+    release(l);
+    return 0;
 }

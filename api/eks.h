@@ -40,6 +40,12 @@ typedef void (*eks_clusters_fn)(struct eks_cluster_list *list,
 int eks_list_clusters(struct aws_session *s, const char *const *regions,
                       eks_clusters_fn done, void *ctx);
 
+/* Describes cluster name in region (NULL: the session's) with
+ * DescribeCluster; done gets a list of that one cluster, or an error
+ * (ResourceNotFoundException when it does not exist). */
+int eks_describe_cluster(struct aws_session *s, const char *region,
+                         const char *name, eks_clusters_fn done, void *ctx);
+
 /* Parses a DescribeCluster reply body into c (region is not set).
  * Returns 0 or -1 with err set. */
 int eks_parse_cluster(const char *json, size_t len, struct eks_cluster *c,
@@ -52,15 +58,5 @@ void eks_cluster_cleanup(struct eks_cluster *c);
 int eks_parse_cluster_names(const char *json, size_t len, char ***names,
                             size_t *count, char **next_token,
                             struct api_error *err);
-
-/*
- * DescribeCluster of cluster name in region (NULL: the session's). done is
- * called once with the cluster, borrowed for the call (region set), or
- * with err. Returns 0, or -1 after calling done with the error.
- */
-typedef void (*eks_cluster_fn)(const struct eks_cluster *c,
-                               const struct api_error *err, void *ctx);
-int eks_describe_cluster(struct aws_session *s, const char *region,
-                         const char *name, eks_cluster_fn done, void *ctx);
 
 #endif

@@ -7,6 +7,9 @@ struct api_error {
     char code[96];          /* "AccessDenied", "Unauthorized", "Timeout" */
     char message[512];
     char request_id[80];    /* "" when the reply carried none */
+    int attempts;           /* AWS attempts of the call, retries
+                             * included and resends after a clock or
+                             * credential fix not; 0 when none was sent */
 };
 
 void api_error_set(struct api_error *err, const char *code, const char *fmt,

@@ -1,14 +1,15 @@
 /*
- * IAM (query protocol): roles, their attached and inline policies,
+ * IAM (query protocol) reads: roles, their attached and inline policies,
  * customer managed policies and OIDC providers, paged with Marker,
  * MaxItems and IsTruncated as IAM pages them. Policy documents go out
- * percent-encoded, as IAM sends them.
+ * percent-encoded, as IAM sends them. The actions that change IAM state
+ * are in aws_iam_write.c.
  *
  * Limits: AWS managed policies are known by ARN only, so GetPolicy and
  * GetPolicyVersion return NoSuchEntity for them; every customer policy
  * has one version, v1.
  */
-#include "aws_services.h"
+#include "aws_iam.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,18 +17,13 @@
 #include <strings.h>
 
 #include "wfile.h"
+#include "world_iam.h"
 
 #define MAX_ITEMS_DEFAULT 100
 #define MAX_ITEMS_LIMIT 1000
-#define MAX_SESSION_DURATION "3600"
+#define MAX_SESSION_DURATION 3600
 
-/* One page: MaxItems and the position Marker names (NULL on page one). */
-struct page {
-    long max_items;
-    char *position;
-};
-
-static int read_page(struct awsreply *r, struct page *p)
+int aws_iam_read_page(struct awsreply *r, struct aws_iam_page *p)
 {
     const char *max = awsreply_param(r, "MaxItems");
     const char *marker = awsreply_param(r, "Marker");
@@ -50,7 +46,7 @@ static int read_page(struct awsreply *r, struct page *p)
 }
 
 /* Ends a list: IsTruncated, and the Marker of position when truncated. */
-static int end_page(struct awsreply *r, const char *next_position)
+int aws_iam_end_page(struct awsreply *r, const char *next_position)
 {
     int rc = awsreply_xml_text(r, "IsTruncated",
                                next_position ? "true" : "false");
@@ -62,7 +58,8 @@ static int end_page(struct awsreply *r, const char *next_position)
     return rc;
 }
 
-static int index_position(const struct page *p, size_t count, size_t *start)
+int aws_iam_index_position(const struct aws_iam_page *p, size_t count,
+                           size_t *start)
 {
     char *end;
     *start = 0;
@@ -91,7 +88,7 @@ static const struct world_role *find_role(struct awsreply *r)
     return role;
 }
 
-static int write_tags(struct awsreply *r, const struct world_kv_list *tags)
+int aws_iam_write_tags(struct awsreply *r, const struct world_kv_list *tags)
 {
     int rc = 0;
     if (!tags->count)
@@ -106,11 +103,10 @@ static int write_tags(struct awsreply *r, const struct world_kv_list *tags)
     return rc | awsreply_xml_close(r);
 }
 
-/* The fields of a Role element; GetRole adds tags and RoleLastUsed,
- * which ListRoles leaves out as IAM does. */
-static int write_role(struct awsreply *r, const struct world_role *role,
-                      const char *element, int full)
+int aws_iam_write_role(struct awsreply *r, const struct world_role *role,
+                       const char *element, unsigned extras)
 {
+    char max_session[24];
     int rc = awsreply_xml_open(r, element);
     rc |= awsreply_xml_text(r, "Path", role->path);
     rc |= awsreply_xml_text(r, "RoleName", role->name);
@@ -120,16 +116,20 @@ static int write_role(struct awsreply *r, const struct world_role *role,
     rc |= awsreply_xml_encoded(r, "AssumeRolePolicyDocument",
                                role->trust_policy);
     rc |= awsreply_xml_text(r, "Description", role->description);
-    rc |= awsreply_xml_text(r, "MaxSessionDuration", MAX_SESSION_DURATION);
-    if (full) {
-        rc |= write_tags(r, &role->tags);
+    snprintf(max_session, sizeof(max_session), "%d",
+             role->max_session_duration ? role->max_session_duration
+                                        : MAX_SESSION_DURATION);
+    rc |= awsreply_xml_text(r, "MaxSessionDuration", max_session);
+    if (extras & AWS_IAM_ROLE_TAGS)
+        rc |= aws_iam_write_tags(r, &role->tags);
+    if (extras & AWS_IAM_ROLE_LAST_USED) {
         rc |= awsreply_xml_open(r, "RoleLastUsed");
         rc |= awsreply_xml_close(r);
     }
     return rc | awsreply_xml_close(r);
 }
 
-static void finish(struct awsreply *r, int rc)
+void aws_iam_finish(struct awsreply *r, int rc)
 {
     if (rc == 0)
         awsreply_xml_end(r);
@@ -141,8 +141,8 @@ static void list_roles(struct awsreply *r)
 {
     const struct world *w = r->world;
     const char *prefix = awsreply_param(r, "PathPrefix");
-    struct page p;
-    if (read_page(r, &p) < 0)
+    struct aws_iam_page p;
+    if (aws_iam_read_page(r, &p) < 0)
         return;
     size_t i = 0;
     /* Roles are sorted by name; the marker is the next page's first. */
@@ -156,16 +156,16 @@ static void list_roles(struct awsreply *r)
         const struct world_role *role = &w->roles[i];
         if (prefix && strncmp(role->path, prefix, strlen(prefix)) != 0)
             continue;
-        rc |= write_role(r, role, "member", 0);
+        rc |= aws_iam_write_role(r, role, "member", 0);
         written++;
     }
     while (prefix && i < w->role_count &&
            strncmp(w->roles[i].path, prefix, strlen(prefix)) != 0)
         i++;
     rc |= awsreply_xml_close(r);
-    rc |= end_page(r, i < w->role_count ? w->roles[i].name : NULL);
+    rc |= aws_iam_end_page(r, i < w->role_count ? w->roles[i].name : NULL);
     free(p.position);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 static void get_role(struct awsreply *r)
@@ -174,8 +174,9 @@ static void get_role(struct awsreply *r)
     if (!role)
         return;
     int rc = awsreply_xml_begin(r);
-    rc |= write_role(r, role, "Role", 1);
-    finish(r, rc);
+    rc |= aws_iam_write_role(r, role, "Role",
+                             AWS_IAM_ROLE_TAGS | AWS_IAM_ROLE_LAST_USED);
+    aws_iam_finish(r, rc);
 }
 
 /* "arn:aws:iam::aws:policy/service-role/NAME": the name and the path
@@ -199,11 +200,11 @@ static void list_attached_role_policies(struct awsreply *r)
 {
     const struct world_role *role = find_role(r);
     const char *prefix = awsreply_param(r, "PathPrefix");
-    struct page p;
+    struct aws_iam_page p;
     size_t i;
-    if (!role || read_page(r, &p) < 0)
+    if (!role || aws_iam_read_page(r, &p) < 0)
         return;
-    if (index_position(&p, role->attached_count, &i) < 0) {
+    if (aws_iam_index_position(&p, role->attached_count, &i) < 0) {
         free(p.position);
         awsreply_error(r, 400, "ValidationError", "Invalid Marker: pass the "
                        "Marker of the previous page unchanged");
@@ -225,19 +226,19 @@ static void list_attached_role_policies(struct awsreply *r)
     rc |= awsreply_xml_close(r);
     char next[24];
     snprintf(next, sizeof(next), "%zu", i);
-    rc |= end_page(r, i < role->attached_count ? next : NULL);
+    rc |= aws_iam_end_page(r, i < role->attached_count ? next : NULL);
     free(p.position);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 static void list_role_policies(struct awsreply *r)
 {
     const struct world_role *role = find_role(r);
-    struct page p;
+    struct aws_iam_page p;
     size_t i;
-    if (!role || read_page(r, &p) < 0)
+    if (!role || aws_iam_read_page(r, &p) < 0)
         return;
-    if (index_position(&p, role->inline_count, &i) < 0) {
+    if (aws_iam_index_position(&p, role->inline_count, &i) < 0) {
         free(p.position);
         awsreply_error(r, 400, "ValidationError", "Invalid Marker: pass the "
                        "Marker of the previous page unchanged");
@@ -251,9 +252,9 @@ static void list_role_policies(struct awsreply *r)
     rc |= awsreply_xml_close(r);
     char next[24];
     snprintf(next, sizeof(next), "%zu", i);
-    rc |= end_page(r, i < role->inline_count ? next : NULL);
+    rc |= aws_iam_end_page(r, i < role->inline_count ? next : NULL);
     free(p.position);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 static void get_role_policy(struct awsreply *r)
@@ -270,23 +271,14 @@ static void get_role_policy(struct awsreply *r)
         rc |= awsreply_xml_text(r, "RoleName", role->name);
         rc |= awsreply_xml_text(r, "PolicyName", p->name);
         rc |= awsreply_xml_encoded(r, "PolicyDocument", p->document);
-        finish(r, rc);
+        aws_iam_finish(r, rc);
         return;
     }
     awsreply_error(r, 404, "NoSuchEntity", "The role policy with name %s "
                    "cannot be found.", name ? name : "(none)");
 }
 
-static size_t attachment_count(const struct world *w, const char *arn)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < w->role_count; i++)
-        for (size_t j = 0; j < w->roles[i].attached_count; j++)
-            n += strcmp(w->roles[i].attached_policy_arns[j], arn) == 0;
-    return n;
-}
-
-static const struct world_policy *find_policy(struct awsreply *r)
+const struct world_policy *aws_iam_find_policy(struct awsreply *r)
 {
     const char *arn = awsreply_param(r, "PolicyArn");
     const struct world_policy *p = arn ? world_policy(r->world, arn) : NULL;
@@ -296,15 +288,12 @@ static const struct world_policy *find_policy(struct awsreply *r)
     return p;
 }
 
-static void get_policy(struct awsreply *r)
+int aws_iam_write_policy(struct awsreply *r, const struct world_policy *p)
 {
-    const struct world_policy *p = find_policy(r);
-    if (!p)
-        return;
     char count[24];
-    snprintf(count, sizeof(count), "%zu", attachment_count(r->world, p->arn));
-    int rc = awsreply_xml_begin(r);
-    rc |= awsreply_xml_open(r, "Policy");
+    snprintf(count, sizeof(count), "%zu",
+             world_iam_attachment_count(r->world, p->arn));
+    int rc = awsreply_xml_open(r, "Policy");
     rc |= awsreply_xml_text(r, "PolicyName", p->name);
     rc |= awsreply_xml_text(r, "PolicyId", p->policy_id);
     rc |= awsreply_xml_text(r, "Arn", p->arn);
@@ -316,13 +305,23 @@ static void get_policy(struct awsreply *r)
     rc |= awsreply_xml_text(r, "Description", p->description);
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
     rc |= awsreply_xml_text(r, "UpdateDate", p->created);
-    rc |= awsreply_xml_close(r);
-    finish(r, rc);
+    rc |= aws_iam_write_tags(r, &p->tags);
+    return rc | awsreply_xml_close(r);
+}
+
+static void get_policy(struct awsreply *r)
+{
+    const struct world_policy *p = aws_iam_find_policy(r);
+    if (!p)
+        return;
+    int rc = awsreply_xml_begin(r);
+    rc |= aws_iam_write_policy(r, p);
+    aws_iam_finish(r, rc);
 }
 
 static void get_policy_version(struct awsreply *r)
 {
-    const struct world_policy *p = find_policy(r);
+    const struct world_policy *p = aws_iam_find_policy(r);
     const char *version = awsreply_param(r, "VersionId");
     if (!p)
         return;
@@ -339,7 +338,7 @@ static void get_policy_version(struct awsreply *r)
     rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
     rc |= awsreply_xml_close(r);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 static void list_oidc_providers(struct awsreply *r)
@@ -353,7 +352,7 @@ static void list_oidc_providers(struct awsreply *r)
         rc |= awsreply_xml_close(r);
     }
     rc |= awsreply_xml_close(r);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 static void get_oidc_provider(struct awsreply *r)
@@ -366,8 +365,10 @@ static void get_oidc_provider(struct awsreply *r)
                        "found for arn %s", arn ? arn : "(none)");
         return;
     }
-    /* The SHA-1 thumbprint of the issuer's root CA, derived here. */
-    char *thumbprint = wfile_derive("", p->url, 40, WFILE_LOWER_HEX);
+    /* The thumbprints given at creation, or a stand-in for the SHA-1
+     * thumbprint of the issuer's root CA, derived from the URL. */
+    char *thumbprint = p->thumbprint_count ? NULL :
+        wfile_derive("", p->url, 40, WFILE_LOWER_HEX);
     int rc = awsreply_xml_begin(r);
     rc |= awsreply_xml_text(r, "Url", p->url);
     rc |= awsreply_xml_open(r, "ClientIDList");
@@ -375,11 +376,15 @@ static void get_oidc_provider(struct awsreply *r)
         rc |= awsreply_xml_text(r, "member", p->client_ids[i]);
     rc |= awsreply_xml_close(r);
     rc |= awsreply_xml_open(r, "ThumbprintList");
-    rc |= thumbprint ? awsreply_xml_text(r, "member", thumbprint) : -1;
+    for (size_t i = 0; i < p->thumbprint_count; i++)
+        rc |= awsreply_xml_text(r, "member", p->thumbprints[i]);
+    if (!p->thumbprint_count)
+        rc |= thumbprint ? awsreply_xml_text(r, "member", thumbprint) : -1;
     rc |= awsreply_xml_close(r);
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
+    rc |= aws_iam_write_tags(r, &p->tags);
     free(thumbprint);
-    finish(r, rc);
+    aws_iam_finish(r, rc);
 }
 
 struct operation {
@@ -406,6 +411,8 @@ void aws_iam_serve(struct awsreply *r)
             operations[i].serve(r);
             return;
         }
+    if (aws_iam_serve_write(r))
+        return;
     awsreply_error(r, 400, "InvalidAction", "Could not find operation %s for "
                    "version 2010-05-08", r->action);
 }

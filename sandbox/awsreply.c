@@ -141,6 +141,21 @@ const char *awsreply_param(const struct awsreply *r, const char *name)
     return NULL;
 }
 
+long awsreply_members(const struct awsreply *r, const char *name,
+                      const char **items, size_t max)
+{
+    for (size_t i = 0;; i++) {
+        char key[160];
+        snprintf(key, sizeof(key), "%s.member.%zu", name, i + 1);
+        const char *value = awsreply_param(r, key);
+        if (!value)
+            return (long)i;
+        if (i == max)
+            return -1;
+        items[i] = value;
+    }
+}
+
 static int xml_start(struct awsreply *r)
 {
     if (r->xml)
@@ -224,11 +239,11 @@ int awsreply_xml_begin(struct awsreply *r)
     return awsreply_xml_open(r, name);
 }
 
-int awsreply_xml_end(struct awsreply *r)
+/* Closes the reply: ResponseMetadata for the query protocol, then the
+ * response element. */
+static int end_response(struct awsreply *r, int rc)
 {
-    int rc = 0;
     if (r->protocol == AWSREPLY_QUERY) {
-        rc |= awsreply_xml_close(r);
         rc |= awsreply_xml_open(r, "ResponseMetadata");
         rc |= awsreply_xml_text(r, "RequestId", r->request_id);
         rc |= awsreply_xml_close(r);
@@ -240,6 +255,21 @@ int awsreply_xml_end(struct awsreply *r)
     }
     xml_finish(r, 200);
     return 0;
+}
+
+int awsreply_xml_empty(struct awsreply *r)
+{
+    char name[128];
+    snprintf(name, sizeof(name), "%sResponse", r->action);
+    return end_response(r, start_root(r, name));
+}
+
+int awsreply_xml_end(struct awsreply *r)
+{
+    int rc = 0;
+    if (r->protocol == AWSREPLY_QUERY)
+        rc = awsreply_xml_close(r);    /* the Result element */
+    return end_response(r, rc);
 }
 
 void awsreply_json(struct awsreply *r, int status, cJSON *body)

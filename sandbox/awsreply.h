@@ -45,6 +45,11 @@ void awsreply_cleanup(struct awsreply *r);
 int awsreply_parse_params(struct awsreply *r);
 /* A parameter of a query or ec2 call, or NULL. */
 const char *awsreply_param(const struct awsreply *r, const char *name);
+/* The values of the query list NAME.member.1, .2, ... into items (at
+ * most max); returns their number, or -1 when there are more than max.
+ * The values are r's. */
+long awsreply_members(const struct awsreply *r, const char *name,
+                      const char **items, size_t max);
 
 /* Replies with an error in r->protocol's format: the ErrorResponse or
  * Response XML, x-amzn-ErrorType and {"message"} for rest-json, or
@@ -60,6 +65,9 @@ int awsreply_xml_begin(struct awsreply *r);
 int awsreply_xml_end(struct awsreply *r);
 int awsreply_xml_open(struct awsreply *r, const char *name);
 int awsreply_xml_close(struct awsreply *r);
+/* Query protocol, for actions without output (DeleteRole): the
+ * response element with ResponseMetadata only, as IAM sends it. */
+int awsreply_xml_empty(struct awsreply *r);
 /* <name>value</name>; nothing when value is NULL. */
 int awsreply_xml_text(struct awsreply *r, const char *name,
                       const char *value);

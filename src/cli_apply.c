@@ -121,11 +121,6 @@ static int print_errors(const struct ccfg_errors *errors)
     return EXIT_INVALID;
 }
 
-int cli_apply_is_command(const char *word)
-{
-    return strcmp(word, "apply") == 0 || strcmp(word, "delete") == 0;
-}
-
 int cli_apply_main(int argc, char **argv)
 {
     struct apply_options o = { .deleting = strcmp(argv[0], "delete") == 0 };

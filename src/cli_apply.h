@@ -3,8 +3,6 @@
 #ifndef ALBATROSS_CLI_APPLY_H
 #define ALBATROSS_CLI_APPLY_H
 
-/* Whether argv[1] names one of these commands. */
-int cli_apply_is_command(const char *word);
 /* Runs the command in argv[0] ("apply" or "delete") with its options;
  * returns the exit status. */
 int cli_apply_main(int argc, char **argv);

@@ -268,20 +268,27 @@ static char *copy(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static void on_cluster(const struct eks_cluster *c,
+static void on_cluster(struct eks_cluster_list *list,
                        const struct api_error *err, void *ctx)
 {
     struct describe_wait *w = ctx;
     w->done = 1;
-    if (err) {
-        w->error = *err;
+    if (err || !list || list->count != 1) {
+        if (err)
+            w->error = *err;
+        else
+            api_error_set(&w->error, "InvalidResponse", "DescribeCluster "
+                          "returned no cluster");
+        eks_cluster_list_free(list);
         return;
     }
+    const struct eks_cluster *c = &list->items[0];
     w->cluster.name = copy(c->name);
     w->cluster.region = copy(c->region);
     w->cluster.arn = copy(c->arn);
     w->cluster.vpc_id = copy(c->vpc_id);
     w->cluster.oidc_issuer = copy(c->oidc_issuer);
+    eks_cluster_list_free(list);
 }
 
 /* Describes the cluster into w. Returns 0, or 1 with the error printed. */

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../api/log.h"
+
 /* mkdir that accepts an existing directory. */
 static int make_one(const char *dir)
 {
@@ -88,4 +90,28 @@ int files_write(const char *path, const void *data, size_t len)
         errno = saved;
     }
     return rc;
+}
+
+void files_open_log(const char *log_path, int debug)
+{
+    char path[4096];
+    const char *state = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+
+    if (log_path) {
+        snprintf(path, sizeof(path), "%s", log_path);
+    } else if (state && *state) {
+        snprintf(path, sizeof(path), "%s/albatross", state);
+        files_make_dir(path);
+        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
+    } else if (home && *home) {
+        snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
+        files_make_dir(path);
+        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
+    } else {
+        return;
+    }
+    if (log_open(path, debug ? LOG_DEBUG : LOG_INFO) < 0 && log_path)
+        fprintf(stderr, "albatross: cannot open log file %s: %s\n", path,
+                strerror(errno));
 }

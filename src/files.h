@@ -26,4 +26,12 @@ int files_make_dir(const char *dir);
  */
 int files_write(const char *path, const void *data, size_t len);
 
+/*
+ * Opens the log: path, or else $XDG_STATE_HOME/albatross/albatross.log,
+ * or else ~/.local/state/albatross/albatross.log (the directory made as
+ * files_make_dir does); at the debug level when debug is set. Prints
+ * to stderr when an explicit path cannot be opened.
+ */
+void files_open_log(const char *path, int debug);
+
 #endif

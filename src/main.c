@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "cli_controller.h"
 #include "cli_apply.h"
+#include "cli_iam.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -49,6 +50,9 @@ static void usage(FILE *out)
 "                                           print the load balancer\n"
 "                                           controller's IAM steps and\n"
 "                                           objects; see install --help\n"
+"       albatross create|attach|detach|delete policy|role ...\n"
+"                                           IAM policies and IRSA roles; see\n"
+"                                           albatross create role --help\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -169,30 +173,6 @@ static int parse_options(struct options *o, int argc, char **argv)
     return -1;
 }
 
-static void open_log(const struct options *o)
-{
-    char path[4096];
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-
-    if (o->log_path) {
-        snprintf(path, sizeof(path), "%s", o->log_path);
-    } else if (state && *state) {
-        snprintf(path, sizeof(path), "%s/albatross", state);
-        files_make_dir(path);
-        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
-    } else if (home && *home) {
-        snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
-        files_make_dir(path);
-        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
-    } else {
-        return;
-    }
-    if (log_open(path, o->debug ? LOG_DEBUG : LOG_INFO) < 0 && o->log_path)
-        fprintf(stderr, "albatross: cannot open log file %s: %s\n", path,
-                strerror(errno));
-}
-
 static int run_get(struct options *o)
 {
     enum cli_kind kind;
@@ -282,6 +262,63 @@ static int run_ui(struct options *o)
     return rc;
 }
 
+/*
+ * Commands that parse their own options (install's --version takes a
+ * value, apply's -f a file). Each run gets the whole command line and
+ * opens the log itself.
+ */
+static int is_install(int argc, char **argv)
+{
+    return argc > 1 && strcmp(argv[1], "install") == 0;
+}
+
+static int run_install(int argc, char **argv)
+{
+    files_open_log(NULL, 0);
+    return cli_install(argc - 1, argv + 1);
+}
+
+/* apply -f, and delete -f (delete role and delete serviceaccount are
+ * other commands). */
+static int is_apply(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "apply") != 0 &&
+                     strcmp(argv[1], "delete") != 0))
+        return 0;
+    if (strcmp(argv[1], "apply") == 0)
+        return 1;
+    for (int i = 2; i < argc; i++)
+        if (strncmp(argv[i], "-f", 2) == 0 ||
+            strncmp(argv[i], "--filename", 10) == 0)
+            return 1;
+    return 0;
+}
+
+static int run_apply(int argc, char **argv)
+{
+    files_open_log(NULL, 0);
+    return cli_apply_main(argc - 1, argv + 1);
+}
+
+static const struct {
+    int (*match)(int argc, char **argv);
+    int (*run)(int argc, char **argv);
+} own_commands[] = {
+    {cli_iam_is_command, cli_iam_main},
+    {is_install, run_install},
+    {is_apply, run_apply},
+};
+
+/* Returns 1 + the index in own_commands of the command named, or 0. */
+static int own_command(int argc, char **argv)
+{
+    for (size_t i = 0; i < sizeof(own_commands) / sizeof(own_commands[0]);
+         i++)
+        if (own_commands[i].match(argc, argv))
+            return (int)i + 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -291,35 +328,29 @@ int main(int argc, char **argv)
     struct rlimit no_core = {0, 0};
     setrlimit(RLIMIT_CORE, &no_core);
 
-    /* install parses its own options: its --version takes a value. */
-    if (argc > 1 && strcmp(argv[1], "install") == 0) {
-        open_log(&o);
-        http_global_init();
-        int install_rc = cli_install(argc - 1, argv + 1);
-        http_global_cleanup();
-        return install_rc;
-    }
-    /* apply and delete take their own options (see albatross apply -h). */
-    if (argc > 1 && cli_apply_is_command(argv[1]))
-        return cli_apply_main(argc - 1, argv + 1);
-    int rc = parse_options(&o, argc, argv);
+    /* Commands with options of their own get the whole command line. */
+    int own = own_command(argc, argv);
+    int rc = own ? -1 : parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;
-    open_log(&o);
+    if (!own)
+        files_open_log(o.log_path, o.debug);
     log_msg(LOG_INFO, "albatross %s started%s", ALBATROSS_VERSION,
             o.debug ? " with --debug: requests are logged, secrets "
             "redacted" : "");
     http_global_init();
 
-    if (o.arg_count == 0)
+    if (own)
+        rc = own_commands[own - 1].run(argc, argv);
+    else if (o.arg_count == 0)
         rc = run_ui(&o);
     else if (strcmp(o.args[0], "get") == 0)
         rc = run_get(&o);
     else if (strcmp(o.args[0], "describe") == 0)
         rc = run_describe(&o);
     else
-        rc = bad_usage("unknown command \"%s\": use get or describe, or no "
-                       "command for the UI", o.args[0]);
+        rc = bad_usage("unknown command \"%s\": see albatross --help, or "
+                       "give no command for the UI", o.args[0]);
     /* A full disk or a closed pipe must not pass for a complete listing. */
     if (fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "albatross: writing the output failed: %s\n",

@@ -1,0 +1,88 @@
+/*
+ * The IAM commands: albatross create policy|role, attach|detach policy
+ * and delete role. They parse their own options, so main hands them the
+ * whole command line.
+ */
+#ifndef ALBATROSS_CLI_IAM_H
+#define ALBATROSS_CLI_IAM_H
+
+#include <stdio.h>
+
+#include "../api/aws.h"
+#include "../api/http.h"
+#include "../api/iam_write.h"
+
+/* Whether the command line names one of these commands: its first two
+ * arguments that are not options are "create policy", "create role",
+ * "attach policy", "detach policy" or "delete role". */
+int cli_iam_is_command(int argc, char **argv);
+
+/* Runs the command; returns the exit status (0, 1 when a call failed,
+ * 2 for a usage error). */
+int cli_iam_main(int argc, char **argv);
+
+/* ---- shared by cli_iam.c and cli_iam_role.c ---- */
+
+#define CLI_IAM_MAX_POLICIES 10   /* IAM's quota of policies per role */
+
+struct cli_iam {
+    const char *verb;            /* create, attach, detach, delete */
+    const char *noun;            /* policy, role */
+    const char *name;            /* NAME or ARN after the noun */
+    const char *profile;
+    const char *region;
+    const char *cluster;
+    const char *namespace;
+    const char *serviceaccount;
+    const char *role;            /* attach and detach: --role */
+    const char *file;            /* create policy: -f */
+    const char *description;
+    const char *log_path;
+    const char *policies[CLI_IAM_MAX_POLICIES];
+    size_t policy_count;
+    int readonly;
+    int dry_run;
+    int debug;
+    FILE *out;
+    FILE *err;
+    struct http_client *http;
+    struct aws_session aws;
+    int connected;
+};
+
+/* Starts the HTTP client and the AWS session; returns 0, or 1 after
+ * printing why it failed. */
+int cli_iam_connect(struct cli_iam *c);
+/* Drives the event loop until *done is set; returns 0, or 1 when the
+ * loop failed (printed). */
+int cli_iam_wait(struct cli_iam *c, const int *done);
+
+/* The outcome of one IAM write, filled by cli_iam_on_write. */
+struct cli_iam_outcome {
+    int done;
+    int failed;
+    struct api_error err;
+    char arn[2048];
+};
+void cli_iam_on_write(const struct iam_write_result *res,
+                      const struct api_error *err, void *ctx);
+
+/* Prints "albatross: WHAT failed: CODE: MESSAGE" to c->err. */
+void cli_iam_fail(struct cli_iam *c, const char *what,
+                  const struct api_error *err);
+
+/* Dry run: prints "IAM OPERATION" and its parameters, one per line;
+ * names and values alternate in fields, NULL values are skipped.
+ * A document (JSON text) is printed last, indented. */
+void cli_iam_print_call(FILE *out, const char *operation,
+                        const char *const *fields, size_t field_count,
+                        const char *document_name, const char *document);
+
+/* Whether arn has the form of a policy ARN,
+ * arn:PARTITION:iam::ACCOUNT:policy/NAME. */
+int cli_iam_valid_policy_arn(const char *arn);
+
+/* albatross create role (cli_iam_role.c). */
+int cli_iam_create_role(struct cli_iam *c);
+
+#endif
