@@ -1,6 +1,7 @@
 #include "iampolicy.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -120,4 +121,203 @@ enum iampolicy_decision iampolicy_evaluate(const struct world *w,
     for (size_t i = 0; i < role->inline_count; i++)
         evaluate_document(role->inline_policies[i].document, action, &d);
     return d;
+}
+
+/* ---- checks before a document is stored ---------------------------------- */
+
+#define SYNTAX_ERRORS "Syntax errors in policy."
+
+/* Copies IAM's message text into msg; always returns -1. */
+static int fail(char *msg, size_t msglen, const char *text)
+{
+    snprintf(msg, msglen, "%s", text);
+    return -1;
+}
+
+/* A string or a non-empty array of strings. */
+static int string_or_list(const cJSON *v)
+{
+    const cJSON *item;
+    if (cJSON_IsString(v))
+        return 1;
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) == 0)
+        return 0;
+    cJSON_ArrayForEach(item, v)
+        if (!cJSON_IsString(item))
+            return 0;
+    return 1;
+}
+
+/* Every action is "*" or "service:pattern". */
+static int check_actions(const cJSON *st, char *msg, size_t msglen)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(st, "Action");
+    if (!list)
+        list = cJSON_GetObjectItemCaseSensitive(st, "NotAction");
+    if (!list) {
+        snprintf(msg, msglen, "Policy statement must contain actions.");
+        return -1;
+    }
+    if (!string_or_list(list)) {
+        snprintf(msg, msglen, SYNTAX_ERRORS);
+        return -1;
+    }
+    const cJSON *item = cJSON_IsString(list) ? list : list->child;
+    for (; item; item = cJSON_IsString(list) ? NULL : item->next) {
+        const char *a = item->valuestring;
+        const char *colon = strchr(a, ':');
+        if (strcmp(a, "*") != 0 && (!colon || colon == a || !colon[1])) {
+            snprintf(msg, msglen, "Actions/Conditions must be prefaced by a "
+                     "vendor, e.g., iam, sdb, ec2, etc.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A Federated principal naming one of this account's OIDC providers
+ * must name one that exists, as IAM resolves principals when it stores
+ * a trust policy. */
+static int check_federated(const struct world *w, const char *arn,
+                           char *msg, size_t msglen)
+{
+    char own[64];
+    snprintf(own, sizeof(own), "arn:aws:iam::%s:oidc-provider/",
+             w->account_id);
+    if (strncmp(arn, own, strlen(own)) != 0 || world_oidc_provider(w, arn))
+        return 0;
+    snprintf(msg, msglen, "Invalid principal in policy: \"Federated\":\"%s\"",
+             arn);
+    return -1;
+}
+
+static int check_principal(const struct world *w, const cJSON *principal,
+                           char *msg, size_t msglen)
+{
+    static const char *const types[] = {
+        "AWS", "Service", "Federated", "CanonicalUser",
+    };
+    if (cJSON_IsString(principal) && strcmp(principal->valuestring, "*") == 0)
+        return 0;
+    if (!cJSON_IsObject(principal) || !principal->child)
+        goto bad;
+    const cJSON *entry, *item;
+    cJSON_ArrayForEach(entry, principal) {
+        size_t t = 0;
+        while (t < sizeof(types) / sizeof(types[0]) &&
+               strcmp(types[t], entry->string) != 0)
+            t++;
+        if (t == sizeof(types) / sizeof(types[0]) || !string_or_list(entry))
+            goto bad;
+        if (strcmp(entry->string, "Federated") != 0)
+            continue;
+        if (cJSON_IsString(entry))
+            item = entry;
+        else
+            item = entry->child;
+        for (; item; item = cJSON_IsString(entry) ? NULL : item->next)
+            if (check_federated(w, item->valuestring, msg, msglen) < 0)
+                return -1;
+    }
+    return 0;
+bad:
+    snprintf(msg, msglen, "Invalid principal in policy");
+    return -1;
+}
+
+/* Condition: {"Operator": {"key": value or [values]}}. */
+static int check_condition(const cJSON *condition)
+{
+    const cJSON *op, *key;
+    if (!condition)
+        return 0;
+    if (!cJSON_IsObject(condition))
+        return -1;
+    cJSON_ArrayForEach(op, condition) {
+        if (!cJSON_IsObject(op))
+            return -1;
+        cJSON_ArrayForEach(key, op)
+            if (cJSON_IsObject(key) || cJSON_IsNull(key))
+                return -1;
+    }
+    return 0;
+}
+
+static int check_statement(const struct world *w, const cJSON *st,
+                           enum iampolicy_kind kind, char *msg,
+                           size_t msglen)
+{
+    const char *effect = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(st, "Effect"));
+    const int has_principal =
+        cJSON_HasObjectItem(st, "Principal") ||
+        cJSON_HasObjectItem(st, "NotPrincipal");
+    const int has_resource = cJSON_HasObjectItem(st, "Resource") ||
+                             cJSON_HasObjectItem(st, "NotResource");
+    if (!cJSON_IsObject(st) || !effect ||
+        (strcmp(effect, "Allow") != 0 && strcmp(effect, "Deny") != 0) ||
+        check_condition(cJSON_GetObjectItemCaseSensitive(st, "Condition")))
+        return fail(msg, msglen, SYNTAX_ERRORS);
+    if (check_actions(st, msg, msglen) < 0)
+        return -1;
+    if (kind == IAMPOLICY_IDENTITY) {
+        if (has_principal)
+            return fail(msg, msglen, "Policy document should not "
+                            "specify a principal.");
+        if (!has_resource)
+            return fail(msg, msglen, "Policy statement must contain "
+                            "resources.");
+        return 0;
+    }
+    if (has_resource)
+        return fail(msg, msglen, "Has prohibited field Resource");
+    const cJSON *principal = cJSON_GetObjectItemCaseSensitive(st,
+                                                              "Principal");
+    if (!principal)
+        principal = cJSON_GetObjectItemCaseSensitive(st, "NotPrincipal");
+    if (!principal)
+        return fail(msg, msglen, "Invalid principal in policy: "
+                        "com.amazon.balsa.error.InvalidPolicyException: The "
+                        "passed in policy has a statement with no "
+                        "principals!");
+    return check_principal(w, principal, msg, msglen);
+}
+
+static int check_document(const struct world *w, const cJSON *doc,
+                          enum iampolicy_kind kind, char *msg, size_t msglen)
+{
+    const char *version = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(doc, "Version"));
+    const cJSON *statements = cJSON_GetObjectItemCaseSensitive(doc,
+                                                               "Statement");
+    const cJSON *st;
+    if ((cJSON_HasObjectItem(doc, "Version") &&
+         (!version || (strcmp(version, "2012-10-17") != 0 &&
+                       strcmp(version, "2008-10-17") != 0))) ||
+        !(cJSON_IsObject(statements) ||
+          (cJSON_IsArray(statements) && cJSON_GetArraySize(statements)))) {
+        snprintf(msg, msglen, SYNTAX_ERRORS);
+        return -1;
+    }
+    if (cJSON_IsObject(statements))
+        return check_statement(w, statements, kind, msg, msglen);
+    cJSON_ArrayForEach(st, statements)
+        if (check_statement(w, st, kind, msg, msglen) < 0)
+            return -1;
+    return 0;
+}
+
+int iampolicy_check(const struct world *w, const char *document,
+                    enum iampolicy_kind kind, char *msg, size_t msglen)
+{
+    const char *end = NULL;
+    cJSON *doc = document ? cJSON_ParseWithOpts(document, &end, 1) : NULL;
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        snprintf(msg, msglen, "This policy contains invalid Json");
+        return -1;
+    }
+    int rc = check_document(w, doc, kind, msg, msglen);
+    cJSON_Delete(doc);
+    return rc;
 }

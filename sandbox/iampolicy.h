@@ -26,4 +26,19 @@ enum iampolicy_decision iampolicy_evaluate(const struct world *w,
                                            const struct world_role *role,
                                            const char *action);
 
+/* What a document is for: a role's permissions (customer managed or
+ * inline policy), or a role's trust policy. */
+enum iampolicy_kind { IAMPOLICY_IDENTITY, IAMPOLICY_TRUST };
+
+/*
+ * Checks document as IAM does before it stores a policy. Returns 0, or
+ * -1 with the message of IAM's MalformedPolicyDocument error in msg.
+ * Federated principals that name an OIDC provider of this account must
+ * exist in w. Limits: the grammar checks are IAM's main ones (JSON,
+ * Version, Statement, Effect, Action, Principal, Resource, Condition
+ * shapes), not its full validator; sizes are checked by the caller.
+ */
+int iampolicy_check(const struct world *w, const char *document,
+                    enum iampolicy_kind kind, char *msg, size_t msglen);
+
 #endif

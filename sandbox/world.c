@@ -593,7 +593,7 @@ static void free_credential(struct world_credential *c)
     free(c->user_id);
 }
 
-static void free_role(struct world_role *r)
+void world_free_role(struct world_role *r)
 {
     free(r->name);
     free(r->path);
@@ -611,7 +611,7 @@ static void free_role(struct world_role *r)
     wfile_kv_free(&r->tags);
 }
 
-static void free_policy(struct world_policy *p)
+void world_free_policy(struct world_policy *p)
 {
     free(p->name);
     free(p->path);
@@ -620,14 +620,17 @@ static void free_policy(struct world_policy *p)
     free(p->description);
     free(p->document);
     free(p->created);
+    wfile_kv_free(&p->tags);
 }
 
-static void free_oidc_provider(struct world_oidc_provider *p)
+void world_free_oidc_provider(struct world_oidc_provider *p)
 {
     free(p->arn);
     free(p->url);
     wfile_strs_free(p->client_ids, p->client_id_count);
+    wfile_strs_free(p->thumbprints, p->thumbprint_count);
     free(p->created);
+    wfile_kv_free(&p->tags);
 }
 
 void world_free(struct world *w)
@@ -643,13 +646,13 @@ void world_free(struct world *w)
         world_free_cluster(&w->clusters[i]);
     free(w->clusters);
     for (size_t i = 0; i < w->role_count; i++)
-        free_role(&w->roles[i]);
+        world_free_role(&w->roles[i]);
     free(w->roles);
     for (size_t i = 0; i < w->policy_count; i++)
-        free_policy(&w->policies[i]);
+        world_free_policy(&w->policies[i]);
     free(w->policies);
     for (size_t i = 0; i < w->oidc_provider_count; i++)
-        free_oidc_provider(&w->oidc_providers[i]);
+        world_free_oidc_provider(&w->oidc_providers[i]);
     free(w->oidc_providers);
     world_free_net(w);
     fault_set_free(w->faults);

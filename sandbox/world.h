@@ -261,6 +261,7 @@ struct world_policy {
     char *description;      /* may be NULL */
     char *document;         /* default version, JSON text */
     char *created;
+    struct world_kv_list tags;
 };
 
 struct world_oidc_provider {
@@ -268,7 +269,12 @@ struct world_oidc_provider {
     char *url;              /* issuer without https:// */
     char **client_ids;      /* audiences; "sts.amazonaws.com" by default */
     size_t client_id_count;
+    /* Set by CreateOpenIDConnectProvider; when there are none,
+     * GetOpenIDConnectProvider derives one from the URL. */
+    char **thumbprints;
+    size_t thumbprint_count;
     char *created;
+    struct world_kv_list tags;
 };
 
 /* Networking and load balancing (sandbox/world_net.c). Every item

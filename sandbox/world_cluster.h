@@ -13,6 +13,11 @@
 int world_read_clusters(struct wfile *f, const yaml_node_t *root,
                         size_t *oidc_cap);
 void world_free_cluster(struct world_cluster *c);
+/* Free what an IAM item owns, not the item itself (world_iam.c uses
+ * them when it removes one). */
+void world_free_role(struct world_role *r);
+void world_free_policy(struct world_policy *p);
+void world_free_oidc_provider(struct world_oidc_provider *p);
 
 /* Adds cluster name to region as EKS creates it: CREATING, with its
  * Kubernetes API under the world's k8s_base, the default namespaces and
