@@ -176,9 +176,14 @@ int cfn_fail(struct cfn_op *op, const char *service, const char *code,
              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* A new id PREFIX + 17 hex digits, unique to the stack and resource. */
 char *cfn_new_id(const struct cfn_op *op, const char *prefix);
-/* The stack's tags, the aws:cloudformation:* tags and the Tags
- * property, for taggable resources. */
-int cfn_tags(const struct cfn_op *op, struct world_kv_list *out);
+/* The name CloudFormation gives a resource whose template names none:
+ * STACK-LOGICALID-RANDOM (IAM) or LOGICALID-RANDOM. */
+char *cfn_physical_name(const struct cfn_op *op, int with_stack);
+/* The stack's tags and the Tags property, for taggable resources, with
+ * the aws:cloudformation:* tags when stack_tags is set (IAM refuses
+ * keys that start with aws:, and CloudFormation leaves them off). */
+int cfn_tags(const struct cfn_op *op, int stack_tags,
+             struct world_kv_list *out);
 int cfn_set_attr(struct cfn_resource *res, const char *name,
                  const char *value);
 /* The live resource of any stack whose type is type and physical id id,

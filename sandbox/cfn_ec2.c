@@ -60,7 +60,7 @@ static int create_vpc(struct cfn_op *op)
     v->region = strdup(op->s->region);
     v->cidr = strdup(cidr);
     op->res->physical_id = v->id ? strdup(v->id) : NULL;
-    if (!op->res->physical_id || cfn_tags(op, &v->tags) < 0 ||
+    if (!op->res->physical_id || cfn_tags(op, 1, &v->tags) < 0 ||
         cfn_set_attr(op->res, "VpcId", v->id) < 0 ||
         cfn_set_attr(op->res, "CidrBlock", cidr) < 0 ||
         cfn_set_attr(op->res, "DefaultNetworkAcl",
@@ -174,7 +174,7 @@ static int create_subnet(struct cfn_op *op)
                        (cJSON_IsString(map) &&
                         strcmp(map->valuestring, "true") == 0);
     op->res->physical_id = s->id ? strdup(s->id) : NULL;
-    if (!op->res->physical_id || !s->az_id || cfn_tags(op, &s->tags) < 0 ||
+    if (!op->res->physical_id || !s->az_id || cfn_tags(op, 1, &s->tags) < 0 ||
         cfn_set_attr(op->res, "SubnetId", s->id) < 0 ||
         cfn_set_attr(op->res, "VpcId", vpc_id) < 0 ||
         cfn_set_attr(op->res, "AvailabilityZone", s->az) < 0 ||
@@ -259,7 +259,7 @@ static int create_group(struct cfn_op *op)
     g->vpc_id = vpc_id ? strdup(vpc_id) : NULL;
     g->region = strdup(op->s->region);
     op->res->physical_id = g->id ? strdup(g->id) : NULL;
-    if (!op->res->physical_id || cfn_tags(op, &g->tags) < 0 ||
+    if (!op->res->physical_id || cfn_tags(op, 1, &g->tags) < 0 ||
         cfn_set_attr(op->res, "GroupId", g->id) < 0 ||
         cfn_set_attr(op->res, "VpcId", vpc_id) < 0)
         return cfn_fail(op, EC2, "InternalError", "out of memory");

@@ -20,17 +20,6 @@
 
 #define EKS "AmazonEKS"
 
-/* The name CloudFormation gives a resource whose template names none:
- * LOGICALID-RANDOM. */
-static char *generated_name(const struct cfn_op *op)
-{
-    char *suffix = cfn_new_id(op, "");
-    char *name = suffix ? wfile_printf("%s-%.12s", op->res->logical_id,
-                                       suffix) : NULL;
-    free(suffix);
-    return name;
-}
-
 static void now_rfc3339(char out[21])
 {
     awsreply_format_time(time(NULL), out);
@@ -118,7 +107,7 @@ static int cluster_attrs(struct cfn_op *op, const struct world_cluster *c)
 static int create_cluster(struct cfn_op *op)
 {
     char *name = cfn_prop(op, "Name") ? strdup(cfn_prop(op, "Name"))
-                                      : generated_name(op);
+                                      : cfn_physical_name(op, 0);
     char created[21];
     if (!name)
         return cfn_fail(op, EKS, "ServerException", "out of memory");
@@ -211,7 +200,7 @@ static int create_nodegroup(struct cfn_op *op)
                         "found for name: %s.", cluster ? cluster : "");
     char *name = cfn_prop(op, "NodegroupName")
                      ? strdup(cfn_prop(op, "NodegroupName"))
-                     : generated_name(op);
+                     : cfn_physical_name(op, 0);
     if (name && find_nodegroup(c, name)) {
         cfn_fail(op, EKS, "ResourceInUseException", "NodeGroup already "
                  "exists with name %s and cluster name %s", name, c->name);

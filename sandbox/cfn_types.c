@@ -59,10 +59,27 @@ char *cfn_new_id(const struct cfn_op *op, const char *prefix)
     return id;
 }
 
-int cfn_tags(const struct cfn_op *op, struct world_kv_list *out)
+char *cfn_physical_name(const struct cfn_op *op, int with_stack)
+{
+    char *seed = wfile_printf("%s/%s/name", op->s->id, op->res->logical_id);
+    char *suffix = seed ? wfile_derive("", seed, 12, WFILE_BASE32) : NULL;
+    char *name = !suffix ? NULL
+                 : with_stack ? wfile_printf("%.20s-%.30s-%s", op->s->name,
+                                             op->res->logical_id, suffix)
+                              : wfile_printf("%.50s-%s", op->res->logical_id,
+                                             suffix);
+    free(seed);
+    free(suffix);
+    return name;
+}
+
+int cfn_tags(const struct cfn_op *op, int stack_tags,
+             struct world_kv_list *out)
 {
     const struct cfn_stack *s = op->s;
-    int rc = world_kv_add(out, "aws:cloudformation:stack-name", s->name) |
+    int rc = 0;
+    if (stack_tags)
+        rc = world_kv_add(out, "aws:cloudformation:stack-name", s->name) |
              world_kv_add(out, "aws:cloudformation:stack-id", s->id) |
              world_kv_add(out, "aws:cloudformation:logical-id",
                           op->res->logical_id);
