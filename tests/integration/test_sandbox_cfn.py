@@ -11,6 +11,7 @@ and the quota is two, clusters take 3 sandbox seconds to become ACTIVE.
 import json
 import os
 import ssl
+import subprocess
 import time
 import unittest
 import urllib.parse
@@ -18,6 +19,8 @@ import urllib.parse
 from botocheck import AwsChecks
 from sandbox import Sandbox, TEST_WORLDS
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOOL = os.path.join(ROOT, os.environ.get("ALBATROSS_BUILD", "build"), "tools", "aws_tool")
 WORLD = os.path.join(TEST_WORLDS, "cfn.yaml")
 WORLD_VPC = "vpc-0a1b2c3d4e5f60001"
 REGION = "us-east-2"
@@ -109,7 +112,9 @@ def vpc_template(*names, cidr="10.20.0.0/16"):
     return resources
 
 
-class CfnTest(AwsChecks, unittest.TestCase):
+class CfnBase(AwsChecks, unittest.TestCase):
+    """A sandbox per test, and the calls the tests share."""
+
     def setUp(self):
         self.sb = Sandbox(world=WORLD).start()
         self.addCleanup(self.sb.stop)
@@ -163,6 +168,11 @@ class CfnTest(AwsChecks, unittest.TestCase):
 
     def query(self, action, params=None):
         return super().query("cloudformation", action, params, region=REGION)
+
+
+
+class CfnTest(CfnBase):
+    """The sandbox's CloudFormation through the aws CLI and botocore."""
 
     # --- a cluster stack, end to end -----------------------------------
 
@@ -480,6 +490,78 @@ class CfnTest(AwsChecks, unittest.TestCase):
         self.assertEqual(len(paged), 2 + 3 * 40)
         self.assertEqual(len({e["EventId"] for e in paged}), len(paged))
         self.assertEqual([e["EventId"] for e in self.events("many")], [e["EventId"] for e in paged])
+
+
+
+class CfnClientTest(CfnBase):
+    """albatross's CloudFormation client (api/cfn.c, through aws_tool)
+    against the sandbox, with the aws CLI reading the same stacks."""
+
+    def tool(self, *args, readonly=False):
+        res = subprocess.run([TOOL, "--region", REGION] + (["--readonly"] if readonly else []) + list(args),
+                             env=self.sb.client_env(), capture_output=True, text=True, timeout=60)
+        return res.returncode, json.loads(res.stdout) if res.stdout.strip() else None, res.stderr
+
+    def tool_ok(self, *args):
+        rc, out, err = self.tool(*args)
+        self.assertEqual(rc, 0, (out, err))
+        return out
+
+    def template_file(self, template):
+        path = os.path.join(self.sb.dir.name, "template.json")
+        with open(path, "w") as f:
+            json.dump(template, f)
+        return path
+
+    def test_client_reads_what_the_cli_reads(self):
+        template = cluster_template("client")
+        created = self.tool_ok("stack-create", "client", self.template_file(template), "CAPABILITY_IAM")
+        self.ids["client"] = created["StackId"]
+        self.assertEqual(self.settle("client")["StackStatus"], "CREATE_COMPLETE")
+        cli = self.stack("client")
+        mine = self.tool_ok("stacks", "client")["Stacks"][0]
+        self.assertEqual((mine["StackId"], mine["StackName"], mine["StackStatus"]),
+                         (cli["StackId"], cli["StackName"], cli["StackStatus"]))
+        self.assertEqual({o["OutputKey"]: o["OutputValue"] for o in mine["Outputs"]},
+                         {o["OutputKey"]: o["OutputValue"] for o in cli["Outputs"]})
+        self.assertEqual([e["EventId"] for e in self.tool_ok("stack-events", "client")["StackEvents"]],
+                         [e["EventId"] for e in self.events("client")])
+        resources = self.tool_ok("stack-resources", "client")["StackResources"]
+        self.assertEqual({r["LogicalResourceId"]: (r["PhysicalResourceId"], r["ResourceStatus"]) for r in resources},
+                         {k: (r["PhysicalResourceId"], r["ResourceStatus"])
+                          for k, r in self.resources("client").items()})
+        self.assertEqual(json.loads(self.tool_ok("stack-template", "client")["TemplateBody"]), template)
+
+        self.tool_ok("stack-delete", "client")
+        self.assertEqual(self.settle("client")["StackStatus"], "DELETE_COMPLETE")
+        listed = self.tool_ok("stack-list", "DELETE_COMPLETE")["Stacks"]
+        self.assertEqual([(s["StackId"], s["StackStatus"]) for s in listed], [(created["StackId"], "DELETE_COMPLETE")])
+        self.assertTrue(listed[0]["DeletionTime"])
+        self.assertEqual(self.tool_ok("stack-list", "CREATE_COMPLETE")["Stacks"], [])
+        rc, out, _ = self.tool("stacks", "client")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out["error"]["code"], "ValidationError")
+        self.assertEqual(out["error"]["message"], "Stack with id client does not exist")
+
+    def test_client_pages_events_and_stacks(self):
+        gateways = {"G%02d" % i: {"Type": "AWS::EC2::InternetGateway"} for i in range(40)}
+        self.create("many", gateways)
+        self.settle("many")
+        events = self.tool_ok("stack-events", "many")["StackEvents"]
+        self.assertEqual(len(events), 2 + 3 * 40)
+        self.assertEqual([e["EventId"] for e in events], [e["EventId"] for e in self.events("many")])
+
+    def test_readonly_client_creates_and_deletes_nothing(self):
+        path = self.template_file({"Resources": vpc_template("V")})
+        rc, out, _ = self.tool("stack-create", "ro", path, readonly=True)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out["error"]["code"], "ReadOnly")
+        self.assertEqual(self.aws("cloudformation", "list-stacks")["StackSummaries"], [])
+        self.create("kept", vpc_template("V"))
+        rc, out, _ = self.tool("stack-delete", "kept", readonly=True)
+        self.assertEqual(out["error"]["code"], "ReadOnly")
+        self.assertEqual(self.settle("kept")["StackStatus"], "CREATE_COMPLETE")
+        self.assertNotIn("DeleteStack", self.sb.output())
 
 
 if __name__ == "__main__":
