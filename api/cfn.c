@@ -1,8 +1,8 @@
 /*
- * CloudFormation calls. Paged calls (DescribeStacks, ListStacks,
- * DescribeStackEvents) send each page after the one before, with its
- * NextToken, and call back once with every item; the others are one
- * request each.
+ * CloudFormation calls. The paged calls (DescribeStacks, ListStacks,
+ * DescribeStackEvents) send each page with the NextToken of the one
+ * before, and call back once with every item. The others are one request
+ * each.
  */
 #include "cfn.h"
 

@@ -2,7 +2,7 @@
  * CloudFormation (query protocol, 2010-05-15): create, describe and
  * delete stacks, their events, resources and templates. Calls that page
  * with NextToken fetch every page before they call back. CreateStack
- * and DeleteStack change the account and are refused in readonly
+ * and DeleteStack change the account and are rejected in readonly
  * sessions.
  */
 #ifndef ALBATROSS_CFN_H

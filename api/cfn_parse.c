@@ -1,8 +1,8 @@
 /*
  * Parsers of CloudFormation's XML replies. Every item must carry the
- * members CloudFormation always sends (a stack's name, status and
- * creation time; an event's id, status and time); a reply without them
- * is refused as a whole rather than shown half-read.
+ * members CloudFormation always sends, such as a stack's name, status and
+ * creation time. A reply without them is rejected as a whole, so that
+ * nothing shows it half-read.
  */
 #include "cfn.h"
 

@@ -1,11 +1,11 @@
 /*
- * CloudFormation in the sandbox: stacks, their resources and events, the
- * template engine (cfn_template.c, cfn_intrinsic.c), the engine that
- * runs stacks on the sandbox clock (cfn_engine.c) and the resource types
- * (cfn_ec2.c, cfn_eks.c, cfn_iam.c), which create their resources in the
- * world state the other APIs serve. Everything runs under the server's
- * lock: the API handlers (aws_cfn.c) change stacks, and cfn_tick moves
- * them on as the sandbox clock passes.
+ * CloudFormation in the sandbox: stacks with their resources and events.
+ * cfn_template.c and cfn_intrinsic.c read templates, and cfn_engine.c runs
+ * stacks on the sandbox clock. The resource types (cfn_ec2.c, cfn_eks.c,
+ * cfn_iam.c) create their resources in the world state the other APIs
+ * serve. Everything runs under the server's lock: the API handlers
+ * (aws_cfn.c) change stacks, and cfn_tick moves them on as the sandbox
+ * clock passes.
  */
 #ifndef SANDBOX_CFN_H
 #define SANDBOX_CFN_H

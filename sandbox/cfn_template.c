@@ -39,7 +39,7 @@ static void free_names(char **names, size_t count)
     free(names);
 }
 
-/* Where cJSON stopped, as line and column. */
+/* The parse error message, with the line and column where cJSON stopped. */
 static void parse_error(const char *body, char *msg, size_t len)
 {
     const char *at = cJSON_GetErrorPtr();

@@ -1,9 +1,9 @@
 """The sandbox's CloudFormation, with the aws CLI and botocore as oracles.
 
 Stacks are created with `aws cloudformation create-stack` and waited for
-with `aws cloudformation wait`; what they made is read back through
-`aws ec2`, `aws eks`, `aws iam` and kubectl, and the raw replies are
-parsed with botocore's parsers and walked against its output shapes.
+with `aws cloudformation wait`. What they made is read back through
+`aws ec2`, `aws eks`, `aws iam` and kubectl. The raw replies are parsed
+with botocore's parsers and walked against its output shapes.
 Each test runs its own sandbox on tests/worlds/cfn.yaml: one VPC exists
 and the quota is two, clusters take 3 sandbox seconds to become ACTIVE.
 """

@@ -176,7 +176,7 @@ static void create_and_template_parsed(void **state)
     free(out);
 }
 
-static void incomplete_replies_refused(void **state)
+static void incomplete_replies_rejected(void **state)
 {
     (void)state;
     static const char nameless[] =
@@ -231,7 +231,7 @@ static void on_done(const struct api_error *err, void *ctx)
     on_id(NULL, err, ctx);
 }
 
-static void readonly_refuses_create_and_delete(void **state)
+static void readonly_rejects_create_and_delete(void **state)
 {
     (void)state;
     setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
@@ -269,8 +269,8 @@ int main(void)
         cmocka_unit_test(events_parsed_newest_first),
         cmocka_unit_test(resources_parsed),
         cmocka_unit_test(create_and_template_parsed),
-        cmocka_unit_test(incomplete_replies_refused),
-        cmocka_unit_test(readonly_refuses_create_and_delete),
+        cmocka_unit_test(incomplete_replies_rejected),
+        cmocka_unit_test(readonly_rejects_create_and_delete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
