@@ -176,6 +176,8 @@ static struct world_nodegroup *find_nodegroup(struct world_cluster *c,
     return NULL;
 }
 
+/* TODO: derive the node group's worker nodes, as world files get them,
+ * so that the Kubernetes API lists them. */
 static int fill_nodegroup(struct cfn_op *op, struct world_nodegroup *ng,
                           const char *name)
 {
