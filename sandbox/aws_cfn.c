@@ -18,6 +18,7 @@
 #include "world_net.h"
 
 #define PAGE_SIZE 100
+#define TEMPLATE_BODY_MAX 51200     /* CloudFormation's TemplateBody quota */
 #define VALIDATION "ValidationError"
 
 static void not_found(struct awsreply *r, const char *name)
@@ -252,6 +253,13 @@ static int check_create(struct awsreply *r, const char *name,
                        "as TemplateBody only; send the template itself"
                        : "Either Template URL or Template Body must be "
                          "specified.");
+        return -1;
+    }
+    if (strlen(body) > TEMPLATE_BODY_MAX) {
+        awsreply_error(r, 400, VALIDATION, "1 validation error detected: "
+                       "Value at 'templateBody' failed to satisfy "
+                       "constraint: Member must have length less than or "
+                       "equal to %d", TEMPLATE_BODY_MAX);
         return -1;
     }
     if (cfn_find(r->world, r->region, name)) {

@@ -378,6 +378,12 @@ class CfnTest(CfnBase):
         self.assertEqual(error(loop, "ValidationError"), "Circular dependency between resources: [A, B]")
         self.assertEqual(error('{"Resources": {', "ValidationError"),
                          "Template format error: JSON not well-formed. (line 1, column 16)")
+        crowded = json.dumps({"Resources": {"G%d" % i: {"Type": "AWS::EC2::InternetGateway"}
+                                            for i in range(501)}})
+        self.assertEqual(error(crowded, "ValidationError"), "Template format error: Number of "
+                         "resources, 501, is greater than maximum allowed, 500")
+        self.assertIn("Member must have length less than or equal to 51200",
+                      error(json.dumps({"Description": "x" * 51200, "Resources": {}}), "ValidationError"))
         unknown = json.dumps({"Resources": {"X": {"Type": "AWS::EC2::Nothing"}}})
         self.assertEqual(error(unknown, "ValidationError"),
                          "Template format error: Unrecognized resource types: [AWS::EC2::Nothing]")
