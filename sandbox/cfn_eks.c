@@ -63,8 +63,31 @@ static int check_cluster_props(struct cfn_op *op, const char *name)
     return 0;
 }
 
+/* Copies the strings of the list property name into *out. */
+static int copy_ids(const cJSON *config, const char *name, char ***out,
+                    size_t *count)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(config, name);
+    const cJSON *item;
+    *out = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof(char *));
+    if (!*out)
+        return -1;
+    cJSON_ArrayForEach(item, list)
+        if (cJSON_IsString(item) &&
+            !((*out)[(*count)++] = strdup(item->valuestring)))
+            return -1;
+    return 0;
+}
+
 static int set_cluster(struct cfn_op *op, struct world_cluster *c)
 {
+    const cJSON *config = cJSON_GetObjectItemCaseSensitive(
+        op->props, "ResourcesVpcConfig");
+    if (copy_ids(config, "SubnetIds", &c->subnet_ids,
+                 &c->subnet_id_count) < 0 ||
+        copy_ids(config, "SecurityGroupIds", &c->security_group_ids,
+                 &c->security_group_id_count) < 0)
+        return -1;
     const char *version = cfn_prop(op, "Version");
     free(c->role_arn);
     free(c->vpc_id);
@@ -91,7 +114,7 @@ static int set_cluster(struct cfn_op *op, struct world_cluster *c)
 static int cluster_attrs(struct cfn_op *op, const struct world_cluster *c)
 {
     char *ca = ca_data(op->w);
-    char *sg = wfile_derive("sg-", c->arn, 17, WFILE_LOWER_HEX);
+    char *sg = world_cluster_security_group(c);
     int rc = !ca || !sg ||
              cfn_set_attr(op->res, "Arn", c->arn) < 0 ||
              cfn_set_attr(op->res, "Endpoint", c->endpoint) < 0 ||

@@ -205,6 +205,12 @@ struct world_cluster {
     char *created;
     char *role_arn;
     char *vpc_id;
+    /* resourcesVpcConfig of a cluster made by CloudFormation; world file
+     * clusters have none, and DescribeCluster derives ids from vpc_id. */
+    char **subnet_ids;
+    size_t subnet_id_count;
+    char **security_group_ids;
+    size_t security_group_id_count;
     char *platform_version;
     struct world_kv_list tags;
     struct world_nodegroup *nodegroups;

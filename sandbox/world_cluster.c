@@ -600,6 +600,8 @@ void world_free_cluster(struct world_cluster *c)
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     wfile_kv_free(&c->tags);
+    wfile_strs_free(c->subnet_ids, c->subnet_id_count);
+    wfile_strs_free(c->security_group_ids, c->security_group_id_count);
     for (size_t i = 0; i < c->nodegroup_count; i++) {
         free(c->nodegroups[i].name);
         free(c->nodegroups[i].instance_type);
@@ -654,6 +656,14 @@ struct world_cluster *world_add_cluster(struct world *w, const char *region,
         return NULL;
     }
     return c;
+}
+
+char *world_cluster_security_group(const struct world_cluster *c)
+{
+    char *seed = wfile_printf("%s/cluster-sg", c->vpc_id);
+    char *id = seed ? wfile_derive("sg-", seed, 17, WFILE_LOWER_HEX) : NULL;
+    free(seed);
+    return id;
 }
 
 void world_remove_cluster(struct world *w, struct world_cluster *c)

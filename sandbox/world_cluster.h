@@ -25,6 +25,9 @@ void world_free_oidc_provider(struct world_oidc_provider *p);
  * the other clusters may move. */
 struct world_cluster *world_add_cluster(struct world *w, const char *region,
                                         const char *name, const char *created);
+/* The id of the security group EKS makes for the cluster, derived from
+ * its VPC; the caller frees it. */
+char *world_cluster_security_group(const struct world_cluster *c);
 /* Frees c and takes it out of w->clusters. */
 void world_remove_cluster(struct world *w, struct world_cluster *c);
 

@@ -98,6 +98,7 @@ def cluster_template(cluster="cfn-demo"):
             "SubnetsPublic": {"Value": {"Fn::Join": [",", [ref("SubnetPublicA"), ref("SubnetPublicB")]]}},
             "ARN": {"Value": {"Fn::GetAtt": ["ControlPlane", "Arn"]}},
             "Endpoint": {"Value": {"Fn::GetAtt": ["ControlPlane", "Endpoint"]}},
+            "ClusterSecurityGroupId": {"Value": {"Fn::GetAtt": ["ControlPlane", "ClusterSecurityGroupId"]}},
         },
     }
 
@@ -228,7 +229,11 @@ class CfnTest(CfnBase):
         self.assertEqual(cluster["status"], "ACTIVE")
         self.assertEqual(cluster["version"], "1.30")
         self.assertEqual(cluster["roleArn"], role["Arn"])
-        self.assertEqual(cluster["resourcesVpcConfig"]["vpcId"], vpc)
+        config = cluster["resourcesVpcConfig"]
+        self.assertEqual(config["vpcId"], vpc)
+        self.assertEqual(config["subnetIds"], outputs["SubnetsPublic"].split(","))
+        self.assertEqual(config["securityGroupIds"], [res["ControlPlaneSecurityGroup"]["PhysicalResourceId"]])
+        self.assertEqual(config["clusterSecurityGroupId"], outputs["ClusterSecurityGroupId"])
         self.assertEqual(cluster["endpoint"], outputs["Endpoint"])
         self.assertTrue(cluster["endpoint"].endswith("/k8s/us-east-2/cfn-demo"), cluster["endpoint"])
         self.assertTrue(cluster["identity"]["oidc"]["issuer"].startswith("https://oidc.eks.us-east-2."))
