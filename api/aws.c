@@ -44,6 +44,10 @@ const struct aws_service aws_service_iam = {
     .api_version = "2010-05-08", .protocol = AWS_PROTOCOL_QUERY,
     .global = 1,
 };
+const struct aws_service aws_service_cloudformation = {
+    .signing_name = "cloudformation", .service_id = "CloudFormation",
+    .api_version = "2010-05-15", .protocol = AWS_PROTOCOL_QUERY,
+};
 const struct aws_service aws_service_ec2 = {
     .signing_name = "ec2", .service_id = "EC2",
     .api_version = "2016-11-15", .protocol = AWS_PROTOCOL_EC2,

@@ -35,6 +35,7 @@ extern const struct aws_service aws_service_ec2;
 extern const struct aws_service aws_service_elbv2;
 extern const struct aws_service aws_service_acm;
 extern const struct aws_service aws_service_wafv2;
+extern const struct aws_service aws_service_cloudformation;
 
 /* Options that the command line or the UI chose; NULL fields fall back
  * to the environment and the config files. */

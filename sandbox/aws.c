@@ -35,6 +35,9 @@ static const struct service services[] = {
      "2015-12-01", aws_elbv2_serve, NULL},
     {"acm", AWSREPLY_JSON, NULL, NULL, aws_acm_serve, "CertificateManager"},
     {"wafv2", AWSREPLY_JSON, NULL, NULL, aws_wafv2_serve, "AWSWAF_20190729"},
+    {"cloudformation", AWSREPLY_QUERY,
+     "http://cloudformation.amazonaws.com/doc/2010-05-15/", "2010-05-15",
+     aws_cfn_serve, NULL},
 };
 
 static const struct service *find_service(const char *name)
@@ -216,8 +219,8 @@ static void serve(struct awsreply *r)
         if (!svc) {
             awsreply_error(r, 400, "UnknownService", "albatross-sandbox "
                            "does not serve the '%s' service; it serves sts, "
-                           "iam, ec2, eks, elasticloadbalancing, acm and "
-                           "wafv2", service);
+                           "iam, ec2, eks, elasticloadbalancing, acm, "
+                           "wafv2 and cloudformation", service);
             return;
         }
         r->region = region;

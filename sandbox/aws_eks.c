@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "wfile.h"
+#include "world_cluster.h"
 
 #define MAX_RESULTS_DEFAULT 100
 #define MAX_RESULTS_LIMIT 100
@@ -108,8 +109,8 @@ static cJSON *tags_object(const struct world_kv_list *tags)
     return o;
 }
 
-/* Subnets and security groups are not in the world file yet; derive
- * stable ids from the VPC. */
+/* World file clusters name no subnets or security groups, so stable
+ * ids are derived from the VPC. */
 static char *derived_id(const char *prefix, const struct world_cluster *c,
                         const char *what)
 {
@@ -121,18 +122,28 @@ static char *derived_id(const char *prefix, const struct world_cluster *c,
 
 static cJSON *vpc_config(const struct world_cluster *c)
 {
-    char *subnets[SUBNETS_PER_CLUSTER];
-    char *sg = derived_id("sg-", c, "cluster-sg");
-    char *shared = derived_id("sg-", c, "control-plane-sg");
-    for (int i = 0; i < SUBNETS_PER_CLUSTER; i++) {
-        char what[16];
-        snprintf(what, sizeof(what), "subnet-%d", i);
-        subnets[i] = derived_id("subnet-", c, what);
+    char *derived[SUBNETS_PER_CLUSTER] = {NULL};
+    char *shared = NULL;
+    char **subnets = c->subnet_ids, **groups = c->security_group_ids;
+    size_t subnet_count = c->subnet_id_count;
+    size_t group_count = c->security_group_id_count;
+    if (!subnet_count) {
+        for (int i = 0; i < SUBNETS_PER_CLUSTER; i++) {
+            char what[16];
+            snprintf(what, sizeof(what), "subnet-%d", i);
+            derived[i] = derived_id("subnet-", c, what);
+        }
+        shared = derived_id("sg-", c, "control-plane-sg");
+        subnets = derived;
+        subnet_count = SUBNETS_PER_CLUSTER;
+        groups = &shared;
+        group_count = 1;
     }
+    char *sg = world_cluster_security_group(c);
     cJSON *v = cJSON_CreateObject();
-    cJSON_AddItemToObject(v, "subnetIds",
-                          string_array(subnets, SUBNETS_PER_CLUSTER));
-    cJSON_AddItemToObject(v, "securityGroupIds", string_array(&shared, 1));
+    cJSON_AddItemToObject(v, "subnetIds", string_array(subnets, subnet_count));
+    cJSON_AddItemToObject(v, "securityGroupIds",
+                          string_array(groups, group_count));
     cJSON_AddStringToObject(v, "clusterSecurityGroupId", sg ? sg : "");
     cJSON_AddStringToObject(v, "vpcId", c->vpc_id);
     cJSON_AddBoolToObject(v, "endpointPublicAccess", 1);
@@ -141,7 +152,7 @@ static cJSON *vpc_config(const struct world_cluster *c)
     cJSON_AddItemToObject(v, "publicAccessCidrs",
                           string_array(&everywhere, 1));
     for (int i = 0; i < SUBNETS_PER_CLUSTER; i++)
-        free(subnets[i]);
+        free(derived[i]);
     free(sg);
     free(shared);
     return v;

@@ -18,6 +18,7 @@ int aws_ec2_describe_network(struct awsreply *r);
 void aws_elbv2_serve(struct awsreply *r);
 void aws_acm_serve(struct awsreply *r);
 void aws_wafv2_serve(struct awsreply *r);
+void aws_cfn_serve(struct awsreply *r);
 
 /*
  * Checks, as AssumeRoleWithWebIdentity does, whether a token from issuer

@@ -672,7 +672,10 @@ static void send_list(struct call *k, const struct k8s_resource *r,
 
 struct watch {
     struct sb_stream base;
-    struct world_cluster *cluster;
+    /* The cluster by name: clusters come and go (CloudFormation), and
+     * their array moves, between calls of watch_next. */
+    char *region;
+    char *cluster_name;
     const struct k8s_resource *r;
     char *ns;                   /* NULL: every namespace */
     struct selector sel;
@@ -753,17 +756,20 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
         return 0;
     if (controller_tick(w) < 0)
         return 0;
-    if (!wt->initial && wt->cluster->resource_version == wt->cluster_rv) {
+    struct world_cluster *c = world_cluster(w, wt->region, wt->cluster_name);
+    if (!c)
+        return 0;
+    if (!wt->initial && c->resource_version == wt->cluster_rv) {
         if (now - wt->quiet_since >= WATCH_KEEPALIVE) {
             buf_putc(out, '\n');
             wt->quiet_since = now;
         }
         return 1;
     }
-    wt->cluster_rv = wt->cluster->resource_version;
-    entries = collect(wt->cluster, wt->r, wt->ns, &wt->sel, &count);
+    wt->cluster_rv = c->resource_version;
+    entries = collect(c, wt->r, wt->ns, &wt->sel, &count);
     for (size_t i = 0; i < count; i++) {
-        cJSON *obj = wt->r->render(wt->cluster, entries[i].index);
+        cJSON *obj = wt->r->render(c, entries[i].index);
         unsigned long rv = object_rv(obj);
 
         if (!wt->initial && rv <= wt->since) {
@@ -789,6 +795,8 @@ static void watch_free(struct sb_stream *s)
         free(wt->seen[i]);
     free(wt->seen);
     free(wt->ns);
+    free(wt->region);
+    free(wt->cluster_name);
     free(wt);
 }
 
@@ -821,14 +829,16 @@ static void serve_watch(struct call *k, const struct k8s_resource *r,
 {
     struct watch *wt = calloc(1, sizeof(*wt));
 
-    if (!wt || (ns && !(wt->ns = strdup(ns)))) {
-        free(wt);
+    if (!wt || (ns && !(wt->ns = strdup(ns))) ||
+        !(wt->region = strdup(k->cluster->region)) ||
+        !(wt->cluster_name = strdup(k->cluster->name))) {
+        if (wt)
+            watch_free(&wt->base);
         send_status(k->res, 500, "InternalError", "out of memory");
         return;
     }
     wt->base.next = watch_next;
     wt->base.free = watch_free;
-    wt->cluster = k->cluster;
     wt->r = r;
     wt->sel = *sel;
     memset(sel, 0, sizeof(*sel));

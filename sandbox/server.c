@@ -23,6 +23,7 @@
 
 #include <microhttpd.h>
 
+#include "cfn.h"
 #include "controller.h"
 #include "fault.h"
 
@@ -289,6 +290,7 @@ static void dispatch(struct sb_server *s, struct sb_request *req,
     if (controller_tick(s->world) < 0)
         fprintf(stderr, "albatross-sandbox: out of memory while reconciling "
                 "ingresses\n");
+    cfn_tick(s->world);
     if (fault_before(s->world->faults, req, res, &service))
         return;
     if (strncmp(req->path, K8S_PREFIX, strlen(K8S_PREFIX)) == 0)

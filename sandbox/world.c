@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cfn.h"
 #include "fault.h"
 #include "wfile.h"
 #include "world_cluster.h"
@@ -20,7 +21,7 @@
 static const char *const world_keys[] = {
     "account", "regions", "credentials", "policies", "clusters", "roles",
     "oidcProviders", "vpcs", "subnets", "securityGroups", "certificates",
-    "webAcls", "loadBalancers", "timing", "faults", NULL,
+    "webAcls", "loadBalancers", "timing", "limits", "faults", NULL,
 };
 
 /* Grows *items so that it has room for need elements of size bytes. */
@@ -655,6 +656,8 @@ void world_free(struct world *w)
     free(w->oidc_providers);
     world_free_net(w);
     fault_set_free(w->faults);
+    cfn_free(w->cfn);
+    free(w->k8s_base);
     memset(w, 0, sizeof(*w));
 }
 
@@ -721,6 +724,9 @@ const struct world_oidc_provider *world_oidc_provider(const struct world *w,
 
 int world_set_endpoints(struct world *w, const char *base)
 {
+    free(w->k8s_base);
+    if (!(w->k8s_base = strdup(base)))
+        return -1;
     for (size_t i = 0; i < w->cluster_count; i++) {
         struct world_cluster *c = &w->clusters[i];
         if (c->endpoint_fixed)

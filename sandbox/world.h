@@ -205,6 +205,12 @@ struct world_cluster {
     char *created;
     char *role_arn;
     char *vpc_id;
+    /* resourcesVpcConfig of a cluster made by CloudFormation; world file
+     * clusters have none, and DescribeCluster derives ids from vpc_id. */
+    char **subnet_ids;
+    size_t subnet_id_count;
+    char **security_group_ids;
+    size_t security_group_id_count;
     char *platform_version;
     struct world_kv_list tags;
     struct world_nodegroup *nodegroups;
@@ -428,6 +434,10 @@ struct world_timing {
     double registration;    /* targets stay in Elb.RegistrationInProgress */
     double initial_checks;  /* then in Elb.InitialHealthChecking */
     double controller_start; /* the controllers reconcile at this time */
+    double stack_resource;  /* a CloudFormation resource without its own
+                             * time below takes this to create or delete */
+    double cluster_creation; /* an EKS cluster stays CREATING */
+    double nodegroup_creation; /* a node group stays CREATING */
 };
 
 struct world {
@@ -470,6 +480,13 @@ struct world {
     struct world_target_group *target_groups;
     size_t target_group_count;
     struct world_timing timing;
+    long vpcs_per_region;   /* EC2's VPC quota (limits.vpcsPerRegion) */
+    /* CloudFormation stacks (sandbox/cfn.h), NULL until the first
+     * call; freed by world_free. */
+    struct cfn_world *cfn;
+    /* https://127.0.0.1:PORT, set by world_set_endpoints, so clusters
+     * created later get their Kubernetes API there too. */
+    char *k8s_base;
     /* The sandbox clock: sandbox seconds pass clock_speed times as fast
      * as real ones from clock_start, a CLOCK_MONOTONIC reading. Main sets
      * both before the controller simulation runs. */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "world_net.h"
+
 static const char *const default_namespaces[] = {
     "default", "kube-node-lease", "kube-public", "kube-system", NULL,
 };
@@ -598,6 +600,8 @@ void world_free_cluster(struct world_cluster *c)
     for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
         free(*strings[i]);
     wfile_kv_free(&c->tags);
+    wfile_strs_free(c->subnet_ids, c->subnet_id_count);
+    wfile_strs_free(c->security_group_ids, c->security_group_id_count);
     for (size_t i = 0; i < c->nodegroup_count; i++) {
         free(c->nodegroups[i].name);
         free(c->nodegroups[i].instance_type);
@@ -615,4 +619,56 @@ void world_free_cluster(struct world_cluster *c)
         free_ingress(&c->ingresses[i]);
     free(c->ingresses);
     world_free_k8s(c);
+}
+
+/* The namespaces every cluster starts with. */
+static int default_namespace_list(struct world_cluster *c)
+{
+    size_t n = 0;
+    while (default_namespaces[n])
+        n++;
+    c->namespaces = calloc(n, sizeof(char *));
+    for (size_t i = 0; c->namespaces && i < n; i++)
+        if ((c->namespaces[i] = strdup(default_namespaces[i])))
+            c->namespace_count++;
+    return c->namespaces && c->namespace_count == n ? 0 : -1;
+}
+
+struct world_cluster *world_add_cluster(struct world *w, const char *region,
+                                        const char *name, const char *created)
+{
+    struct world_cluster *c = world_append(&w->clusters, &w->cluster_count,
+                                           sizeof(*c));
+    if (!c)
+        return NULL;
+    c->name = strdup(name);
+    c->region = strdup(region);
+    c->created = strdup(created);
+    c->resource_version = 1000;
+    if (!c->name || !c->region || !c->created ||
+        default_str(&c->version, "1.29") < 0 ||
+        default_str(&c->status, "CREATING") < 0 ||
+        default_str(&c->platform_version, "eks.1") < 0 ||
+        (w->k8s_base && !(c->endpoint = wfile_printf(
+                              "%s/k8s/%s/%s", w->k8s_base, region, name))) ||
+        derive_cluster(w, c) < 0 || default_namespace_list(c) < 0) {
+        world_remove_cluster(w, c);
+        return NULL;
+    }
+    return c;
+}
+
+char *world_cluster_security_group(const struct world_cluster *c)
+{
+    char *seed = wfile_printf("%s/cluster-sg", c->vpc_id);
+    char *id = seed ? wfile_derive("sg-", seed, 17, WFILE_LOWER_HEX) : NULL;
+    free(seed);
+    return id;
+}
+
+void world_remove_cluster(struct world *w, struct world_cluster *c)
+{
+    size_t i = (size_t)(c - w->clusters);
+    world_free_cluster(c);
+    memmove(c, c + 1, (--w->cluster_count - i) * sizeof(*c));
 }

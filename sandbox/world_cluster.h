@@ -19,6 +19,18 @@ void world_free_role(struct world_role *r);
 void world_free_policy(struct world_policy *p);
 void world_free_oidc_provider(struct world_oidc_provider *p);
 
+/* Adds cluster name to region as EKS creates it: CREATING, with its
+ * Kubernetes API under the world's k8s_base, the default namespaces and
+ * nothing in them. Returns it, or NULL when memory runs out. Pointers to
+ * the other clusters may move. */
+struct world_cluster *world_add_cluster(struct world *w, const char *region,
+                                        const char *name, const char *created);
+/* The id of the security group EKS makes for the cluster, derived from
+ * its VPC; the caller frees it. */
+char *world_cluster_security_group(const struct world_cluster *c);
+/* Frees c and takes it out of w->clusters. */
+void world_remove_cluster(struct world *w, struct world_cluster *c);
+
 /* Adds the IAM OIDC provider of issuer (with or without https://) unless
  * the world has it already. */
 int world_add_oidc_provider(struct wfile *f, const yaml_node_t *n,

@@ -18,6 +18,12 @@
 #define PROVISIONING_DEFAULT 3.0
 #define REGISTRATION_DEFAULT 2.0
 #define INITIAL_CHECKS_DEFAULT 4.0
+/* CloudFormation: seconds per resource, and the EKS cluster and node
+ * group creation, a few minutes each in AWS. */
+#define STACK_RESOURCE_DEFAULT 1.0
+#define CLUSTER_CREATION_DEFAULT 10.0
+#define NODEGROUP_CREATION_DEFAULT 5.0
+#define VPCS_PER_REGION_DEFAULT 5
 
 /* Reads one item of a list into item; items may carry `count: N`. */
 struct net_kind {
@@ -119,7 +125,7 @@ static const char *const subnet_keys[] = {
 
 /* use2-az1 for us-east-2a: AWS's zone ids differ per account, so any
  * stable one will do. */
-static char *zone_id(const char *az)
+char *world_zone_id(const char *az)
 {
     char area[8] = "", direction[8] = "";
     int digit = 1;
@@ -151,7 +157,7 @@ static int subnet_zone(struct wfile *f, const yaml_node_t *map,
                           vpc->region, vpc->id, vpc->region, vpc->region);
     if (wfile_str(f, map, "availabilityZoneId", 0, &s->az_id) < 0)
         return -1;
-    if (!s->az_id && !(s->az_id = zone_id(s->az)))
+    if (!s->az_id && !(s->az_id = world_zone_id(s->az)))
         return wfile_fail(f, map, "out of memory");
     return 0;
 }
@@ -515,32 +521,55 @@ static int read_list(struct wfile *f, const yaml_node_t *root,
 
 static const char *const timing_keys[] = {
     "loadBalancerProvisioning", "targetRegistration", "initialHealthChecks",
-    "controllerStart", NULL,
+    "controllerStart", "stackResource", "clusterCreation",
+    "nodegroupCreation", NULL,
 };
+
+/* One `timing` key into *out, with its default. */
+static int read_seconds(struct wfile *f, const yaml_node_t *map,
+                        const char *key, double dflt, double *out)
+{
+    long value = (long)dflt;
+    if (map && wfile_int(f, map, key, 0, 86400, &value) < 0)
+        return -1;
+    *out = (double)value;
+    return 0;
+}
 
 static int read_timing(struct wfile *f, const yaml_node_t *root)
 {
     struct world_timing *t = &f->world->timing;
-    long provisioning = (long)PROVISIONING_DEFAULT;
-    long registration = (long)REGISTRATION_DEFAULT;
-    long checks = (long)INITIAL_CHECKS_DEFAULT;
-    long controller_start = 0;
     yaml_node_t *map = ydoc_get(f->doc, root, "timing");
-    if (map && (wfile_keys(f, map, "timing", timing_keys) < 0 ||
-                wfile_int(f, map, "loadBalancerProvisioning", 0, 86400,
-                          &provisioning) < 0 ||
-                wfile_int(f, map, "targetRegistration", 0, 86400,
-                          &registration) < 0 ||
-                wfile_int(f, map, "initialHealthChecks", 0, 86400,
-                          &checks) < 0 ||
-                wfile_int(f, map, "controllerStart", 0, 86400,
-                          &controller_start) < 0))
+    if (map && wfile_keys(f, map, "timing", timing_keys) < 0)
         return -1;
-    t->provisioning = (double)provisioning;
-    t->registration = (double)registration;
-    t->initial_checks = (double)checks;
-    t->controller_start = (double)controller_start;
-    return 0;
+    return read_seconds(f, map, "loadBalancerProvisioning",
+                        PROVISIONING_DEFAULT, &t->provisioning) < 0 ||
+           read_seconds(f, map, "targetRegistration", REGISTRATION_DEFAULT,
+                        &t->registration) < 0 ||
+           read_seconds(f, map, "initialHealthChecks",
+                        INITIAL_CHECKS_DEFAULT, &t->initial_checks) < 0 ||
+           read_seconds(f, map, "controllerStart", 0,
+                        &t->controller_start) < 0 ||
+           read_seconds(f, map, "stackResource", STACK_RESOURCE_DEFAULT,
+                        &t->stack_resource) < 0 ||
+           read_seconds(f, map, "clusterCreation", CLUSTER_CREATION_DEFAULT,
+                        &t->cluster_creation) < 0 ||
+           read_seconds(f, map, "nodegroupCreation",
+                        NODEGROUP_CREATION_DEFAULT,
+                        &t->nodegroup_creation) < 0 ? -1 : 0;
+}
+
+static const char *const limits_keys[] = {"vpcsPerRegion", NULL};
+
+static int read_limits(struct wfile *f, const yaml_node_t *root)
+{
+    yaml_node_t *map = ydoc_get(f->doc, root, "limits");
+    f->world->vpcs_per_region = VPCS_PER_REGION_DEFAULT;
+    if (!map)
+        return 0;
+    return wfile_keys(f, map, "limits", limits_keys) < 0 ||
+           wfile_int(f, map, "vpcsPerRegion", 0, 1000,
+                     &f->world->vpcs_per_region) < 0 ? -1 : 0;
 }
 
 int world_read_net(struct wfile *f, const yaml_node_t *root)
@@ -558,7 +587,7 @@ int world_read_net(struct wfile *f, const yaml_node_t *root)
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (read_list(f, root, &kinds[i], items[i], counts[i]) < 0)
             return -1;
-    return read_timing(f, root);
+    return read_timing(f, root) < 0 ? -1 : read_limits(f, root);
 }
 
 /* ---- lookups ----------------------------------------------------------- */
@@ -727,35 +756,45 @@ void world_free_target_group(struct world_target_group *tg)
     wfile_kv_free(&tg->tags);
 }
 
+void world_free_vpc(struct world_vpc *v)
+{
+    free(v->id);
+    free(v->region);
+    free(v->cidr);
+    wfile_kv_free(&v->tags);
+}
+
+void world_free_subnet(struct world_subnet *s)
+{
+    free(s->id);
+    free(s->vpc_id);
+    free(s->region);
+    free(s->az);
+    free(s->az_id);
+    free(s->cidr);
+    wfile_kv_free(&s->tags);
+}
+
+void world_free_security_group(struct world_security_group *g)
+{
+    free(g->id);
+    free(g->name);
+    free(g->description);
+    free(g->vpc_id);
+    free(g->region);
+    wfile_kv_free(&g->tags);
+}
+
 static void free_networks(struct world *w)
 {
-    for (size_t i = 0; i < w->vpc_count; i++) {
-        free(w->vpcs[i].id);
-        free(w->vpcs[i].region);
-        free(w->vpcs[i].cidr);
-        wfile_kv_free(&w->vpcs[i].tags);
-    }
+    for (size_t i = 0; i < w->vpc_count; i++)
+        world_free_vpc(&w->vpcs[i]);
     free(w->vpcs);
-    for (size_t i = 0; i < w->subnet_count; i++) {
-        struct world_subnet *s = &w->subnets[i];
-        free(s->id);
-        free(s->vpc_id);
-        free(s->region);
-        free(s->az);
-        free(s->az_id);
-        free(s->cidr);
-        wfile_kv_free(&s->tags);
-    }
+    for (size_t i = 0; i < w->subnet_count; i++)
+        world_free_subnet(&w->subnets[i]);
     free(w->subnets);
-    for (size_t i = 0; i < w->security_group_count; i++) {
-        struct world_security_group *g = &w->security_groups[i];
-        free(g->id);
-        free(g->name);
-        free(g->description);
-        free(g->vpc_id);
-        free(g->region);
-        wfile_kv_free(&g->tags);
-    }
+    for (size_t i = 0; i < w->security_group_count; i++)
+        world_free_security_group(&w->security_groups[i]);
     free(w->security_groups);
 }
 

@@ -37,6 +37,12 @@ const char *world_tag(const struct world_kv_list *tags, const char *key);
 int world_kv_add(struct world_kv_list *l, const char *key,
                  const char *value);
 
+/* The zone id of an AZ, "use2-az1" for us-east-2a. */
+char *world_zone_id(const char *az);
+
+void world_free_vpc(struct world_vpc *v);
+void world_free_subnet(struct world_subnet *s);
+void world_free_security_group(struct world_security_group *g);
 void world_free_action(struct world_action *a);
 void world_free_load_balancer(struct world_load_balancer *lb);
 void world_free_listener(struct world_listener *l);

@@ -26,12 +26,15 @@ XMLNS = {
     "ec2": "http://ec2.amazonaws.com/doc/2016-11-15/",
     "elasticloadbalancing":
         "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+    "cloudformation": "http://cloudformation.amazonaws.com/doc/2010-05-15/",
 }
 # The signing name of each service and the botocore model that has it.
 MODELS = {"sts": "sts", "iam": "iam", "ec2": "ec2", "eks": "eks",
-          "elasticloadbalancing": "elbv2", "acm": "acm", "wafv2": "wafv2"}
+          "elasticloadbalancing": "elbv2", "acm": "acm", "wafv2": "wafv2",
+          "cloudformation": "cloudformation"}
 API_VERSIONS = {"sts": "2011-06-15", "iam": "2010-05-08", "ec2": "2016-11-15",
-                "elasticloadbalancing": "2015-12-01"}
+                "elasticloadbalancing": "2015-12-01",
+                "cloudformation": "2010-05-15"}
 
 _session = botocore.session.get_session()
 _models = {}

@@ -12,6 +12,15 @@
  *     roles               IAM ListRoles, all pages
  *     role NAME           IAM GetRole and its attached and inline policies
  *     credentials         the credential chain's source and key id
+ *     stack-create NAME FILE [CAPABILITY...]
+ *                         CloudFormation CreateStack of the template in
+ *                         FILE
+ *     stacks [NAME]       DescribeStacks, all pages
+ *     stack-list [STATUS...]  ListStacks, all pages
+ *     stack-events NAME   DescribeStackEvents, all pages
+ *     stack-resources NAME  DescribeStackResources
+ *     stack-template NAME GetTemplate
+ *     stack-delete NAME   DeleteStack
  *
  * A failed operation prints {"error": {...}} and exits 1; a usage or
  * configuration error exits 2. AWS_TOOL_LOG names a log file.
@@ -22,6 +31,7 @@
 #include <string.h>
 
 #include "../../api/aws.h"
+#include "../../api/cfn.h"
 #include "../../api/ec2.h"
 #include "../../api/eks.h"
 #include "../../api/iam.h"
@@ -30,6 +40,7 @@
 
 struct run {
     struct aws_session s;
+    struct buf template;    /* stack-create's template body */
     struct http_client *http;
     int done;
     int failed;
@@ -196,6 +207,164 @@ static void on_role(struct iam_role *role, const struct api_error *err,
     r->done = 1;
 }
 
+/* ---- CloudFormation, with the aws CLI's member names ---- */
+
+/* Takes the error, or returns 0 for the caller to go on. */
+static int failed(struct run *r, const struct api_error *err)
+{
+    if (err)
+        finish_error(r, err);
+    return err != NULL;
+}
+
+static void on_stack_id(const char *id, const struct api_error *err,
+                        void *ctx)
+{
+    struct run *r = ctx;
+    if (!failed(r, err))
+        add_string(r->out, "StackId", id);
+    r->done = 1;
+}
+
+static void on_stack_deleted(const struct api_error *err, void *ctx)
+{
+    struct run *r = ctx;
+    failed(r, err);
+    r->done = 1;
+}
+
+static cJSON *stack_json(const struct cfn_stack_info *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_string(o, "StackId", s->id);
+    add_string(o, "StackName", s->name);
+    add_string(o, "StackStatus", s->status);
+    add_string(o, "StackStatusReason", s->reason);
+    add_string(o, "CreationTime", s->created);
+    add_string(o, "DeletionTime", s->deleted);
+    cJSON *outputs = cJSON_AddArrayToObject(o, "Outputs");
+    for (size_t i = 0; i < s->output_count; i++) {
+        cJSON *out = cJSON_CreateObject();
+        add_string(out, "OutputKey", s->outputs[i].key);
+        add_string(out, "OutputValue", s->outputs[i].value);
+        add_string(out, "ExportName", s->outputs[i].export_name);
+        cJSON_AddItemToArray(outputs, out);
+    }
+    cJSON *tags = cJSON_AddArrayToObject(o, "Tags");
+    for (size_t i = 0; i < s->tag_count; i++) {
+        cJSON *tag = cJSON_CreateObject();
+        add_string(tag, "Key", s->tags[i].key);
+        add_string(tag, "Value", s->tags[i].value);
+        cJSON_AddItemToArray(tags, tag);
+    }
+    return o;
+}
+
+static void on_stacks(struct cfn_stack_list *list,
+                      const struct api_error *err, void *ctx)
+{
+    struct run *r = ctx;
+    r->done = 1;
+    if (failed(r, err))
+        return;
+    cJSON *items = cJSON_AddArrayToObject(r->out, "Stacks");
+    for (size_t i = 0; i < list->count; i++)
+        cJSON_AddItemToArray(items, stack_json(&list->items[i]));
+    cfn_stack_list_free(list);
+}
+
+static void on_stack_events(struct cfn_event_list *list,
+                            const struct api_error *err, void *ctx)
+{
+    struct run *r = ctx;
+    r->done = 1;
+    if (failed(r, err))
+        return;
+    cJSON *items = cJSON_AddArrayToObject(r->out, "StackEvents");
+    for (size_t i = 0; i < list->count; i++) {
+        const struct cfn_stack_event *e = &list->items[i];
+        cJSON *o = cJSON_CreateObject();
+        add_string(o, "EventId", e->id);
+        add_string(o, "LogicalResourceId", e->logical_id);
+        add_string(o, "ResourceType", e->type);
+        add_string(o, "ResourceStatus", e->status);
+        add_string(o, "ResourceStatusReason", e->reason);
+        add_string(o, "Timestamp", e->timestamp);
+        cJSON_AddItemToArray(items, o);
+    }
+    cfn_event_list_free(list);
+}
+
+static void on_stack_resources(struct cfn_resource_list *list,
+                               const struct api_error *err, void *ctx)
+{
+    struct run *r = ctx;
+    r->done = 1;
+    if (failed(r, err))
+        return;
+    cJSON *items = cJSON_AddArrayToObject(r->out, "StackResources");
+    for (size_t i = 0; i < list->count; i++) {
+        const struct cfn_stack_resource *res = &list->items[i];
+        cJSON *o = cJSON_CreateObject();
+        add_string(o, "LogicalResourceId", res->logical_id);
+        add_string(o, "PhysicalResourceId", res->physical_id);
+        add_string(o, "ResourceType", res->type);
+        add_string(o, "ResourceStatus", res->status);
+        add_string(o, "ResourceStatusReason", res->reason);
+        cJSON_AddItemToArray(items, o);
+    }
+    cfn_resource_list_free(list);
+}
+
+static void on_template(const char *body, const struct api_error *err,
+                        void *ctx)
+{
+    struct run *r = ctx;
+    if (!failed(r, err))
+        add_string(r->out, "TemplateBody", body);
+    r->done = 1;
+}
+
+static int create_stack(struct run *r, int argc, char **argv)
+{
+    char why[256];
+    if (buf_read_file(&r->template, argv[2], why, sizeof(why)) < 0) {
+        fprintf(stderr, "aws_tool: %s\n", why);
+        return -1;
+    }
+    const struct cfn_create_request req = {
+        .name = argv[1], .template_body = r->template.data,
+        .capabilities = (const char *const *)argv + 3,
+        .capability_count = (size_t)argc - 3,
+    };
+    cfn_create_stack(&r->s, &req, on_stack_id, r);
+    return 0;
+}
+
+/* The stack-* commands; 1 when cmd is none of them. */
+static int start_stack(struct run *r, int argc, char **argv)
+{
+    const char *cmd = argv[0], *name = argc > 1 ? argv[1] : NULL;
+    if (strcmp(cmd, "stack-create") == 0 && argc >= 3)
+        return create_stack(r, argc, argv);
+    if (strcmp(cmd, "stacks") == 0 && argc <= 2)
+        cfn_describe_stacks(&r->s, name, on_stacks, r);
+    else if (strcmp(cmd, "stack-list") == 0)
+        cfn_list_stacks(&r->s, (const char *const *)argv + 1,
+                        (size_t)argc - 1, on_stacks, r);
+    else if (strcmp(cmd, "stack-events") == 0 && argc == 2)
+        cfn_describe_stack_events(&r->s, name, on_stack_events, r);
+    else if (strcmp(cmd, "stack-resources") == 0 && argc == 2)
+        cfn_describe_stack_resources(&r->s, name, on_stack_resources, r);
+    else if (strcmp(cmd, "stack-template") == 0 && argc == 2)
+        cfn_get_template(&r->s, name, on_template, r);
+    else if (strcmp(cmd, "stack-delete") == 0 && argc == 2)
+        cfn_delete_stack(&r->s, name, on_stack_deleted, r);
+    else
+        return 1;
+    return 0;
+}
+
 static int credentials(struct run *r)
 {
     if (aws_session_refresh_credentials(&r->s) < 0) {
@@ -233,6 +402,8 @@ static int start(struct run *r, int argc, char **argv, struct iam_role *role)
         iam_load_role_details(&r->s, role, on_role, r);
     } else if (strcmp(cmd, "credentials") == 0)
         return credentials(r);
+    else if (strncmp(cmd, "stack", 5) == 0)
+        return start_stack(r, argc, argv) == 1 ? -1 : 0;
     else
         return -1;
     return 0;
@@ -242,7 +413,9 @@ static void usage(void)
 {
     fprintf(stderr, "usage: aws_tool [--profile NAME] [--region NAME] "
             "[--readonly] identity|regions|clusters [REGION...]|roles|"
-            "role NAME|credentials\n");
+            "role NAME|credentials|stack-create NAME FILE [CAPABILITY...]|"
+            "stacks [NAME]|stack-list [STATUS...]|stack-events NAME|"
+            "stack-resources NAME|stack-template NAME|stack-delete NAME\n");
 }
 
 int main(int argc, char **argv)
@@ -267,6 +440,7 @@ int main(int argc, char **argv)
         log_open(getenv("AWS_TOOL_LOG"), LOG_DEBUG);
     struct run r = {0};
     char err[1024];
+    buf_init(&r.template, 0);
     r.http = http_client_new();
     if (aws_session_init(&r.s, r.http, &opt, err, sizeof(err)) < 0) {
         fprintf(stderr, "aws_tool: %s\n", err);
@@ -286,6 +460,7 @@ int main(int argc, char **argv)
         free(text);
     }
     iam_role_cleanup(&role);
+    buf_cleanup(&r.template);
     cJSON_Delete(r.out);
     aws_session_cleanup(&r.s);
     http_client_free(r.http);
