@@ -64,9 +64,14 @@ static const struct world_kv_list *sa_labels(const struct world_cluster *c,
 static cJSON *sa_render(const struct world_cluster *c, size_t i)
 {
     const struct world_service_account *sa = &c->service_accounts[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, sa->namespace, sa->name, sa->uid,
-                               sa->resource_version, sa->created);
+    cJSON *obj, *meta;
+
+    /* A written account's document is kept in step with the struct. */
+    if (sa->document)
+        return cJSON_Parse(sa->document);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, sa->namespace, sa->name, sa->uid,
+                            sa->resource_version, sa->created);
 
     k8s_add_map(meta, "labels", &sa->labels);
     k8s_add_map(meta, "annotations", &sa->annotations);

@@ -14,6 +14,8 @@ struct world_kv {
     char *value;
 };
 
+struct k8s_store;
+
 struct world_kv_list {
     struct world_kv *items;
     size_t count;
@@ -36,6 +38,9 @@ struct world_service_account {
     unsigned long resource_version;
     struct world_kv_list annotations;
     struct world_kv_list labels;
+    /* The whole object as JSON once a Kubernetes write has stored it,
+     * kept in step with the fields above; NULL for the world file's. */
+    char *document;
 };
 
 struct world_ingress_rule {
@@ -229,8 +234,11 @@ struct world_cluster {
     size_t event_count;
     struct world_controller controller;
     /* The newest resourceVersion of the cluster's objects; changes
-     * (status updates, new events) take the next one. */
+     * (status updates, new events, writes) take the next one. */
     unsigned long resource_version;
+    /* Objects of kinds the world file has no structs for, and deleted
+     * objects, created by Kubernetes writes (sandbox/k8s_store.c). */
+    struct k8s_store *store;
 };
 
 struct world_inline_policy {
