@@ -243,6 +243,21 @@ int write_is_crd(const struct write *w)
     return !strcmp(w->r->plural, "customresourcedefinitions");
 }
 
+/* Empty labels and annotations are left out, as the API server's
+ * encoding leaves out empty maps. */
+static void drop_empty_maps(cJSON *obj)
+{
+    static const char *const maps[] = { "labels", "annotations" };
+    cJSON *meta = write_meta_of(obj);
+
+    for (int i = 0; i < 2; i++) {
+        const cJSON *map = cJSON_GetObjectItemCaseSensitive(meta, maps[i]);
+
+        if (map && (cJSON_IsNull(map) || !map->child))
+            cJSON_DeleteItemFromObjectCaseSensitive(meta, maps[i]);
+    }
+}
+
 void write_commit(struct write *w, const cJSON *old, cJSON *obj,
                   const char *name_in, int record_update, int code)
 {
@@ -267,6 +282,7 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
     write_set_meta(obj, "creationTimestamp",
              old ? write_meta_str(old, "creationTimestamp") : w->now);
     write_set_meta(obj, "deletionTimestamp", NULL);
+    drop_empty_maps(obj);
     write_set_meta(obj, "selfLink", NULL);
     set_generation(obj, old);
     if (record_update &&
