@@ -18,6 +18,7 @@
 #include "../ui/ui.h"
 #include "chain.h"
 #include "cli.h"
+#include "cli_sa.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -32,6 +33,7 @@ struct options {
     int debug;
     char **args;
     int arg_count;
+    struct cli_sa_options sa;
 };
 
 static void usage(FILE *out)
@@ -43,6 +45,16 @@ static void usage(FILE *out)
 "                                           print the ingress's ALB, its\n"
 "                                           listeners, targets and findings;\n"
 "                                           without a name, every ingress\n"
+"       albatross annotate serviceaccount NAMESPACE/NAME (--role-arn ARN\n"
+"                 [--sts-regional-endpoints true|false]\n"
+"                 [--token-expiration SECONDS] | --remove) [--dry-run]\n"
+"       albatross create serviceaccount NAMESPACE/NAME [--role-arn ARN]\n"
+"                 [--dry-run]\n"
+"       albatross delete serviceaccount NAMESPACE/NAME [--dry-run]\n"
+"                                           set or remove a service account's\n"
+"                                           IRSA annotations, create it or\n"
+"                                           delete it; --dry-run prints the\n"
+"                                           request and sends nothing\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -110,12 +122,15 @@ static const struct option long_options[] = {
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    CLI_SA_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_option(struct options *o, int c)
 {
+    if (cli_sa_option(&o->sa, c, optarg))
+        return -1;
     switch (c) {
     case OPT_PROFILE: o->model.profile = optarg; break;
     case OPT_REGION: o->model.region = optarg; break;
@@ -296,6 +311,9 @@ int main(int argc, char **argv)
 
     if (o.arg_count == 0)
         rc = run_ui(&o);
+    else if (cli_sa_is_command(o.args, o.arg_count))
+        rc = cli_sa_run(&o.model, &o.sa, o.args, o.arg_count, stdout,
+                        stderr);
     else if (strcmp(o.args[0], "get") == 0)
         rc = run_get(&o);
     else if (strcmp(o.args[0], "describe") == 0)
