@@ -898,6 +898,7 @@ static void serve_object(struct call *k, const struct k8s_resource *r,
                          const char *ns, const char *name)
 {
     size_t total = r->count(k->cluster);
+    const char *slash;
 
     for (size_t i = 0; i < total; i++) {
         struct k8s_entry e;
@@ -912,8 +913,13 @@ static void serve_object(struct call *k, const struct k8s_resource *r,
             return;
         }
     }
-    send_status(k->res, 404, "NotFound", "%s \"%.200s\" not found",
-                r->plural, name);
+    /* The API server qualifies resources of named groups with the group:
+     * clusterroles.rbac.authorization.k8s.io. */
+    slash = strrchr(r->group_version, '/');
+    send_status(k->res, 404, "NotFound", "%s%s%.*s \"%.200s\" not found",
+                r->plural, slash ? "." : "",
+                slash ? (int)(slash - r->group_version) : 0,
+                r->group_version, name);
 }
 
 /*
