@@ -45,28 +45,6 @@ static char *meta_copy(const cJSON *obj, const char *name)
     return strdup(s ? s : "");
 }
 
-/* Copies a map of strings (labels, annotations) into a list. */
-static int copy_map(const cJSON *map, struct world_kv_list *out)
-{
-    const cJSON *item;
-    size_t n = (size_t)cJSON_GetArraySize(map);
-
-    memset(out, 0, sizeof(*out));
-    if (!cJSON_IsObject(map) || !n)
-        return 0;
-    if (!(out->items = calloc(n, sizeof(*out->items))))
-        return -1;
-    cJSON_ArrayForEach(item, map) {
-        struct world_kv *kv = &out->items[out->count++];
-
-        kv->key = strdup(item->string);
-        kv->value = strdup(cJSON_IsString(item) ? item->valuestring : "");
-        if (!kv->key || !kv->value)
-            return -1;
-    }
-    return 0;
-}
-
 static void sa_cleanup(struct world_service_account *sa)
 {
     free(sa->namespace);
@@ -93,8 +71,8 @@ static int fill_sa(struct world_service_account *sa, cJSON *obj)
     sa->document = cJSON_PrintUnformatted(obj);
     if (!sa->namespace || !sa->name || !sa->uid || !sa->created ||
         !sa->document ||
-        copy_map(metadata(obj, "annotations"), &sa->annotations) < 0 ||
-        copy_map(metadata(obj, "labels"), &sa->labels) < 0)
+        k8s_read_map(metadata(obj, "annotations"), &sa->annotations) < 0 ||
+        k8s_read_map(metadata(obj, "labels"), &sa->labels) < 0)
         return -1;
     return 0;
 }

@@ -338,32 +338,6 @@ cJSON *k8s_store_get(struct world_cluster *c, const struct k8s_resource *r,
     return o ? cJSON_Duplicate(o->object, 1) : NULL;
 }
 
-/* Copies metadata.labels into the list selectors read. */
-static int copy_labels(const cJSON *obj, struct world_kv_list *out)
-{
-    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "labels");
-    const cJSON *item;
-    size_t n = 0;
-
-    memset(out, 0, sizeof(*out));
-    n = (size_t)cJSON_GetArraySize(labels);
-    if (!cJSON_IsObject(labels) || !n)
-        return 0;
-    if (!(out->items = calloc(n, sizeof(*out->items))))
-        return -1;
-    cJSON_ArrayForEach(item, labels) {
-        struct world_kv *kv = &out->items[out->count];
-
-        kv->key = strdup(item->string);
-        kv->value = strdup(cJSON_IsString(item) ? item->valuestring : "");
-        out->count++;
-        if (!kv->key || !kv->value)
-            return -1;
-    }
-    return 0;
-}
-
 static void object_cleanup(struct stored_object *o)
 {
     free(o->ns);
@@ -385,7 +359,9 @@ int k8s_store_put(struct world_cluster *c, const struct k8s_resource *r,
     fresh.ns = strdup(r->namespaced ? ns : "");
     fresh.name = strdup(name);
     if (!k || !fresh.ns || !fresh.name ||
-        copy_labels(obj, &fresh.labels) < 0) {
+        k8s_read_map(cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "labels"),
+                     &fresh.labels) < 0) {
         object_cleanup(&fresh);
         return -1;
     }
