@@ -28,6 +28,7 @@
 
 #include "controller.h"
 #include "k8s_object.h"
+#include "k8s_openapi.h"
 #include "k8s_reply.h"
 #include "k8s_store.h"
 #include "k8s_write.h"
@@ -978,6 +979,8 @@ static void route(struct call *k)
         serve_versions(k);
     else if (n == 1 && part_is(k, 0, "apis"))
         serve_group_list(k);
+    else if (part_is(k, 0, "openapi"))
+        k8s_openapi_serve(k->cluster, k->res, k->parts + 1, n - 1);
     else if (part_is(k, 0, "api") && part_is(k, 1, "v1"))
         serve_resources(k, "v1", k->parts + 2, n - 2);
     else if (n >= 2 && part_is(k, 0, "apis") &&

@@ -263,6 +263,21 @@ void k8s_store_add_resources(struct world_cluster *c,
             cJSON_AddItemToArray(list, k8s_resource_json(c, &s->kinds[i].r));
 }
 
+size_t k8s_store_kind_count(struct world_cluster *c)
+{
+    struct k8s_store *s = store_of(c);
+
+    return s ? s->kind_count : 0;
+}
+
+const struct k8s_resource *k8s_store_kind_at(struct world_cluster *c,
+                                             size_t i)
+{
+    struct stored_kind *k = &store_of(c)->kinds[i];
+
+    return k->served ? &k->r : NULL;
+}
+
 static int listed(const char *group, const char *const *skip)
 {
     for (; *skip; skip++)

@@ -56,6 +56,12 @@ void k8s_store_add_groups(struct world_cluster *c, cJSON *groups,
 const char *k8s_store_group_version(struct world_cluster *c,
                                     const char *group);
 
+/* The stored kinds, for walks over every kind: index i below
+ * k8s_store_kind_count, NULL for a custom kind no longer served. */
+size_t k8s_store_kind_count(struct world_cluster *c);
+const struct k8s_resource *k8s_store_kind_at(struct world_cluster *c,
+                                             size_t i);
+
 /* The APIResource discovery document of r, with the write verbs when
  * the sandbox takes writes of r. */
 cJSON *k8s_resource_json(const struct world_cluster *c,

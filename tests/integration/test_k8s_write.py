@@ -126,13 +126,13 @@ class KubernetesWriteTest(unittest.TestCase):
                                        "--show-managed-fields").stdout)
 
     def apply(self, text, *flags, check=True):
-        """kubectl apply --server-side of text. Validation is off because
-        the sandbox serves no OpenAPI documents for kubectl to fetch."""
+        """kubectl apply --server-side of text, with kubectl's default
+        validation, which reads the sandbox's OpenAPI v3 documents."""
         path = os.path.join(self.files.name, "manifest.yaml")
         with open(path, "w") as f:
             f.write(text)
-        return self.kubectl("apply", "--server-side", "--validate=false",
-                            *flags, "-f", path, check=check)
+        return self.kubectl("apply", "--server-side", *flags, "-f", path,
+                            check=check)
 
     def request(self, method, path, body=None, content_type="application/json"):
         """One HTTPS request to the cluster; returns (status, document)."""
