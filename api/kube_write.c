@@ -106,22 +106,35 @@ int kube_write_path(const struct kube_object_ref *ref, const char *method,
                       ref->name);
         return -1;
     }
+    struct buf b;
+    char separator = '?';
+    buf_init(&b, pathlen - 1);
+    int rc = buf_puts(&b, ref->prefix);
+    if (ref->namespace)
+        rc |= buf_printf(&b, "/namespaces/%s", ref->namespace);
+    rc |= buf_printf(&b, "/%s", ref->resource);
+    if (ref->name)
+        rc |= buf_printf(&b, "/%s", ref->name);
     /* DeleteOptions has no fieldManager. */
-    int manager = strcmp(method, "DELETE") != 0;
-    int n = snprintf(path, pathlen, "%s%s%s/%s%s%s%s%s%s%s%s",
-                     ref->prefix, ref->namespace ? "/namespaces/" : "",
-                     ref->namespace ? ref->namespace : "", ref->resource,
-                     ref->name ? "/" : "", ref->name ? ref->name : "",
-                     manager ? "?fieldManager=" KUBE_FIELD_MANAGER : "",
-                     dry_run ? (manager ? "&" : "?") : "",
-                     dry_run ? "dryRun=All" : "",
-                     query ? (manager || dry_run ? "&" : "?") : "",
-                     query ? query : "");
-    if (n < 0 || (size_t)n >= pathlen) {
+    if (strcmp(method, "DELETE") != 0) {
+        rc |= buf_printf(&b, "%cfieldManager=%s", separator,
+                         KUBE_FIELD_MANAGER);
+        separator = '&';
+    }
+    if (dry_run) {
+        rc |= buf_printf(&b, "%cdryRun=All", separator);
+        separator = '&';
+    }
+    if (query)
+        rc |= buf_printf(&b, "%c%s", separator, query);
+    if (rc) {
+        buf_cleanup(&b);
         api_error_set(err, "InvalidRequest", "the request path is longer "
-                      "than %zu bytes", pathlen);
+                      "than %zu bytes", pathlen - 1);
         return -1;
     }
+    snprintf(path, pathlen, "%s", b.data);
+    buf_cleanup(&b);
     return 0;
 }
 
@@ -132,7 +145,9 @@ static void write_done(const struct http_request *req,
 
 static const char *cluster_name(const struct kube_client *kc)
 {
-    return kc->ep.name ? kc->ep.name : kc->ep.server ? kc->ep.server : "";
+    if (kc->ep.name)
+        return kc->ep.name;
+    return kc->ep.server ? kc->ep.server : "";
 }
 
 static int send_write(struct kube_write *wr, struct api_error *err)
@@ -264,8 +279,10 @@ static int submit(struct kube_client *kc, const char *method,
         wr->kc = kc;
         wr->method = strdup(method);
         wr->path = strdup(path);
-        wr->content_type = content_type ? strdup(content_type) : NULL;
-        wr->body = content_type ? strdup(body ? body : "") : NULL;
+        if (content_type) {
+            wr->content_type = strdup(content_type);
+            wr->body = strdup(body ? body : "");
+        }
         wr->idempotent = strcmp(method, "POST") != 0;
         wr->done = done;
         wr->ctx = ctx;

@@ -1,7 +1,7 @@
 /*
- * The last step of every Kubernetes write: checking the new object
- * against its URL, setting the metadata the API server owns, and storing
- * it; and the Status errors of the write side.
+ * The last step of every Kubernetes write: checks of the new object
+ * against its URL, the metadata the API server owns, and the store. The
+ * Status errors of the write side live here too.
  */
 #include "k8s_write_int.h"
 
@@ -276,7 +276,8 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
     write_set_meta(obj, "namespace", w->ns);
     seed = wfile_printf("%s/%s/%s/%s/%s/%lu", w->c->region, w->c->name,
                         w->r->plural, w->ns ? w->ns : "", name, next);
-    uid = old ? NULL : seed ? wfile_uuid(seed) : NULL;
+    if (!old && seed)
+        uid = wfile_uuid(seed);
     free(seed);
     write_set_meta(obj, "uid", old ? write_meta_str(old, "uid") : uid);
     write_set_meta(obj, "creationTimestamp",

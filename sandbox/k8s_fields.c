@@ -294,8 +294,8 @@ struct apply {
     struct conflict found[CONFLICTS_MAX];
 };
 
-/* How the API server names a manager in a conflict: an Update's with
- * the apiVersion it used. */
+/* The manager's name as the API server writes it in a conflict, with
+ * the apiVersion for an Update. */
 static void manager_name(const cJSON *entry, char *out, size_t len)
 {
     if (!strcmp(entry_str(entry, "operation"), "Update"))
@@ -357,7 +357,9 @@ static void remove_field(cJSON *obj, const struct path *p)
                                                 p->names[p->depth - 1]);
 }
 
-/* Paths are built from the FieldsV1 keys of the manager's old set. */
+/* Removes from obj the fields of old_set (the manager's last apply)
+ * that new_set lacks and no other manager owns. p is built from the
+ * FieldsV1 keys on the way down. */
 static void remove_dropped(struct apply *a, cJSON *obj, const cJSON *old_set,
                            const cJSON *new_set, struct path *p)
 {

@@ -2,8 +2,8 @@
  * The OpenAPI v3 documents kubectl reads before it sends a create or an
  * apply: the list of group versions, and per group version the PATCH
  * operation of each kind with the query parameters it takes. kubectl
- * looks for fieldValidation among them; when it is there, kubectl leaves
- * validation to the server instead of downloading the OpenAPI v2 schema,
+ * looks for fieldValidation among them. When it is there, kubectl leaves
+ * validation to the server, so it never downloads the OpenAPI v2 schema,
  * which the sandbox does not serve.
  *
  * Limits: the documents carry no schemas, so kubectl explain and

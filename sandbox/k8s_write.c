@@ -10,9 +10,10 @@
  * BadRequest (400), UnsupportedMediaType (415).
  *
  * Limits: strategic merge patch merges maps as a JSON merge patch does
- * and replaces lists whole (the API server merges lists such as
- * containers by their merge key, and takes $patch directives); no
- * admission, defaulting or schema validation beyond metadata.
+ * and replaces lists whole. The API server merges lists such as
+ * containers by their merge key and takes $patch directives. There is
+ * no admission, defaulting or schema validation beyond metadata, and
+ * the world file's kinds other than service accounts take no writes.
  */
 #include "k8s_write_int.h"
 

@@ -205,7 +205,7 @@ static void on_written(const char *body, size_t len,
     }
 }
 
-/* What to do about the usual failures of these writes. */
+/* The fix to suggest for the usual failures of these writes, or NULL. */
 static const char *hint(enum sa_verb verb, const char *code)
 {
     if (!strcmp(code, "NotFound"))
