@@ -237,7 +237,9 @@ cJSON *k8s_resource_json(const struct world_cluster *c,
     static const char *const verbs[] = {
         "get", "list", "watch", "create", "update", "patch", "delete",
     };
-    int writable = kind_of(c, r) || !strcmp(r->plural, "serviceaccounts");
+    int writable = kind_of(c, r) ||
+                   r == k8s_resource_find("v1", "serviceaccounts") ||
+                   r == &k8s_ingress_class_resource;
     cJSON *obj = cJSON_CreateObject();
 
     cJSON_AddStringToObject(obj, "name", r->plural);

@@ -33,6 +33,9 @@
 static const struct k8s_backend sa_backend = {
     k8s_sa_get, k8s_sa_put, k8s_sa_remove,
 };
+static const struct k8s_backend class_backend = {
+    k8s_class_get, k8s_class_put, k8s_class_remove,
+};
 static const struct k8s_backend store_backend = {
     k8s_store_get, k8s_store_put, k8s_store_remove,
 };
@@ -502,17 +505,18 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
     snprintf(w.resource, sizeof(w.resource), "%s%s%s", w.r->plural,
              *w.group ? "." : "", w.group);
     awsreply_format_time(req->now, w.now);
-    if (!strcmp(w.r->plural, "serviceaccounts") && !strcmp(group_version,
-                                                           "v1"))
+    if (w.r == k8s_resource_find("v1", "serviceaccounts"))
         w.backend = &sa_backend;
+    else if (w.r == &k8s_ingress_class_resource)
+        w.backend = &class_backend;
     else if (k8s_store_owns(c, w.r))
         w.backend = &store_backend;
     if (!w.backend)
         k8s_send_status(res, 405, "MethodNotAllowed", "%.16s is not "
                         "supported on %s: the sandbox takes writes of "
-                        "service accounts and of the kinds it stores, not "
-                        "of the world file's other objects", req->method,
-                        w.resource);
+                        "service accounts, ingress classes and the kinds it "
+                        "stores, not of the world file's other objects",
+                        req->method, w.resource);
     else
         serve_method(&w);
 }

@@ -136,6 +136,7 @@ struct world_ingress_class {
     char *controller;       /* ingress.k8s.aws/alb */
     char *parameters;       /* IngressClassParams name, or NULL */
     int is_default;
+    char *document;         /* as for world_service_account */
 };
 
 /* elbv2.k8s.aws/v1beta1 IngressClassParams, cluster-scoped. */

@@ -86,6 +86,22 @@ spec:
 """
 
 
+INGRESS_CLASS = """\
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: internal-alb
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "false"
+spec:
+  controller: ingress.k8s.aws/alb
+  parameters:
+    apiGroup: elbv2.k8s.aws
+    kind: IngressClassParams
+    name: internal
+"""
+
+
 def managers(obj):
     """(manager, operation) of each managedFields entry."""
     return [(m["manager"], m["operation"]) for m in obj["metadata"].get("managedFields", [])]
@@ -373,6 +389,20 @@ class KubernetesWriteTest(unittest.TestCase):
         self.kubectl("delete", "clusterrole", "pod-reader")
         res = self.kubectl("get", "clusterrole", "pod-reader", check=False)
         self.assertIn('clusterroles.rbac.authorization.k8s.io "pod-reader" not found', res.stderr)
+
+    def test_apply_ingress_class(self):
+        before = self.kubectl("get", "ingressclasses", "-o", "name").stdout.split()
+        self.apply(INGRESS_CLASS)
+        ic = self.get_json("ingressclass", "internal-alb")
+        self.assertEqual(ic["spec"]["parameters"]["name"], "internal")
+        self.assertEqual(ic["metadata"]["annotations"],
+                         {"ingressclass.kubernetes.io/is-default-class": "false"})
+        self.assertEqual(managers(ic), [("kubectl", "Apply")])
+        after = self.kubectl("get", "ingressclasses", "-o", "name").stdout.split()
+        self.assertEqual(sorted(after), sorted(before + ["ingressclass.networking.k8s.io/internal-alb"]))
+        self.kubectl("delete", "ingressclass", "internal-alb")
+        after = self.kubectl("get", "ingressclasses", "-o", "name").stdout.split()
+        self.assertEqual(after, before)
 
     def test_crd_then_custom_resource(self):
         res = self.kubectl("get", "targetgroupbindings", "-A", check=False)
