@@ -277,6 +277,19 @@ static cJSON *detach_value(cJSON *doc, const char *path)
            cJSON_DetachItemFromObjectCaseSensitive(parent, last) : NULL;
 }
 
+/* Inserts value (taken) into array before index i, or at the end when
+ * i is the size. cJSON_InsertItemInArray of cJSON 1.7.15 returns false
+ * for an array from cJSON_Parse, so the items from i on move behind the
+ * new one instead. */
+static void insert_at(cJSON *array, int i, cJSON *value)
+{
+    int after = cJSON_GetArraySize(array) - i;
+
+    cJSON_AddItemToArray(array, value);
+    for (int n = 0; n < after; n++)
+        cJSON_AddItemToArray(array, cJSON_DetachItemFromArray(array, i));
+}
+
 /* Adds value (taken) at path, replacing an object member or inserting
  * into an array. Returns 0 or -1 (value freed). */
 static int add_value(cJSON **doc, const char *path, cJSON *value)
@@ -296,10 +309,7 @@ static int add_value(cJSON **doc, const char *path, cJSON *value)
 
         if (i < 0)
             goto fail;
-        if (i == size)
-            cJSON_AddItemToArray(parent, value);
-        else
-            cJSON_InsertItemInArray(parent, (int)i, value);
+        insert_at(parent, (int)i, value);
         return 0;
     }
     if (cJSON_IsObject(parent)) {
