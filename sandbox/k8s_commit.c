@@ -208,11 +208,25 @@ static int establish(struct write *w, cJSON *crd, const char *name)
 {
     static const char *const conditions[] = { "NamesAccepted",
                                               "Established" };
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(crd, "spec");
+    const char *group = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(spec, "group"));
+    const char *plural = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(spec, "names"), "plural"));
     cJSON *status, *list;
-    char err[300];
+    char err[600];
 
-    if (k8s_store_define(w->c, crd, 1, err, sizeof(err)) < 0 &&
-        !w->dry_run) {
+    snprintf(err, sizeof(err), "%s.%s", plural ? plural : "",
+             group ? group : "");
+    if (strcmp(name, err) != 0) {
+        snprintf(err, sizeof(err), "Invalid value: \"%.200s\": must be "
+                 "spec.names.plural+\".\"+spec.group", name);
+        write_invalid(w, w->r->kind, name, "metadata.name", err);
+        return -1;
+    }
+    if (!w->dry_run &&
+        k8s_store_define(w->c, crd, 1, err, sizeof(err)) < 0) {
         write_invalid(w, w->r->kind, name, "spec", err);
         return -1;
     }

@@ -422,6 +422,15 @@ class KubernetesWriteTest(unittest.TestCase):
         res = self.kubectl("get", "targetgroupbindings", "-A", check=False)
         self.assertNotEqual(res.returncode, 0)
 
+    def test_crd_name_must_match(self):
+        crd = yaml.safe_load(CRD)
+        crd["metadata"]["name"] = "bindings.elbv2.k8s.aws"
+        status, doc = self.request(
+            "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+        self.assertEqual(status, 422)
+        self.assertIn('metadata.name: Invalid value: "bindings.elbv2.k8s.aws": must be '
+                      'spec.names.plural+"."+spec.group', doc["message"])
+
     # ---- bad bodies ---------------------------------------------------------
 
     def test_bad_json_rejected(self):
