@@ -868,10 +868,17 @@ static char *page_url(const struct kube_op *op)
 
 static struct http_request *page_request(const struct kube_op *op)
 {
-    const struct kube_client *kc = op->kc;
     char *url = page_url(op);
-    struct http_request *req = url ? http_request_new("GET", url) : NULL;
+    struct http_request *req = url ? kube_request_new(op->kc, "GET", url)
+                                   : NULL;
     free(url);
+    return req;
+}
+
+struct http_request *kube_request_new(const struct kube_client *kc,
+                                      const char *method, const char *url)
+{
+    struct http_request *req = http_request_new(method, url);
     if (!req)
         return NULL;
     req->max_response = KUBE_MAX_PAGE_BYTES;
@@ -907,9 +914,48 @@ static int check_scheme(const struct kube_client *kc, struct api_error *err)
     return -1;
 }
 
+int kube_prepare_request(struct kube_client *kc, struct api_error *err)
+{
+    return check_scheme(kc, err) < 0 || refresh_token(kc, err) < 0 ? -1 : 0;
+}
+
+void kube_reply_error(struct kube_client *kc, const struct http_response *res,
+                      struct api_error *err)
+{
+    if (res->failed)
+        transport_error(kc, res, err);
+    else
+        kube_error_from_reply(err, res->status, res->body.data,
+                              res->body.len);
+    if (res->status == 401) {
+        explain_unauthorized(kc, err);
+        drop_token(kc);
+    }
+}
+
+int kube_token_renewable(const struct kube_client *kc)
+{
+    return !kc->ep.token && (kc->ep.eks_cluster || kc->ep.exec_argv);
+}
+
+char *kube_url(const struct kube_client *kc, const char *path_and_query)
+{
+    const char *server = kc->ep.server ? kc->ep.server : "";
+    size_t n = strlen(server);
+    while (n > 0 && server[n - 1] == '/')
+        n--;
+    struct buf b;
+    buf_init(&b, 0);
+    if (buf_append(&b, server, n) < 0 || buf_puts(&b, path_and_query) < 0) {
+        buf_cleanup(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
 static int submit_page(struct kube_op *op, struct api_error *err)
 {
-    if (check_scheme(op->kc, err) < 0 || refresh_token(op->kc, err) < 0)
+    if (kube_prepare_request(op->kc, err) < 0)
         return -1;
     struct http_request *req = page_request(op);
     if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {

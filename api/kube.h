@@ -166,6 +166,23 @@ int kube_list(struct kube_client *kc, const char *prefix,
               const char *field_selector, kube_page_fn parse, void *list,
               kube_list_fn done, void *ctx);
 
+/*
+ * The steps every request of the client takes, for kube_write.c: make
+ * sure the server is https when credentials go to it and the token is
+ * current (0, or -1 with err); build a request with the CA, client
+ * certificate and token (NULL when memory runs out); and turn a failed
+ * reply into err, explaining a 401 and dropping the rejected token.
+ * kube_token_renewable tells whether a new token can be made after a
+ * 401. kube_url joins the server URL and a path with its query.
+ */
+int kube_prepare_request(struct kube_client *kc, struct api_error *err);
+struct http_request *kube_request_new(const struct kube_client *kc,
+                                      const char *method, const char *url);
+void kube_reply_error(struct kube_client *kc, const struct http_response *res,
+                      struct api_error *err);
+int kube_token_renewable(const struct kube_client *kc);
+char *kube_url(const struct kube_client *kc, const char *path_and_query);
+
 /* Sets err from a non-2xx reply: a Kubernetes Status object (reason,
  * message, code), or the start of any other body. */
 void kube_error_from_reply(struct api_error *err, long status,

@@ -10,9 +10,10 @@
  * Every request needs an EKS bearer token for the cluster, as EKS's API
  * server does. Errors are Kubernetes Status objects.
  *
- * Limits: read-only, so watches see only what the sandbox itself changes
- * (the controller simulation's ingress status and events), never a
- * DELETED event; no Table or protobuf output (kubectl falls back to JSON
+ * Writes (POST, PUT, PATCH, DELETE) go to k8s_write.c; watches see them,
+ * deletions included, as they see the controller simulation's changes.
+ *
+ * Limits: no Table or protobuf output (kubectl falls back to JSON
  * lists); set-based label selectors (in, notin) are rejected with 400.
  */
 #include <stdarg.h>
@@ -27,6 +28,10 @@
 
 #include "controller.h"
 #include "k8s_object.h"
+#include "k8s_openapi.h"
+#include "k8s_reply.h"
+#include "k8s_store.h"
+#include "k8s_write.h"
 #include "server.h"
 
 #define PATH_PARTS_MAX  10
@@ -34,7 +39,7 @@
 #define CONTINUE_MAX    2048
 #define CONTINUE_V      "albatross-sandbox/v1"
 #define SELECTOR_MAX    16
-#define JSON_TYPE       "application/json"
+#define JSON_TYPE       K8S_JSON_TYPE
 
 /* A request under one cluster: the path after /k8s/REGION/NAME, split. */
 struct call {
@@ -69,47 +74,8 @@ struct selector {
 
 /* ---- replies ---------------------------------------------------------- */
 
-static void send_json(struct sb_response *res, int status, cJSON *doc)
-{
-    char *text = doc ? cJSON_PrintUnformatted(doc) : NULL;
-
-    cJSON_Delete(doc);
-    buf_reset(&res->body);
-    if (!text) {
-        res->status = 500;
-        res->content_type = "text/plain";
-        buf_puts(&res->body, "out of memory\n");
-        return;
-    }
-    res->status = status;
-    res->content_type = JSON_TYPE;
-    buf_puts(&res->body, text);
-    free(text);
-}
-
-static void send_status(struct sb_response *res, int code, const char *reason,
-                        const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void send_status(struct sb_response *res, int code, const char *reason,
-                        const char *fmt, ...)
-{
-    cJSON *doc = cJSON_CreateObject();
-    char message[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(message, sizeof(message), fmt, ap);
-    va_end(ap);
-    cJSON_AddStringToObject(doc, "kind", "Status");
-    cJSON_AddStringToObject(doc, "apiVersion", "v1");
-    cJSON_AddObjectToObject(doc, "metadata");
-    cJSON_AddStringToObject(doc, "status", "Failure");
-    cJSON_AddStringToObject(doc, "message", message);
-    cJSON_AddStringToObject(doc, "reason", reason);
-    cJSON_AddNumberToObject(doc, "code", code);
-    send_json(res, code, doc);
-}
+#define send_json   k8s_send_json
+#define send_status k8s_send_status
 
 static void send_not_found(struct sb_response *res)
 {
@@ -128,22 +94,6 @@ static cJSON *string_array(const char *const *items, size_t count)
     return array;
 }
 
-static cJSON *resource_json(const struct k8s_resource *r)
-{
-    static const char *const verbs[] = { "get", "list", "watch" };
-    cJSON *obj = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(obj, "name", r->plural);
-    cJSON_AddStringToObject(obj, "singularName", r->singular);
-    cJSON_AddBoolToObject(obj, "namespaced", r->namespaced);
-    cJSON_AddStringToObject(obj, "kind", r->kind);
-    cJSON_AddItemToObject(obj, "verbs", string_array(verbs, 3));
-    if (r->short_name)
-        cJSON_AddItemToObject(obj, "shortNames",
-                              string_array(&r->short_name, 1));
-    return obj;
-}
-
 static void serve_resource_list(struct call *k, const char *group_version)
 {
     cJSON *doc = cJSON_CreateObject();
@@ -155,7 +105,9 @@ static void serve_resource_list(struct call *k, const char *group_version)
     list = cJSON_AddArrayToObject(doc, "resources");
     for (size_t i = 0; i < k8s_resource_count; i++)
         if (strcmp(k8s_resources[i]->group_version, group_version) == 0)
-            cJSON_AddItemToArray(list, resource_json(k8s_resources[i]));
+            cJSON_AddItemToArray(list, k8s_resource_json(k->cluster,
+                                                         k8s_resources[i]));
+    k8s_store_add_resources(k->cluster, group_version, list);
     send_json(k->res, 200, doc);
 }
 
@@ -173,12 +125,20 @@ static const struct api_group {
 
 #define GROUP_COUNT (sizeof(groups) / sizeof(groups[0]))
 
-static const struct api_group *find_group(const char *name)
+/* The group called name: one of the table's, or one of the store's
+ * filled into *stored. */
+static const struct api_group *find_group(struct call *k, const char *name,
+                                          struct api_group *stored)
 {
     for (size_t i = 0; i < GROUP_COUNT; i++)
         if (strcmp(groups[i].name, name) == 0)
             return &groups[i];
-    return NULL;
+    stored->group_version = k8s_store_group_version(k->cluster, name);
+    if (!stored->group_version)
+        return NULL;
+    stored->name = name;
+    stored->version = strchr(stored->group_version, '/') + 1;
+    return stored;
 }
 
 static cJSON *group_json(const struct api_group *g)
@@ -207,13 +167,18 @@ static void serve_group(struct call *k, const struct api_group *g)
 static void serve_group_list(struct call *k)
 {
     cJSON *doc = cJSON_CreateObject();
+    const char *names[GROUP_COUNT + 1];
     cJSON *list;
 
     cJSON_AddStringToObject(doc, "kind", "APIGroupList");
     cJSON_AddStringToObject(doc, "apiVersion", "v1");
     list = cJSON_AddArrayToObject(doc, "groups");
-    for (size_t i = 0; i < GROUP_COUNT; i++)
+    for (size_t i = 0; i < GROUP_COUNT; i++) {
         cJSON_AddItemToArray(list, group_json(&groups[i]));
+        names[i] = groups[i].name;
+    }
+    names[GROUP_COUNT] = NULL;
+    k8s_store_add_groups(k->cluster, list, names);
     send_json(k->res, 200, doc);
 }
 
@@ -661,8 +626,8 @@ static void send_list(struct call *k, const struct k8s_resource *r,
 /*
  * A watch of a list: first, unless resourceVersion names a version, every
  * object as ADDED; then each object whose resourceVersion passes the
- * newest sent, as MODIFIED when it was sent before and ADDED when not.
- * Objects are never deleted. The stream ends after timeoutSeconds
+ * newest sent, as MODIFIED when it was sent before and ADDED when not,
+ * and each object deleted since as DELETED. The stream ends after timeoutSeconds
  * (WATCH_TIMEOUT by default) and sends a newline when it has been quiet
  * for WATCH_KEEPALIVE seconds, which JSON decoders skip and which keeps
  * the connection from timing out as idle.
@@ -744,6 +709,60 @@ static void watch_event(struct watch *wt, const struct k8s_entry *e,
     free(text);
 }
 
+/* Whether a deleted object passes the watch's field selector.
+ * TODO: label selectors are not checked, so a watch with one is told
+ * of every deletion of its kind and namespace. */
+static int tombstone_matches(const struct watch *wt,
+                             const struct k8s_tombstone *t)
+{
+    if (t->r != wt->r || t->rv <= wt->since ||
+        (wt->ns && strcmp(t->ns, wt->ns) != 0))
+        return 0;
+    for (size_t i = 0; i < wt->sel.field_count; i++) {
+        const struct field_term *f = &wt->sel.fields[i];
+        const char *value = strcmp(f->key, "metadata.name") == 0 ? t->name
+            : strcmp(f->key, "metadata.namespace") == 0 ? t->ns : NULL;
+
+        if (value && (strcmp(value, f->value) == 0) == f->negate)
+            return 0;
+    }
+    return 1;
+}
+
+/* Sends DELETED for objects deleted after the newest version sent, and
+ * forgets them, so one created again is ADDED. Returns the newest
+ * version sent. */
+static unsigned long watch_deleted(struct watch *wt,
+                                   const struct world_cluster *c,
+                                   unsigned long newest,
+                                   struct buf *out)
+{
+    for (size_t i = 0; i < k8s_tombstone_count(c); i++) {
+        const struct k8s_tombstone *t = k8s_tombstone_at(c, i);
+        cJSON *event;
+        char *text, key[600];
+
+        if (wt->initial || !tombstone_matches(wt, t))
+            continue;
+        snprintf(key, sizeof(key), "%s/%s", t->ns, t->name);
+        for (size_t j = 0; j < wt->seen_count; j++)
+            if (strcmp(wt->seen[j], key) == 0)
+                wt->seen[j][0] = '\0';
+        event = cJSON_CreateObject();
+        cJSON_AddStringToObject(event, "type", "DELETED");
+        cJSON_AddItemToObject(event, "object", cJSON_Duplicate(t->object, 1));
+        text = cJSON_PrintUnformatted(event);
+        cJSON_Delete(event);
+        if (text) {
+            buf_puts(out, text);
+            buf_putc(out, '\n');
+        }
+        free(text);
+        newest = t->rv > newest ? t->rv : newest;
+    }
+    return newest;
+}
+
 static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
 {
     struct watch *wt = (struct watch *)s;
@@ -767,6 +786,7 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
         return 1;
     }
     wt->cluster_rv = c->resource_version;
+    newest = watch_deleted(wt, c, newest, out);
     entries = collect(c, wt->r, wt->ns, &wt->sel, &count);
     for (size_t i = 0; i < count; i++) {
         cJSON *obj = wt->r->render(c, entries[i].index);
@@ -891,6 +911,7 @@ static void serve_object(struct call *k, const struct k8s_resource *r,
                          const char *ns, const char *name)
 {
     size_t total = r->count(k->cluster);
+    const char *slash;
 
     for (size_t i = 0; i < total; i++) {
         struct k8s_entry e;
@@ -905,8 +926,13 @@ static void serve_object(struct call *k, const struct k8s_resource *r,
             return;
         }
     }
-    send_status(k->res, 404, "NotFound", "%s \"%.200s\" not found",
-                r->plural, name);
+    /* The API server qualifies resources of named groups with the group:
+     * clusterroles.rbac.authorization.k8s.io. */
+    slash = strrchr(r->group_version, '/');
+    send_status(k->res, 404, "NotFound", "%s%s%.*s \"%.200s\" not found",
+                r->plural, slash ? "." : "",
+                slash ? (int)(slash - r->group_version) : 0,
+                r->group_version, name);
 }
 
 /*
@@ -928,7 +954,7 @@ static void serve_resources(struct call *k, const char *group_version,
         return;
     }
     if (count >= 3 && strcmp(parts[0], "namespaces") == 0) {
-        r = k8s_resource_find(group_version, parts[2]);
+        r = k8s_cluster_resource(k->cluster, group_version, parts[2]);
         if (!r || !r->namespaced || count > 4)
             send_not_found(k->res);
         else if (count == 4)
@@ -937,7 +963,7 @@ static void serve_resources(struct call *k, const char *group_version,
             serve_list(k, r, parts[1]);
         return;
     }
-    r = k8s_resource_find(group_version, parts[0]);
+    r = k8s_cluster_resource(k->cluster, group_version, parts[0]);
     if (!r || count > 2 || (count == 2 && r->namespaced))
         send_not_found(k->res);
     else if (count == 2)
@@ -955,6 +981,7 @@ static void route(struct call *k)
 {
     size_t n = k->part_count;
     const struct api_group *g;
+    struct api_group stored;
 
     if (n == 0)
         serve_root(k);
@@ -964,9 +991,12 @@ static void route(struct call *k)
         serve_versions(k);
     else if (n == 1 && part_is(k, 0, "apis"))
         serve_group_list(k);
+    else if (part_is(k, 0, "openapi"))
+        k8s_openapi_serve(k->cluster, k->res, k->parts + 1, n - 1);
     else if (part_is(k, 0, "api") && part_is(k, 1, "v1"))
         serve_resources(k, "v1", k->parts + 2, n - 2);
-    else if (n >= 2 && part_is(k, 0, "apis") && (g = find_group(k->parts[1]))) {
+    else if (n >= 2 && part_is(k, 0, "apis") &&
+             (g = find_group(k, k->parts[1], &stored))) {
         if (n == 2)
             serve_group(k, g);
         else if (part_is(k, 2, g->version))
@@ -1024,9 +1054,7 @@ static void serve_cluster(struct call *k)
     const struct sb_request *req = k->req;
 
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
-        send_status(k->res, 405, "MethodNotAllowed",
-                    "%s is not supported: the sandbox's Kubernetes API is "
-                    "read-only", req->method);
+        k8s_write_serve(k->cluster, req, k->res, k->parts, k->part_count);
     else
         route(k);
 }

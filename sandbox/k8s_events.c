@@ -188,10 +188,14 @@ static const struct world_kv_list *class_labels(const struct world_cluster *c,
 static cJSON *class_render(const struct world_cluster *c, size_t i)
 {
     const struct world_ingress_class *ic = &c->ingress_classes[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, NULL, ic->name, ic->uid,
-                                   ic->resource_version, ic->created);
-    cJSON *annotations, *spec;
+    cJSON *obj, *meta, *annotations, *spec;
+
+    /* A written class's document is kept in step with the struct. */
+    if (ic->document)
+        return cJSON_Parse(ic->document);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, NULL, ic->name, ic->uid,
+                            ic->resource_version, ic->created);
 
     k8s_add_map(meta, "labels", &ic->labels);
     k8s_add_map(meta, "annotations", &ic->annotations);

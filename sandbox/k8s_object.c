@@ -6,6 +6,7 @@
 #include "k8s_object.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void k8s_add_map(cJSON *obj, const char *name,
@@ -26,6 +27,27 @@ void k8s_add_string(cJSON *obj, const char *name, const char *value)
 {
     if (value)
         cJSON_AddStringToObject(obj, name, value);
+}
+
+int k8s_read_map(const cJSON *map, struct world_kv_list *out)
+{
+    const cJSON *item;
+    size_t n = (size_t)cJSON_GetArraySize(map);
+
+    memset(out, 0, sizeof(*out));
+    if (!cJSON_IsObject(map) || !n)
+        return 0;
+    if (!(out->items = calloc(n, sizeof(*out->items))))
+        return -1;
+    cJSON_ArrayForEach(item, map) {
+        struct world_kv *kv = &out->items[out->count++];
+
+        kv->key = strdup(item->string);
+        kv->value = strdup(cJSON_IsString(item) ? item->valuestring : "");
+        if (!kv->key || !kv->value)
+            return -1;
+    }
+    return 0;
 }
 
 cJSON *k8s_add_metadata(cJSON *obj, const char *ns, const char *name,
@@ -64,9 +86,14 @@ static const struct world_kv_list *sa_labels(const struct world_cluster *c,
 static cJSON *sa_render(const struct world_cluster *c, size_t i)
 {
     const struct world_service_account *sa = &c->service_accounts[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, sa->namespace, sa->name, sa->uid,
-                               sa->resource_version, sa->created);
+    cJSON *obj, *meta;
+
+    /* A written account's document is kept in step with the struct. */
+    if (sa->document)
+        return cJSON_Parse(sa->document);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, sa->namespace, sa->name, sa->uid,
+                            sa->resource_version, sa->created);
 
     k8s_add_map(meta, "labels", &sa->labels);
     k8s_add_map(meta, "annotations", &sa->annotations);

@@ -56,6 +56,10 @@ extern const size_t k8s_resource_count;
 void k8s_add_map(cJSON *obj, const char *name,
                  const struct world_kv_list *list);
 void k8s_add_string(cJSON *obj, const char *name, const char *value);
+/* Copies a map of strings (labels, annotations) into out; values that
+ * are not strings become "". Returns 0, or -1 with out partly filled
+ * for the caller to free. */
+int k8s_read_map(const cJSON *map, struct world_kv_list *out);
 cJSON *k8s_add_metadata(cJSON *obj, const char *ns, const char *name,
                         const char *uid, unsigned long rv,
                         const char *created);

@@ -14,6 +14,8 @@ struct world_kv {
     char *value;
 };
 
+struct k8s_store;
+
 struct world_kv_list {
     struct world_kv *items;
     size_t count;
@@ -36,6 +38,9 @@ struct world_service_account {
     unsigned long resource_version;
     struct world_kv_list annotations;
     struct world_kv_list labels;
+    /* The whole object as JSON once a Kubernetes write has stored it,
+     * kept in step with the fields above; NULL for the world file's. */
+    char *document;
 };
 
 struct world_ingress_rule {
@@ -131,6 +136,7 @@ struct world_ingress_class {
     char *controller;       /* ingress.k8s.aws/alb */
     char *parameters;       /* IngressClassParams name, or NULL */
     int is_default;
+    char *document;         /* as for world_service_account */
 };
 
 /* elbv2.k8s.aws/v1beta1 IngressClassParams, cluster-scoped. */
@@ -235,8 +241,11 @@ struct world_cluster {
     size_t event_count;
     struct world_controller controller;
     /* The newest resourceVersion of the cluster's objects; changes
-     * (status updates, new events) take the next one. */
+     * (status updates, new events, writes) take the next one. */
     unsigned long resource_version;
+    /* Objects of kinds the world file has no structs for, and deleted
+     * objects, created by Kubernetes writes (sandbox/k8s_store.c). */
+    struct k8s_store *store;
 };
 
 struct world_inline_policy {

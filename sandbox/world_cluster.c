@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "k8s_store.h"
 #include "world_net.h"
 
 static const char *const default_namespaces[] = {
@@ -613,12 +614,14 @@ void world_free_cluster(struct world_cluster *c)
         struct world_service_account *sa = &c->service_accounts[i];
         free_object_meta(sa->namespace, sa->name, sa->uid, sa->created,
                          &sa->annotations, &sa->labels);
+        free(sa->document);
     }
     free(c->service_accounts);
     for (size_t i = 0; i < c->ingress_count; i++)
         free_ingress(&c->ingresses[i]);
     free(c->ingresses);
     world_free_k8s(c);
+    k8s_store_free(c->store);
 }
 
 /* The namespaces every cluster starts with. */

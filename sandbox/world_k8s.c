@@ -576,6 +576,7 @@ static void free_classes(struct world_cluster *c)
                   &ic->annotations, &ic->labels);
         free(ic->controller);
         free(ic->parameters);
+        free(ic->document);
     }
     free(c->ingress_classes);
     for (size_t i = 0; i < c->class_params_count; i++) {

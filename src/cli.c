@@ -142,9 +142,7 @@ static void drain(struct model *m)
             break;
 }
 
-/* Opens the selected cluster: straight from the kubeconfig when it names
- * one, otherwise after EKS has listed the clusters. */
-static int open_cluster(struct model *m, FILE *err)
+int cli_open_cluster(struct model *m, FILE *err)
 {
     if (!model_select_initial(m) && !m->selection_failed) {
         model_load_clusters(m);
@@ -204,7 +202,7 @@ static int load(struct model *m, enum cli_kind kind, FILE *err)
         drain(m);
         return report("list roles", m->roles_state, &m->roles_error, err);
     case CLI_SERVICE_ACCOUNTS:
-        if (open_cluster(m, err))
+        if (cli_open_cluster(m, err))
             return 1;
         /* The role status needs the roles, the providers and the
          * cluster's issuer, which only EKS lists. Their failures leave
@@ -215,7 +213,7 @@ static int load(struct model *m, enum cli_kind kind, FILE *err)
         drain(m);
         return 0;
     case CLI_INGRESSES:
-        return open_cluster(m, err);
+        return cli_open_cluster(m, err);
     }
     return 1;
 }

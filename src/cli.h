@@ -25,6 +25,11 @@ int cli_parse_format(const char *name, enum cli_format *format);
 int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
             FILE *out, FILE *err);
 
+/* Opens the selected cluster and waits for its objects: straight from
+ * the kubeconfig when it names one, otherwise after EKS has listed the
+ * clusters. Returns 0, or 1 after printing why no cluster is open. */
+int cli_open_cluster(struct model *m, FILE *err);
+
 /* Splits "NAMESPACE/NAME" into ns and name; returns 0, or -1 when arg
  * is not of that form or a part does not fit. */
 int cli_split_name(const char *arg, char *ns, size_t nslen, char *name,

@@ -21,6 +21,7 @@
 #include "cli_controller.h"
 #include "cli_apply.h"
 #include "cli_iam.h"
+#include "cli_sa.h"
 #include "files.h"
 #include "model.h"
 #include "output.h"
@@ -35,6 +36,7 @@ struct options {
     int debug;
     char **args;
     int arg_count;
+    struct cli_sa_options sa;
 };
 
 static void usage(FILE *out)
@@ -53,6 +55,16 @@ static void usage(FILE *out)
 "       albatross create|attach|detach|delete policy|role ...\n"
 "                                           IAM policies and IRSA roles; see\n"
 "                                           albatross create role --help\n"
+"       albatross annotate serviceaccount NAMESPACE/NAME (--role-arn ARN\n"
+"                 [--sts-regional-endpoints true|false]\n"
+"                 [--token-expiration SECONDS] | --remove) [--dry-run]\n"
+"       albatross create serviceaccount NAMESPACE/NAME [--role-arn ARN]\n"
+"                 [--dry-run]\n"
+"       albatross delete serviceaccount NAMESPACE/NAME [--dry-run]\n"
+"                                           set or remove a service account's\n"
+"                                           IRSA annotations, create it or\n"
+"                                           delete it; --dry-run prints the\n"
+"                                           request and sends nothing\n"
 "\n"
 "KIND is clusters (cl), serviceaccounts (sa), roles or ingresses (ing).\n"
 "\n"
@@ -120,12 +132,15 @@ static const struct option long_options[] = {
     {"debug", no_argument, NULL, OPT_DEBUG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    CLI_SA_LONG_OPTIONS,
     {NULL, 0, NULL, 0},
 };
 
 /* Returns -1 to go on, or an exit status. */
 static int parse_option(struct options *o, int c)
 {
+    if (cli_sa_option(&o->sa, c, optarg))
+        return -1;
     switch (c) {
     case OPT_PROFILE: o->model.profile = optarg; break;
     case OPT_REGION: o->model.region = optarg; break;
@@ -344,6 +359,9 @@ int main(int argc, char **argv)
         rc = own_commands[own - 1].run(argc, argv);
     else if (o.arg_count == 0)
         rc = run_ui(&o);
+    else if (cli_sa_is_command(o.args, o.arg_count))
+        rc = cli_sa_run(&o.model, &o.sa, o.args, o.arg_count, stdout,
+                        stderr);
     else if (strcmp(o.args[0], "get") == 0)
         rc = run_get(&o);
     else if (strcmp(o.args[0], "describe") == 0)
