@@ -101,13 +101,9 @@ static int set_cluster(struct cfn_op *op, struct world_cluster *c)
         free(c->version);
         c->version = strdup(version);
     }
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, cJSON_GetObjectItemCaseSensitive(op->props,
-                                                             "Tags"))
-        world_kv_add(&c->tags, cJSON_GetStringValue(
-                         cJSON_GetObjectItemCaseSensitive(tag, "Key")),
-                     cJSON_GetStringValue(
-                         cJSON_GetObjectItemCaseSensitive(tag, "Value")));
+    /* CloudFormation gives the cluster the stack's tags, then its own. */
+    if (cfn_tags(op, 0, &c->tags) < 0)
+        return -1;
     return c->role_arn && c->vpc_id && c->oidc_issuer && c->version ? 0 : -1;
 }
 

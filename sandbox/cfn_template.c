@@ -14,6 +14,7 @@
 #include "world_net.h"
 
 #define VALIDATION "ValidationError"
+#define RESOURCES_MAX 500   /* CloudFormation's quota per template */
 
 static const char *const sections[] = {
     "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters",
@@ -76,6 +77,11 @@ static const char *parse(struct cfn_stack *s, char *msg, size_t len)
                      "property or properties [%s]", item->string);
             return VALIDATION;
         }
+        if (!cJSON_IsString(item) && !cJSON_IsObject(item)) {
+            snprintf(msg, len, "Template format error: %s must be a JSON "
+                     "object", item->string);
+            return VALIDATION;
+        }
     }
     return NULL;
 }
@@ -88,6 +94,11 @@ static const char *read_resources(struct cfn_stack *s, char *msg, size_t len)
     if (n == 0) {
         snprintf(msg, len, "Template format error: At least one Resources "
                  "member must be defined.");
+        return VALIDATION;
+    }
+    if (n > RESOURCES_MAX) {
+        snprintf(msg, len, "Template format error: Number of resources, %d, "
+                 "is greater than maximum allowed, %d", n, RESOURCES_MAX);
         return VALIDATION;
     }
     s->resources = calloc((size_t)n, sizeof(*s->resources));

@@ -228,6 +228,7 @@ class CfnTest(CfnBase):
         cluster = self.aws("eks", "describe-cluster", "--name", "cfn-demo")["cluster"]
         self.assertEqual(cluster["status"], "ACTIVE")
         self.assertEqual(cluster["version"], "1.30")
+        self.assertEqual(cluster["tags"], {"alpha.eksctl.io/cluster-name": "cfn-demo"})
         self.assertEqual(cluster["roleArn"], role["Arn"])
         config = cluster["resourcesVpcConfig"]
         self.assertEqual(config["vpcId"], vpc)
@@ -389,6 +390,9 @@ class CfnTest(CfnBase):
                          "resources, 501, is greater than maximum allowed, 500")
         self.assertIn("Member must have length less than or equal to 51200",
                       error(json.dumps({"Description": "x" * 51200, "Resources": {}}), "ValidationError"))
+        listed = json.dumps({"Parameters": ["Cidr"], "Resources": vpc_template("V")})
+        self.assertEqual(error(listed, "ValidationError"),
+                         "Template format error: Parameters must be a JSON object")
         unknown = json.dumps({"Resources": {"X": {"Type": "AWS::EC2::Nothing"}}})
         self.assertEqual(error(unknown, "ValidationError"),
                          "Template format error: Unrecognized resource types: [AWS::EC2::Nothing]")
