@@ -74,7 +74,28 @@ int kube_endpoint_from_eks(struct kube_endpoint *ep, const char *name,
 
 /* ---- the client and its token ------------------------------------------ */
 
-struct kube_op;
+/* One list in flight: its pages, retries and callback. */
+struct kube_op {
+    struct kube_client *kc;
+    struct kube_op *next;        /* in kc->ops */
+    char *path;                  /* "/api/v1/serviceaccounts" */
+    char *continue_token;
+    size_t bytes;                /* reply bytes of all pages so far */
+    struct kube_sa_list *sa;     /* exactly one of sa, ingresses and */
+    struct kube_ingress_list *ingresses;   /* raw_list */
+    kube_sa_fn sa_done;
+    kube_ingress_fn ingress_done;
+    void *ctx;
+    /* kube_list(): the caller's list, its page parser and callback */
+    void *raw_list;
+    kube_page_fn raw_parse;
+    kube_list_fn raw_done;
+    char *field_selector;
+    size_t raw_pages;
+    int attempts;                /* sent for the current page */
+    int token_renewed;           /* a 401 made a new token once */
+};
+
 static void op_free(struct kube_op *op);
 static struct kube_op *op_next(struct kube_op *op);
 
@@ -103,11 +124,15 @@ int kube_check_method(const struct kube_client *kc, const char *method,
     return -1;
 }
 
+static void on_credentials(void *ctx, const char *error, int cancelled);
+
 void kube_client_cleanup(struct kube_client *kc)
 {
     struct kube_op *op = kc->ops;
     while (op) {
         struct kube_op *next = op_next(op);
+        aws_session_forget_waiter(kc->aws, on_credentials, op);
+        aws_session_forget_waiter(kc->own_aws, on_credentials, op);
         op_free(op);
         op = next;
     }
@@ -162,9 +187,29 @@ static struct aws_session *eks_session(struct kube_client *kc,
     return NULL;
 }
 
-static int make_eks_token(struct kube_client *kc, time_t now,
+static int submit_page(struct kube_op *op, struct api_error *err);
+static void op_finish(struct kube_op *op, const struct api_error *err);
+
+/* Resumes a list that waited for the session's credentials. */
+static void on_credentials(void *ctx, const char *error, int cancelled)
+{
+    struct kube_op *op = ctx;
+    struct api_error err;
+    memset(&err, 0, sizeof(err));
+    if (error)
+        api_error_set(&err, cancelled ? "Cancelled" : "CredentialError",
+                      "cannot make an EKS token for %s: %s",
+                      op->kc->ep.name, error);
+    if (error || submit_page(op, &err) < 0)
+        op_finish(op, &err);
+}
+
+/* Makes an EKS token for op's client. Returns 0, 1 when op waits for the
+ * session's credentials (on_credentials resumes it), or -1 with err. */
+static int make_eks_token(struct kube_op *op, time_t now,
                           struct api_error *err)
 {
+    struct kube_client *kc = op->kc;
     struct aws_session *s = eks_session(kc, err);
     if (!s)
         return -1;
@@ -175,11 +220,14 @@ static int make_eks_token(struct kube_client *kc, time_t now,
                       kc->ep.name);
         return -1;
     }
-    if (aws_session_refresh_credentials(s) < 0) {
+    int ready = aws_session_credentials(s, on_credentials, op);
+    if (ready < 0) {
         api_error_set(err, "CredentialError", "cannot make an EKS token for "
                       "%s: %s", kc->ep.name, s->creds_error);
         return -1;
     }
+    if (ready > 0)
+        return 1;
     struct sigv4_credentials creds = {
         s->creds.access_key_id, s->creds.secret_access_key,
         s->creds.session_token,
@@ -229,9 +277,11 @@ static int run_exec_plugin(struct kube_client *kc, struct api_error *err)
     return set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
 }
 
-/* Makes sure kc->token is current for the next request. */
-static int refresh_token(struct kube_client *kc, struct api_error *err)
+/* Makes sure the client's token is current for op's next request.
+ * Returns 0, 1 when op waits for credentials, or -1 with err. */
+static int refresh_token(struct kube_op *op, struct api_error *err)
 {
+    struct kube_client *kc = op->kc;
     time_t now = time(NULL);
     if (kc->have_credential && (!kc->token_expiry || now < kc->token_expiry))
         return 0;
@@ -244,7 +294,7 @@ static int refresh_token(struct kube_client *kc, struct api_error *err)
         return set_token(kc, copy, 0);
     }
     if (kc->ep.eks_cluster)
-        return make_eks_token(kc, now, err);
+        return make_eks_token(op, now, err);
     if (kc->ep.exec_argv)
         return run_exec_plugin(kc, err);
     return 0;   /* a client certificate alone, or anonymous */
@@ -761,27 +811,6 @@ static void transport_error(const struct kube_client *kc,
 
 /* ---- lists -------------------------------------------------------------- */
 
-struct kube_op {
-    struct kube_client *kc;
-    struct kube_op *next;        /* in kc->ops */
-    char *path;                  /* "/api/v1/serviceaccounts" */
-    char *continue_token;
-    size_t bytes;                /* reply bytes of all pages so far */
-    struct kube_sa_list *sa;     /* exactly one of sa, ingresses and */
-    struct kube_ingress_list *ingresses;   /* raw_list */
-    kube_sa_fn sa_done;
-    kube_ingress_fn ingress_done;
-    void *ctx;
-    /* kube_list(): the caller's list, its page parser and callback */
-    void *raw_list;
-    kube_page_fn raw_parse;
-    kube_list_fn raw_done;
-    char *field_selector;
-    size_t raw_pages;
-    int attempts;                /* sent for the current page */
-    int token_renewed;           /* a 401 made a new token once */
-};
-
 static struct kube_op *op_next(struct kube_op *op)
 {
     return op->next;
@@ -907,10 +936,15 @@ static int check_scheme(const struct kube_client *kc, struct api_error *err)
     return -1;
 }
 
+/* Sends op's next page, or parks op until credentials are ready.
+ * Returns 0, or -1 with err. */
 static int submit_page(struct kube_op *op, struct api_error *err)
 {
-    if (check_scheme(op->kc, err) < 0 || refresh_token(op->kc, err) < 0)
+    if (check_scheme(op->kc, err) < 0)
         return -1;
+    int ready = refresh_token(op, err);
+    if (ready != 0)
+        return ready < 0 ? -1 : 0;
     struct http_request *req = page_request(op);
     if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {
         http_request_free(req);
