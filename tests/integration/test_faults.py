@@ -13,10 +13,13 @@ import json
 import os
 import re
 import socket
+import subprocess
 import time
 import unittest
 
 from sandbox import Sandbox
+from test_api_aws import (TOOL, irsa_role, trusted_subject,
+                          write_web_identity_token)
 from test_screen import Screen
 
 FAST = {"ALBATROSS_RETRY_BASE_MS": "10"}
@@ -304,6 +307,66 @@ class KubernetesThrottling(Baseline):
             self.assertIn("TooManyRequests: Too many requests, please try "
                           "again later. (gave up after 2 attempts)",
                           res.stderr)
+
+
+class WebIdentity(unittest.TestCase):
+    """AssumeRoleWithWebIdentity is an unsigned STS call with the standard
+    retries; aws_tool identity resolves web identity credentials and then
+    signs GetCallerIdentity with them."""
+
+    def identity(self, box, attempts="3"):
+        """Runs aws_tool identity with only a web identity token for the
+        world's IRSA role; returns (exit status, JSON output, log, role
+        ARN, token file text)."""
+        name, arn, statement = irsa_role(box)
+        token = os.path.join(box.dir.name, "token")
+        write_web_identity_token(token, statement, trusted_subject(statement))
+        log = os.path.join(box.dir.name, "tool-%d.log" % time.monotonic_ns())
+        env = box.client_env(
+            AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+            AWS_WEB_IDENTITY_TOKEN_FILE=token, AWS_ROLE_ARN=arn,
+            AWS_ROLE_SESSION_NAME="faults", AWS_MAX_ATTEMPTS=attempts,
+            AWS_TOOL_LOG=log, **FAST)
+        res = subprocess.run([TOOL, "identity"], env=env, capture_output=True,
+                             text=True, timeout=60)
+        with open(log) as f, open(token) as t:
+            return (res.returncode, json.loads(res.stdout), f.read(), arn,
+                    t.read())
+
+    def test_throttled_sts_retried(self):
+        # Seed 2 fails the first AssumeRoleWithWebIdentity attempt, and
+        # every STS call succeeds within 3 attempts; the same holds for
+        # the 503s below.
+        with faulted("sts:throttle=0.5", seed=2) as box:
+            rc, out, log, arn, token = self.identity(box)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("STS AssumeRoleWithWebIdentity: attempt 1 of 3 "
+                          "failed: Throttling (HTTP 400)", log)
+            self.assertIn("aws: credentials from web identity", log)
+            role = arn.split("/")[-1]
+            self.assertTrue(out["arn"].endswith(
+                ":assumed-role/%s/faults" % role), out["arn"])
+            self.assertNotIn(token, log)
+
+    def test_sts_5xx_retried(self):
+        with faulted("sts:503=0.5", seed=2) as box:
+            rc, out, log, _, _ = self.identity(box)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("STS AssumeRoleWithWebIdentity: attempt 1 of 3 "
+                          "failed: ServiceUnavailable (HTTP 503)", log)
+
+    def test_always_throttled_names_role(self):
+        with faulted("sts:throttle=1") as box:
+            rc, out, log, arn, token = self.identity(box)
+            self.assertEqual(rc, 1, out)
+            self.assertEqual(out["error"]["code"], "NoCredentials")
+            self.assertIn("web identity: STS AssumeRoleWithWebIdentity for "
+                          "%s failed: Throttling: Rate exceeded (STS "
+                          "AssumeRoleWithWebIdentity, gave up after 3 "
+                          "attempts)" % arn, out["error"]["message"])
+            self.assertEqual(retries(log, "STS AssumeRoleWithWebIdentity: "
+                                          "attempt"), 2)
+            self.assertNotIn(token, log)
 
 
 class Screens(unittest.TestCase):

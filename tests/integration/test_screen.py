@@ -445,6 +445,33 @@ class ScreenTest(unittest.TestCase):
         screen.keys("Escape")
         screen.wait_for("Clusters (")
 
+    def test_slow_credential_process_keeps_keys_working(self):
+        # The process sleeps before it prints the sandbox's keys; the UI
+        # must open its help while the identity is still loading.
+        script = os.path.join(self.box.dir.name, "slow-credentials.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nsleep 4\nprintf '{\"Version\": 1, "
+                    "\"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}'\n"
+                    % (self.box.env["AWS_ACCESS_KEY_ID"],
+                       self.box.env["AWS_SECRET_ACCESS_KEY"]))
+        os.chmod(script, 0o700)
+        config = os.path.join(self.box.dir.name, "slow-credentials.config")
+        with open(config, "w") as f:
+            f.write("[default]\ncredential_process = %s\n" % script)
+        start = time.monotonic()
+        screen = self.open(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                           AWS_CONFIG_FILE=config)
+        screen.wait_for("loading identity")
+        screen.keys("?")
+        screen.wait_for("Help:", ":reload", timeout=3)
+        self.assertLess(time.monotonic() - start, 4,
+                        "the help opened only after the process ended")
+        screen.keys("Escape")
+        screen.wait_for("account %s   caller arn:" % self.world.account)
+        self.assertGreaterEqual(time.monotonic() - start, 4)
+        screen.keys("q")
+        self.assertEqual(screen.wait_exit(), 0)
+
     def test_pane_keys_in_help(self):
         cluster, _ = self.world.cluster_with("serviceAccounts", lambda sa: True)
         screen = self.open()
