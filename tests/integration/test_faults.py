@@ -25,8 +25,8 @@ from test_screen import Screen
 FAST = {"ALBATROSS_RETRY_BASE_MS": "10"}
 
 
-def faulted(*specs, seed=None):
-    args = []
+def faulted(*specs, seed=None, args=()):
+    args = list(args)
     for spec in specs:
         args += ["--fault", spec]
     if seed is not None:
@@ -369,6 +369,108 @@ class WebIdentity(unittest.TestCase):
             self.assertNotIn(token, log)
 
 
+STOREFRONT = "shop/storefront"  # the demo ingress with an ALB, ACM and WAF
+RETRIED = {
+    "elbv2": "Elastic Load Balancing v2 Describe",
+    "acm": "ACM DescribeCertificate: attempt",
+    "wafv2": "WAFV2 GetWebACLForResource: attempt",
+}
+
+
+def settled(*specs):
+    """A faulted sandbox whose load balancers settle at once."""
+    return faulted(*specs, args=["--clock-speed", "instant"])
+
+
+def describe(box, attempts="3"):
+    """albatross describe ingress STOREFRONT: the result, the log and the
+    output with event ages blanked, as lines."""
+    res, log, _ = run(box, "describe", "ingress", STOREFRONT,
+                      attempts=attempts)
+    out = re.sub(r"^  \d+[smhd] ", "  AGE ", res.stdout, flags=re.M)
+    return res, log, out.splitlines()
+
+
+class LoadBalancerServices(unittest.TestCase):
+    """The on-call path through ELBv2, ACM and WAFv2 under their own
+    throttling and 5xx replies."""
+
+    baseline = None
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.baseline is None:
+            with settled() as box:
+                res, _, lines = describe(box)
+                if res.returncode != 0:
+                    raise AssertionError(res.stderr)
+                LoadBalancerServices.baseline = lines
+
+    def test_faults_retried_to_same_output(self):
+        # With the default seed each of these fails some calls of its
+        # service at least once; 10 attempts let every call through.
+        for spec in ("elbv2:throttle=0.5", "elbv2:503=0.5",
+                     "acm:throttle=0.5", "acm:503=0.5",
+                     "wafv2:throttle=0.5", "wafv2:500=0.5"):
+            with self.subTest(spec=spec), settled(spec) as box:
+                res, log, lines = describe(box, attempts="10")
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertEqual(lines, self.baseline)
+                service = spec.split(":")[0]
+                self.assertGreater(retries(log, RETRIED[service]), 0, log)
+                self.assertNotIn("gave up", log)
+
+    def test_elbv2_exhausted_keeps_ingress(self):
+        with settled("elbv2:throttle=1") as box:
+            res, log, lines = describe(box)
+            self.assertEqual(res.returncode, 1)
+            self.assertRegex(res.stderr, r"ingress shop/storefront: "
+                             r"Throttling: Rate exceeded \(Elastic Load "
+                             r"Balancing v2 Describe(LoadBalancers|"
+                             r"TargetGroups), gave up after 3 attempts\)")
+            # What Kubernetes shows is printed as without the fault.
+            ingress = self.baseline[:self.baseline.index("Load balancer:")]
+            backend = [l for l in ingress if l.startswith("  Backend:")]
+            self.assertEqual(len(backend), 1)
+            for line in ingress:
+                if "ALB state" not in line and "Healthy targets" not in line:
+                    self.assertIn(line, lines)
+            events = self.baseline.index("Events:")
+            self.assertEqual(lines[lines.index("Events:") + 1],
+                             self.baseline[events + 1])
+            self.assertIn("  ALB state: unknown", lines)
+
+    def test_acm_exhausted_names_certificate(self):
+        with settled("acm:throttle=1") as box:
+            res, _, lines = describe(box)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn("  warning: Certificate not readable", lines)
+            self.assertIn("ThrottlingException: Rate exceeded (ACM "
+                          "DescribeCertificate, gave up after 3 attempts)",
+                          "\n".join(lines))
+            # Everything but the certificate's line and findings is intact.
+            end = self.baseline.index("Findings:")
+            kept = [l for l in self.baseline[:end]
+                    if "Certificate:" not in l]
+            self.assertEqual([l for l in lines[:lines.index("Findings:")]
+                              if "Certificate:" not in l], kept)
+
+    def test_wafv2_exhausted_not_reported_missing(self):
+        with settled("wafv2:throttle=1") as box:
+            res, _, lines = describe(box)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            text = "\n".join(lines)
+            self.assertIn("  warning: Web ACL not readable", lines)
+            self.assertIn("GetWebACLForResource of the load balancer failed: "
+                          "ThrottlingException: Rate exceeded (WAFV2 "
+                          "GetWebACLForResource, gave up after 3 attempts)",
+                          text)
+            self.assertNotIn("Web ACL not attached", text)
+            end = self.baseline.index("Findings:")
+            kept = [l for l in self.baseline[:end] if "Web ACL:" not in l]
+            self.assertEqual(lines[:lines.index("Findings:")], kept)
+
+
 class Screens(unittest.TestCase):
     def test_roles_pane_shows_throttling(self):
         with faulted("iam:throttle=1") as box:
@@ -397,6 +499,68 @@ class Screens(unittest.TestCase):
                 self.assertEqual(screen.wait_exit(), 0)
             finally:
                 screen.close()
+
+
+class IngressPane(unittest.TestCase):
+    """The ingress pane and its drill-down under ELBv2, ACM and WAFv2
+    faults."""
+
+    def open_storefront(self, box, attempts, loaded=None):
+        """Opens the ingress pane, waits until loaded is on it (or nothing
+        is loading) and drills into the storefront row; returns the screen
+        and the pane's text."""
+        screen = Screen(box, AWS_MAX_ATTEMPTS=attempts, **FAST)
+        self.addCleanup(screen.close)
+        screen.wait_for("alb-demo-cluster")
+        screen.keys("4")
+        screen.wait_for("Ingresses of alb-demo-cluster", "storefront")
+        pane = screen.wait_for(loaded) if loaded else screen.wait_idle()
+        screen.keys("/")
+        screen.type("storefront")
+        screen.keys("Enter")
+        screen.wait_for('filter "storefront"')
+        screen.keys("Enter")
+        screen.wait_for("Ingress shop/storefront of alb-demo-cluster")
+        return screen, pane
+
+    def test_retried_faults_change_nothing(self):
+        with settled("elbv2:throttle=0.5", "acm:throttle=0.5",
+                     "wafv2:503=0.5") as box:
+            screen, pane = self.open_storefront(box, "10")
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+active +3/3 ")
+            text = screen.wait_for("Findings (1)", "Certificate expired",
+                                   "3/3 healthy", "HTTPS:443  5 rules")
+            self.assertNotIn("not readable", text)
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
+
+    def test_elbv2_exhausted_reported(self):
+        with settled("elbv2:throttle=1") as box:
+            failed = ("loading the load balancers of alb-demo-cluster "
+                      "failed: Throttling")
+            screen, pane = self.open_storefront(box, "2", failed)
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+error ")
+            screen.wait_for("Loading failed: Throttling: Rate exceeded "
+                            "(Elastic Load Balancing v2 Describe")
+            screen.wait_for("gave up after 2 attempts", "Successfully "
+                            "reconciled", "storefront:80")
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
+
+    def test_acm_and_wafv2_exhausted_reported(self):
+        with settled("acm:throttle=1", "wafv2:throttle=1") as box:
+            screen, pane = self.open_storefront(box, "2")
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+active +3/3 ")
+            text = screen.wait_for("Certificate not readable",
+                                   "Web ACL not readable", "3/3 healthy")
+            self.assertIn("(ACM DescribeCertificate, gave up after 2 "
+                          "attempts)", text)
+            self.assertNotIn("Web ACL not attached", text)
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
 
 
 class SandboxFlags(unittest.TestCase):
