@@ -198,7 +198,6 @@ static int start_refresh(struct aws_session *s)
     struct creds_plan plan;
     char err[512];
     chain_of(s, &chain);
-    priv(s)->creds_started = time(NULL);
     if (creds_choose(&chain, &fresh, &plan, err, sizeof(err)) < 0) {
         record_failure(s, err);
         return -1;
@@ -230,8 +229,9 @@ static int start_refresh(struct aws_session *s)
 static void refresh_ahead(struct aws_session *s, time_t now)
 {
     if (usable(s, now, AWS_CREDS_ADVISORY_REFRESH) || priv(s)->refresh ||
-        now - priv(s)->creds_started < AWS_CREDS_RETRY_AFTER)
+        now - priv(s)->refreshed_ahead < AWS_CREDS_RETRY_AFTER)
         return;
+    priv(s)->refreshed_ahead = now;
     log_msg(LOG_INFO, "aws: credentials from %s expire in %ld s; "
             "refreshing them in the background", s->creds.source,
             (long)(s->creds.expiration - now));

@@ -25,7 +25,8 @@ struct session_priv {
     size_t quota_count;
     long clock_skew;        /* seconds to add to the local clock */
     time_t creds_failed;    /* when resolution last failed, or 0 */
-    time_t creds_started;   /* when the last resolution started, or 0 */
+    time_t refreshed_ahead; /* when the last refresh ahead of expiry
+                             * started, or 0 */
     struct creds_refresh *refresh;  /* resolution in flight, or NULL */
     struct creds_waiter *waiters;   /* calls waiting for it */
 };

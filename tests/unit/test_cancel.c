@@ -581,6 +581,82 @@ static void credentials_wait_cancelled(void **state)
     server_stop(&s);
 }
 
+/* Credentials that expire within AWS_CREDS_ADVISORY_REFRESH are renewed
+ * in the background: the call that notices goes out at once with the
+ * current keys, and the next keys come from a second run. */
+static void credentials_refreshed_ahead(void **state)
+{
+    (void)state;
+    struct server s;
+    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    aws_environment(s.port, "1");
+    char script[96], config[96], runs[96];
+    snprintf(script, sizeof(script), "/tmp/albatross-expiring-%ld.sh",
+             (long)getpid());
+    snprintf(config, sizeof(config), "/tmp/albatross-expiring-%ld.ini",
+             (long)getpid());
+    snprintf(runs, sizeof(runs), "/tmp/albatross-expiring-%ld.runs",
+             (long)getpid());
+    unlink(runs);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    /* Each run prints AKIDRUN<n>, valid for 10 minutes. */
+    fprintf(f, "#!/bin/sh\necho run >> %s\nn=$(wc -l < %s)\n"
+            "sleep 0.3\nprintf '{\"Version\": 1, \"AccessKeyId\": "
+            "\"AKIDRUN%%d\", \"SecretAccessKey\": \"s\", "
+            "\"Expiration\": \"%%s\"}' $n "
+            "$(date -u -d '+600 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)\n",
+            runs, runs);
+    fclose(f);
+    assert_int_equal(chmod(script, 0700), 0);
+    f = fopen(config, "w");
+    assert_non_null(f);
+    fprintf(f, "[default]\ncredential_process = %s\n", script);
+    fclose(f);
+    setenv("AWS_CONFIG_FILE", config, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    struct http_client *c = http_client_new();
+    struct aws_session session;
+    char err[512];
+    assert_int_equal(aws_session_init(&session, c, NULL, err, sizeof(err)),
+                     0);
+
+    /* Without credentials the first call waits for the first run. */
+    struct aws_outcome o = {0};
+    aws_send(&session, &list_roles, on_aws, &o);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_string_equal(o.code, "");
+    assert_string_equal(session.creds.access_key_id, "AKIDRUN1");
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN1/"));
+
+    /* The next call is sent with them while a second run starts. */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 1);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN1/"));
+    while (proc_running() > 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_string_equal(session.creds.access_key_id, "AKIDRUN2");
+
+    /* Within AWS_CREDS_RETRY_AFTER no third run starts. */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 0);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN2/"));
+    http_client_free(c);
+    aws_session_cleanup(&session);
+    server_stop(&s);
+    unlink(script);
+    unlink(config);
+    unlink(runs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -597,6 +673,7 @@ int main(void)
         cmocka_unit_test(aws_max_attempts_validated),
         cmocka_unit_test(credentials_wait_beside_requests),
         cmocka_unit_test(credentials_wait_cancelled),
+        cmocka_unit_test(credentials_refreshed_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
