@@ -94,6 +94,7 @@ struct kube_op {
     size_t raw_pages;
     int attempts;                /* sent for the current page */
     int token_renewed;           /* a 401 made a new token once */
+    int waits_for_plugin;        /* resumed when kc->exec ends */
 };
 
 static void op_free(struct kube_op *op);
@@ -136,6 +137,7 @@ void kube_client_cleanup(struct kube_client *kc)
         op_free(op);
         op = next;
     }
+    exec_kill(kc->exec);
     if (kc->own_aws) {
         aws_session_cleanup(kc->own_aws);
         free(kc->own_aws);
@@ -251,30 +253,81 @@ static int make_eks_token(struct kube_op *op, time_t now,
     return set_token(kc, buf_take(&token), now + EKS_TOKEN_REFRESH);
 }
 
-static int run_exec_plugin(struct kube_client *kc, struct api_error *err)
+/* Keeps what an exec plugin returned as the client's credential. */
+static void take_exec_credential(struct kube_client *kc,
+                                 struct exec_credential *cred)
 {
-    struct exec_credential cred;
+    if (cred->cert_pem) {
+        free(kc->ep.cert_pem);
+        str_wipe_free(kc->ep.key_pem);
+        kc->ep.cert_pem = cred->cert_pem;
+        kc->ep.key_pem = cred->key_pem;
+        cred->cert_pem = cred->key_pem = NULL;
+    }
+    time_t expiry = cred->expiry;
+    char *token = cred->token && *cred->token ? cred->token : NULL;
+    if (token)
+        cred->token = NULL;
+    /* Without an expirationTimestamp the credential is kept until the
+     * server rejects it, as kubectl keeps it. */
+    set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
+}
+
+static int send_page(struct kube_op *op, struct api_error *err);
+
+/* Returns the first list that waits for the exec plugin, or NULL. */
+static struct kube_op *next_plugin_waiter(struct kube_client *kc)
+{
+    for (struct kube_op *op = kc->ops; op; op = op->next)
+        if (op->waits_for_plugin)
+            return op;
+    return NULL;
+}
+
+/* Resumes the lists that waited for the plugin: each sends its page
+ * with the new credential, or fails with the plugin's error. The page
+ * goes out even with a credential that has expired already, so a plugin
+ * that returns stale tokens is not started again and again. */
+static void on_plugin_done(void *ctx, enum exec_end end,
+                           struct exec_credential *cred, const char *error)
+{
+    struct kube_client *kc = ctx;
+    kc->exec = NULL;
+    if (end == EXEC_CLOSING)
+        return;     /* the lists are freed with the client */
+    if (end == EXEC_DONE)
+        take_exec_credential(kc, cred);
+    struct kube_op *op;
+    while ((op = next_plugin_waiter(kc))) {
+        struct api_error err;
+        memset(&err, 0, sizeof(err));
+        op->waits_for_plugin = 0;
+        if (end != EXEC_DONE)
+            api_error_set(&err, end == EXEC_CANCELLED ? "Cancelled"
+                                                      : "CredentialError",
+                          "%s", error);
+        if (end != EXEC_DONE || send_page(op, &err) < 0)
+            op_finish(op, &err);
+    }
+}
+
+/* Starts the exec plugin unless it runs already; op waits for it.
+ * Returns 1, or -1 with err when the plugin could not start. */
+static int run_exec_plugin(struct kube_op *op, struct api_error *err)
+{
+    struct kube_client *kc = op->kc;
     char why[512];
-    if (exec_run(kc->ep.exec_api_version, kc->ep.exec_argv, kc->ep.exec_env,
-                 EXEC_TIMEOUT_MS, &cred, why, sizeof(why)) < 0) {
+    if (!kc->exec)
+        kc->exec = exec_start(kc->http, kc->ep.exec_api_version,
+                              kc->ep.exec_argv, kc->ep.exec_env,
+                              EXEC_TIMEOUT_MS, on_plugin_done, kc, why,
+                              sizeof(why));
+    if (!kc->exec) {
         api_error_set(err, "CredentialError", "%s", why);
         return -1;
     }
-    if (cred.cert_pem) {
-        free(kc->ep.cert_pem);
-        str_wipe_free(kc->ep.key_pem);
-        kc->ep.cert_pem = cred.cert_pem;
-        kc->ep.key_pem = cred.key_pem;
-        cred.cert_pem = cred.key_pem = NULL;
-    }
-    time_t expiry = cred.expiry;
-    char *token = cred.token && *cred.token ? cred.token : NULL;
-    if (token)
-        cred.token = NULL;
-    exec_credential_cleanup(&cred);
-    /* Without an expirationTimestamp the credential is kept until the
-     * server rejects it, as kubectl keeps it. */
-    return set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
+    op->waits_for_plugin = 1;
+    return 1;
 }
 
 /* Makes sure the client's token is current for op's next request.
@@ -296,7 +349,7 @@ static int refresh_token(struct kube_op *op, struct api_error *err)
     if (kc->ep.eks_cluster)
         return make_eks_token(op, now, err);
     if (kc->ep.exec_argv)
-        return run_exec_plugin(kc, err);
+        return run_exec_plugin(op, err);
     return 0;   /* a client certificate alone, or anonymous */
 }
 
@@ -945,6 +998,12 @@ static int submit_page(struct kube_op *op, struct api_error *err)
     int ready = refresh_token(op, err);
     if (ready != 0)
         return ready < 0 ? -1 : 0;
+    return send_page(op, err);
+}
+
+/* Sends op's next page with the client's current credential. */
+static int send_page(struct kube_op *op, struct api_error *err)
+{
     struct http_request *req = page_request(op);
     if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {
         http_request_free(req);

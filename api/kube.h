@@ -50,10 +50,12 @@ struct kube_client {
                                  * aws's readonly by kube_client_init */
     /* Private: whether token (or an exec plugin's certificate) is set,
      * the session made for an EKS token when aws is NULL or has another
-     * profile than ep.eks_profile, and the lists in flight. */
+     * profile than ep.eks_profile, the lists in flight, and the exec
+     * plugin they wait for. */
     int have_credential;
     struct aws_session *own_aws;
     void *ops;
+    void *exec;
 };
 
 /* Takes ownership of ep's contents and leaves ep empty. */
