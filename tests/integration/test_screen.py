@@ -6,6 +6,7 @@ test follows the world when it changes."""
 
 import fnmatch
 import itertools
+import json
 import os
 import re
 import shutil
@@ -469,6 +470,51 @@ class ScreenTest(unittest.TestCase):
         screen.keys("Escape")
         screen.wait_for("account %s   caller arn:" % self.world.account)
         self.assertGreaterEqual(time.monotonic() - start, 4)
+        screen.keys("q")
+        self.assertEqual(screen.wait_exit(), 0)
+
+    @unittest.skipUnless(shutil.which("aws"), "the aws CLI is not installed")
+    def test_slow_exec_plugin_keeps_keys_working(self):
+        # A kubeconfig whose user is an exec plugin that sleeps before the
+        # aws CLI makes its token. Every list of the cluster waits for one
+        # run, and the panes switch while it sleeps.
+        cluster = json.loads(self.box.aws(
+            "--region", "us-east-2", "eks", "describe-cluster", "--name",
+            "alb-demo-cluster").stdout)["cluster"]
+        runs = os.path.join(self.box.dir.name, "plugin-runs")
+        plugin = os.path.join(self.box.dir.name, "slow-get-token.sh")
+        with open(plugin, "w") as f:
+            f.write("#!/bin/sh\necho run >> %s\nsleep 3\nexec aws --region "
+                    "us-east-2 eks get-token --cluster-name alb-demo-cluster "
+                    "--output json\n" % runs)
+        os.chmod(plugin, 0o700)
+        config = os.path.join(self.box.dir.name, "slow-plugin.kubeconfig")
+        with open(config, "w") as f:
+            f.write("clusters:\n- name: c\n  cluster:\n    server: %s\n"
+                    "    certificate-authority-data: %s\n"
+                    "users:\n- name: u\n  user:\n    exec:\n"
+                    "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+                    "      command: %s\n"
+                    "contexts:\n- name: plugin-context\n"
+                    "  context: {cluster: c, user: u}\n"
+                    "current-context: plugin-context\n"
+                    % (cluster["endpoint"],
+                       cluster["certificateAuthority"]["data"], plugin))
+        start = time.monotonic()
+        screen = self.open(KUBECONFIG=config)
+        screen.wait_for("loading objects of alb-demo-cluster")
+        screen.keys("2")
+        screen.wait_for("Service accounts of alb-demo-cluster", "loading",
+                        timeout=2)
+        self.assertLess(time.monotonic() - start, 3,
+                        "the pane opened only after the plugin ended")
+        demo = next(c for c in self.world.clusters
+                    if c["name"] == "alb-demo-cluster")
+        sa = self.world.service_accounts(demo)[0]
+        screen.wait_for(sa["name"])
+        self.assertGreaterEqual(time.monotonic() - start, 3)
+        with open(runs) as f:
+            self.assertEqual(f.read(), "run\n")
         screen.keys("q")
         self.assertEqual(screen.wait_exit(), 0)
 
