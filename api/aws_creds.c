@@ -1,10 +1,10 @@
 /*
  * The session's credentials, resolved without blocking the event loop.
  * Keys from the environment and the files are set at once. A
- * credential_process runs as a child that the loop reads, and web
- * identity is an unsigned STS AssumeRoleWithWebIdentity call sent like
- * any other, so it gets the standard-mode retries and the clock skew
- * correction. Calls that need credentials while a resolution runs wait
+ * credential_process runs as a child that the loop reads, instance
+ * metadata is read with requests on the loop, and web identity is an
+ * unsigned STS AssumeRoleWithWebIdentity call sent like any other, so it
+ * gets the standard-mode retries and the clock skew correction. Calls that need credentials while a resolution runs wait
  * in a list and go on when it ends.
  *
  * Credentials that expire soon are refreshed ahead of time: within
@@ -19,6 +19,7 @@
 
 #include "aws_internal.h"
 #include "creds.h"
+#include "imds.h"
 #include "log.h"
 #include "strutil.h"
 
@@ -108,8 +109,9 @@ static void end_refresh(struct creds_refresh *r, enum creds_end end,
     wake_waiters(s, end, end == CREDS_FAILED ? s->creds_error : error);
 }
 
-static void on_process_done(void *ctx, enum creds_end end,
-                            struct aws_credentials *creds, const char *error)
+static void on_provider_done(void *ctx, enum creds_end end,
+                             struct aws_credentials *creds,
+                             const char *error)
 {
     end_refresh(ctx, end, creds, error);
 }
@@ -215,8 +217,15 @@ static int start_refresh(struct aws_session *s)
     priv(s)->refresh = r;
     if (plan.step == CREDS_WEB_IDENTITY)
         return start_web_identity(r, &plan);
+    if (plan.step == CREDS_METADATA) {
+        /* err holds what to report when the service has nothing. */
+        if (imds_start(s->http, err, on_provider_done, r) == 0)
+            return 1;
+        end_refresh(r, CREDS_FAILED, NULL, "out of memory");
+        return -1;
+    }
     r->process = creds_process_start(s->http, plan.command, s->profile,
-                                     on_process_done, r, err, sizeof(err));
+                                     on_provider_done, r, err, sizeof(err));
     if (!r->process) {
         end_refresh(r, CREDS_FAILED, NULL, err);
         return -1;
@@ -302,7 +311,8 @@ void aws_creds_cleanup(struct aws_session *s)
         creds_process_kill(r->process);
         refresh_free(r);
     } else if (r) {
-        /* The STS call still points at r: on_sts_reply frees it. */
+        /* The STS or metadata request still points at r; its callback
+         * frees r. */
         r->s = NULL;
     }
     struct creds_waiter *w = priv(s)->waiters;

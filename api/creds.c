@@ -2,8 +2,8 @@
  * The credential provider chain. creds_choose walks it up to the first
  * provider that applies. Keys from the environment and the files come
  * back at once. credential_process runs from the event loop
- * (creds_process_start), and web identity is an STS call that the
- * session sends (aws_creds.c).
+ * (creds_process_start), instance metadata is read there too (imds.c),
+ * and web identity is an STS call that the session sends (aws_creds.c).
  *
  * Limits: assume-role profiles (role_arn with source_profile or
  * credential_source), IAM Identity Center profiles and the container
@@ -31,9 +31,6 @@
 #include "strutil.h"
 
 #define TOKEN_FILE_MAX (64u << 10)
-#define IMDS_URL "http://169.254.169.254"
-#define IMDS_TIMEOUT_MS 2000
-#define IMDS_REPLY_MAX (64u << 10)
 
 void aws_credentials_free(struct aws_credentials *c)
 {
@@ -440,56 +437,6 @@ void creds_process_kill(struct creds_process *run)
     process_free(run);
 }
 
-/* ---- one synchronous request on a client of its own ----
- *
- * TODO: instance metadata still blocks the loop, for up to three times
- * IMDS_TIMEOUT_MS; it should run on the caller's client as web identity
- * does. */
-
-struct fetched {
-    int done;
-    long status;
-    int failed;
-    char error[256];
-    struct buf body;
-};
-
-static void on_fetched(const struct http_request *req,
-                       struct http_response *res, void *ctx)
-{
-    (void)req;
-    struct fetched *f = ctx;
-    f->done = 1;
-    f->status = res->status;
-    f->failed = res->failed;
-    snprintf(f->error, sizeof(f->error), "%s", res->error);
-    f->body = res->body; /* taken: the transport frees an empty buffer */
-    buf_init(&res->body, 0);
-}
-
-/* Sends req and waits for the reply; f->body must be wiped by the
- * caller. Returns 0 when a reply arrived, or -1 with f->error set. */
-static int fetch(struct http_request *req, struct fetched *f)
-{
-    memset(f, 0, sizeof(*f));
-    buf_init(&f->body, 0);
-    struct http_client *c = http_client_new();
-    if (!c || http_submit(c, req, on_fetched, f) < 0) {
-        if (!c)
-            http_request_free(req);
-        http_client_free(c);
-        snprintf(f->error, sizeof(f->error), "could not start the request");
-        return -1;
-    }
-    while (!f->done && http_pending(c) > 0)
-        if (http_wait(c, NULL, NULL, 0, 250) < 0)
-            break;
-    http_client_free(c);
-    if (!f->done)
-        snprintf(f->error, sizeof(f->error), "the HTTP client failed");
-    return f->done && !f->failed ? 0 : -1;
-}
-
 /* ---- web identity ---- */
 
 char *creds_read_token_file(const char *path, char *err, size_t errlen)
@@ -550,69 +497,17 @@ int creds_parse_sts_reply(const char *xml, size_t len,
     return rc;
 }
 
-/* ---- instance metadata (IMDSv2) ---- */
+/* ---- instance metadata ---- */
 
-static int imds_get(const char *method, const char *path, const char *token,
-                    struct fetched *f)
-{
-    struct http_request *req = http_request_new(method, path);
-    if (!req)
-        return -1;
-    req->connect_timeout_ms = IMDS_TIMEOUT_MS / 2;
-    req->timeout_ms = IMDS_TIMEOUT_MS;
-    req->max_response = IMDS_REPLY_MAX;
-    int rc = token ? http_request_header(req, "X-aws-ec2-metadata-token",
-                                         token)
-                   : http_request_header(req,
-                                         "X-aws-ec2-metadata-token-ttl-"
-                                         "seconds", "21600");
-    if (rc < 0) {
-        http_request_free(req);
-        return -1;
-    }
-    rc = fetch(req, f);
-    return rc == 0 && f->status == 200 && f->body.len ? 0 : -1;
-}
-
-static int imds_credentials(const char *json, size_t len,
-                            struct aws_credentials *out, char *err,
-                            size_t errlen)
+int creds_parse_metadata(const char *json, size_t len,
+                         struct aws_credentials *out, char *err,
+                         size_t errlen)
 {
     cJSON *root = cJSON_ParseWithLength(json, len);
     int rc = json_keys(root, "Token", "instance metadata credentials", out,
                        err, errlen);
     wipe_json(root);
     cJSON_Delete(root);
-    return rc;
-}
-
-/* Returns 1 when the metadata service gave nothing (not on EC2, no
- * role), so the chain reports that no credentials were found. */
-static int imds(struct aws_credentials *out, char *err, size_t errlen)
-{
-    static const char creds_path[] =
-        IMDS_URL "/latest/meta-data/iam/security-credentials/";
-    struct fetched token = {0}, role = {0}, creds = {0};
-    struct buf url;
-    buf_init(&url, 0);
-    int rc = imds_get("PUT", IMDS_URL "/latest/api/token", NULL, &token);
-    if (rc == 0)
-        rc = imds_get("GET", creds_path, token.body.data, &role);
-    if (rc == 0) {
-        role.body.data[strcspn(role.body.data, "\r\n")] = '\0';
-        rc = buf_printf(&url, "%s%s", creds_path, role.body.data);
-    }
-    if (rc == 0)
-        rc = imds_get("GET", url.data, token.body.data, &creds);
-    if (rc == 0)
-        rc = imds_credentials(creds.body.data, creds.body.len, out, err,
-                              errlen);
-    else
-        rc = 1;
-    buf_cleanup(&url);
-    buf_wipe(&token.body);
-    buf_cleanup(&role.body);
-    buf_wipe(&creds.body);
     if (rc == 0)
         snprintf(out->source, sizeof(out->source), "instance metadata");
     return rc;
@@ -777,9 +672,11 @@ int creds_choose(const struct creds_chain *ch, struct aws_credentials *out,
     if (rc == 1)
         rc = static_keys(ch->config, ch->config_path, ch->profile, out, err,
                          errlen);
-    if (rc == 1 && !metadata_disabled())
-        rc = imds(out, err, errlen);
     if (rc == 1)
         none_found(ch, err, errlen);
+    if (rc == 1 && !metadata_disabled()) {
+        plan->step = CREDS_METADATA;
+        rc = 0;
+    }
     return rc == 0 ? 0 : -1;
 }

@@ -49,6 +49,7 @@ enum creds_step {
     CREDS_READY,         /* the keys are in out */
     CREDS_PROCESS,       /* run credential_process `command` */
     CREDS_WEB_IDENTITY,  /* call STS AssumeRoleWithWebIdentity */
+    CREDS_METADATA,      /* read instance metadata (imds.h) */
 };
 
 /* The provider creds_choose picked. The strings are borrowed from the
@@ -63,10 +64,11 @@ struct creds_plan {
 
 /*
  * Walks the chain up to the first provider that applies. Keys from the
- * environment and the files (and instance metadata, which still blocks)
- * are copied into out with plan->step CREDS_READY; credential_process
- * and web identity are described in plan for the caller to run. Returns
- * 0, or -1 with the reason and the fix in err.
+ * environment and the files are copied into out with plan->step
+ * CREDS_READY; credential_process, web identity and instance metadata
+ * are described in plan for the caller to run. For CREDS_METADATA, err
+ * holds the message to report when the metadata service has no
+ * credentials. Returns 0, or -1 with the reason and the fix in err.
  */
 int creds_choose(const struct creds_chain *chain, struct aws_credentials *out,
                  struct creds_plan *plan, char *err, size_t errlen);
@@ -121,6 +123,11 @@ void creds_free_words(char **words);
 int creds_parse_process_output(const char *json, size_t len,
                                struct aws_credentials *out, char *err,
                                size_t errlen);
+
+/* Parses the credentials JSON of the instance metadata service. */
+int creds_parse_metadata(const char *json, size_t len,
+                         struct aws_credentials *out, char *err,
+                         size_t errlen);
 
 /* Parses the <Credentials> of an STS AssumeRole* XML reply. */
 int creds_parse_sts_reply(const char *xml, size_t len,

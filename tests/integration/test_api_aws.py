@@ -581,6 +581,60 @@ class SandboxAwsTest(unittest.TestCase):
         self.assertEqual(out["error"]["code"], "NoCredentials")
         self.assertIn("AccessDenied", out["error"]["message"])
 
+    def metadata_identity(self, roles):
+        """Runs `aws_tool identity` with no keys and a fake instance
+        metadata service on loopback that lists roles (text, "" for none)
+        and hands out the sandbox's keys for node-role. Returns the fake
+        and the tool's exit status and output."""
+        keys = self.sandbox.env
+        creds_path = "/latest/meta-data/iam/security-credentials/"
+
+        def route(ex):
+            headers = ex["headers"]
+            if ex["method"] == "PUT" and ex["path"] == "/latest/api/token":
+                ttl = headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+                return (200, {}, "imds-token") if ttl else (400, {}, "")
+            if headers.get("X-aws-ec2-metadata-token") != "imds-token":
+                return 401, {}, ""
+            if ex["path"] == creds_path and roles:
+                return 200, {}, roles
+            if ex["path"] == creds_path + "node-role":
+                doc = {"Code": "Success",
+                       "AccessKeyId": keys["AWS_ACCESS_KEY_ID"],
+                       "SecretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
+                       "Expiration": "2099-01-01T00:00:00Z"}
+                if keys.get("AWS_SESSION_TOKEN"):
+                    doc["Token"] = keys["AWS_SESSION_TOKEN"]
+                return 200, {"Content-Type": "text/plain"}, json.dumps(doc)
+            return 404, {}, ""
+        fake = FakeAws(route)
+        self.addCleanup(fake.close)
+        rc, out, err = self.run_tool(
+            "identity", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+            AWS_SESSION_TOKEN="", AWS_EC2_METADATA_DISABLED="false",
+            AWS_EC2_METADATA_SERVICE_ENDPOINT=fake.url)
+        return fake, rc, out
+
+    def test_instance_metadata_credentials(self):
+        fake, rc, out = self.metadata_identity("node-role\n")
+        self.assertEqual(rc, 0, out)
+        cli = self.aws("sts", "get-caller-identity")
+        self.assertEqual(out["arn"], cli["Arn"])
+        self.assertEqual([(ex["method"], ex["path"]) for ex in fake.requests],
+                         [("PUT", "/latest/api/token"),
+                          ("GET", "/latest/meta-data/iam/security-"
+                                  "credentials/"),
+                          ("GET", "/latest/meta-data/iam/security-"
+                                  "credentials/node-role")])
+
+    def test_instance_metadata_without_role(self):
+        fake, rc, out = self.metadata_identity("")
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(out["error"]["code"], "NoCredentials")
+        self.assertIn("no AWS credentials found", out["error"]["message"])
+        self.assertNotIn("AWS_EC2_METADATA_DISABLED", out["error"]["message"])
+        self.assertEqual(len(fake.requests), 2)
+
     def test_missing_role_is_no_such_entity(self):
         rc, out, err = self.run_tool("role", "no-such-role-here")
         self.assertEqual(rc, 1, err)
