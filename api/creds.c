@@ -227,7 +227,6 @@ struct creds_process {
     struct proc *proc;
     char *command;
     char *profile;
-    char *argv0;
     long timeout_ms;
     creds_done_fn done;
     void *ctx;
@@ -237,7 +236,6 @@ static void process_free(struct creds_process *run)
 {
     free(run->command);
     free(run->profile);
-    free(run->argv0);
     free(run);
 }
 
@@ -341,11 +339,17 @@ static int process_result(const struct creds_process *run,
              "cancelled: %s", run->profile, run->command);
         return -1;
     }
-    if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0) {
-        fail(err, errlen, "credential_process %s exited with status %d%s%s",
-             run->argv0,
-             WIFEXITED(r->status) ? WEXITSTATUS(r->status) : -1,
-             line[0] ? ": " : "", line);
+    if (WIFSIGNALED(r->status)) {
+        fail(err, errlen, "credential_process for profile %s was killed by "
+             "signal %d%s%s (command: %s)", run->profile,
+             WTERMSIG(r->status), line[0] ? ": " : "", line, run->command);
+        return -1;
+    }
+    if (WEXITSTATUS(r->status) != 0) {
+        fail(err, errlen, "credential_process for profile %s exited with "
+             "status %d%s%s (command: %s)", run->profile,
+             WEXITSTATUS(r->status), line[0] ? ": " : "", line,
+             run->command);
         return -1;
     }
     const struct buf *o = r->out;
@@ -408,18 +412,18 @@ struct creds_process *creds_process_start(struct http_client *c,
     if (run) {
         run->command = strdup(command);
         run->profile = strdup(profile);
-        run->argv0 = strdup(argv[0]);
         run->timeout_ms = creds_process_timeout_ms();
         run->done = done;
         run->ctx = ctx;
     }
     int spawn_error = ENOMEM;
-    if (run && run->command && run->profile && run->argv0)
+    if (run && run->command && run->profile)
         run->proc = proc_start(c, argv, NULL, run->timeout_ms,
                                CREDS_PROCESS_MAX_OUTPUT, on_process_done,
                                run, &spawn_error);
     if (!run || !run->proc) {
-        fail(err, errlen, "credential_process: cannot run %s: %s", argv[0],
+        fail(err, errlen, "credential_process for profile %s: cannot run "
+             "%s: %s; fix the command or install it", profile, argv[0],
              strerror(spawn_error));
         if (run)
             process_free(run);
