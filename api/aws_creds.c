@@ -208,6 +208,13 @@ static int start_refresh(struct aws_session *s)
         install(s, &fresh);
         return 0;
     }
+    if (!s->http) {
+        /* A session made without a client (tools, tests) resolves
+         * through aws_session_refresh_credentials, which lends it one. */
+        record_failure(s, "credentials need the HTTP client, and the "
+                       "session has none");
+        return -1;
+    }
     struct creds_refresh *r = calloc(1, sizeof(*r));
     if (!r) {
         record_failure(s, "out of memory");
