@@ -22,13 +22,14 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "aws_internal.h"
 #include "awsconfig.h"
 #include "awsxml.h"
 #include "log.h"
 #include "retry.h"
+#include "strutil.h"
 
 #define CA_BUNDLE_MAX (4u << 20)
-#define CREDS_REFRESH_MARGIN 60 /* seconds before expiry */
 #define CLOCK_SKEW_MIN 60       /* seconds; smaller differences are ignored */
 
 const struct aws_service aws_service_sts = {
@@ -68,22 +69,6 @@ const struct aws_service aws_service_wafv2 = {
     .json_target = "AWSWAF_20190729",
 };
 
-struct region_quota {
-    char key[96];           /* "iam us-east-1": signing name and region */
-    struct retry_quota quota;
-};
-
-struct session_priv {
-    struct awsconfig_file config;
-    struct awsconfig_file credentials;
-    int profile_explicit;
-    struct retry_backoff backoff;
-    struct region_quota *quotas;
-    size_t quota_count;
-    long clock_skew;        /* seconds to add to the local clock */
-    time_t creds_failed;    /* when resolution last failed, or 0 */
-};
-
 static const char *env(const char *name)
 {
     const char *v = getenv(name);
@@ -95,14 +80,14 @@ static struct session_priv *priv(const struct aws_session *s)
     return s->priv;
 }
 
-static const struct awsconfig_section *config_profile(const struct
-                                                      aws_session *s)
+const struct awsconfig_section *aws_config_profile(const struct
+                                                   aws_session *s)
 {
     return awsconfig_section(&priv(s)->config, "profile", s->profile);
 }
 
-static const struct awsconfig_section *credentials_profile(const struct
-                                                           aws_session *s)
+const struct awsconfig_section *aws_credentials_profile(const struct
+                                                        aws_session *s)
 {
     return awsconfig_section(&priv(s)->credentials, "profile", s->profile);
 }
@@ -175,7 +160,7 @@ static int choose_profile(struct aws_session *s,
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (!name || config_profile(s) || credentials_profile(s))
+    if (!name || aws_config_profile(s) || aws_credentials_profile(s))
         return 0;
     snprintf(err, errlen, "profile %s (from %s) not found in %s or %s: add "
              "[profile %s] to the config file or choose another profile",
@@ -201,7 +186,7 @@ static int choose_region(struct aws_session *s,
         return set_region(s, env("AWS_REGION"), "AWS_REGION");
     if (env("AWS_DEFAULT_REGION"))
         return set_region(s, env("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION");
-    const struct awsconfig_entry *e = entry(config_profile(s), "region");
+    const struct awsconfig_entry *e = entry(aws_config_profile(s), "region");
     if (!e)
         return 0;
     char source[512];
@@ -231,7 +216,7 @@ static int load_ca(struct aws_session *s, char *err, size_t errlen)
     char where[512];
     snprintf(where, sizeof(where), "AWS_CA_BUNDLE");
     if (!path) {
-        const struct awsconfig_entry *e = entry(config_profile(s),
+        const struct awsconfig_entry *e = entry(aws_config_profile(s),
                                                 "ca_bundle");
         if (!e)
             return 0;
@@ -255,7 +240,7 @@ static int choose_max_attempts(struct aws_session *s, char *err,
     const char *value = env("AWS_MAX_ATTEMPTS");
     s->max_attempts = RETRY_DEFAULT_MAX_ATTEMPTS;
     if (!value) {
-        const struct awsconfig_entry *e = entry(config_profile(s),
+        const struct awsconfig_entry *e = entry(aws_config_profile(s),
                                                 "max_attempts");
         if (!e)
             return 0;
@@ -304,6 +289,7 @@ int aws_session_init(struct aws_session *s, struct http_client *http,
 void aws_session_cleanup(struct aws_session *s)
 {
     if (s->priv) {
+        aws_creds_cleanup(s);
         awsconfig_free(&priv(s)->config);
         awsconfig_free(&priv(s)->credentials);
         free(priv(s)->quotas);
@@ -322,8 +308,8 @@ void aws_session_cleanup(struct aws_session *s)
 static int ignore_configured_endpoints(const struct aws_session *s)
 {
     const char *v = env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    if (!v && config_profile(s))
-        v = awsconfig_get(config_profile(s),
+    if (!v && aws_config_profile(s))
+        v = awsconfig_get(aws_config_profile(s),
                           "ignore_configured_endpoint_urls");
     return v && strcasecmp(v, "true") == 0;
 }
@@ -345,7 +331,7 @@ static void service_key(const char *id, int upper, char *out, size_t outlen)
 static const char *services_endpoint(const struct aws_session *s,
                                      const struct aws_service *svc)
 {
-    const struct awsconfig_section *prof = config_profile(s);
+    const struct awsconfig_section *prof = aws_config_profile(s);
     const char *name = prof ? awsconfig_get(prof, "services") : NULL;
     if (!name)
         return NULL;
@@ -370,8 +356,8 @@ static const char *configured_endpoint(const struct aws_session *s,
         url = env("AWS_ENDPOINT_URL");
     if (!url)
         url = services_endpoint(s, svc);
-    if (!url && config_profile(s))
-        url = awsconfig_get(config_profile(s), "endpoint_url");
+    if (!url && aws_config_profile(s))
+        url = awsconfig_get(aws_config_profile(s), "endpoint_url");
     return url;
 }
 
@@ -398,57 +384,6 @@ char *aws_endpoint(struct aws_session *s, const struct aws_service *svc,
     while (b.len && b.data[b.len - 1] == '/')
         b.data[--b.len] = '\0';
     return buf_take(&b);
-}
-
-/* ---- credentials ---- */
-
-static int credentials_fresh(const struct aws_session *s, time_t now)
-{
-    return s->creds.access_key_id &&
-           (s->creds.expiration == 0 ||
-            s->creds.expiration - now > CREDS_REFRESH_MARGIN);
-}
-
-int aws_session_refresh_credentials(struct aws_session *s)
-{
-    time_t now = time(NULL);
-    if (credentials_fresh(s, now))
-        return 0;
-    /* A failed resolution (a hung credential_process) is not retried on
-     * every call: the calls fail at once with the same error for a
-     * while. */
-    time_t failed = priv(s)->creds_failed;
-    if (failed && s->creds_error[0] && now >= failed &&
-        now - failed < AWS_CREDS_RETRY_AFTER)
-        return s->creds.access_key_id && s->creds.expiration > now ? 0 : -1;
-    char *sts = aws_endpoint(s, &aws_service_sts, NULL);
-    struct creds_chain chain = {
-        .profile = s->profile,
-        .profile_explicit = priv(s)->profile_explicit,
-        .config = config_profile(s),
-        .config_path = priv(s)->config.path,
-        .credentials = credentials_profile(s),
-        .credentials_path = priv(s)->credentials.path,
-        .sts_endpoint = sts,
-        .ca_pem = s->ca_pem,
-    };
-    struct aws_credentials fresh;
-    int rc = creds_resolve(&chain, &fresh, s->creds_error,
-                           sizeof(s->creds_error));
-    free(sts);
-    if (rc == 0) {
-        aws_credentials_free(&s->creds);
-        s->creds = fresh;
-        s->creds_error[0] = '\0';
-        priv(s)->creds_failed = 0;
-        log_msg(LOG_INFO, "aws: credentials from %s", s->creds.source);
-        return 0;
-    }
-    priv(s)->creds_failed = now;
-    log_msg(LOG_WARN, "aws: credentials: %s (not tried again for %d s)",
-            s->creds_error, AWS_CREDS_RETRY_AFTER);
-    /* Credentials that have not expired yet still sign the call. */
-    return s->creds.access_key_id && s->creds.expiration > now ? 0 : -1;
 }
 
 /* ---- building and signing a request ---- */
@@ -631,10 +566,11 @@ static int sign(struct aws_session *s, const struct aws_call *call,
     sigv4_format_time(scope.time, sg->date);
     struct buf auth;
     buf_init(&auth, 0);
-    int rc = sigv4_authorization(&sreq, &creds, &scope, &auth);
+    int rc = call->anonymous ? 0
+             : sigv4_authorization(&sreq, &creds, &scope, &auth);
     if (rc == 0)
         rc = add_request_headers(req, sg);
-    if (rc == 0)
+    if (rc == 0 && !call->anonymous)
         rc = http_request_header(req, "Authorization", auth.data);
     buf_wipe(&auth);
     return rc;
@@ -668,7 +604,7 @@ static struct http_request *build_request(struct aws_session *s,
         if (!rest || req->body.len)
             add_signed(&sg, "Content-Type", content_type(svc));
         add_signed(&sg, "X-Amz-Date", sg.date);
-        if (s->creds.session_token)
+        if (s->creds.session_token && !call->anonymous)
             add_signed(&sg, "X-Amz-Security-Token", s->creds.session_token);
         if (svc->protocol == AWS_PROTOCOL_JSON) {
             snprintf(sg.target, sizeof(sg.target), "%s.%s",
@@ -716,9 +652,10 @@ static void pending_free(struct pending_call *pc)
 {
     for (size_t i = 0; i < 5; i++)
         free(pc->strings[i]);
+    /* Values may be secrets (a web identity token). */
     for (size_t i = 0; pc->params && i < pc->call.param_count; i++) {
         free((char *)pc->params[i].name);
-        free((char *)pc->params[i].value);
+        str_wipe_free((char *)pc->params[i].value);
     }
     free(pc->params);
     free(pc->endpoint);
@@ -808,15 +745,21 @@ static struct retry_quota *call_quota(struct pending_call *pc)
 
 static void on_reply(const struct http_request *req,
                      struct http_response *res, void *ctx);
+static void on_credentials(void *ctx, const char *error, int cancelled);
 
-/* Builds, signs and submits the next attempt; returns 0, or -1 with err. */
+/* Builds, signs and submits the next attempt, or parks the call until
+ * the session's credentials are resolved; returns 0, or -1 with err. */
 static int send_attempt(struct pending_call *pc, struct api_error *err)
 {
     struct aws_session *s = pc->s;
-    if (aws_session_refresh_credentials(s) < 0) {
+    int ready = pc->call.anonymous ? 0
+                : aws_session_credentials(s, on_credentials, pc);
+    if (ready < 0) {
         api_error_set(err, "NoCredentials", "%s", s->creds_error);
         return -1;
     }
+    if (ready > 0)
+        return 0;   /* on_credentials sends it */
     struct http_request *req = build_request(s, &pc->call, pc->endpoint,
                                              pc->signing_region);
     if (!req) {
@@ -866,6 +809,17 @@ static void finish_call(struct pending_call *pc, const struct buf *body,
     }
     pc->done(body ? body : &empty, err, pc->ctx);
     pending_free(pc);
+}
+
+static void on_credentials(void *ctx, const char *error, int cancelled)
+{
+    struct pending_call *pc = ctx;
+    struct api_error err = {0};
+    if (error)
+        api_error_set(&err, cancelled ? "Cancelled" : "NoCredentials", "%s",
+                      error);
+    if (error || send_attempt(pc, &err) < 0)
+        finish_call(pc, NULL, &err);
 }
 
 static void on_retry_timer(void *ctx, int cancelled)
@@ -923,13 +877,14 @@ static int correct_clock(struct pending_call *pc,
 static int renew_credentials(struct pending_call *pc,
                              const struct api_error *err)
 {
-    if (strcmp(err->code, "ExpiredToken") != 0 &&
-        strcmp(err->code, "ExpiredTokenException") != 0)
+    int expired = strcmp(err->code, "ExpiredToken") == 0 ||
+                  strcmp(err->code, "ExpiredTokenException") == 0;
+    if (!expired || pc->call.anonymous)
         return -1;
     log_msg(LOG_WARN, "aws %s: %s: resolving credentials again", pc->what,
             err->code);
     aws_credentials_free(&pc->s->creds);
-    return aws_session_refresh_credentials(pc->s);
+    return 0;   /* the resend waits for the new credentials */
 }
 
 /* Sends the call once more, at once, after fixing the clock or the
@@ -1035,8 +990,6 @@ static int preflight(struct aws_session *s, const struct aws_call *call,
                  "to profile %s", what, s->profile);
         return fail_call(done, ctx, "NoRegion", msg);
     }
-    if (aws_session_refresh_credentials(s) < 0)
-        return fail_call(done, ctx, "NoCredentials", s->creds_error);
     return 0;
 }
 

@@ -76,11 +76,45 @@ void aws_session_cleanup(struct aws_session *s);
 time_t aws_session_time(const struct aws_session *s);
 
 /* Seconds a failed credential resolution is remembered before the next
- * call tries again. */
+ * call tries again; also the least time between two refreshes ahead of
+ * expiry. */
 #define AWS_CREDS_RETRY_AFTER 60
+/* Credentials that expire within this many seconds are refreshed in the
+ * background while they still sign calls (botocore's advisory refresh
+ * time). */
+#define AWS_CREDS_ADVISORY_REFRESH 900
+/* Within this many seconds of expiry, calls wait for new credentials. */
+#define AWS_CREDS_MANDATORY_REFRESH 60
 
-/* Resolves credentials now if they are missing or expire within a minute.
- * Returns 0, or -1 with the reason in s->creds_error. */
+/* Called once when a resolution that a caller waited for ends: error is
+ * NULL when s->creds can sign, otherwise the reason; cancelled is set
+ * when http_cancel_all stopped it. Runs from inside http_wait or
+ * http_cancel_all. */
+typedef void (*aws_creds_fn)(void *ctx, const char *error, int cancelled);
+
+/*
+ * Makes sure s->creds can sign a call without blocking the loop.
+ * Returns 0 when they can now (credentials near their expiry are then
+ * refreshed in the background); -1 with the reason in s->creds_error
+ * when resolution failed, now or within the last AWS_CREDS_RETRY_AFTER
+ * seconds; 1 when a resolution (credential_process, web identity) is
+ * running, and then fn(ctx, ...) is called once when it ends.
+ */
+int aws_session_credentials(struct aws_session *s, aws_creds_fn fn,
+                            void *ctx);
+
+/* Removes fn(ctx) from the callers waiting for credentials, without
+ * calling it; for an owner freed while it waits. */
+void aws_session_forget_waiter(struct aws_session *s, aws_creds_fn fn,
+                               void *ctx);
+
+/*
+ * Resolves credentials now if they are missing or near their expiry and
+ * waits for the result by driving s->http (a client of its own when
+ * s->http is NULL). Only for tools and tests: it runs other requests'
+ * callbacks, so never call it from one. Returns 0, or -1 with the reason
+ * in s->creds_error.
+ */
 int aws_session_refresh_credentials(struct aws_session *s);
 
 /* Endpoint URL (no trailing slash) for svc in region, honouring
@@ -102,6 +136,8 @@ struct aws_call {
     size_t param_count;
     const char *body;
     int mutating;             /* rejected in readonly sessions */
+    int anonymous;            /* sent unsigned and without credentials,
+                               * as STS AssumeRoleWithWebIdentity is */
 };
 
 /* Called once per call. On success err is NULL and body contains the reply
@@ -109,8 +145,9 @@ struct aws_call {
 typedef void (*aws_done_fn)(const struct buf *body, const struct api_error *err,
                             void *ctx);
 
-/* Signs and submits call. Returns 0, or -1 after calling done with the
- * error (missing credentials, readonly, no region...). */
+/* Signs and submits call; while the session's credentials are being
+ * resolved, the call waits for them. Returns 0, or -1 after calling done
+ * with the error (failed credentials, readonly, no region...). */
 int aws_send(struct aws_session *s, const struct aws_call *call,
              aws_done_fn done, void *ctx);
 

@@ -1,7 +1,9 @@
 /*
- * The credential provider chain. Every provider runs synchronously,
- * because the session resolves credentials before it signs. That happens
- * once, and again only when temporary credentials near their expiry.
+ * The credential provider chain. creds_choose walks it up to the first
+ * provider that applies. Keys from the environment and the files come
+ * back at once. credential_process runs from the event loop
+ * (creds_process_start), instance metadata is read there too (imds.c),
+ * and web identity is an STS call that the session sends (aws_creds.c).
  *
  * Limits: assume-role profiles (role_arn with source_profile or
  * credential_source), IAM Identity Center profiles and the container
@@ -13,10 +15,6 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,22 +22,15 @@
 #include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "aws.h"
 #include "awsxml.h"
 #include "buf.h"
+#include "error.h"
 #include "http.h"
-#include "sigv4.h"
+#include "proc.h"
 #include "strutil.h"
 
-extern char **environ;
-
 #define TOKEN_FILE_MAX (64u << 10)
-#define STS_TIMEOUT_MS 15000
-#define IMDS_URL "http://169.254.169.254"
-#define IMDS_TIMEOUT_MS 2000
-#define IMDS_REPLY_MAX (64u << 10)
 
 void aws_credentials_free(struct aws_credentials *c)
 {
@@ -214,126 +205,14 @@ char **creds_split_command(const char *command)
     return words;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int make_pipe(int fds[2])
-{
-    if (pipe(fds) < 0)
-        return -1;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    return 0;
-}
-
-/* Reads fd into b; returns 1 at end of file, 0 for more, -1 past b's
- * maximum or on a read error. */
-static int drain(int fd, struct buf *b)
-{
-    char chunk[4096];
-    ssize_t n = read(fd, chunk, sizeof(chunk));
-    if (n < 0)
-        return errno == EINTR || errno == EAGAIN ? 0 : -1;
-    if (n == 0)
-        return 1;
-    return buf_append(b, chunk, (size_t)n) < 0 ? -1 : 0;
-}
-
-/* Collects stdout and stderr until both close, the output grows past its
- * limit or the deadline passes. Returns 0, or -1 with what went wrong. */
-static int collect(int outfd, int errfd, struct buf *out, struct buf *errout,
-                   long timeout_ms, const char **reason)
-{
-    struct pollfd p[2] = {{.fd = outfd, .events = POLLIN},
-                          {.fd = errfd, .events = POLLIN}};
-    struct buf *bufs[2] = {out, errout};
-    long deadline = now_ms() + timeout_ms;
-    while (p[0].fd >= 0 || p[1].fd >= 0) {
-        long left = deadline - now_ms();
-        if (left <= 0) {
-            *reason = "timed out";
-            return -1;
-        }
-        if (poll(p, 2, (int)left) < 0 && errno != EINTR) {
-            *reason = "poll failed";
-            return -1;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-                continue;
-            int rc = drain(p[i].fd, bufs[i]);
-            if (rc < 0 && i == 0) {
-                *reason = "wrote more output than allowed";
-                return -1;
-            }
-            if (rc != 0)
-                p[i].fd = -1; /* end of file, or stderr past its limit */
-        }
-    }
-    return 0;
-}
-
-static int wait_child(pid_t pid)
-{
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return status;
-}
-
 /* First line of the process's stderr, for an error message. */
-static void stderr_line(const struct buf *errout, char *out, size_t outlen)
+static void stderr_line(const char *text, char *out, size_t outlen)
 {
-    size_t n = errout->len ? strcspn(errout->data, "\r\n") : 0;
-    snprintf(out, outlen, "%.*s", (int)n, errout->len ? errout->data : "");
+    size_t n = strcspn(text, "\r\n");
+    snprintf(out, outlen, "%.*s", (int)n, text);
 }
 
-struct process_run {
-    pid_t pid;
-    int out[2];
-    int err[2];
-};
-
-static int spawn(char **argv, struct process_run *run, int *spawn_errno)
-{
-    run->out[0] = run->out[1] = run->err[0] = run->err[1] = -1;
-    if (make_pipe(run->out) < 0 || make_pipe(run->err) < 0) {
-        *spawn_errno = errno;
-        return -1;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, run->out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, run->err[1], 2);
-    /* Its own process group, so a timeout kills what it started too. */
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    *spawn_errno = posix_spawnp(&run->pid, argv[0], &fa, &attr, argv,
-                                environ);
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&fa);
-    close(run->out[1]);
-    close(run->err[1]);
-    return *spawn_errno ? -1 : 0;
-}
-
-static void close_run(struct process_run *run)
-{
-    if (run->out[0] >= 0)
-        close(run->out[0]);
-    if (run->err[0] >= 0)
-        close(run->err[0]);
-}
-
-/* CREDS_PROCESS_TIMEOUT_MS, or the environment's valid override. */
-static long process_timeout_ms(void)
+long creds_process_timeout_ms(void)
 {
     const char *text = getenv(CREDS_PROCESS_TIMEOUT_ENV);
     char *end;
@@ -344,99 +223,20 @@ static long process_timeout_ms(void)
     return ms;
 }
 
-/*
- * While a credential_process runs, a stop signal kills its process group
- * before albatross goes, so no helper outlives it; the previous handler
- * is then restored and the signal raised again.
- */
-static volatile sig_atomic_t running_group;
-static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
-static struct sigaction saved_actions[3];
+struct creds_process {
+    struct proc *proc;
+    char *command;
+    char *profile;
+    long timeout_ms;
+    creds_done_fn done;
+    void *ctx;
+};
 
-static void on_stop(int sig)
+static void process_free(struct creds_process *run)
 {
-    if (running_group > 0)
-        kill(-(pid_t)running_group, SIGKILL);
-    for (int i = 0; i < 3; i++)
-        if (stop_signals[i] == sig)
-            sigaction(sig, &saved_actions[i], NULL);
-    raise(sig);
-}
-
-static void guard_group(pid_t pid)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigemptyset(&sa.sa_mask);
-    running_group = pid;
-    for (int i = 0; i < 3; i++)
-        sigaction(stop_signals[i], &sa, &saved_actions[i]);
-}
-
-static void unguard_group(void)
-{
-    for (int i = 0; i < 3; i++)
-        sigaction(stop_signals[i], &saved_actions[i], NULL);
-    running_group = 0;
-}
-
-/* Runs command without a shell and leaves its stdout in out. */
-static int run_process(const char *command, const char *profile,
-                       struct buf *out, char *err, size_t errlen)
-{
-    char **argv = creds_split_command(command);
-    if (!argv) {
-        fail(err, errlen, "credential_process \"%s\" is empty or has an "
-             "unterminated quote", command);
-        return -1;
-    }
-    struct process_run run;
-    int spawn_errno = 0;
-    int rc = spawn(argv, &run, &spawn_errno);
-    if (rc < 0) {
-        fail(err, errlen, "credential_process: cannot run %s: %s", argv[0],
-             strerror(spawn_errno));
-        close_run(&run);
-        creds_free_words(argv);
-        return -1;
-    }
-    struct buf errout;
-    buf_init(&errout, 4096);
-    const char *reason = NULL;
-    long timeout_ms = process_timeout_ms();
-    guard_group(run.pid);
-    /* TODO: this blocks the event loop for up to timeout_ms; run the
-     * process from the loop instead. */
-    rc = collect(run.out[0], run.err[0], out, &errout, timeout_ms, &reason);
-    if (rc < 0) {
-        kill(-run.pid, SIGKILL);
-        kill(run.pid, SIGKILL);
-    }
-    int status = wait_child(run.pid);
-    unguard_group();
-    char line[200];
-    stderr_line(&errout, line, sizeof(line));
-    if (rc < 0 && !strcmp(reason, "timed out"))
-        fail(err, errlen, "credential_process for profile %s timed out "
-             "after %ld%s: %s (%s sets the limit in ms)", profile,
-             timeout_ms % 1000 ? timeout_ms : timeout_ms / 1000,
-             timeout_ms % 1000 ? " ms" : " s", command,
-             CREDS_PROCESS_TIMEOUT_ENV);
-    else if (rc < 0)
-        fail(err, errlen, "credential_process for profile %s %s (limit: %u "
-             "bytes of output): %s", profile, reason,
-             CREDS_PROCESS_MAX_OUTPUT, command);
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fail(err, errlen, "credential_process %s exited with status %d%s%s",
-             argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-             line[0] ? ": " : "", line);
-        rc = -1;
-    }
-    buf_cleanup(&errout);
-    close_run(&run);
-    creds_free_words(argv);
-    return rc;
+    free(run->command);
+    free(run->profile);
+    free(run);
 }
 
 /* ---- JSON credentials (credential_process, instance metadata) ---- */
@@ -511,99 +311,139 @@ int creds_parse_process_output(const char *json, size_t len,
     return rc;
 }
 
-static int process_provider(const char *command, const char *profile,
-                            struct aws_credentials *out, char *err,
-                            size_t errlen)
+/* Judges a finished run and parses its output into out. Returns 0, or
+ * -1 with the profile, the command and the fix in err. */
+static int process_result(const struct creds_process *run,
+                          const struct proc_result *r,
+                          struct aws_credentials *out, char *err,
+                          size_t errlen)
 {
-    struct buf output;
-    buf_init(&output, CREDS_PROCESS_MAX_OUTPUT);
-    int rc = run_process(command, profile, &output, err, errlen);
-    if (rc == 0)
-        rc = creds_parse_process_output(output.data ? output.data : "",
-                                        output.len, out, err, errlen);
-    buf_wipe(&output);
-    if (rc == 0 && out->expiration && out->expiration <= time(NULL)) {
-        char when[32];
-        struct tm tm;
-        gmtime_r(&out->expiration, &tm);
-        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-        fail(err, errlen, "credential_process for profile %s returned "
-             "credentials that expired at %s; renew them (log in again) "
-             "or fix the process: %s", profile, when, command);
-        aws_credentials_free(out);
+    long ms = run->timeout_ms;
+    char line[200];
+    stderr_line(r->err_text, line, sizeof(line));
+    if (r->timed_out) {
+        fail(err, errlen, "credential_process for profile %s timed out "
+             "after %ld%s: %s (%s sets the limit in ms)", run->profile,
+             ms % 1000 ? ms : ms / 1000, ms % 1000 ? " ms" : " s",
+             run->command, CREDS_PROCESS_TIMEOUT_ENV);
         return -1;
     }
-    if (rc == 0)
-        snprintf(out->source, sizeof(out->source),
-                 "credential_process of profile %s", profile);
-    return rc;
-}
-
-/* ---- one synchronous request on a client of its own ---- */
-
-struct fetched {
-    int done;
-    long status;
-    int failed;
-    char error[256];
-    char content_type[128];
-    char error_type[128];
-    char request_id[80];
-    struct buf body;
-};
-
-static void copy_header(const struct http_response *res, const char *name,
-                        char *out, size_t outlen)
-{
-    const char *v = http_response_header(res, name);
-    snprintf(out, outlen, "%s", v ? v : "");
-}
-
-static void on_fetched(const struct http_request *req,
-                       struct http_response *res, void *ctx)
-{
-    (void)req;
-    struct fetched *f = ctx;
-    f->done = 1;
-    f->status = res->status;
-    f->failed = res->failed;
-    snprintf(f->error, sizeof(f->error), "%s", res->error);
-    copy_header(res, "Content-Type", f->content_type,
-                sizeof(f->content_type));
-    copy_header(res, "x-amzn-ErrorType", f->error_type,
-                sizeof(f->error_type));
-    copy_header(res, "x-amzn-RequestId", f->request_id,
-                sizeof(f->request_id));
-    f->body = res->body; /* taken: the transport frees an empty buffer */
-    buf_init(&res->body, 0);
-}
-
-/* Sends req and waits for the reply; f->body must be wiped by the
- * caller. Returns 0 when a reply arrived, or -1 with f->error set. */
-static int fetch(struct http_request *req, struct fetched *f)
-{
-    memset(f, 0, sizeof(*f));
-    buf_init(&f->body, 0);
-    struct http_client *c = http_client_new();
-    if (!c || http_submit(c, req, on_fetched, f) < 0) {
-        if (!c)
-            http_request_free(req);
-        http_client_free(c);
-        snprintf(f->error, sizeof(f->error), "could not start the request");
+    if (r->overflow) {
+        fail(err, errlen, "credential_process for profile %s wrote more "
+             "output than allowed (limit: %u bytes of output): %s",
+             run->profile, CREDS_PROCESS_MAX_OUTPUT, run->command);
         return -1;
     }
-    while (!f->done && http_pending(c) > 0)
-        if (http_wait(c, NULL, NULL, 0, 250) < 0)
-            break;
-    http_client_free(c);
-    if (!f->done)
-        snprintf(f->error, sizeof(f->error), "the HTTP client failed");
-    return f->done && !f->failed ? 0 : -1;
+    if (r->cancelled || r->closing) {
+        fail(err, errlen, "credential_process for profile %s was "
+             "cancelled: %s", run->profile, run->command);
+        return -1;
+    }
+    if (WIFSIGNALED(r->status)) {
+        fail(err, errlen, "credential_process for profile %s was killed by "
+             "signal %d%s%s (command: %s)", run->profile,
+             WTERMSIG(r->status), line[0] ? ": " : "", line, run->command);
+        return -1;
+    }
+    if (WEXITSTATUS(r->status) != 0) {
+        fail(err, errlen, "credential_process for profile %s exited with "
+             "status %d%s%s (command: %s)", run->profile,
+             WEXITSTATUS(r->status), line[0] ? ": " : "", line,
+             run->command);
+        return -1;
+    }
+    const struct buf *o = r->out;
+    return creds_parse_process_output(o->data ? o->data : "", o->len, out,
+                                      err, errlen);
+}
+
+/* Rejects credentials that expired already: they would only fail later
+ * with InvalidClientTokenId. */
+static int check_not_expired(const struct creds_process *run,
+                             struct aws_credentials *out, char *err,
+                             size_t errlen)
+{
+    if (!out->expiration || out->expiration > time(NULL))
+        return 0;
+    char when[32];
+    struct tm tm;
+    gmtime_r(&out->expiration, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    fail(err, errlen, "credential_process for profile %s returned "
+         "credentials that expired at %s; renew them (log in again) or "
+         "fix the process: %s", run->profile, when, run->command);
+    aws_credentials_free(out);
+    return -1;
+}
+
+static void on_process_done(struct proc_result *r, void *ctx)
+{
+    struct creds_process *run = ctx;
+    struct aws_credentials creds;
+    char err[512];
+    memset(&creds, 0, sizeof(creds));
+    int rc = process_result(run, r, &creds, err, sizeof(err));
+    if (rc == 0)
+        rc = check_not_expired(run, &creds, err, sizeof(err));
+    if (rc == 0)
+        snprintf(creds.source, sizeof(creds.source),
+                 "credential_process of profile %s", run->profile);
+    enum creds_end end = rc == 0 ? CREDS_DONE
+                         : r->closing ? CREDS_CLOSING
+                         : r->cancelled ? CREDS_CANCELLED : CREDS_FAILED;
+    run->done(run->ctx, end, rc == 0 ? &creds : NULL, rc == 0 ? NULL : err);
+    aws_credentials_free(&creds);
+    process_free(run);
+}
+
+struct creds_process *creds_process_start(struct http_client *c,
+                                          const char *command,
+                                          const char *profile,
+                                          creds_done_fn done, void *ctx,
+                                          char *err, size_t errlen)
+{
+    char **argv = creds_split_command(command);
+    if (!argv) {
+        fail(err, errlen, "credential_process \"%s\" is empty or has an "
+             "unterminated quote", command);
+        return NULL;
+    }
+    struct creds_process *run = calloc(1, sizeof(*run));
+    if (run) {
+        run->command = strdup(command);
+        run->profile = strdup(profile);
+        run->timeout_ms = creds_process_timeout_ms();
+        run->done = done;
+        run->ctx = ctx;
+    }
+    int spawn_error = ENOMEM;
+    if (run && run->command && run->profile)
+        run->proc = proc_start(c, argv, NULL, run->timeout_ms,
+                               CREDS_PROCESS_MAX_OUTPUT, on_process_done,
+                               run, &spawn_error);
+    if (!run || !run->proc) {
+        fail(err, errlen, "credential_process for profile %s: cannot run "
+             "%s: %s; fix the command or install it", profile, argv[0],
+             strerror(spawn_error));
+        if (run)
+            process_free(run);
+        run = NULL;
+    }
+    creds_free_words(argv);
+    return run;
+}
+
+void creds_process_kill(struct creds_process *run)
+{
+    if (!run)
+        return;
+    proc_kill(run->proc);
+    process_free(run);
 }
 
 /* ---- web identity ---- */
 
-static char *read_token_file(const char *path, char *err, size_t errlen)
+char *creds_read_token_file(const char *path, char *err, size_t errlen)
 {
     struct buf b;
     char why[128];
@@ -623,15 +463,6 @@ static char *read_token_file(const char *path, char *err, size_t errlen)
         return NULL;
     }
     return buf_take(&b);
-}
-
-static int put_param(struct buf *body, const char *name, const char *value)
-{
-    if (body->len && buf_putc(body, '&') < 0)
-        return -1;
-    if (buf_puts(body, name) < 0 || buf_putc(body, '=') < 0)
-        return -1;
-    return sigv4_uri_encode(body, value, strlen(value), 0);
 }
 
 int creds_parse_sts_reply(const char *xml, size_t len,
@@ -670,151 +501,17 @@ int creds_parse_sts_reply(const char *xml, size_t len,
     return rc;
 }
 
-static struct http_request *web_identity_request(const struct creds_chain *ch,
-                                                 const char *role_arn,
-                                                 const char *session,
-                                                 const char *token)
-{
-    struct buf url;
-    buf_init(&url, 0);
-    if (buf_printf(&url, "%s/", ch->sts_endpoint) < 0)
-        return NULL;
-    struct http_request *req = http_request_new("POST", url.data);
-    buf_cleanup(&url);
-    if (!req)
-        return NULL;
-    req->timeout_ms = STS_TIMEOUT_MS;
-    if (put_param(&req->body, "Action", "AssumeRoleWithWebIdentity") < 0 ||
-        put_param(&req->body, "Version", "2011-06-15") < 0 ||
-        put_param(&req->body, "RoleArn", role_arn) < 0 ||
-        put_param(&req->body, "RoleSessionName", session) < 0 ||
-        put_param(&req->body, "WebIdentityToken", token) < 0 ||
-        http_request_header(req, "Content-Type", "application/"
-                            "x-www-form-urlencoded; charset=utf-8") < 0 ||
-        http_request_set(&req->ca_pem, ch->ca_pem) < 0) {
-        http_request_free(req);
-        return NULL;
-    }
-    return req;
-}
+/* ---- instance metadata ---- */
 
-static int web_identity_reply(struct fetched *f, const char *role_arn,
-                              struct aws_credentials *out, char *err,
-                              size_t errlen)
-{
-    if (f->status != 200) {
-        struct api_error e = {0};
-        aws_error_from_reply(&e, f->status, f->content_type, f->error_type,
-                             &f->body);
-        fail(err, errlen, "web identity: STS AssumeRoleWithWebIdentity "
-             "for %s failed: %s: %s", role_arn, e.code, e.message);
-        return -1;
-    }
-    return creds_parse_sts_reply(f->body.data, f->body.len, out, err,
-                                 errlen);
-}
-
-static int web_identity(const struct creds_chain *ch, const char *token_file,
-                        const char *role_arn, const char *session_name,
-                        struct aws_credentials *out, char *err, size_t errlen)
-{
-    if (!ch->sts_endpoint) {
-        fail(err, errlen, "web identity: no STS endpoint; set AWS_REGION");
-        return -1;
-    }
-    char *token = read_token_file(token_file, err, errlen);
-    if (!token)
-        return -1;
-    char session[64];
-    if (session_name)
-        snprintf(session, sizeof(session), "%s", session_name);
-    else
-        snprintf(session, sizeof(session), "albatross-%lld",
-                 (long long)time(NULL));
-    struct http_request *req = web_identity_request(ch, role_arn, session,
-                                                    token);
-    str_wipe_free(token);
-    if (!req) {
-        fail(err, errlen, "web identity: out of memory");
-        return -1;
-    }
-    struct fetched f;
-    int rc = fetch(req, &f);
-    if (rc < 0)
-        fail(err, errlen, "web identity: STS %s: %s", ch->sts_endpoint,
-             f.error);
-    else
-        rc = web_identity_reply(&f, role_arn, out, err, errlen);
-    buf_wipe(&f.body);
-    if (rc == 0)
-        snprintf(out->source, sizeof(out->source), "web identity %.40s",
-                 role_arn);
-    return rc;
-}
-
-/* ---- instance metadata (IMDSv2) ---- */
-
-static int imds_get(const char *method, const char *path, const char *token,
-                    struct fetched *f)
-{
-    struct http_request *req = http_request_new(method, path);
-    if (!req)
-        return -1;
-    req->connect_timeout_ms = IMDS_TIMEOUT_MS / 2;
-    req->timeout_ms = IMDS_TIMEOUT_MS;
-    req->max_response = IMDS_REPLY_MAX;
-    int rc = token ? http_request_header(req, "X-aws-ec2-metadata-token",
-                                         token)
-                   : http_request_header(req,
-                                         "X-aws-ec2-metadata-token-ttl-"
-                                         "seconds", "21600");
-    if (rc < 0) {
-        http_request_free(req);
-        return -1;
-    }
-    rc = fetch(req, f);
-    return rc == 0 && f->status == 200 && f->body.len ? 0 : -1;
-}
-
-static int imds_credentials(const char *json, size_t len,
-                            struct aws_credentials *out, char *err,
-                            size_t errlen)
+int creds_parse_metadata(const char *json, size_t len,
+                         struct aws_credentials *out, char *err,
+                         size_t errlen)
 {
     cJSON *root = cJSON_ParseWithLength(json, len);
     int rc = json_keys(root, "Token", "instance metadata credentials", out,
                        err, errlen);
     wipe_json(root);
     cJSON_Delete(root);
-    return rc;
-}
-
-/* Returns 1 when the metadata service gave nothing (not on EC2, no
- * role), so the chain reports that no credentials were found. */
-static int imds(struct aws_credentials *out, char *err, size_t errlen)
-{
-    static const char creds_path[] =
-        IMDS_URL "/latest/meta-data/iam/security-credentials/";
-    struct fetched token = {0}, role = {0}, creds = {0};
-    struct buf url;
-    buf_init(&url, 0);
-    int rc = imds_get("PUT", IMDS_URL "/latest/api/token", NULL, &token);
-    if (rc == 0)
-        rc = imds_get("GET", creds_path, token.body.data, &role);
-    if (rc == 0) {
-        role.body.data[strcspn(role.body.data, "\r\n")] = '\0';
-        rc = buf_printf(&url, "%s%s", creds_path, role.body.data);
-    }
-    if (rc == 0)
-        rc = imds_get("GET", url.data, token.body.data, &creds);
-    if (rc == 0)
-        rc = imds_credentials(creds.body.data, creds.body.len, out, err,
-                              errlen);
-    else
-        rc = 1;
-    buf_cleanup(&url);
-    buf_wipe(&token.body);
-    buf_cleanup(&role.body);
-    buf_wipe(&creds.body);
     if (rc == 0)
         snprintf(out->source, sizeof(out->source), "instance metadata");
     return rc;
@@ -904,7 +601,7 @@ static int unsupported_profile(const struct creds_chain *ch, char *err,
 }
 
 static int web_identity_provider(const struct creds_chain *ch,
-                                 struct aws_credentials *out, char *err,
+                                 struct creds_plan *plan, char *err,
                                  size_t errlen)
 {
     const char *token_file = env("AWS_WEB_IDENTITY_TOKEN_FILE");
@@ -924,19 +621,24 @@ static int web_identity_provider(const struct creds_chain *ch,
     const char *session = env("AWS_ROLE_SESSION_NAME");
     if (!session)
         session = cfg(ch, "role_session_name");
-    return web_identity(ch, token_file, role, session, out, err, errlen);
+    plan->step = CREDS_WEB_IDENTITY;
+    plan->token_file = token_file;
+    plan->role_arn = role;
+    plan->session_name = session;
+    return 0;
 }
 
 static int process_from_profile(const struct creds_chain *ch,
-                                struct aws_credentials *out, char *err,
-                                size_t errlen)
+                                struct creds_plan *plan)
 {
     const char *command = cfg(ch, "credential_process");
     if (!command)
         command = cred_file(ch, "credential_process");
     if (!command)
         return 1;
-    return process_provider(command, ch->profile, out, err, errlen);
+    plan->step = CREDS_PROCESS;
+    plan->command = command;
+    return 0;
 }
 
 static int metadata_disabled(void)
@@ -955,26 +657,30 @@ static void none_found(const struct creds_chain *ch, char *err, size_t errlen)
                                "AWS_EC2_METADATA_DISABLED)" : "");
 }
 
-int creds_resolve(const struct creds_chain *ch, struct aws_credentials *out,
-                  char *err, size_t errlen)
+int creds_choose(const struct creds_chain *ch, struct aws_credentials *out,
+                 struct creds_plan *plan, char *err, size_t errlen)
 {
     memset(out, 0, sizeof(*out));
+    memset(plan, 0, sizeof(*plan));
+    plan->step = CREDS_READY;
     int rc = ch->profile_explicit ? 1 : environment(out, err, errlen);
     if (rc == 1)
         rc = unsupported_profile(ch, err, errlen);
     if (rc == 1)
-        rc = web_identity_provider(ch, out, err, errlen);
+        rc = web_identity_provider(ch, plan, err, errlen);
     if (rc == 1)
         rc = static_keys(ch->credentials, ch->credentials_path, ch->profile,
                          out, err, errlen);
     if (rc == 1)
-        rc = process_from_profile(ch, out, err, errlen);
+        rc = process_from_profile(ch, plan);
     if (rc == 1)
         rc = static_keys(ch->config, ch->config_path, ch->profile, out, err,
                          errlen);
-    if (rc == 1 && !metadata_disabled())
-        rc = imds(out, err, errlen);
     if (rc == 1)
         none_found(ch, err, errlen);
+    if (rc == 1 && !metadata_disabled()) {
+        plan->step = CREDS_METADATA;
+        rc = 0;
+    }
     return rc == 0 ? 0 : -1;
 }

@@ -25,9 +25,9 @@ struct aws_credentials {
 
 void aws_credentials_free(struct aws_credentials *c);
 
-/* A credential_process blocks every call until it exits, so the
- * default is short; the environment variable may set 1 ms to
- * CREDS_PROCESS_TIMEOUT_MAX_MS instead. */
+/* A credential_process runs from the event loop, but the requests that
+ * need its credentials wait for it; the environment variable may set 1
+ * ms to CREDS_PROCESS_TIMEOUT_MAX_MS instead. */
 #define CREDS_PROCESS_TIMEOUT_MS 15000
 #define CREDS_PROCESS_TIMEOUT_MAX_MS 600000
 #define CREDS_PROCESS_TIMEOUT_ENV "ALBATROSS_CREDENTIAL_PROCESS_TIMEOUT_MS"
@@ -43,20 +43,74 @@ struct creds_chain {
     const char *config_path;
     const struct awsconfig_section *credentials; /* [NAME], or NULL */
     const char *credentials_path;
-    const char *sts_endpoint;  /* for web identity, no trailing slash */
-    const char *ca_pem;        /* for web identity, or NULL */
+};
+
+enum creds_step {
+    CREDS_READY,         /* the keys are in out */
+    CREDS_PROCESS,       /* run credential_process `command` */
+    CREDS_WEB_IDENTITY,  /* call STS AssumeRoleWithWebIdentity */
+    CREDS_METADATA,      /* read instance metadata (imds.h) */
+};
+
+/* The provider creds_choose picked. The strings are borrowed from the
+ * chain's sections and the environment. */
+struct creds_plan {
+    enum creds_step step;
+    const char *command;
+    const char *token_file;
+    const char *role_arn;
+    const char *session_name;   /* NULL: the caller picks one */
 };
 
 /*
- * Walks the chain and fills out with the first credentials found. Blocks:
- * credential_process runs to completion (at most
- * CREDS_PROCESS_TIMEOUT_MS), and web identity and instance metadata run
- * their requests on a short-lived HTTP client of their own, so transfers
- * in flight on the caller's client are not driven from here. Returns 0, or
- * -1 with the reason and the fix in err.
+ * Walks the chain up to the first provider that applies. Keys from the
+ * environment and the files are copied into out with plan->step
+ * CREDS_READY; credential_process, web identity and instance metadata
+ * are described in plan for the caller to run. For CREDS_METADATA, err
+ * holds the message to report when the metadata service has no
+ * credentials. Returns 0, or -1 with the reason and the fix in err.
  */
-int creds_resolve(const struct creds_chain *chain, struct aws_credentials *out,
-                  char *err, size_t errlen);
+int creds_choose(const struct creds_chain *chain, struct aws_credentials *out,
+                 struct creds_plan *plan, char *err, size_t errlen);
+
+/* How an asynchronous provider ended. */
+enum creds_end {
+    CREDS_DONE,          /* creds are set */
+    CREDS_FAILED,        /* error says why, the profile and the fix */
+    CREDS_CANCELLED,     /* http_cancel_all stopped it */
+    CREDS_CLOSING,       /* the HTTP client is being freed: see proc.h */
+};
+
+/* Called once when a provider ends. On CREDS_DONE the callee may move
+ * the members of creds out (they are freed after it returns). */
+typedef void (*creds_done_fn)(void *ctx, enum creds_end end,
+                              struct aws_credentials *creds,
+                              const char *error);
+
+struct creds_process;
+struct http_client;
+
+/*
+ * Starts credential_process `command` of profile without a shell, on the
+ * loop of c, killed after creds_process_timeout_ms(). Returns the run,
+ * or NULL with err when it could not start (done is not called then).
+ * done runs from inside http_wait or http_cancel_all.
+ */
+struct creds_process *creds_process_start(struct http_client *c,
+                                          const char *command,
+                                          const char *profile,
+                                          creds_done_fn done, void *ctx,
+                                          char *err, size_t errlen);
+/* Kills a run without calling its done. */
+void creds_process_kill(struct creds_process *run);
+
+/* CREDS_PROCESS_TIMEOUT_MS, or CREDS_PROCESS_TIMEOUT_ENV when valid. */
+long creds_process_timeout_ms(void);
+
+/* Reads a web identity token file (at most 64 KiB, trailing whitespace
+ * dropped). Returns the token to free with str_wipe_free, or NULL with
+ * the file and the reason in err. */
+char *creds_read_token_file(const char *path, char *err, size_t errlen);
 
 /* Splits a credential_process command line into words as a POSIX shell
  * does without expansions (quotes and backslashes; what botocore's
@@ -69,6 +123,11 @@ void creds_free_words(char **words);
 int creds_parse_process_output(const char *json, size_t len,
                                struct aws_credentials *out, char *err,
                                size_t errlen);
+
+/* Parses the credentials JSON of the instance metadata service. */
+int creds_parse_metadata(const char *json, size_t len,
+                         struct aws_credentials *out, char *err,
+                         size_t errlen);
 
 /* Parses the <Credentials> of an STS AssumeRole* XML reply. */
 int creds_parse_sts_reply(const char *xml, size_t len,

@@ -2,21 +2,17 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "creds.h"
+#include "http.h"
+#include "proc.h"
 #include "strutil.h"
 
-#define STDERR_KEPT 4096      /* bytes of stderr quoted in messages */
 #define EXEC_INFO_VAR "KUBERNETES_EXEC_INFO"
 
 extern char **environ;
@@ -129,13 +125,6 @@ int exec_parse(const char *json, size_t len, const char *api_version,
 
 /* ---- running the plugin ------------------------------------------------- */
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int same_name(const char *a, const char *b)
 {
     size_t n = strcspn(a, "=");
@@ -167,238 +156,187 @@ static char **build_env(char *const *env, char *exec_info)
     return v;
 }
 
-struct child {
-    pid_t pid;
-    int out, err;          /* read ends; -1 once closed */
-    struct buf stdout_buf;
-    char stderr_text[STDERR_KEPT + 1];
-    size_t stderr_len;
-    int overflow;
+struct exec_run {
+    struct proc *proc;
+    char *api_version;
+    char *command;          /* argv[0], for messages */
+    int timeout_ms;
+    exec_done_fn done;
+    void *ctx;
 };
 
-static int spawn(struct child *ch, char *const *argv, char **envp)
+static void run_free(struct exec_run *run)
 {
-    int out[2], errp[2];
-    if (pipe(out) < 0)
-        return errno;
-    if (pipe(errp) < 0) {
-        int e = errno;
-        close(out[0]);
-        close(out[1]);
-        return e;
-    }
-    for (int i = 0; i < 2; i++) {
-        fcntl(out[i], F_SETFD, FD_CLOEXEC);
-        fcntl(errp[i], F_SETFD, FD_CLOEXEC);
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    sigset_t all, none;
-    sigfillset(&all);
-    sigemptyset(&none);
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-    posix_spawnattr_init(&attr);
-    /* Its own process group, so a timeout kills what it started too. */
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                             POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setsigmask(&attr, &none);
-    int rc = posix_spawnp(&ch->pid, argv[0], &fa, &attr, argv, envp);
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    close(out[1]);
-    close(errp[1]);
-    ch->out = out[0];
-    ch->err = errp[0];
-    if (rc != 0) {
-        close(out[0]);
-        close(errp[0]);
-        ch->out = ch->err = -1;
-    }
-    return rc;
-}
-
-static void drain(struct child *ch, int *fd, int is_stdout)
-{
-    char chunk[8192];
-    ssize_t n = read(*fd, chunk, sizeof(chunk));
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
-    if (n <= 0) {
-        close(*fd);
-        *fd = -1;
-        return;
-    }
-    if (is_stdout) {
-        if (buf_append(&ch->stdout_buf, chunk, (size_t)n) < 0)
-            ch->overflow = 1;
-        return;
-    }
-    size_t room = STDERR_KEPT - ch->stderr_len;
-    size_t keep = (size_t)n < room ? (size_t)n : room;
-    memcpy(ch->stderr_text + ch->stderr_len, chunk, keep);
-    ch->stderr_len += keep;
-    ch->stderr_text[ch->stderr_len] = '\0';
-}
-
-/* Reads both pipes until they close, the deadline passes (returns -1) or
- * stdout passes its ceiling (sets overflow). */
-static int read_output(struct child *ch, long long deadline)
-{
-    while ((ch->out >= 0 || ch->err >= 0) && !ch->overflow) {
-        long long left = deadline - now_ms();
-        if (left <= 0)
-            return -1;
-        struct pollfd p[2] = { { ch->out, POLLIN, 0 },
-                               { ch->err, POLLIN, 0 } };
-        int n = poll(p, 2, (int)left);
-        if (n < 0 && errno != EINTR)
-            return -1;
-        if (n <= 0)
-            continue;
-        if (p[0].revents)
-            drain(ch, &ch->out, 1);
-        if (p[1].revents)
-            drain(ch, &ch->err, 0);
-    }
-    return 0;
-}
-
-/* Waits for the child until the deadline; returns 0 with its status, or
- * -1 when it is still running. */
-static int wait_child(pid_t pid, long long deadline, int *status)
-{
-    for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return *status = 0, 0;
-        if (now_ms() >= deadline)
-            return -1;
-        struct timespec ts = { 0, 10 * 1000000 };
-        nanosleep(&ts, NULL);
-    }
-}
-
-static void kill_child(pid_t pid)
-{
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
+    free(run->api_version);
+    free(run->command);
+    free(run);
 }
 
 /* stderr as one line for a message: control characters become spaces. */
-static const char *stderr_line(struct child *ch)
+static const char *stderr_line(const char *text, char *out, size_t outlen)
 {
-    char *s = ch->stderr_text;
-    size_t n = ch->stderr_len;
+    snprintf(out, outlen, "%s", text);
+    size_t n = strlen(out);
     for (size_t i = 0; i < n; i++)
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            s[i] = ' ';
-    while (n > 0 && s[n - 1] == ' ')
-        s[--n] = '\0';
-    while (*s == ' ')
-        s++;
+        if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+            out[i] = ' ';
+    while (n > 0 && out[n - 1] == ' ')
+        out[--n] = '\0';
+    char *s = out + strspn(out, " ");
     return *s ? s : "(nothing on stderr)";
 }
 
-static int report_exit(struct child *ch, const char *cmd, int status,
-                       char *err, size_t errlen)
+/* Sets err when the run did not end with exit status 0. */
+static int report_end(const struct exec_run *run, const struct proc_result *r,
+                      char *err, size_t errlen)
 {
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFSIGNALED(status))
+    char line[PROC_STDERR_KEPT + 1];
+    const char *cmd = run->command;
+    const char *text = stderr_line(r->err_text, line, sizeof(line));
+    if (r->overflow)
+        snprintf(err, errlen, "exec plugin %s printed more than %u KiB on "
+                 "stdout and was killed", cmd, EXEC_MAX_OUTPUT >> 10);
+    else if (r->timed_out)
+        snprintf(err, errlen, "exec plugin %s timed out after %d ms and was "
+                 "killed; stderr: %.300s", cmd, run->timeout_ms, text);
+    else if (r->cancelled || r->closing)
+        snprintf(err, errlen, "exec plugin %s was cancelled", cmd);
+    else if (WIFSIGNALED(r->status))
         snprintf(err, errlen, "exec plugin %s was killed by signal %d: "
-                 "%.300s", cmd, WTERMSIG(status), stderr_line(ch));
-    else
+                 "%.300s", cmd, WTERMSIG(r->status), text);
+    else if (WEXITSTATUS(r->status) != 0)
         snprintf(err, errlen, "exec plugin %s failed with exit status %d: "
-                 "%.300s", cmd, WEXITSTATUS(status), stderr_line(ch));
+                 "%.300s", cmd, WEXITSTATUS(r->status), text);
+    else
+        return 0;
     return -1;
 }
 
-static int collect(struct child *ch, const char *cmd, int timeout_ms,
-                   char *err, size_t errlen)
+static void on_plugin_done(struct proc_result *r, void *ctx)
 {
-    long long deadline = now_ms() + timeout_ms;
-    int status = 0;
-    int rc = read_output(ch, deadline);
-    if (rc == 0 && !ch->overflow)
-        rc = wait_child(ch->pid, deadline, &status);
-    if (rc < 0 || ch->overflow) {
-        kill_child(ch->pid);
-        if (ch->overflow)
-            snprintf(err, errlen, "exec plugin %s printed more than %u KiB "
-                     "on stdout and was killed", cmd, EXEC_MAX_OUTPUT >> 10);
-        else
-            snprintf(err, errlen, "exec plugin %s timed out after %d ms and "
-                     "was killed; stderr: %.300s", cmd, timeout_ms,
-                     stderr_line(ch));
-        return -1;
+    struct exec_run *run = ctx;
+    struct exec_credential cred;
+    char err[768], why[256];
+    memset(&cred, 0, sizeof(cred));
+    int rc = report_end(run, r, err, sizeof(err));
+    if (rc == 0) {
+        const char *out = r->out->data ? r->out->data : "";
+        rc = exec_parse(out, r->out->len, run->api_version, &cred, why,
+                        sizeof(why));
+        if (rc < 0)
+            snprintf(err, sizeof(err), "exec plugin %s printed an invalid "
+                     "ExecCredential: %s", run->command, why);
     }
-    return report_exit(ch, cmd, status, err, errlen);
+    enum exec_end end = rc == 0 ? EXEC_DONE
+                        : r->closing ? EXEC_CLOSING
+                        : r->cancelled ? EXEC_CANCELLED : EXEC_FAILED;
+    run->done(run->ctx, end, rc == 0 ? &cred : NULL, rc == 0 ? NULL : err);
+    exec_credential_cleanup(&cred);
+    run_free(run);
 }
 
-static int run_child(struct child *ch, const char *api_version,
-                     char *const *argv, char *const *env, int timeout_ms,
-                     char *err, size_t errlen)
+/* Starts argv for run; returns 0, or an errno value. */
+static int start_plugin(struct http_client *c, struct exec_run *run,
+                        char *const *argv, char *const *env)
 {
     struct buf info;
     buf_init(&info, 0);
     if (buf_printf(&info, EXEC_INFO_VAR "={\"kind\":\"ExecCredential\","
                    "\"apiVersion\":\"%s\",\"spec\":{\"interactive\":false}}",
-                   api_version) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
+                   run->api_version) < 0)
+        return ENOMEM;
     char **envp = build_env(env, info.data);
-    int rc = envp ? spawn(ch, argv, envp) : ENOMEM;
+    int spawn_error = ENOMEM;
+    if (envp)
+        run->proc = proc_start(c, argv, envp, run->timeout_ms,
+                               EXEC_MAX_OUTPUT, on_plugin_done, run,
+                               &spawn_error);
     free(envp);
     buf_cleanup(&info);
-    if (rc == ENOENT) {
+    return run->proc ? 0 : spawn_error;
+}
+
+struct exec_run *exec_start(struct http_client *c, const char *api_version,
+                            char *const *argv, char *const *env,
+                            int timeout_ms, exec_done_fn done, void *ctx,
+                            char *err, size_t errlen)
+{
+    if (!argv || !argv[0] || !api_version) {
+        snprintf(err, errlen, "exec plugin has no command or apiVersion");
+        return NULL;
+    }
+    struct exec_run *run = calloc(1, sizeof(*run));
+    int rc = ENOMEM;
+    if (run) {
+        run->api_version = strdup(api_version);
+        run->command = strdup(argv[0]);
+        run->timeout_ms = timeout_ms;
+        run->done = done;
+        run->ctx = ctx;
+    }
+    if (run && run->api_version && run->command)
+        rc = start_plugin(c, run, argv, env);
+    if (rc == 0)
+        return run;
+    if (rc == ENOENT)
         snprintf(err, errlen, "exec plugin %s not found in PATH; install "
                  "it, or fix exec.command in the kubeconfig", argv[0]);
-        return -1;
-    }
-    if (rc != 0) {
+    else
         snprintf(err, errlen, "cannot run exec plugin %s: %s", argv[0],
                  strerror(rc));
-        return -1;
+    if (run)
+        run_free(run);
+    return NULL;
+}
+
+void exec_kill(struct exec_run *run)
+{
+    if (!run)
+        return;
+    proc_kill(run->proc);
+    run_free(run);
+}
+
+/* ---- waiting, for tools and tests --------------------------------------- */
+
+struct blocking_run {
+    int done;
+    int rc;
+    struct exec_credential *cred;
+    char *err;
+    size_t errlen;
+};
+
+static void on_blocking_done(void *ctx, enum exec_end end,
+                             struct exec_credential *cred, const char *error)
+{
+    struct blocking_run *b = ctx;
+    b->done = 1;
+    b->rc = end == EXEC_DONE ? 0 : -1;
+    if (end == EXEC_DONE) {
+        *b->cred = *cred;
+        memset(cred, 0, sizeof(*cred));
+    } else {
+        snprintf(b->err, b->errlen, "%s", error);
     }
-    rc = collect(ch, argv[0], timeout_ms, err, errlen);
-    if (ch->out >= 0)
-        close(ch->out);
-    if (ch->err >= 0)
-        close(ch->err);
-    return rc;
 }
 
 int exec_run(const char *api_version, char *const *argv, char *const *env,
              int timeout_ms, struct exec_credential *cred, char *err,
              size_t errlen)
 {
-    struct child ch = { .pid = -1, .out = -1, .err = -1 };
+    struct blocking_run b = { 0, -1, cred, err, errlen };
     memset(cred, 0, sizeof(*cred));
-    if (!argv || !argv[0] || !api_version) {
-        snprintf(err, errlen, "exec plugin has no command or apiVersion");
+    struct http_client *c = http_client_new();
+    if (!c) {
+        snprintf(err, errlen, "cannot start the HTTP client");
         return -1;
     }
-    buf_init(&ch.stdout_buf, EXEC_MAX_OUTPUT);
-    int rc = run_child(&ch, api_version, argv, env, timeout_ms, err, errlen);
-    if (rc == 0) {
-        char why[256];
-        const char *out = ch.stdout_buf.data ? ch.stdout_buf.data : "";
-        rc = exec_parse(out, ch.stdout_buf.len, api_version, cred, why,
-                        sizeof(why));
-        if (rc < 0)
-            snprintf(err, errlen, "exec plugin %s printed an invalid "
-                     "ExecCredential: %s", argv[0], why);
-    }
-    buf_wipe(&ch.stdout_buf);
-    return rc;
+    struct exec_run *run = exec_start(c, api_version, argv, env, timeout_ms,
+                                      on_blocking_done, &b, err, errlen);
+    while (run && !b.done)
+        if (http_wait(c, NULL, NULL, 0, 250) < 0)
+            break;
+    http_client_free(c);    /* kills the plugin if the wait failed */
+    return b.done ? b.rc : -1;
 }

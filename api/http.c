@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,14 @@ struct timer {
     struct timer *next;
 };
 
+/* An fd polled by http_wait for its owner (see http_watch). */
+struct watch {
+    int fd;
+    http_watch_fn fn;
+    void *ctx;
+    struct watch *next;
+};
+
 struct http_client {
     CURLM *multi;
     struct transfer *active;
@@ -54,6 +63,8 @@ struct http_client {
     size_t idle_count;
     struct timer *timers;
     size_t timer_count;
+    struct watch *watches;
+    size_t watch_count;
     long connect_timeout_ms;    /* defaults for requests that set none */
     long timeout_ms;
 };
@@ -269,6 +280,13 @@ void http_client_free(struct http_client *c)
         struct timer *tm = c->timers;
         c->timers = tm->next;
         free(tm);
+    }
+    while (c->watches) {
+        struct watch *w = c->watches;
+        c->watches = w->next;
+        c->watch_count--;
+        w->fn(w->ctx, w->fd, HTTP_WATCH_CLOSING);
+        free(w);
     }
     for (size_t i = 0; i < c->idle_count; i++)
         curl_easy_cleanup(c->idle[i]);
@@ -625,6 +643,89 @@ static void run_first_timer(struct http_client *c, int cancelled)
     fn(ctx, cancelled);
 }
 
+void http_unschedule(struct http_client *c, http_timer_fn fn, void *ctx)
+{
+    struct timer **p = &c->timers;
+    while (*p) {
+        struct timer *tm = *p;
+        if (tm->fn == fn && tm->ctx == ctx) {
+            *p = tm->next;
+            c->timer_count--;
+            free(tm);
+        } else {
+            p = &tm->next;
+        }
+    }
+}
+
+int http_watch(struct http_client *c, int fd, http_watch_fn fn, void *ctx)
+{
+    struct watch *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -1;
+    w->fd = fd;
+    w->fn = fn;
+    w->ctx = ctx;
+    w->next = c->watches;
+    c->watches = w;
+    c->watch_count++;
+    return 0;
+}
+
+/* Unlinks the watch on fd and returns it, or NULL. */
+static struct watch *unlink_watch(struct http_client *c, int fd)
+{
+    for (struct watch **p = &c->watches; *p; p = &(*p)->next) {
+        struct watch *w = *p;
+        if (w->fd == fd) {
+            *p = w->next;
+            c->watch_count--;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+void http_unwatch(struct http_client *c, int fd)
+{
+    free(unlink_watch(c, fd));
+}
+
+static struct watch *find_watch(const struct http_client *c, int fd)
+{
+    for (struct watch *w = c->watches; w; w = w->next)
+        if (w->fd == fd)
+            return w;
+    return NULL;
+}
+
+/*
+ * Calls the watches whose fd is readable or hung up. A separate poll
+ * checks them because curl_multi_poll reports POLLIN only, and a pipe
+ * whose writer exited is POLLHUP without POLLIN on Linux. Callbacks may
+ * add and remove watches, so each fd is looked up again before its call.
+ */
+static void run_ready_watches(struct http_client *c)
+{
+    size_t n = c->watch_count, i = 0;
+    if (n == 0)
+        return;
+    struct pollfd *p = calloc(n, sizeof(*p));
+    if (!p)
+        return;
+    for (struct watch *w = c->watches; w && i < n; w = w->next, i++) {
+        p[i].fd = w->fd;
+        p[i].events = POLLIN;
+    }
+    if (poll(p, (nfds_t)i, 0) > 0)
+        for (size_t k = 0; k < i; k++) {
+            struct watch *w = p[k].revents ? find_watch(c, p[k].fd) : NULL;
+            if (w)
+                w->fn(w->ctx, w->fd, HTTP_WATCH_READABLE);
+        }
+    free(p);
+}
+
 /* Runs the timers due now, but not those they schedule for now: those
  * wait for the next http_wait, so a callback cannot spin the loop. */
 static void run_due_timers(struct http_client *c)
@@ -672,7 +773,11 @@ void http_cancel_all(struct http_client *c)
             cancel_transfer(c, c->active);
         else if (c->timers)
             run_first_timer(c, 1);
-        else
+        else if (c->watches) {
+            struct watch *w = unlink_watch(c, c->watches->fd);
+            w->fn(w->ctx, w->fd, HTTP_WATCH_CANCELLED);
+            free(w);
+        } else
             return;
     }
     log_msg(LOG_ERROR, "http: callbacks kept submitting requests while "
@@ -684,10 +789,15 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
 {
     struct curl_waitfd stack[STACK_FDS];
     struct curl_waitfd *wait = stack;
-    if (nfds > STACK_FDS && !(wait = calloc(nfds, sizeof(*wait))))
+    size_t total = nfds + c->watch_count;
+    if (total > STACK_FDS && !(wait = calloc(total, sizeof(*wait))))
         return -1;
-    for (size_t i = 0; i < nfds; i++) {
+    for (size_t i = 0; i < nfds; i++)
         wait[i].fd = fds[i];
+    struct watch *w = c->watches;
+    for (size_t i = nfds; i < total; i++, w = w->next)
+        wait[i].fd = w->fd;
+    for (size_t i = 0; i < total; i++) {
         wait[i].events = CURL_WAIT_POLLIN;
         wait[i].revents = 0;
     }
@@ -700,7 +810,7 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
         timeout_ms = 0;
     timeout_ms = wait_limit(c, timeout_ms);
     if (rc == CURLM_OK)
-        rc = curl_multi_poll(c->multi, wait, (unsigned)nfds, timeout_ms,
+        rc = curl_multi_poll(c->multi, wait, (unsigned)total, timeout_ms,
                              NULL);
     if (rc == CURLM_OK)
         rc = curl_multi_perform(c->multi, &running);
@@ -714,11 +824,12 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
         return -1;
     }
     complete_finished(c);
+    run_ready_watches(c);
     run_due_timers(c);
     return 0;
 }
 
 size_t http_pending(const struct http_client *c)
 {
-    return c->pending + c->timer_count;
+    return c->pending + c->timer_count + c->watch_count;
 }

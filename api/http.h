@@ -82,7 +82,7 @@ void http_global_cleanup(void);
 
 struct http_client *http_client_new(void);
 /* Cancels what is in flight and the scheduled callbacks without calling
- * them, then frees. */
+ * them, tells each watch HTTP_WATCH_CLOSING, then frees. */
 void http_client_free(struct http_client *c);
 
 /*
@@ -108,7 +108,7 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
               size_t nfds, int timeout_ms);
 
 /* Number of requests submitted and not yet completed, plus the
- * scheduled callbacks not yet run. */
+ * scheduled callbacks not yet run and the watched fds. */
 size_t http_pending(const struct http_client *c);
 
 /* Called once: from inside http_wait() when its delay has passed, or
@@ -121,11 +121,35 @@ typedef void (*http_timer_fn)(void *ctx, int cancelled);
 int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
                   void *ctx);
 
+/* Removes the scheduled callbacks fn(ctx) without calling them. */
+void http_unschedule(struct http_client *c, http_timer_fn fn, void *ctx);
+
+enum http_watch_event {
+    HTTP_WATCH_READABLE,   /* the fd is readable or hung up */
+    HTTP_WATCH_CANCELLED,  /* from http_cancel_all: fail and clean up */
+    HTTP_WATCH_CLOSING,    /* from http_client_free: clean up silently */
+};
+
+/* Called from http_wait when the fd is readable. On CANCELLED and
+ * CLOSING the watch is already removed; on CLOSING the owner must free
+ * what it holds without calling the client or any other callback. */
+typedef void (*http_watch_fn)(void *ctx, int fd, enum http_watch_event ev);
+
 /*
- * Cancels every request in flight and every scheduled callback: each
- * request's callback runs once with res->failed and res->cancelled set
- * ("cancelled"), each timer's with cancelled set. Requests that those
- * callbacks submit are cancelled too. The client stays usable.
+ * Adds fd to what http_wait polls, for a child process's pipes, so the
+ * loop reads them without blocking. A watch counts in http_pending until
+ * http_unwatch removes it. Returns 0, or -1 when memory runs out.
+ */
+int http_watch(struct http_client *c, int fd, http_watch_fn fn, void *ctx);
+/* Removes the watch on fd without calling it; the caller closes fd. */
+void http_unwatch(struct http_client *c, int fd);
+
+/*
+ * Cancels every request in flight, every scheduled callback and every
+ * watch: each request's callback runs once with res->failed and
+ * res->cancelled set ("cancelled"), each timer's with cancelled set,
+ * each watch's with HTTP_WATCH_CANCELLED. Requests that those callbacks
+ * submit are cancelled too. The client stays usable.
  */
 void http_cancel_all(struct http_client *c);
 

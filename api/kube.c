@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,7 +75,29 @@ int kube_endpoint_from_eks(struct kube_endpoint *ep, const char *name,
 
 /* ---- the client and its token ------------------------------------------ */
 
-struct kube_op;
+/* One list in flight: its pages, retries and callback. */
+struct kube_op {
+    struct kube_client *kc;
+    struct kube_op *next;        /* in kc->ops */
+    char *path;                  /* "/api/v1/serviceaccounts" */
+    char *continue_token;
+    size_t bytes;                /* reply bytes of all pages so far */
+    struct kube_sa_list *sa;     /* exactly one of sa, ingresses and */
+    struct kube_ingress_list *ingresses;   /* raw_list */
+    kube_sa_fn sa_done;
+    kube_ingress_fn ingress_done;
+    void *ctx;
+    /* kube_list(): the caller's list, its page parser and callback */
+    void *raw_list;
+    kube_page_fn raw_parse;
+    kube_list_fn raw_done;
+    char *field_selector;
+    size_t raw_pages;
+    int attempts;                /* sent for the current page */
+    int token_renewed;           /* a 401 made a new token once */
+    struct kube_wait wait;       /* for the client's credential */
+};
+
 static void op_free(struct kube_op *op);
 static struct kube_op *op_next(struct kube_op *op);
 
@@ -103,14 +126,32 @@ int kube_check_method(const struct kube_client *kc, const char *method,
     return -1;
 }
 
+static void on_credentials(void *ctx, const char *error, int cancelled);
+
+void kube_wait_forget(struct kube_wait *w)
+{
+    struct kube_client *kc = w->kc;
+    aws_session_forget_waiter(kc->aws, on_credentials, w);
+    aws_session_forget_waiter(kc->own_aws, on_credentials, w);
+    for (struct kube_wait **p = (struct kube_wait **)&kc->plugin_waits; *p;
+         p = &(*p)->next)
+        if (*p == w) {
+            *p = w->next;
+            break;
+        }
+    w->next = NULL;
+}
+
 void kube_client_cleanup(struct kube_client *kc)
 {
     struct kube_op *op = kc->ops;
     while (op) {
         struct kube_op *next = op_next(op);
+        kube_wait_forget(&op->wait);
         op_free(op);
         op = next;
     }
+    exec_kill(kc->exec);
     if (kc->own_aws) {
         aws_session_cleanup(kc->own_aws);
         free(kc->own_aws);
@@ -162,9 +203,26 @@ static struct aws_session *eks_session(struct kube_client *kc,
     return NULL;
 }
 
-static int make_eks_token(struct kube_client *kc, time_t now,
+/* Resumes a request that waited for the session's credentials; it
+ * checks the credential again, which now makes the EKS token. */
+static void on_credentials(void *ctx, const char *error, int cancelled)
+{
+    struct kube_wait *w = ctx;
+    struct api_error err;
+    memset(&err, 0, sizeof(err));
+    if (error)
+        api_error_set(&err, cancelled ? "Cancelled" : "CredentialError",
+                      "cannot make an EKS token for %s: %s",
+                      w->kc->ep.name, error);
+    w->resume(w, error ? &err : NULL, 1);
+}
+
+/* Makes an EKS token for w's client. Returns 0, 1 when w waits for the
+ * session's credentials (on_credentials resumes it), or -1 with err. */
+static int make_eks_token(struct kube_wait *w, time_t now,
                           struct api_error *err)
 {
+    struct kube_client *kc = w->kc;
     struct aws_session *s = eks_session(kc, err);
     if (!s)
         return -1;
@@ -175,11 +233,14 @@ static int make_eks_token(struct kube_client *kc, time_t now,
                       kc->ep.name);
         return -1;
     }
-    if (aws_session_refresh_credentials(s) < 0) {
+    int ready = aws_session_credentials(s, on_credentials, w);
+    if (ready < 0) {
         api_error_set(err, "CredentialError", "cannot make an EKS token for "
                       "%s: %s", kc->ep.name, s->creds_error);
         return -1;
     }
+    if (ready > 0)
+        return 1;
     struct sigv4_credentials creds = {
         s->creds.access_key_id, s->creds.secret_access_key,
         s->creds.session_token,
@@ -203,35 +264,78 @@ static int make_eks_token(struct kube_client *kc, time_t now,
     return set_token(kc, buf_take(&token), now + EKS_TOKEN_REFRESH);
 }
 
-static int run_exec_plugin(struct kube_client *kc, struct api_error *err)
+/* Keeps what an exec plugin returned as the client's credential. */
+static void take_exec_credential(struct kube_client *kc,
+                                 struct exec_credential *cred)
 {
-    struct exec_credential cred;
+    if (cred->cert_pem) {
+        free(kc->ep.cert_pem);
+        str_wipe_free(kc->ep.key_pem);
+        kc->ep.cert_pem = cred->cert_pem;
+        kc->ep.key_pem = cred->key_pem;
+        cred->cert_pem = cred->key_pem = NULL;
+    }
+    time_t expiry = cred->expiry;
+    char *token = cred->token && *cred->token ? cred->token : NULL;
+    if (token)
+        cred->token = NULL;
+    /* Without an expirationTimestamp the credential is kept until the
+     * server rejects it, as kubectl keeps it. */
+    set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
+}
+
+/* Resumes the requests that waited for the plugin: each is sent with
+ * the new credential, or fails with the plugin's error. It goes out even
+ * with a credential that has expired already, so a plugin that returns
+ * stale tokens is not started again and again. */
+static void on_plugin_done(void *ctx, enum exec_end end,
+                           struct exec_credential *cred, const char *error)
+{
+    struct kube_client *kc = ctx;
+    kc->exec = NULL;
+    if (end == EXEC_CLOSING)
+        return;     /* the waiters are freed with the client */
+    if (end == EXEC_DONE)
+        take_exec_credential(kc, cred);
+    struct kube_wait *w;
+    while ((w = kc->plugin_waits)) {
+        struct api_error err;
+        memset(&err, 0, sizeof(err));
+        kc->plugin_waits = w->next;
+        w->next = NULL;
+        if (end != EXEC_DONE)
+            api_error_set(&err, end == EXEC_CANCELLED ? "Cancelled"
+                                                      : "CredentialError",
+                          "%s", error);
+        w->resume(w, end == EXEC_DONE ? NULL : &err, 0);
+    }
+}
+
+/* Starts the exec plugin unless it runs already; w waits for it.
+ * Returns 1, or -1 with err when the plugin could not start. */
+static int run_exec_plugin(struct kube_wait *w, struct api_error *err)
+{
+    struct kube_client *kc = w->kc;
     char why[512];
-    if (exec_run(kc->ep.exec_api_version, kc->ep.exec_argv, kc->ep.exec_env,
-                 EXEC_TIMEOUT_MS, &cred, why, sizeof(why)) < 0) {
+    if (!kc->exec)
+        kc->exec = exec_start(kc->http, kc->ep.exec_api_version,
+                              kc->ep.exec_argv, kc->ep.exec_env,
+                              EXEC_TIMEOUT_MS, on_plugin_done, kc, why,
+                              sizeof(why));
+    if (!kc->exec) {
         api_error_set(err, "CredentialError", "%s", why);
         return -1;
     }
-    if (cred.cert_pem) {
-        free(kc->ep.cert_pem);
-        str_wipe_free(kc->ep.key_pem);
-        kc->ep.cert_pem = cred.cert_pem;
-        kc->ep.key_pem = cred.key_pem;
-        cred.cert_pem = cred.key_pem = NULL;
-    }
-    time_t expiry = cred.expiry;
-    char *token = cred.token && *cred.token ? cred.token : NULL;
-    if (token)
-        cred.token = NULL;
-    exec_credential_cleanup(&cred);
-    /* Without an expirationTimestamp the credential is kept until the
-     * server rejects it, as kubectl keeps it. */
-    return set_token(kc, token, expiry ? expiry - EXEC_EXPIRY_MARGIN : 0);
+    w->next = kc->plugin_waits;
+    kc->plugin_waits = w;
+    return 1;
 }
 
-/* Makes sure kc->token is current for the next request. */
-static int refresh_token(struct kube_client *kc, struct api_error *err)
+/* Makes sure the client's token is current for w's next request.
+ * Returns 0, 1 when w waits for credentials, or -1 with err. */
+static int refresh_token(struct kube_wait *w, struct api_error *err)
 {
+    struct kube_client *kc = w->kc;
     time_t now = time(NULL);
     if (kc->have_credential && (!kc->token_expiry || now < kc->token_expiry))
         return 0;
@@ -244,9 +348,9 @@ static int refresh_token(struct kube_client *kc, struct api_error *err)
         return set_token(kc, copy, 0);
     }
     if (kc->ep.eks_cluster)
-        return make_eks_token(kc, now, err);
+        return make_eks_token(w, now, err);
     if (kc->ep.exec_argv)
-        return run_exec_plugin(kc, err);
+        return run_exec_plugin(w, err);
     return 0;   /* a client certificate alone, or anonymous */
 }
 
@@ -761,27 +865,6 @@ static void transport_error(const struct kube_client *kc,
 
 /* ---- lists -------------------------------------------------------------- */
 
-struct kube_op {
-    struct kube_client *kc;
-    struct kube_op *next;        /* in kc->ops */
-    char *path;                  /* "/api/v1/serviceaccounts" */
-    char *continue_token;
-    size_t bytes;                /* reply bytes of all pages so far */
-    struct kube_sa_list *sa;     /* exactly one of sa, ingresses and */
-    struct kube_ingress_list *ingresses;   /* raw_list */
-    kube_sa_fn sa_done;
-    kube_ingress_fn ingress_done;
-    void *ctx;
-    /* kube_list(): the caller's list, its page parser and callback */
-    void *raw_list;
-    kube_page_fn raw_parse;
-    kube_list_fn raw_done;
-    char *field_selector;
-    size_t raw_pages;
-    int attempts;                /* sent for the current page */
-    int token_renewed;           /* a 401 made a new token once */
-};
-
 static struct kube_op *op_next(struct kube_op *op)
 {
     return op->next;
@@ -914,9 +997,9 @@ static int check_scheme(const struct kube_client *kc, struct api_error *err)
     return -1;
 }
 
-int kube_prepare_request(struct kube_client *kc, struct api_error *err)
+int kube_prepare_request(struct kube_wait *w, struct api_error *err)
 {
-    return check_scheme(kc, err) < 0 || refresh_token(kc, err) < 0 ? -1 : 0;
+    return check_scheme(w->kc, err) < 0 ? -1 : refresh_token(w, err);
 }
 
 void kube_reply_error(struct kube_client *kc, const struct http_response *res,
@@ -953,10 +1036,21 @@ char *kube_url(const struct kube_client *kc, const char *path_and_query)
     return buf_take(&b);
 }
 
+static int send_page(struct kube_op *op, struct api_error *err);
+
+/* Sends op's next page, or parks op until credentials are ready.
+ * Returns 0, or -1 with err. */
 static int submit_page(struct kube_op *op, struct api_error *err)
 {
-    if (kube_prepare_request(op->kc, err) < 0)
-        return -1;
+    int ready = kube_prepare_request(&op->wait, err);
+    if (ready != 0)
+        return ready < 0 ? -1 : 0;
+    return send_page(op, err);
+}
+
+/* Sends op's next page with the client's current credential. */
+static int send_page(struct kube_op *op, struct api_error *err)
+{
     struct http_request *req = page_request(op);
     if (req && kube_check_method(op->kc, req->method, op->path, err) < 0) {
         http_request_free(req);
@@ -1141,6 +1235,21 @@ static int valid_namespace(const char *ns)
     return 1;
 }
 
+/* Sends op's page once the credential is ready, or fails op. */
+static void resume_op(struct kube_wait *w, const struct api_error *err,
+                      int recheck)
+{
+    struct kube_op *op = (struct kube_op *)(void *)
+                         ((char *)w - offsetof(struct kube_op, wait));
+    struct api_error send_err;
+    memset(&send_err, 0, sizeof(send_err));
+    if (err)
+        op_finish(op, err);
+    else if ((recheck ? submit_page(op, &send_err)
+                      : send_page(op, &send_err)) < 0)
+        op_finish(op, &send_err);
+}
+
 static int start_list(struct kube_op *op, struct kube_client *kc,
                       const char *prefix, const char *namespace,
                       const char *resource)
@@ -1149,6 +1258,8 @@ static int start_list(struct kube_op *op, struct kube_client *kc,
     struct buf path;
     memset(&err, 0, sizeof(err));
     op->kc = kc;
+    op->wait.kc = kc;
+    op->wait.resume = resume_op;
     op->next = kc->ops;
     kc->ops = op;
     buf_init(&path, 0);

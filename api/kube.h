@@ -39,6 +39,8 @@ struct kube_endpoint {
 
 void kube_endpoint_cleanup(struct kube_endpoint *ep);
 
+struct kube_wait;
+
 struct kube_client {
     struct http_client *http;   /* borrowed */
     struct aws_session *aws;    /* borrowed; for EKS tokens, may be NULL */
@@ -50,10 +52,13 @@ struct kube_client {
                                  * aws's readonly by kube_client_init */
     /* Private: whether token (or an exec plugin's certificate) is set,
      * the session made for an EKS token when aws is NULL or has another
-     * profile than ep.eks_profile, and the lists in flight. */
+     * profile than ep.eks_profile, the lists in flight, and the exec
+     * plugin they wait for. */
     int have_credential;
     struct aws_session *own_aws;
     void *ops;
+    void *exec;
+    struct kube_wait *plugin_waits;
 };
 
 /* Takes ownership of ep's contents and leaves ep empty. */
@@ -167,15 +172,34 @@ int kube_list(struct kube_client *kc, const char *prefix,
               kube_list_fn done, void *ctx);
 
 /*
+ * A request that may wait for the client's credential: an EKS token
+ * that needs the AWS session's credentials, or an exec plugin's run.
+ * resume is called once, from the event loop, when the credential is
+ * ready (err NULL) or cannot be made. recheck is 1 when the request
+ * should check the credential again before it is sent (AWS credentials
+ * arrived, the token is still to be made) and 0 when it should be sent
+ * as it is (a plugin answered, even with a token that has expired).
+ */
+struct kube_wait {
+    struct kube_client *kc;
+    void (*resume)(struct kube_wait *w, const struct api_error *err,
+                   int recheck);
+    struct kube_wait *next;     /* private: in kc->plugin_waits */
+};
+
+/* Stops w from being resumed: for a request freed while it waits. */
+void kube_wait_forget(struct kube_wait *w);
+
+/*
  * The steps every request of the client takes, for kube_write.c: make
  * sure the server is https when credentials go to it and the token is
- * current (0, or -1 with err); build a request with the CA, client
+ * current (0; 1 when w waits and is resumed later; or -1 with err); build a request with the CA, client
  * certificate and token (NULL when memory runs out); and turn a failed
  * reply into err, explaining a 401 and dropping the rejected token.
  * kube_token_renewable tells whether a new token can be made after a
  * 401. kube_url joins the server URL and a path with its query.
  */
-int kube_prepare_request(struct kube_client *kc, struct api_error *err);
+int kube_prepare_request(struct kube_wait *w, struct api_error *err);
 struct http_request *kube_request_new(const struct kube_client *kc,
                                       const char *method, const char *url);
 void kube_reply_error(struct kube_client *kc, const struct http_response *res,

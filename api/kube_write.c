@@ -5,6 +5,7 @@
 #include "kube_write.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,6 +31,7 @@ struct kube_write {
     int token_renewed;
     kube_write_fn done;
     void *ctx;
+    struct kube_wait wait;      /* for the client's credential */
 };
 
 static void write_free(struct kube_write *wr)
@@ -150,12 +152,44 @@ static const char *cluster_name(const struct kube_client *kc)
     return kc->ep.server ? kc->ep.server : "";
 }
 
+static int send_now(struct kube_write *wr, struct api_error *err);
+
+/* Sends wr once the credential is ready, or fails it. */
+static void resume_write(struct kube_wait *w, const struct api_error *err,
+                         int recheck);
+
+/* Sends wr, or parks it until the client's credential is ready.
+ * Returns 0, or -1 with err. */
 static int send_write(struct kube_write *wr, struct api_error *err)
 {
-    struct kube_client *kc = wr->kc;
-    if (kube_check_method(kc, wr->method, wr->path, err) < 0 ||
-        kube_prepare_request(kc, err) < 0)
+    if (kube_check_method(wr->kc, wr->method, wr->path, err) < 0)
         return -1;
+    wr->wait.kc = wr->kc;
+    wr->wait.resume = resume_write;
+    int ready = kube_prepare_request(&wr->wait, err);
+    if (ready != 0)
+        return ready < 0 ? -1 : 0;
+    return send_now(wr, err);
+}
+
+static void resume_write(struct kube_wait *w, const struct api_error *err,
+                         int recheck)
+{
+    struct kube_write *wr = (struct kube_write *)(void *)
+                            ((char *)w - offsetof(struct kube_write, wait));
+    struct api_error send_err;
+    memset(&send_err, 0, sizeof(send_err));
+    if (err)
+        finish(wr, NULL, err);
+    else if ((recheck ? send_write(wr, &send_err)
+                      : send_now(wr, &send_err)) < 0)
+        finish(wr, NULL, &send_err);
+}
+
+/* Sends wr with the client's current credential. */
+static int send_now(struct kube_write *wr, struct api_error *err)
+{
+    struct kube_client *kc = wr->kc;
     char *url = kube_url(kc, wr->path);
     struct http_request *req = url ? kube_request_new(kc, wr->method, url)
                                    : NULL;

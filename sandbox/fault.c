@@ -1,10 +1,15 @@
 /*
  * Fault injection for albatross-sandbox. The error replies use each
  * service's own wire format and the codes botocore's retry data
- * (botocore/data/_retry.json, 1.43) lists for it: IAM and STS reply
- * Throttling with 400, EC2 RequestLimitExceeded with 503, EKS
- * ThrottlingException with 429, and Kubernetes a 429 Status with
- * Retry-After.
+ * (botocore/data/_retry.json and retries/standard.py, 1.43) lists for
+ * it: IAM, STS and ELBv2 reply Throttling with 400 in query XML, EC2
+ * RequestLimitExceeded with 503, EKS ThrottlingException with 429, ACM
+ * and WAFv2 ThrottlingException with 400 in JSON 1.1 (`__type`), and
+ * Kubernetes a 429 Status with Retry-After.
+ *
+ * NOTE: WAFv2's model (wafv2/2019-07-29/service-2.json) names no
+ * throttling error, so its ThrottlingException is the JSON services'
+ * usual code, not one read from WAFv2 itself.
  *
  * Limits: latency sleeps on the sandbox's one serving thread, so other
  * requests wait behind a delayed one.
@@ -30,11 +35,25 @@
 #define RETRY_AFTER_MAX_S 3600
 #define K8S_PREFIX "/k8s/"
 
-enum service { SVC_STS, SVC_IAM, SVC_EC2, SVC_EKS, SVC_K8S, SVC_COUNT };
-
-static const char *const service_names[SVC_COUNT] = {
-    "sts", "iam", "ec2", "eks", "k8s",
+/* Each service's generator is seeded with its index, so K8S keeps index
+ * 4: moving it would change the faults that a given seed produces. */
+enum service {
+    SVC_STS, SVC_IAM, SVC_EC2, SVC_EKS, SVC_K8S, SVC_ELBV2, SVC_ACM,
+    SVC_WAFV2, SVC_COUNT
 };
+
+/* Names in --fault specs and world files. */
+static const char *const service_names[SVC_COUNT] = {
+    "sts", "iam", "ec2", "eks", "k8s", "elbv2", "acm", "wafv2",
+};
+
+/* SigV4 signing names, as in a request's credential scope. */
+static const char *const signing_names[SVC_COUNT] = {
+    "sts", "iam", "ec2", "eks", NULL, "elasticloadbalancing", "acm",
+    "wafv2",
+};
+
+#define AWS_SERVICES (((1u << SVC_COUNT) - 1) & ~(1u << SVC_K8S))
 
 struct rule {
     int set;                /* any key given for this service */
@@ -160,7 +179,7 @@ static unsigned services_of(const char *name)
     if (!strcmp(name, "all"))
         return (1u << SVC_COUNT) - 1;
     if (!strcmp(name, "aws"))
-        return (1u << SVC_K8S) - 1;
+        return AWS_SERVICES;
     for (int i = 0; i < SVC_COUNT; i++)
         if (!strcmp(name, service_names[i]))
             return 1u << i;
@@ -204,7 +223,7 @@ int fault_parse_spec(struct fault_set **set, const char *spec, char *err,
         snprintf(why, sizeof(why), "no service: write SERVICE:KEY=VALUE");
     else if (!mask)
         snprintf(why, sizeof(why), "unknown service '%s': use sts, iam, ec2, "
-                 "eks, k8s, aws or all", copy);
+                 "eks, elbv2, acm, wafv2, k8s, aws or all", copy);
     else if (!set_get(set))
         snprintf(why, sizeof(why), "out of memory");
     else
@@ -225,7 +244,8 @@ static int read_service(struct wfile *f, struct fault_set *set,
     char why[256];
     if (!mask)
         return wfile_fail(f, map, "unknown service '%s' under faults; use "
-                          "seed, sts, iam, ec2, eks, k8s, aws or all", name);
+                          "seed, sts, iam, ec2, eks, elbv2, acm, wafv2, k8s, "
+                          "aws or all", name);
     if (!ydoc_is_map(map))
         return wfile_fail(f, map, "faults.%s must be a mapping such as "
                           "{throttle: 0.5}", name);
@@ -330,8 +350,8 @@ static int aws_service(const struct sb_request *req)
         snprintf(name, sizeof(name), "%s", parts.service);
         sigv4_authorization_free(&parts);
     }
-    for (int i = 0; i < SVC_K8S; i++)
-        if (!strcmp(name, service_names[i]))
+    for (int i = 0; i < SVC_COUNT; i++)
+        if (signing_names[i] && !strcmp(name, signing_names[i]))
             return i;
     if (strncmp(req->path, "/clusters", 9) == 0)
         return SVC_EKS;
@@ -378,7 +398,18 @@ static void k8s_status(struct sb_response *res, int status,
 static enum awsreply_protocol protocol_of(int svc)
 {
     return svc == SVC_EKS ? AWSREPLY_REST_JSON
-           : svc == SVC_EC2 ? AWSREPLY_EC2 : AWSREPLY_QUERY;
+           : svc == SVC_EC2 ? AWSREPLY_EC2
+           : svc == SVC_ACM || svc == SVC_WAFV2 ? AWSREPLY_JSON
+                                                : AWSREPLY_QUERY;
+}
+
+static const char *xmlns_of(int svc)
+{
+    return svc == SVC_IAM ? "https://iam.amazonaws.com/doc/2010-05-08/"
+           : svc == SVC_STS ? "https://sts.amazonaws.com/doc/2011-06-15/"
+           : svc == SVC_ELBV2 ? "http://elasticloadbalancing.amazonaws.com/"
+                                "doc/2015-12-01/"
+                              : NULL;
 }
 
 static void aws_error(struct sb_response *res, const struct sb_request *req,
@@ -388,9 +419,7 @@ static void aws_error(struct sb_response *res, const struct sb_request *req,
     struct awsreply r;
     awsreply_init(&r, NULL, req, res);
     r.protocol = protocol_of(svc);
-    r.xmlns = svc == SVC_IAM ? "https://iam.amazonaws.com/doc/2010-05-08/"
-              : svc == SVC_STS ? "https://sts.amazonaws.com/doc/2011-06-15/"
-              : NULL;
+    r.xmlns = xmlns_of(svc);
     awsreply_error(&r, status, code, "%s", message);
     awsreply_cleanup(&r);
 }
@@ -406,6 +435,8 @@ static void throttle(struct fault_set *set, int svc,
     else if (svc == SVC_EC2)
         aws_error(res, req, svc, 503, "RequestLimitExceeded",
                   "Request limit exceeded.");
+    else if (protocol_of(svc) == AWSREPLY_JSON)
+        aws_error(res, req, svc, 400, "ThrottlingException", "Rate exceeded");
     else
         aws_error(res, req, svc, 400, "Throttling", "Rate exceeded");
 }
@@ -426,6 +457,10 @@ static void server_error(int status, int svc, const struct sb_request *req,
                    status == 503 ? "the server is currently unable to "
                    "handle the request" : "an error on the server has "
                    "prevented the request from succeeding", -1);
+    } else if (svc == SVC_WAFV2 && status == 500) {
+        aws_error(res, req, svc, status, "WAFInternalErrorException", "Your "
+                  "request is valid, but WAF couldn't perform the operation "
+                  "because of a system problem. Retry your request.");
     } else {
         aws_error(res, req, svc, status, status == 503 ? "ServiceUnavailable"
                                                       : "InternalFailure",
@@ -439,9 +474,10 @@ static void expired(int svc, const struct sb_request *req,
 {
     if (svc == SVC_K8S)
         k8s_status(res, 401, "Unauthorized", "Unauthorized", -1);
-    else if (svc == SVC_EKS)
-        aws_error(res, req, svc, 403, "ExpiredTokenException", "The security "
-                  "token included in the request is expired");
+    else if (svc == SVC_EKS || protocol_of(svc) == AWSREPLY_JSON)
+        aws_error(res, req, svc, svc == SVC_EKS ? 403 : 400,
+                  "ExpiredTokenException", "The security token included in "
+                  "the request is expired");
     else
         aws_error(res, req, svc, svc == SVC_EC2 ? 400 : 403, "ExpiredToken",
                   "The security token included in the request is expired");

@@ -1,9 +1,9 @@
 /*
- * Fault injection: per service (sts, iam, ec2, eks, k8s), a fraction of
- * requests rejected with the service's throttling error or a 5xx, added
- * latency, replies closed mid-body, truncated or malformed, the first N
- * signed requests rejected as carrying an expired credential or token,
- * and a clock that runs ahead or behind. Faults come from the world
+ * Fault injection: per service (sts, iam, ec2, eks, elbv2, acm, wafv2,
+ * k8s), a fraction of requests rejected with the service's throttling
+ * error or a 5xx, added latency, replies closed mid-body, truncated or
+ * malformed, the first N signed requests rejected as carrying an expired
+ * credential or token, and a clock that runs ahead or behind. Faults come from the world
  * file's `faults:` section and from --fault flags; the schema is in the
  * header of sandbox/worlds/demo.yaml.
  *
@@ -30,8 +30,8 @@ int fault_read_world(struct wfile *f, const yaml_node_t *root);
 /*
  * Adds one --fault SPEC, "SERVICE:KEY=VALUE[,KEY=VALUE...]" such as
  * "iam:throttle=0.5" or "k8s:503=1,retryAfter=2", to *set (created when
- * NULL). SERVICE is sts, iam, ec2, eks, k8s, aws (the four AWS services)
- * or all. Returns 0, or -1 with the spec and the fix in err.
+ * NULL). SERVICE is sts, iam, ec2, eks, elbv2, acm, wafv2, k8s, aws (the
+ * seven AWS services) or all. Returns 0, or -1 with the spec and the fix in err.
  */
 int fault_parse_spec(struct fault_set **set, const char *spec, char *err,
                      size_t errlen);

@@ -50,7 +50,8 @@ void chain_free_alb(struct chain_alb *alb)
     char *fields[] = {alb->arn, alb->name, alb->dns_name, alb->scheme,
                       alb->state, alb->state_reason, alb->type, alb->vpc,
                       alb->ip_address_type, alb->created, alb->stack,
-                      alb->web_acl_arn, alb->web_acl_name};
+                      alb->web_acl_arn, alb->web_acl_name,
+                      alb->web_acl_error};
     for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
         free(fields[i]);
     for (size_t i = 0; i < alb->subnet_count; i++) {

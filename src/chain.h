@@ -188,6 +188,7 @@ struct chain_alb {
     size_t tag_count;
     char *web_acl_arn;      /* GetWebACLForResource, NULL when none */
     char *web_acl_name;
+    char *web_acl_error;    /* why GetWebACLForResource failed, or NULL */
 };
 
 /* A Kubernetes event on the ingress, newest first. */

@@ -219,6 +219,13 @@ static struct chain_alb *build_alb(const struct chain_snapshot *s,
         alb->web_acl_arn = xstrdup(d->web_acl->arn);
         alb->web_acl_name = xstrdup(d->web_acl->name);
     }
+    if (d && d->web_acl_error.code[0]) {
+        char why[sizeof(d->web_acl_error.code) +
+                 sizeof(d->web_acl_error.message) + 2];
+        snprintf(why, sizeof(why), "%s: %s", d->web_acl_error.code,
+                 d->web_acl_error.message);
+        alb->web_acl_error = xstrdup(why);
+    }
     return alb;
 }
 

@@ -392,6 +392,14 @@ static void check_web_acl(const struct kube_ingress_info *in,
     if (!want || !c->alb || c->detail_state != MODEL_READY ||
         strcmp(want, "none") == 0)
         return;
+    if (c->alb->web_acl_error) {
+        chain_add_finding(c, CHAIN_WARNING, "Web ACL not readable",
+            "Check that the caller may call wafv2:GetWebACLForResource, "
+            "or load again if AWS throttled the call.",
+            "The ingress asks for web ACL %s, but GetWebACLForResource of "
+            "the load balancer failed: %s", want, c->alb->web_acl_error);
+        return;
+    }
     if (!c->alb->web_acl_arn || strcmp(c->alb->web_acl_arn, want) != 0)
         chain_add_finding(c, CHAIN_WARNING, "Web ACL not attached",
             "Check the controller's wafv2 permissions and its events.",
@@ -420,6 +428,14 @@ void chain_find_problems(const struct chain_snapshot *s,
             "endpoints, pods and ingressclasses.",
             "A list failed, so events, backends or pods may be missing "
             "below: %s: %s", s->kube_partial.code, s->kube_partial.message);
+    if (s->aws_partial.code[0] && c->alb)
+        chain_add_finding(c, CHAIN_WARNING, "Some load balancer details are "
+            "missing", "Check that the caller may call the "
+            "elasticloadbalancing and ec2 Describe actions, or load again "
+            "if AWS throttled the calls.",
+            "A call failed, so target health, listener rules, attributes, "
+            "subnets or security groups may be missing below: %s: %s",
+            s->aws_partial.code, s->aws_partial.message);
     if (!check_class(s, in, c))
         return;
     check_class_params(s, c);

@@ -25,6 +25,8 @@ struct chain_lb_detail {
     struct elbv2_result *attributes;
     struct wafv2_web_acl *web_acl;
     int web_acl_loaded;
+    struct api_error web_acl_error; /* GetWebACLForResource; code "" if
+                                     * it was read */
 };
 
 /* Everything one load of a cluster received; all owned, any may be NULL
@@ -60,6 +62,9 @@ struct chain_snapshot {
     struct api_error aws_error;     /* first AWS failure, code "" if none */
     struct api_error kube_error;    /* listing the ingresses failed */
     struct api_error kube_partial;  /* another list failed */
+    /* A drill-down call failed (target health, rules, attributes,
+     * subnets, security groups); code "" if none. */
+    struct api_error aws_partial;
 };
 
 void chain_snapshot_cleanup(struct chain_snapshot *s);

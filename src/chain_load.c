@@ -191,7 +191,8 @@ static void on_health(struct elbv2_result *r, const struct api_error *err,
                       void *ctx)
 {
     struct part *p = ctx;
-    (void)err;      /* the target group shows the failure as no health */
+    /* The target group shows the failure as no health. */
+    note_error(&p->load->snap.aws_partial, err);
     p->load->snap.health[p->index] = r;
     send_health(p->load);
     part_done(p);
@@ -340,7 +341,8 @@ static void on_rules(struct elbv2_result *r, const struct api_error *err,
                      void *ctx)
 {
     struct part *p = ctx;
-    (void)err;      /* the listener then shows its default actions */
+    /* The listener then shows its default actions only. */
+    note_error(&p->load->snap.aws_partial, err);
     p->load->snap.details[p->detail].rules[p->listener] = r;
     part_done(p);
 }
@@ -373,7 +375,7 @@ static void on_attributes(struct elbv2_result *r, const struct api_error *err,
                           void *ctx)
 {
     struct part *p = ctx;
-    (void)err;
+    note_error(&p->load->snap.aws_partial, err);
     p->load->snap.details[p->detail].attributes = r;
     part_done(p);
 }
@@ -385,6 +387,7 @@ static void on_web_acl(struct wafv2_web_acl *acl, const struct api_error *err,
     struct chain_lb_detail *d = &p->load->snap.details[p->detail];
     d->web_acl = acl;
     d->web_acl_loaded = !err;
+    note_error(&d->web_acl_error, err);
     part_done(p);
 }
 
@@ -392,7 +395,8 @@ static void on_network(struct ec2_network *n, const struct api_error *err,
                        void *ctx)
 {
     struct part *p = ctx;
-    (void)err;      /* subnets and groups are then shown by id only */
+    /* Subnets and groups are then shown by id only. */
+    note_error(&p->load->snap.aws_partial, err);
     if (p->index == EC2_DESCRIBE_SUBNETS)
         p->load->snap.subnets = n;
     else

@@ -462,6 +462,39 @@ class FakeAwsTest(unittest.TestCase):
         self.assertEqual(self.bad_signatures, [])
 
 
+def irsa_role(box):
+    """The first role of box's world whose trust policy federates an OIDC
+    provider for one service account (StringEquals on :sub), as (name,
+    arn, trust statement) from the aws CLI; None when there is none."""
+    for role in json.loads(box.aws("iam", "list-roles").stdout)["Roles"]:
+        statement = role["AssumeRolePolicyDocument"]["Statement"][0]
+        equals = statement.get("Condition", {}).get("StringEquals", {})
+        if ("Federated" in statement.get("Principal", {}) and
+                any(k.endswith(":sub") for k in equals)):
+            return role["RoleName"], role["Arn"], statement
+    return None
+
+
+def write_web_identity_token(path, statement, subject):
+    """Writes a token whose claims name statement's OIDC provider and
+    subject. The sandbox checks the claims, not the signature."""
+    provider = statement["Principal"]["Federated"].split("oidc-provider/")[1]
+    claims = {"iss": "https://" + provider, "sub": subject,
+              "aud": "sts.amazonaws.com", "exp": int(time.time()) + 3600}
+
+    def part(obj):
+        raw = json.dumps(obj).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    with open(path, "w") as f:
+        f.write("%s.%s.%s" % (part({"alg": "RS256"}), part(claims), "c2ln"))
+
+
+def trusted_subject(statement):
+    """The service account subject that statement's condition allows."""
+    return [v for k, v in statement["Condition"]["StringEquals"].items()
+            if k.endswith(":sub")][0]
+
+
 class SandboxAwsTest(unittest.TestCase):
     """The same operations against albatross-sandbox's demo world."""
 
@@ -501,18 +534,13 @@ class SandboxAwsTest(unittest.TestCase):
         self.assertEqual([r["arn"] for r in out["roles"]], [r["Arn"] for r in cli])
 
     def irsa_role(self):
-        """The first role whose trust policy federates an OIDC provider for
-        one service account (StringEquals on :sub)."""
-        for role in self.aws("iam", "list-roles")["Roles"]:
-            statement = role["AssumeRolePolicyDocument"]["Statement"][0]
-            equals = statement.get("Condition", {}).get("StringEquals", {})
-            if ("Federated" in statement.get("Principal", {}) and
-                    any(k.endswith(":sub") for k in equals)):
-                return role["RoleName"], statement
-        self.fail("the demo world should have an IRSA role")
+        role = irsa_role(self.sandbox)
+        if role is None:
+            self.fail("the demo world should have an IRSA role")
+        return role
 
     def test_role_details_match_cli(self):
-        name, _ = self.irsa_role()
+        name, _, _ = self.irsa_role()
         rc, out, err = self.run_tool("role", name)
         self.assertEqual(rc, 0, err)
         cli = self.aws("iam", "get-role", "--role-name", name)["Role"]
@@ -530,31 +558,18 @@ class SandboxAwsTest(unittest.TestCase):
     def web_identity(self, subject):
         """Runs `aws_tool identity` with only a web identity token for the
         IRSA role, whose claims name subject."""
-        name, statement = self.irsa_role()
-        provider = statement["Principal"]["Federated"].split("oidc-provider/")[1]
-        claims = {"iss": "https://" + provider, "sub": subject,
-                  "aud": "sts.amazonaws.com", "exp": int(time.time()) + 3600}
-
-        def part(obj):
-            raw = json.dumps(obj).encode()
-            return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-        token = "%s.%s.%s" % (part({"alg": "RS256"}), part(claims), "c2ln")
+        name, arn, statement = self.irsa_role()
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "token")
-            with open(path, "w") as f:
-                f.write(token)
-            arn = "arn:aws:iam::%s:role/%s" % (
-                self.aws("sts", "get-caller-identity")["Account"], name)
+            write_web_identity_token(path, statement, subject)
             return name, self.run_tool(
                 "identity", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
                 AWS_WEB_IDENTITY_TOKEN_FILE=path, AWS_ROLE_ARN=arn,
                 AWS_ROLE_SESSION_NAME="irsa-test")
 
     def test_web_identity_assumes_role(self):
-        _, statement = self.irsa_role()
-        subject = [v for k, v in statement["Condition"]["StringEquals"].items()
-                   if k.endswith(":sub")][0]
-        name, (rc, out, err) = self.web_identity(subject)
+        _, _, statement = self.irsa_role()
+        name, (rc, out, err) = self.web_identity(trusted_subject(statement))
         self.assertEqual(rc, 0, err)
         self.assertTrue(out["arn"].startswith("arn:aws:sts::"), out["arn"])
         self.assertTrue(out["arn"].endswith(":assumed-role/%s/irsa-test" % name),
@@ -565,6 +580,60 @@ class SandboxAwsTest(unittest.TestCase):
         self.assertEqual(rc, 1, err)
         self.assertEqual(out["error"]["code"], "NoCredentials")
         self.assertIn("AccessDenied", out["error"]["message"])
+
+    def metadata_identity(self, roles):
+        """Runs `aws_tool identity` with no keys and a fake instance
+        metadata service on loopback that lists roles (text, "" for none)
+        and hands out the sandbox's keys for node-role. Returns the fake
+        and the tool's exit status and output."""
+        keys = self.sandbox.env
+        creds_path = "/latest/meta-data/iam/security-credentials/"
+
+        def route(ex):
+            headers = ex["headers"]
+            if ex["method"] == "PUT" and ex["path"] == "/latest/api/token":
+                ttl = headers.get("X-aws-ec2-metadata-token-ttl-seconds")
+                return (200, {}, "imds-token") if ttl else (400, {}, "")
+            if headers.get("X-aws-ec2-metadata-token") != "imds-token":
+                return 401, {}, ""
+            if ex["path"] == creds_path and roles:
+                return 200, {}, roles
+            if ex["path"] == creds_path + "node-role":
+                doc = {"Code": "Success",
+                       "AccessKeyId": keys["AWS_ACCESS_KEY_ID"],
+                       "SecretAccessKey": keys["AWS_SECRET_ACCESS_KEY"],
+                       "Expiration": "2099-01-01T00:00:00Z"}
+                if keys.get("AWS_SESSION_TOKEN"):
+                    doc["Token"] = keys["AWS_SESSION_TOKEN"]
+                return 200, {"Content-Type": "text/plain"}, json.dumps(doc)
+            return 404, {}, ""
+        fake = FakeAws(route)
+        self.addCleanup(fake.close)
+        rc, out, err = self.run_tool(
+            "identity", AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+            AWS_SESSION_TOKEN="", AWS_EC2_METADATA_DISABLED="false",
+            AWS_EC2_METADATA_SERVICE_ENDPOINT=fake.url)
+        return fake, rc, out
+
+    def test_instance_metadata_credentials(self):
+        fake, rc, out = self.metadata_identity("node-role\n")
+        self.assertEqual(rc, 0, out)
+        cli = self.aws("sts", "get-caller-identity")
+        self.assertEqual(out["arn"], cli["Arn"])
+        self.assertEqual([(ex["method"], ex["path"]) for ex in fake.requests],
+                         [("PUT", "/latest/api/token"),
+                          ("GET", "/latest/meta-data/iam/security-"
+                                  "credentials/"),
+                          ("GET", "/latest/meta-data/iam/security-"
+                                  "credentials/node-role")])
+
+    def test_instance_metadata_without_role(self):
+        fake, rc, out = self.metadata_identity("")
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(out["error"]["code"], "NoCredentials")
+        self.assertIn("no AWS credentials found", out["error"]["message"])
+        self.assertNotIn("AWS_EC2_METADATA_DISABLED", out["error"]["message"])
+        self.assertEqual(len(fake.requests), 2)
 
     def test_missing_role_is_no_such_entity(self):
         rc, out, err = self.run_tool("role", "no-such-role-here")

@@ -13,17 +13,20 @@ import json
 import os
 import re
 import socket
+import subprocess
 import time
 import unittest
 
 from sandbox import Sandbox
+from test_api_aws import (TOOL, irsa_role, trusted_subject,
+                          write_web_identity_token)
 from test_screen import Screen
 
 FAST = {"ALBATROSS_RETRY_BASE_MS": "10"}
 
 
-def faulted(*specs, seed=None):
-    args = []
+def faulted(*specs, seed=None, args=()):
+    args = list(args)
     for spec in specs:
         args += ["--fault", spec]
     if seed is not None:
@@ -306,6 +309,168 @@ class KubernetesThrottling(Baseline):
                           res.stderr)
 
 
+class WebIdentity(unittest.TestCase):
+    """AssumeRoleWithWebIdentity is an unsigned STS call with the standard
+    retries; aws_tool identity resolves web identity credentials and then
+    signs GetCallerIdentity with them."""
+
+    def identity(self, box, attempts="3"):
+        """Runs aws_tool identity with only a web identity token for the
+        world's IRSA role; returns (exit status, JSON output, log, role
+        ARN, token file text)."""
+        name, arn, statement = irsa_role(box)
+        token = os.path.join(box.dir.name, "token")
+        write_web_identity_token(token, statement, trusted_subject(statement))
+        log = os.path.join(box.dir.name, "tool-%d.log" % time.monotonic_ns())
+        env = box.client_env(
+            AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+            AWS_WEB_IDENTITY_TOKEN_FILE=token, AWS_ROLE_ARN=arn,
+            AWS_ROLE_SESSION_NAME="faults", AWS_MAX_ATTEMPTS=attempts,
+            AWS_TOOL_LOG=log, **FAST)
+        res = subprocess.run([TOOL, "identity"], env=env, capture_output=True,
+                             text=True, timeout=60)
+        with open(log) as f, open(token) as t:
+            return (res.returncode, json.loads(res.stdout), f.read(), arn,
+                    t.read())
+
+    def test_throttled_sts_retried(self):
+        # Seed 2 fails the first AssumeRoleWithWebIdentity attempt, and
+        # every STS call succeeds within 3 attempts; the same holds for
+        # the 503s below.
+        with faulted("sts:throttle=0.5", seed=2) as box:
+            rc, out, log, arn, token = self.identity(box)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("STS AssumeRoleWithWebIdentity: attempt 1 of 3 "
+                          "failed: Throttling (HTTP 400)", log)
+            self.assertIn("aws: credentials from web identity", log)
+            role = arn.split("/")[-1]
+            self.assertTrue(out["arn"].endswith(
+                ":assumed-role/%s/faults" % role), out["arn"])
+            self.assertNotIn(token, log)
+
+    def test_sts_5xx_retried(self):
+        with faulted("sts:503=0.5", seed=2) as box:
+            rc, out, log, _, _ = self.identity(box)
+            self.assertEqual(rc, 0, out)
+            self.assertIn("STS AssumeRoleWithWebIdentity: attempt 1 of 3 "
+                          "failed: ServiceUnavailable (HTTP 503)", log)
+
+    def test_always_throttled_names_role(self):
+        with faulted("sts:throttle=1") as box:
+            rc, out, log, arn, token = self.identity(box)
+            self.assertEqual(rc, 1, out)
+            self.assertEqual(out["error"]["code"], "NoCredentials")
+            self.assertIn("web identity: STS AssumeRoleWithWebIdentity for "
+                          "%s failed: Throttling: Rate exceeded (STS "
+                          "AssumeRoleWithWebIdentity, gave up after 3 "
+                          "attempts)" % arn, out["error"]["message"])
+            self.assertEqual(retries(log, "STS AssumeRoleWithWebIdentity: "
+                                          "attempt"), 2)
+            self.assertNotIn(token, log)
+
+
+STOREFRONT = "shop/storefront"  # the demo ingress with an ALB, ACM and WAF
+RETRIED = {
+    "elbv2": "Elastic Load Balancing v2 Describe",
+    "acm": "ACM DescribeCertificate: attempt",
+    "wafv2": "WAFV2 GetWebACLForResource: attempt",
+}
+
+
+def settled(*specs):
+    """A faulted sandbox whose load balancers settle at once."""
+    return faulted(*specs, args=["--clock-speed", "instant"])
+
+
+def describe(box, attempts="3"):
+    """albatross describe ingress STOREFRONT: the result, the log and the
+    output with event ages blanked, as lines."""
+    res, log, _ = run(box, "describe", "ingress", STOREFRONT,
+                      attempts=attempts)
+    out = re.sub(r"^  \d+[smhd] ", "  AGE ", res.stdout, flags=re.M)
+    return res, log, out.splitlines()
+
+
+class LoadBalancerServices(unittest.TestCase):
+    """The on-call path through ELBv2, ACM and WAFv2 under their own
+    throttling and 5xx replies."""
+
+    baseline = None
+
+    @classmethod
+    def setUpClass(cls):
+        if cls.baseline is None:
+            with settled() as box:
+                res, _, lines = describe(box)
+                if res.returncode != 0:
+                    raise AssertionError(res.stderr)
+                LoadBalancerServices.baseline = lines
+
+    def test_faults_retried_to_same_output(self):
+        # With the default seed each of these fails some calls of its
+        # service at least once; 10 attempts let every call through.
+        for spec in ("elbv2:throttle=0.5", "elbv2:503=0.5",
+                     "acm:throttle=0.5", "acm:503=0.5",
+                     "wafv2:throttle=0.5", "wafv2:500=0.5"):
+            with self.subTest(spec=spec), settled(spec) as box:
+                res, log, lines = describe(box, attempts="10")
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertEqual(lines, self.baseline)
+                service = spec.split(":")[0]
+                self.assertGreater(retries(log, RETRIED[service]), 0, log)
+                self.assertNotIn("gave up", log)
+
+    def test_elbv2_exhausted_keeps_ingress(self):
+        with settled("elbv2:throttle=1") as box:
+            res, log, lines = describe(box)
+            self.assertEqual(res.returncode, 1)
+            self.assertRegex(res.stderr, r"ingress shop/storefront: "
+                             r"Throttling: Rate exceeded \(Elastic Load "
+                             r"Balancing v2 Describe(LoadBalancers|"
+                             r"TargetGroups), gave up after 3 attempts\)")
+            # What Kubernetes shows is printed as without the fault.
+            ingress = self.baseline[:self.baseline.index("Load balancer:")]
+            backend = [l for l in ingress if l.startswith("  Backend:")]
+            self.assertEqual(len(backend), 1)
+            for line in ingress:
+                if "ALB state" not in line and "Healthy targets" not in line:
+                    self.assertIn(line, lines)
+            events = self.baseline.index("Events:")
+            self.assertEqual(lines[lines.index("Events:") + 1],
+                             self.baseline[events + 1])
+            self.assertIn("  ALB state: unknown", lines)
+
+    def test_acm_exhausted_names_certificate(self):
+        with settled("acm:throttle=1") as box:
+            res, _, lines = describe(box)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.assertIn("  warning: Certificate not readable", lines)
+            self.assertIn("ThrottlingException: Rate exceeded (ACM "
+                          "DescribeCertificate, gave up after 3 attempts)",
+                          "\n".join(lines))
+            # Everything but the certificate's line and findings is intact.
+            end = self.baseline.index("Findings:")
+            kept = [l for l in self.baseline[:end]
+                    if "Certificate:" not in l]
+            self.assertEqual([l for l in lines[:lines.index("Findings:")]
+                              if "Certificate:" not in l], kept)
+
+    def test_wafv2_exhausted_not_reported_missing(self):
+        with settled("wafv2:throttle=1") as box:
+            res, _, lines = describe(box)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            text = "\n".join(lines)
+            self.assertIn("  warning: Web ACL not readable", lines)
+            self.assertIn("GetWebACLForResource of the load balancer failed: "
+                          "ThrottlingException: Rate exceeded (WAFV2 "
+                          "GetWebACLForResource, gave up after 3 attempts)",
+                          text)
+            self.assertNotIn("Web ACL not attached", text)
+            end = self.baseline.index("Findings:")
+            kept = [l for l in self.baseline[:end] if "Web ACL:" not in l]
+            self.assertEqual(lines[:lines.index("Findings:")], kept)
+
+
 class Screens(unittest.TestCase):
     def test_roles_pane_shows_throttling(self):
         with faulted("iam:throttle=1") as box:
@@ -334,6 +499,68 @@ class Screens(unittest.TestCase):
                 self.assertEqual(screen.wait_exit(), 0)
             finally:
                 screen.close()
+
+
+class IngressPane(unittest.TestCase):
+    """The ingress pane and its drill-down under ELBv2, ACM and WAFv2
+    faults."""
+
+    def open_storefront(self, box, attempts, loaded=None):
+        """Opens the ingress pane, waits until loaded is on it (or nothing
+        is loading) and drills into the storefront row; returns the screen
+        and the pane's text."""
+        screen = Screen(box, AWS_MAX_ATTEMPTS=attempts, **FAST)
+        self.addCleanup(screen.close)
+        screen.wait_for("alb-demo-cluster")
+        screen.keys("4")
+        screen.wait_for("Ingresses of alb-demo-cluster", "storefront")
+        pane = screen.wait_for(loaded) if loaded else screen.wait_idle()
+        screen.keys("/")
+        screen.type("storefront")
+        screen.keys("Enter")
+        screen.wait_for('filter "storefront"')
+        screen.keys("Enter")
+        screen.wait_for("Ingress shop/storefront of alb-demo-cluster")
+        return screen, pane
+
+    def test_retried_faults_change_nothing(self):
+        with settled("elbv2:throttle=0.5", "acm:throttle=0.5",
+                     "wafv2:503=0.5") as box:
+            screen, pane = self.open_storefront(box, "10")
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+active +3/3 ")
+            text = screen.wait_for("Findings (1)", "Certificate expired",
+                                   "3/3 healthy", "HTTPS:443  5 rules")
+            self.assertNotIn("not readable", text)
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
+
+    def test_elbv2_exhausted_reported(self):
+        with settled("elbv2:throttle=1") as box:
+            failed = ("loading the load balancers of alb-demo-cluster "
+                      "failed: Throttling")
+            screen, pane = self.open_storefront(box, "2", failed)
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+error ")
+            screen.wait_for("Loading failed: Throttling: Rate exceeded "
+                            "(Elastic Load Balancing v2 Describe")
+            screen.wait_for("gave up after 2 attempts", "Successfully "
+                            "reconciled", "storefront:80")
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
+
+    def test_acm_and_wafv2_exhausted_reported(self):
+        with settled("acm:throttle=1", "wafv2:throttle=1") as box:
+            screen, pane = self.open_storefront(box, "2")
+            self.assertRegex(pane, r"storefront +alb +shop\.example\.com\S* "
+                             r"+active +3/3 ")
+            text = screen.wait_for("Certificate not readable",
+                                   "Web ACL not readable", "3/3 healthy")
+            self.assertIn("(ACM DescribeCertificate, gave up after 2 "
+                          "attempts)", text)
+            self.assertNotIn("Web ACL not attached", text)
+            screen.keys("q")
+            self.assertEqual(screen.wait_exit(), 0)
 
 
 class SandboxFlags(unittest.TestCase):

@@ -6,6 +6,7 @@ test follows the world when it changes."""
 
 import fnmatch
 import itertools
+import json
 import os
 import re
 import shutil
@@ -444,6 +445,78 @@ class ScreenTest(unittest.TestCase):
                             "%s not in help:\n%s" % (keys, text))
         screen.keys("Escape")
         screen.wait_for("Clusters (")
+
+    def test_slow_credential_process_keeps_keys_working(self):
+        # The process sleeps before it prints the sandbox's keys; the UI
+        # must open its help while the identity is still loading.
+        script = os.path.join(self.box.dir.name, "slow-credentials.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nsleep 4\nprintf '{\"Version\": 1, "
+                    "\"AccessKeyId\": \"%s\", \"SecretAccessKey\": \"%s\"}'\n"
+                    % (self.box.env["AWS_ACCESS_KEY_ID"],
+                       self.box.env["AWS_SECRET_ACCESS_KEY"]))
+        os.chmod(script, 0o700)
+        config = os.path.join(self.box.dir.name, "slow-credentials.config")
+        with open(config, "w") as f:
+            f.write("[default]\ncredential_process = %s\n" % script)
+        start = time.monotonic()
+        screen = self.open(AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                           AWS_CONFIG_FILE=config)
+        screen.wait_for("loading identity")
+        screen.keys("?")
+        screen.wait_for("Help:", ":reload", timeout=3)
+        self.assertLess(time.monotonic() - start, 4,
+                        "the help opened only after the process ended")
+        screen.keys("Escape")
+        screen.wait_for("account %s   caller arn:" % self.world.account)
+        self.assertGreaterEqual(time.monotonic() - start, 4)
+        screen.keys("q")
+        self.assertEqual(screen.wait_exit(), 0)
+
+    @unittest.skipUnless(shutil.which("aws"), "the aws CLI is not installed")
+    def test_slow_exec_plugin_keeps_keys_working(self):
+        # A kubeconfig whose user is an exec plugin that sleeps before the
+        # aws CLI makes its token. Every list of the cluster waits for one
+        # run, and the panes switch while it sleeps.
+        cluster = json.loads(self.box.aws(
+            "--region", "us-east-2", "eks", "describe-cluster", "--name",
+            "alb-demo-cluster").stdout)["cluster"]
+        runs = os.path.join(self.box.dir.name, "plugin-runs")
+        plugin = os.path.join(self.box.dir.name, "slow-get-token.sh")
+        with open(plugin, "w") as f:
+            f.write("#!/bin/sh\necho run >> %s\nsleep 3\nexec aws --region "
+                    "us-east-2 eks get-token --cluster-name alb-demo-cluster "
+                    "--output json\n" % runs)
+        os.chmod(plugin, 0o700)
+        config = os.path.join(self.box.dir.name, "slow-plugin.kubeconfig")
+        with open(config, "w") as f:
+            f.write("clusters:\n- name: c\n  cluster:\n    server: %s\n"
+                    "    certificate-authority-data: %s\n"
+                    "users:\n- name: u\n  user:\n    exec:\n"
+                    "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+                    "      command: %s\n"
+                    "contexts:\n- name: plugin-context\n"
+                    "  context: {cluster: c, user: u}\n"
+                    "current-context: plugin-context\n"
+                    % (cluster["endpoint"],
+                       cluster["certificateAuthority"]["data"], plugin))
+        start = time.monotonic()
+        screen = self.open(KUBECONFIG=config)
+        screen.wait_for("loading objects of alb-demo-cluster")
+        screen.keys("2")
+        screen.wait_for("Service accounts of alb-demo-cluster", "loading",
+                        timeout=2)
+        self.assertLess(time.monotonic() - start, 3,
+                        "the pane opened only after the plugin ended")
+        demo = next(c for c in self.world.clusters
+                    if c["name"] == "alb-demo-cluster")
+        sa = self.world.service_accounts(demo)[0]
+        screen.wait_for(sa["name"])
+        self.assertGreaterEqual(time.monotonic() - start, 3)
+        with open(runs) as f:
+            self.assertEqual(f.read(), "run\n")
+        screen.keys("q")
+        self.assertEqual(screen.wait_exit(), 0)
 
     def test_pane_keys_in_help(self):
         cluster, _ = self.world.cluster_with("serviceAccounts", lambda sa: True)

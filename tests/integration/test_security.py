@@ -6,6 +6,7 @@ session token or an EKS token anywhere. With --readonly no mutating request
 reaches the sandbox. Files albatross writes are private, and an insecure
 kubeconfig cluster works only with a warning."""
 
+import json
 import os
 import re
 import shutil
@@ -170,6 +171,39 @@ class SecretsTest(unittest.TestCase):
     def test_log_file_private(self):
         log = os.path.join(self.home, "albatross.log")
         self.assertEqual(stat.S_IMODE(os.stat(log).st_mode), 0o600)
+
+
+class CredentialProcessSecretsTest(unittest.TestCase):
+    """Keys printed by a credential_process stay out of the output and of
+    the debug log."""
+
+    def test_process_keys_not_logged(self):
+        with Sandbox() as box:
+            secret = box.env["AWS_SECRET_ACCESS_KEY"]
+            doc = {"Version": 1, "AccessKeyId": box.env["AWS_ACCESS_KEY_ID"],
+                   "SecretAccessKey": secret}
+            if box.env.get("AWS_SESSION_TOKEN"):
+                doc["SessionToken"] = box.env["AWS_SESSION_TOKEN"]
+            script = os.path.join(box.dir.name, "keys.sh")
+            with open(script, "w") as f:
+                f.write("#!/bin/sh\ncat <<'EOF'\n%s\nEOF\n" % json.dumps(doc))
+            os.chmod(script, 0o700)
+            config = os.path.join(box.dir.name, "config")
+            with open(config, "w") as f:
+                f.write("[default]\ncredential_process = %s\n" % script)
+            log = os.path.join(box.dir.name, "albatross.log")
+            res = box.albatross("--debug", "--log", log, "get", "roles",
+                                AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="",
+                                AWS_SESSION_TOKEN="", AWS_CONFIG_FILE=config)
+            with open(log) as f:
+                text = f.read()
+            self.assertIn("credentials from credential_process of profile "
+                          "default", text)
+            for name, data in (("log", text), ("stdout", res.stdout),
+                               ("stderr", res.stderr)):
+                self.assertNotIn(secret, data, name)
+                if "SessionToken" in doc:
+                    self.assertNotIn(doc["SessionToken"], data, name)
 
 
 class FilesTest(unittest.TestCase):

@@ -984,8 +984,10 @@ static void process_failure_reported(void **state)
     struct aws_credentials c;
     char err[512];
     assert_int_equal(resolve(NULL, &c, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "exited with status 3"));
+    assert_non_null(strstr(err, "credential_process for profile default "
+                                "exited with status 3"));
     assert_non_null(strstr(err, "token expired, run login"));
+    assert_non_null(strstr(err, path_in_tmp("fail.sh")));
     assert_null(c.access_key_id);
 }
 
@@ -1094,7 +1096,8 @@ static void process_missing_program(void **state)
     struct aws_credentials c;
     char err[512];
     assert_int_equal(resolve(NULL, &c, err, sizeof(err)), -1);
-    assert_non_null(strstr(err, "cannot run /nonexistent/helper"));
+    assert_non_null(strstr(err, "credential_process for profile default: "
+                                "cannot run /nonexistent/helper"));
 }
 
 static void process_output_checked(void **state)

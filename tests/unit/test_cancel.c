@@ -1,8 +1,9 @@
 /*
- * Scheduled callbacks, timeouts and cancellation on the HTTP client, and
- * an AWS call cancelled in flight or while it waits to retry. Loopback
- * sockets that accept nothing (or reply 503 to everything) stand in for
- * a hung or failing server.
+ * Scheduled callbacks, timeouts and cancellation on the HTTP client, an
+ * AWS call cancelled in flight or while it waits to retry, and calls
+ * that wait for a credential_process while the loop goes on. Loopback
+ * sockets that accept nothing (or send one reply to everything) stand in
+ * for a hung or failing server.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,16 +12,20 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../api/aws.h"
 #include "../../api/http.h"
+#include "../../api/proc.h"
 #include "../../api/retry.h"
 
 /* A listening socket. With a thread, it sends reply to every request;
@@ -30,6 +35,7 @@ struct server {
     int port;
     const char *reply;
     int requests;           /* replies sent so far */
+    char last[8192];        /* the last request's head, for checks */
     pthread_t thread;
 };
 
@@ -44,6 +50,7 @@ static void *reply_to_all(void *arg)
             request[n] = '\0';
             if (!strstr(request, "\r\n\r\n"))
                 continue;
+            memcpy(s->last, request, (size_t)n + 1);
             __atomic_add_fetch(&s->requests, 1, __ATOMIC_SEQ_CST);
             if (write(fd, s->reply, strlen(s->reply)) < 0)
                 break;
@@ -449,6 +456,207 @@ static void aws_max_attempts_validated(void **state)
     http_client_free(c);
 }
 
+/* ---- calls waiting for a credential_process --------------------------- */
+
+/* Points the session at a credential_process that sleeps `seconds`
+ * before it prints keys with the access key id AKIDPROCESS. */
+static void slow_process_profile(int seconds)
+{
+    char script[96], config[96];
+    snprintf(script, sizeof(script), "/tmp/albatross-slow-process-%ld.sh",
+             (long)getpid());
+    snprintf(config, sizeof(config), "/tmp/albatross-slow-process-%ld.ini",
+             (long)getpid());
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    fprintf(f, "#!/bin/sh\nsleep %d\necho '{\"Version\": 1, "
+            "\"AccessKeyId\": \"AKIDPROCESS\", \"SecretAccessKey\": "
+            "\"process-secret\"}'\n", seconds);
+    fclose(f);
+    assert_int_equal(chmod(script, 0700), 0);
+    f = fopen(config, "w");
+    assert_non_null(f);
+    fprintf(f, "[default]\ncredential_process = %s\n", script);
+    fclose(f);
+    setenv("AWS_CONFIG_FILE", config, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+}
+
+static void on_plain_reply(const struct http_request *req,
+                           struct http_response *res, void *ctx)
+{
+    (void)req;
+    *(long *)ctx = res->status;
+}
+
+static void credentials_wait_beside_requests(void **state)
+{
+    (void)state;
+    struct server s;
+    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    aws_environment(s.port, "1");
+    slow_process_profile(1);
+    struct http_client *c = http_client_new();
+    struct aws_session session;
+    char err[512], url[64];
+    assert_int_equal(aws_session_init(&session, c, NULL, err, sizeof(err)),
+                     0);
+    long long start = now_ms();
+    struct aws_outcome o = {0};
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 1);
+
+    /* While the process sleeps, a request, a timer and a readable fd (a
+     * key press) are all handled. */
+    long plain_status = 0;
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/plain", s.port);
+    assert_int_equal(http_submit(c, http_request_new("GET", url),
+                                 on_plain_reply, &plain_status), 0);
+    struct fired fired = {0};
+    struct timer_arg timer = {&fired, 1};
+    assert_int_equal(http_schedule(c, 50, on_timer, &timer), 0);
+    int keys[2];
+    assert_int_equal(pipe(keys), 0);
+    assert_int_equal(write(keys[1], "j", 1), 1);
+    int readable = 0;
+    while ((plain_status == 0 || fired.count == 0) &&
+           now_ms() - start < 900)
+        http_wait(c, keys, &readable, 1, 100);
+    assert_int_equal(readable, 1);
+    assert_int_equal(plain_status, 200);
+    assert_int_equal(fired.count, 1);
+    assert_int_equal(o.calls, 0);
+    assert_true(now_ms() - start < 900);
+    close(keys[0]);
+    close(keys[1]);
+
+    /* Then the call goes out, signed with the process's keys. */
+    while (o.calls == 0 && now_ms() - start < 10000)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_int_equal(o.calls, 1);
+    assert_string_equal(o.code, "");
+    assert_true(now_ms() - start >= 1000);
+    assert_non_null(strstr(s.last, "Credential=AKIDPROCESS/"));
+    assert_int_equal(proc_running(), 0);
+    http_client_free(c);
+    aws_session_cleanup(&session);
+    server_stop(&s);
+}
+
+static void credentials_wait_cancelled(void **state)
+{
+    (void)state;
+    struct server s;
+    server_start(&s, NULL);
+    aws_environment(s.port, "1");
+    slow_process_profile(30);
+    struct http_client *c = http_client_new();
+    struct aws_session session;
+    char err[512];
+    assert_int_equal(aws_session_init(&session, c, NULL, err, sizeof(err)),
+                     0);
+    struct aws_outcome o = {0};
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    http_wait(c, NULL, NULL, 0, 20);
+    http_cancel_all(c);
+    assert_int_equal(o.calls, 1);
+    assert_string_equal(o.code, "Cancelled");
+    assert_non_null(strstr(o.message, "was cancelled"));
+    assert_int_equal(http_pending(c), 0);
+    /* The process was killed and reaped. */
+    assert_int_equal(proc_running(), 0);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+
+    /* A cancellation is not a failure to remember: the next call starts
+     * the process again, and freeing the client kills it. */
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 1);
+    http_client_free(c);
+    assert_int_equal(proc_running(), 0);
+    assert_int_equal(o.calls, 1);
+    aws_session_cleanup(&session);
+    server_stop(&s);
+}
+
+/* Credentials that expire within AWS_CREDS_ADVISORY_REFRESH are renewed
+ * in the background: the call that notices goes out at once with the
+ * current keys, and the next keys come from a second run. */
+static void credentials_refreshed_ahead(void **state)
+{
+    (void)state;
+    struct server s;
+    server_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    aws_environment(s.port, "1");
+    char script[96], config[96], runs[96];
+    snprintf(script, sizeof(script), "/tmp/albatross-expiring-%ld.sh",
+             (long)getpid());
+    snprintf(config, sizeof(config), "/tmp/albatross-expiring-%ld.ini",
+             (long)getpid());
+    snprintf(runs, sizeof(runs), "/tmp/albatross-expiring-%ld.runs",
+             (long)getpid());
+    unlink(runs);
+    FILE *f = fopen(script, "w");
+    assert_non_null(f);
+    /* Each run prints AKIDRUN<n>, valid for 10 minutes. */
+    fprintf(f, "#!/bin/sh\necho run >> %s\nn=$(wc -l < %s)\n"
+            "sleep 0.3\nprintf '{\"Version\": 1, \"AccessKeyId\": "
+            "\"AKIDRUN%%d\", \"SecretAccessKey\": \"s\", "
+            "\"Expiration\": \"%%s\"}' $n "
+            "$(date -u -d '+600 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)\n",
+            runs, runs);
+    fclose(f);
+    assert_int_equal(chmod(script, 0700), 0);
+    f = fopen(config, "w");
+    assert_non_null(f);
+    fprintf(f, "[default]\ncredential_process = %s\n", script);
+    fclose(f);
+    setenv("AWS_CONFIG_FILE", config, 1);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    struct http_client *c = http_client_new();
+    struct aws_session session;
+    char err[512];
+    assert_int_equal(aws_session_init(&session, c, NULL, err, sizeof(err)),
+                     0);
+
+    /* Without credentials the first call waits for the first run. */
+    struct aws_outcome o = {0};
+    aws_send(&session, &list_roles, on_aws, &o);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_string_equal(o.code, "");
+    assert_string_equal(session.creds.access_key_id, "AKIDRUN1");
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN1/"));
+
+    /* The next call is sent with them while a second run starts. */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 1);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN1/"));
+    while (proc_running() > 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_string_equal(session.creds.access_key_id, "AKIDRUN2");
+
+    /* Within AWS_CREDS_RETRY_AFTER no third run starts. */
+    memset(&o, 0, sizeof(o));
+    assert_int_equal(aws_send(&session, &list_roles, on_aws, &o), 0);
+    assert_int_equal(proc_running(), 0);
+    while (o.calls == 0)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_non_null(strstr(s.last, "Credential=AKIDRUN2/"));
+    http_client_free(c);
+    aws_session_cleanup(&session);
+    server_stop(&s);
+    unlink(script);
+    unlink(config);
+    unlink(runs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -463,6 +671,9 @@ int main(void)
         cmocka_unit_test(aws_retry_wait_cancelled),
         cmocka_unit_test(aws_retry_quota_per_region),
         cmocka_unit_test(aws_max_attempts_validated),
+        cmocka_unit_test(credentials_wait_beside_requests),
+        cmocka_unit_test(credentials_wait_cancelled),
+        cmocka_unit_test(credentials_refreshed_ahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,17 +9,21 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../api/base64.h"
 #include "../../api/exec.h"
+#include "../../api/http.h"
 #include "../../api/kube.h"
 #include "../../api/kubeconfig.h"
+#include "../../api/proc.h"
 
 #define V1BETA1 "client.authentication.k8s.io/v1beta1"
 /* "-----BEGIN CERTIFICATE-----\nMIIB\n" in base64 */
@@ -787,6 +791,95 @@ static void test_exec_run_failures(void **state)
     assert_non_null(strstr(err, "not found in PATH"));
 }
 
+struct plugin_outcome {
+    int calls;
+    enum exec_end end;
+    char token[64];
+    char error[512];
+};
+
+static void on_plugin(void *ctx, enum exec_end end,
+                      struct exec_credential *cred, const char *error)
+{
+    struct plugin_outcome *o = ctx;
+    o->calls++;
+    o->end = end;
+    snprintf(o->token, sizeof(o->token), "%s",
+             cred && cred->token ? cred->token : "");
+    snprintf(o->error, sizeof(o->error), "%s", error ? error : "");
+}
+
+static void on_tick(void *ctx, int cancelled)
+{
+    (void)cancelled;
+    (*(int *)ctx)++;
+}
+
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A plugin that takes a second runs while the loop handles a timer. */
+static void test_exec_start_beside_loop(void **state)
+{
+    (void)state;
+    const char *script = write_script("late.sh",
+        "#!/bin/sh\nsleep 1\n"
+        "printf '{\"kind\":\"ExecCredential\",\"apiVersion\":\"%s\",'"
+        " \"" V1BETA1 "\"\n"
+        "printf '\"status\":{\"token\":\"tok-late\"}}'\n");
+    char *argv[] = { (char *)script, NULL };
+    struct plugin_outcome o = {0};
+    char err[512];
+    struct http_client *c = http_client_new();
+    long long start = monotonic_ms();
+    struct exec_run *run = exec_start(c, V1BETA1, argv, NULL, 5000,
+                                      on_plugin, &o, err, sizeof(err));
+    assert_non_null(run);
+    int ticks = 0;
+    assert_int_equal(http_schedule(c, 50, on_tick, &ticks), 0);
+    while (ticks == 0 && monotonic_ms() - start < 900)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_int_equal(ticks, 1);
+    assert_int_equal(o.calls, 0);
+    assert_true(monotonic_ms() - start < 900);
+
+    while (o.calls == 0 && monotonic_ms() - start < 5000)
+        http_wait(c, NULL, NULL, 0, 100);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.end, EXEC_DONE);
+    assert_string_equal(o.token, "tok-late");
+    assert_int_equal(proc_running(), 0);
+    http_client_free(c);
+}
+
+static void test_exec_start_cancelled(void **state)
+{
+    (void)state;
+    const char *script = write_script("stuck.sh", "#!/bin/sh\nsleep 30\n");
+    char *argv[] = { (char *)script, NULL };
+    struct plugin_outcome o = {0};
+    char err[512];
+    struct http_client *c = http_client_new();
+    assert_non_null(exec_start(c, V1BETA1, argv, NULL, 30000, on_plugin, &o,
+                               err, sizeof(err)));
+    assert_int_equal(proc_running(), 1);
+    http_wait(c, NULL, NULL, 0, 20);
+    http_cancel_all(c);
+    assert_int_equal(o.calls, 1);
+    assert_int_equal(o.end, EXEC_CANCELLED);
+    assert_non_null(strstr(o.error, "stuck.sh was cancelled"));
+    assert_int_equal(http_pending(c), 0);
+    assert_int_equal(proc_running(), 0);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
+    http_client_free(c);
+}
+
 static void test_exec_parse(void **state)
 {
     (void)state;
@@ -1073,6 +1166,8 @@ int main(void)
         cmocka_unit_test(test_exec_run_credential),
         cmocka_unit_test(test_exec_run_timeout),
         cmocka_unit_test(test_exec_run_failures),
+        cmocka_unit_test(test_exec_start_beside_loop),
+        cmocka_unit_test(test_exec_start_cancelled),
         cmocka_unit_test(test_exec_parse),
         cmocka_unit_test(test_parse_sa_pages),
         cmocka_unit_test(test_parse_ingress_page),

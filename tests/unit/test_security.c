@@ -15,13 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "../../api/aws.h"
 #include "../../api/awsconfig.h"
 #include "../../api/creds.h"
 #include "../../api/kube.h"
 #include "../../api/log.h"
+#include "../../api/proc.h"
 #include "../../api/redact.h"
 #include "../../src/files.h"
 #include "../../src/output.h"
@@ -320,26 +323,30 @@ static void credential_process_times_out(void **state)
              "'an argument'\n", script);
     assert_int_equal(files_write(config, text, strlen(text)), 0);
 
-    struct awsconfig_file file;
-    assert_int_equal(awsconfig_load(&file, config, 0, err, sizeof(err)), 0);
-    struct creds_chain chain = {
-        .profile = "slow", .profile_explicit = 1, .config_path = config,
-        .config = awsconfig_section(&file, "profile", "slow"),
-    };
-    struct aws_credentials c;
-    memset(&c, 0, sizeof(c));
+    setenv("AWS_CONFIG_FILE", config, 1);
     setenv(CREDS_PROCESS_TIMEOUT_ENV, "300", 1);
     setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    struct aws_session s;
+    struct aws_session_options opt = {.profile = "slow"};
+    assert_int_equal(aws_session_init(&s, NULL, &opt, err, sizeof(err)), 0);
     long start = now_ms();
-    int rc = creds_resolve(&chain, &c, err, sizeof(err));
+    int rc = aws_session_refresh_credentials(&s);
     long took = now_ms() - start;
+    snprintf(err, sizeof(err), "%s", s.creds_error);
+    aws_session_cleanup(&s);
     unsetenv(CREDS_PROCESS_TIMEOUT_ENV);
-    awsconfig_free(&file);
+    unsetenv("AWS_CONFIG_FILE");
     assert_int_equal(rc, -1);
     assert_non_null(strstr(err, "timed out"));
     assert_non_null(strstr(err, "300 ms"));
     assert_true(took >= 300);
     assert_true(took < 5000);
+
+    /* The script was reaped: no child is left, not even a zombie. */
+    assert_int_equal(proc_running(), 0);
+    errno = 0;
+    assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+    assert_int_equal(errno, ECHILD);
 }
 
 /* ---- CLI output ------------------------------------------------------ */
