@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "controller.h"
+#include "fault.h"
 #include "k8s_object.h"
 #include "server.h"
 
@@ -666,6 +667,17 @@ static void send_list(struct call *k, const struct k8s_resource *r,
  * (WATCH_TIMEOUT by default) and sends a newline when it has been quiet
  * for WATCH_KEEPALIVE seconds, which JSON decoders skip and which keeps
  * the connection from timing out as idle.
+ *
+ * A resourceVersion older than the cluster's compaction point gets an
+ * ERROR event with a 410 Expired Status in a 200 stream, as the API
+ * server's watch cache replies. With allowWatchBookmarks=true, a change
+ * of the cluster that sent no event to this watch sends a BOOKMARK with
+ * the cluster's resourceVersion. The k8s faults watchEvents,
+ * watchSeconds and compact (fault.h) end streams early and compact.
+ *
+ * TODO: a watch that resumes from a resourceVersion has not seen the
+ * objects before it, so a change to an old object is sent as ADDED, not
+ * MODIFIED; objects carry no creation resourceVersion to tell them apart.
  */
 #define WATCH_TIMEOUT   1800
 #define WATCH_KEEPALIVE 20
@@ -679,6 +691,10 @@ struct watch {
     unsigned long since;        /* newest resourceVersion sent */
     unsigned long cluster_rv;   /* the cluster's when last looked */
     int initial;                /* every object still to send as ADDED */
+    int bookmarks;              /* allowWatchBookmarks=true */
+    int started;                /* the faults are drawn */
+    struct fault_watch faults;
+    unsigned long events_sent;
     double deadline;            /* CLOCK_MONOTONIC seconds */
     double quiet_since;
     char **seen;                /* "ns/name" of objects sent */
@@ -721,24 +737,99 @@ static unsigned long object_rv(const cJSON *obj)
     return rv ? strtoul(rv, NULL, 10) : 0;
 }
 
+static void watch_line(cJSON *event, struct buf *out);
+
 static void watch_event(struct watch *wt, const struct k8s_entry *e,
                         cJSON *obj, struct buf *out)
 {
     cJSON *event = cJSON_CreateObject();
-    char *text;
 
     cJSON_AddStringToObject(obj, "kind", wt->r->kind);
     cJSON_AddStringToObject(obj, "apiVersion", wt->r->group_version);
     cJSON_AddStringToObject(event, "type",
                             seen_before(wt, e) ? "MODIFIED" : "ADDED");
     cJSON_AddItemToObject(event, "object", obj);
-    text = cJSON_PrintUnformatted(event);
+    watch_line(event, out);
+}
+
+/* Appends event as one line and frees it. */
+static void watch_line(cJSON *event, struct buf *out)
+{
+    char *text = cJSON_PrintUnformatted(event);
+
     cJSON_Delete(event);
     if (text) {
         buf_puts(out, text);
         buf_putc(out, '\n');
     }
     free(text);
+}
+
+/* The ERROR event of a watch from a compacted resourceVersion, with the
+ * API server's words: "too old resource version: ASKED (OLDEST)". */
+static void watch_expired(struct watch *wt, struct buf *out)
+{
+    cJSON *event = cJSON_CreateObject();
+    cJSON *status = cJSON_AddObjectToObject(event, "object");
+    char message[128];
+
+    snprintf(message, sizeof(message), "too old resource version: %lu (%lu)",
+             wt->since, wt->cluster->compacted_version);
+    cJSON_AddStringToObject(event, "type", "ERROR");
+    cJSON_AddStringToObject(status, "kind", "Status");
+    cJSON_AddStringToObject(status, "apiVersion", "v1");
+    cJSON_AddItemToObject(status, "metadata", cJSON_CreateObject());
+    cJSON_AddStringToObject(status, "status", "Failure");
+    cJSON_AddStringToObject(status, "message", message);
+    cJSON_AddStringToObject(status, "reason", "Expired");
+    cJSON_AddNumberToObject(status, "code", 410);
+    watch_line(event, out);
+}
+
+static void watch_bookmark(struct watch *wt, unsigned long rv,
+                           struct buf *out)
+{
+    cJSON *event = cJSON_CreateObject();
+    cJSON *obj = cJSON_AddObjectToObject(event, "object");
+    cJSON *meta;
+    char text[32];
+
+    snprintf(text, sizeof(text), "%lu", rv);
+    cJSON_AddStringToObject(event, "type", "BOOKMARK");
+    cJSON_AddStringToObject(obj, "kind", wt->r->kind);
+    cJSON_AddStringToObject(obj, "apiVersion", wt->r->group_version);
+    meta = cJSON_AddObjectToObject(obj, "metadata");
+    cJSON_AddStringToObject(meta, "resourceVersion", text);
+    watch_line(event, out);
+}
+
+/* Draws the stream's faults and compacts when one says so. Returns 0
+ * after writing the ERROR event when the asked version is too old. */
+static int watch_begin(struct watch *wt, struct world *w, struct buf *out)
+{
+    struct world_cluster *c = wt->cluster;
+
+    wt->started = 1;
+    fault_watch(w->faults, &wt->faults);
+    if (wt->faults.close_after_seconds &&
+        monotonic() + (double)wt->faults.close_after_seconds < wt->deadline)
+        wt->deadline = monotonic() + (double)wt->faults.close_after_seconds;
+    if (wt->faults.compact && c->compacted_version < c->resource_version) {
+        c->compacted_version = c->resource_version;
+        fprintf(stderr, "albatross-sandbox: fault: k8s cluster %s compacted "
+                "at resourceVersion %lu\n", c->name, c->compacted_version);
+    }
+    if (wt->initial || wt->since >= c->compacted_version)
+        return 1;
+    watch_expired(wt, out);
+    return 0;
+}
+
+/* Whether the watchEvents fault ends the stream now. */
+static int watch_spent(const struct watch *wt)
+{
+    return wt->faults.close_after_events &&
+           wt->events_sent >= (unsigned long)wt->faults.close_after_events;
 }
 
 static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
@@ -749,7 +840,9 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
     size_t count;
     double now = monotonic();
 
-    if (now >= wt->deadline)
+    if (!wt->started && !watch_begin(wt, w, out))
+        return 0;
+    if (now >= wt->deadline || watch_spent(wt))
         return 0;
     if (controller_tick(w) < 0)
         return 0;
@@ -762,7 +855,7 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
     }
     wt->cluster_rv = wt->cluster->resource_version;
     entries = collect(wt->cluster, wt->r, wt->ns, &wt->sel, &count);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && !watch_spent(wt); i++) {
         cJSON *obj = wt->r->render(wt->cluster, entries[i].index);
         unsigned long rv = object_rv(obj);
 
@@ -772,9 +865,19 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
         }
         newest = rv > newest ? rv : newest;
         watch_event(wt, &entries[i], obj, out);
+        wt->events_sent++;
         wt->quiet_since = now;
     }
     free(entries);
+    if (watch_spent(wt))
+        return 0;
+    /* Every object up to the cluster's version has been sent, so a
+     * client may resume from there. */
+    if (wt->bookmarks && wt->cluster_rv > newest) {
+        newest = wt->cluster_rv;
+        watch_bookmark(wt, newest, out);
+        wt->quiet_since = now;
+    }
     wt->since = newest;
     wt->initial = 0;
     return 1;
@@ -796,6 +899,7 @@ static int watch_params(struct call *k, struct watch *wt)
 {
     const char *rv = sb_query(k->req, "resourceVersion");
     const char *timeout = sb_query(k->req, "timeoutSeconds");
+    const char *bookmarks = sb_query(k->req, "allowWatchBookmarks");
     char *end;
     long seconds = WATCH_TIMEOUT;
 
@@ -810,6 +914,7 @@ static int watch_params(struct call *k, struct watch *wt)
     }
     wt->deadline = monotonic() + (double)(seconds ? seconds : WATCH_TIMEOUT);
     wt->quiet_since = monotonic();
+    wt->bookmarks = bookmarks && strcmp(bookmarks, "true") == 0;
     wt->initial = !rv || !*rv || strcmp(rv, "0") == 0;
     wt->since = wt->initial ? 0 : strtoul(rv, NULL, 10);
     return 0;

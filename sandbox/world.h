@@ -231,6 +231,9 @@ struct world_cluster {
     /* The newest resourceVersion of the cluster's objects; changes
      * (status updates, new events) take the next one. */
     unsigned long resource_version;
+    /* The compaction point: a watch from an older resourceVersion gets
+     * 410 Expired. 0 until a compact fault raises it. */
+    unsigned long compacted_version;
 };
 
 struct world_inline_policy {
