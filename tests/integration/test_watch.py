@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ import yaml
 
 import sandbox
 from sandbox import Sandbox
+from test_screen import Screen, row
 
 INGRESSES = ["web-%d" % i for i in range(6)]
 CLUSTER_PATH = "/k8s/us-east-2/shop"
@@ -271,6 +273,36 @@ class AlbatrossWatchCliTest(WatchBase):
                 res = self.sb.albatross(*args, check=False)
                 self.assertEqual(res.returncode, 2, res.stderr)
                 self.assertIn(message, res.stderr)
+
+
+class ScreenWatchTest(WatchBase):
+    """The UI watches the opened cluster: the watch requests do not count
+    as loading, and an expired watch lists again."""
+
+    faults = ("k8s:watchEvents=2,compact=1",)
+
+    def test_ingress_pane_follows_watch(self):
+        if not shutil.which("tmux"):
+            self.skipTest("tmux is not installed")
+        screen = Screen(self.sb, ["--cluster", "shop"], ALBATROSS_RETRY_BASE_MS="50")
+        self.addCleanup(screen.close)
+        screen.wait_for("Clusters (1)")
+        screen.keys("4")
+        screen.wait_for("Ingresses of shop", *INGRESSES)
+        text = screen.wait_for("watch of ingresses on shop: resourceVersion",
+                               "expired", timeout=self.controller_start + 20)
+        text = screen.wait_gone(" loading ")
+        for name in INGRESSES:
+            line = row(text, "web", name)
+            self.assertIsNotNone(line, text)
+        deadline = time.monotonic() + 20
+        while True:
+            text = screen.settled_text()
+            lines = [row(text, "web", name) or "" for name in INGRESSES]
+            if all("active" in line for line in lines):
+                break
+            self.assertLess(time.monotonic(), deadline, text)
+            time.sleep(0.2)
 
 
 if __name__ == "__main__":
