@@ -293,7 +293,10 @@ static const char chunked_reply[] =
     "6\r\nb\":2}\n\r\n"
     "0\r\n\r\n";
 
+/* on_done's result and what on_data received; the request's one ctx
+ * points at both, since result comes first. */
 struct streamed {
+    struct result r;
     char data[256];
     size_t len;
     int pieces;
@@ -302,8 +305,7 @@ struct streamed {
 
 static int on_piece(const char *data, size_t len, void *ctx)
 {
-    struct result *r = ctx;
-    struct streamed *st = (struct streamed *)r->client;
+    struct streamed *st = ctx;
     assert_true(st->len + len < sizeof(st->data));
     memcpy(st->data + st->len, data, len);
     st->len += len;
@@ -311,15 +313,12 @@ static int on_piece(const char *data, size_t len, void *ctx)
     return st->stop ? -1 : 0;
 }
 
-/* A request with on_data; the streamed state rides in result.client. */
-static struct http_request *streamed_request(const char *url,
-                                            struct result *r,
-                                            struct streamed *st)
+static void submit_streamed(struct http_client *c, const char *url,
+                            struct streamed *st)
 {
     struct http_request *req = http_request_new("GET", url);
     req->on_data = on_piece;
-    r->client = (struct http_client *)st;
-    return req;
+    assert_int_equal(http_submit(c, req, on_done, st), 0);
 }
 
 static void streamed_body_to_on_data(void **state)
@@ -327,18 +326,16 @@ static void streamed_body_to_on_data(void **state)
     (void)state;
     struct server s;
     struct streamed st = {0};
-    struct result r = {0};
     char url[128];
     server_start(&s, chunked_reply);
     url_of(&s, "/watch", url, sizeof(url));
     struct http_client *c = http_client_new();
-    assert_int_equal(http_submit(c, streamed_request(url, &r, &st), on_done,
-                                 &r), 0);
+    submit_streamed(c, url, &st);
     run_until_idle(c);
-    assert_int_equal(r.calls, 1);
-    assert_int_equal(r.status, 200);
-    assert_false(r.failed);
-    assert_string_equal(r.body, "");
+    assert_int_equal(st.r.calls, 1);
+    assert_int_equal(st.r.status, 200);
+    assert_false(st.r.failed);
+    assert_string_equal(st.r.body, "");
     assert_int_equal(st.len, strlen("{\"a\":1}\n{\"b\":2}\n"));
     assert_memory_equal(st.data, "{\"a\":1}\n{\"b\":2}\n", st.len);
     http_client_free(c);
@@ -353,16 +350,15 @@ static void streamed_error_body_kept(void **state)
         "{\"code\":410,\"x\":1}";
     struct server s;
     struct streamed st = {0};
-    struct result r = {0};
     char url[128];
     server_start(&s, gone);
     url_of(&s, "/watch", url, sizeof(url));
     struct http_client *c = http_client_new();
-    http_submit(c, streamed_request(url, &r, &st), on_done, &r);
+    submit_streamed(c, url, &st);
     run_until_idle(c);
-    assert_int_equal(r.calls, 1);
-    assert_int_equal(r.status, 410);
-    assert_string_equal(r.body, "{\"code\":410,\"x\":1}");
+    assert_int_equal(st.r.calls, 1);
+    assert_int_equal(st.r.status, 410);
+    assert_string_equal(st.r.body, "{\"code\":410,\"x\":1}");
     assert_int_equal(st.pieces, 0);
     http_client_free(c);
     server_stop(&s);
@@ -373,17 +369,16 @@ static void streamed_receiver_stops(void **state)
     (void)state;
     struct server s;
     struct streamed st = { .stop = 1 };
-    struct result r = {0};
     char url[128];
     server_start(&s, chunked_reply);
     url_of(&s, "/watch", url, sizeof(url));
     struct http_client *c = http_client_new();
-    http_submit(c, streamed_request(url, &r, &st), on_done, &r);
+    submit_streamed(c, url, &st);
     run_until_idle(c);
-    assert_int_equal(r.calls, 1);
-    assert_true(r.failed);
+    assert_int_equal(st.r.calls, 1);
+    assert_true(st.r.failed);
     assert_int_equal(st.pieces, 1);
-    assert_string_equal(r.error, "stopped by the receiver");
+    assert_string_equal(st.r.error, "stopped by the receiver");
     http_client_free(c);
     server_stop(&s);
 }
