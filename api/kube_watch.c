@@ -188,15 +188,21 @@ static void retry_later(struct kube_watch *w, int relist_next,
     w->state = WATCH_WAITING;
 }
 
-/* Starts the next stream now; a failure to send is retried later. */
+/* Starts the next stream now. A failure to send is retried later,
+ * unless retrying cannot help: a server that is not https, or a
+ * read-only session (which a GET never trips, but the check is kept). */
 static void restart(struct kube_watch *w)
 {
     struct api_error err;
     memset(&err, 0, sizeof(err));
-    if (stream(w, &err) < 0) {
-        note(w, KUBE_WATCH_FAILED, &err);
-        retry_later(w, 0, 0);
+    if (stream(w, &err) == 0)
+        return;
+    if (!strcmp(err.code, "InsecureServer") || !strcmp(err.code, "ReadOnly")) {
+        stop(w, &err);
+        return;
     }
+    note(w, KUBE_WATCH_FAILED, &err);
+    retry_later(w, 0, 0);
 }
 
 static void on_timer(void *ctx, int cancelled)

@@ -260,6 +260,15 @@ class AlbatrossWatchCliTest(WatchBase):
         self.assertLess(time.monotonic() - start, 15)
         self.assertTrue(res.stdout.startswith("EVENT"), res.stdout)
 
+    def test_readonly_namespace_watch(self):
+        res = self.sb.albatross("--readonly", "get", "sa", "-n", "kube-system", "--watch",
+                                "--watch-timeout", "1", "-o", "json")
+        events = [json.loads(line) for line in res.stdout.splitlines()]
+        self.assertEqual([e["object"]["name"] for e in events], ["aws-load-balancer-controller"])
+        self.assertEqual(events[0]["type"], "ADDED")
+        self.assertEqual(events[0]["object"]["namespace"], "kube-system")
+        self.assertEqual(res.stderr, "")
+
     def test_invalid_watch_options(self):
         cases = [
             (["get", "roles", "--watch"], "cannot watch roles"),
