@@ -803,8 +803,9 @@ static void watch_bookmark(struct watch *wt, unsigned long rv,
     watch_line(event, out);
 }
 
-/* Draws the stream's faults and compacts when one says so. Returns 0
- * after writing the ERROR event when the asked version is too old. */
+/* Draws the stream's faults and compacts when the compact fault is
+ * drawn. Returns 0 after writing the ERROR event when the requested
+ * version is too old. */
 static int watch_begin(struct watch *wt, struct world *w, struct buf *out)
 {
     struct world_cluster *c = wt->cluster;

@@ -1,7 +1,7 @@
 /*
  * Watches that keep an opened cluster's service accounts and ingresses
  * current between lists. A change updates the flat arrays in place, so a
- * modified object keeps its index; an added one goes to the end and a
+ * modified object keeps its index. An added one goes to the end, and a
  * deleted one is removed with the order of the others kept. A relist
  * after an expired watch is applied as the differences it makes. Each
  * cluster holds at most KUBE_MAX_ITEMS objects of a kind, as a list
@@ -56,9 +56,9 @@ static void report(struct model *m, enum kube_watch_resource resource,
 
 /* ---- the two kinds -------------------------------------------------------- */
 
-/* How a watch's changes reach one of the model's flat arrays. Model
- * objects are addressed by index; API objects are the kube_* structs of
- * a list or event, whose strings take() steals. */
+/* The operations on one of the model's flat arrays that a watch needs.
+ * Model objects are addressed by index. API objects are the kube_*
+ * structs of a list or event, and take() steals their strings. */
 struct kind {
     enum kube_watch_resource resource;
     size_t (*count)(const struct model *m);
@@ -259,7 +259,7 @@ static void delete_at(const struct kind *kind, struct model *m, size_t k)
 }
 
 /* Adds or replaces item; returns its index and sets *change, or
- * MODEL_NONE when the cluster holds KUBE_MAX_ITEMS of the kind. */
+ * MODEL_NONE when the cluster has KUBE_MAX_ITEMS of the kind already. */
 static size_t put(const struct kind *kind, struct model *m, size_t cluster,
                   void *item, enum model_change *change)
 {

@@ -176,6 +176,30 @@ class SandboxWatchCloseTest(SandboxWatch):
         self.assertLess(time.monotonic() - start, 15, "the stream was not closed")
 
 
+class SandboxKubectlWatchTest(WatchBase):
+    """kubectl get --watch lists, watches from the list's version and
+    exits when the stream ends; the controller runs after its list."""
+
+    controller_start = 12
+    faults = ("k8s:watchEvents=3",)
+
+    def test_kubectl_watch_sees_three_changes(self):
+        start = time.monotonic()
+        out = self.sb.kubectl("get", "ingresses", "-A", "--watch", "--request-timeout=40s",
+                              "-o", "custom-columns=NAME:.metadata.name,"
+                              "ADDRESS:.status.loadBalancer.ingress[0].hostname",
+                              timeout=60).stdout
+        self.assertLess(time.monotonic() - start, 35, "the stream was not closed")
+        rows = [line.split() for line in out.splitlines()[1:]]
+        self.assertEqual(rows[:6], [[name, "<none>"] for name in INGRESSES], out)
+        changes = dict(rows[6:])
+        self.assertEqual(len(rows), 9, out)
+        listed = self.sb.albatross("get", "ingresses", "-o", "json").stdout
+        addresses = {i["name"]: i["address"] for i in json.loads(listed)["items"]}
+        for name, address in changes.items():
+            self.assertEqual(address, addresses[name])
+
+
 class AlbatrossWatch(WatchBase):
     """albatross get ingresses --watch -o json, parsed."""
 
