@@ -52,6 +52,7 @@ struct rule {
     long watch_events;      /* watch streams end after this many events */
     long watch_seconds;     /* or after this many seconds; 0: never */
     double compact;         /* fraction of watches that compact first */
+    double watch_cut;       /* fraction whose last event is cut */
 };
 
 struct fault_set {
@@ -120,7 +121,8 @@ static int set_key(struct rule *r, const char *key, const char *value,
                    : !strcmp(key, "close") ? &r->close
                    : !strcmp(key, "truncate") ? &r->truncate
                    : !strcmp(key, "malformed") ? &r->malformed
-                   : !strcmp(key, "compact") ? &r->compact : NULL;
+                   : !strcmp(key, "compact") ? &r->compact
+                   : !strcmp(key, "watchCut") ? &r->watch_cut : NULL;
     int status = !strcmp(key, "500") ? 500 : !strcmp(key, "502") ? 502
                  : !strcmp(key, "503") ? 503 : !strcmp(key, "504") ? 504 : 0;
     int rc = 0;
@@ -162,7 +164,7 @@ static int set_key(struct rule *r, const char *key, const char *value,
         snprintf(why, whylen, "unknown fault '%s'; use throttle, 500, 502, "
                  "503, 504, close, truncate, malformed, latency, "
                  "expiredToken, skew, retryAfter, watchEvents, "
-                 "watchSeconds or compact", key);
+                 "watchSeconds, watchCut or compact", key);
         return -1;
     }
     r->set |= rc == 0;
@@ -297,13 +299,14 @@ void fault_describe(const struct fault_set *set, char *out, size_t outlen)
         n += (size_t)snprintf(out + n, outlen - n, "%s%s: throttle %g, %d "
                               "%g, close %g, truncate %g, malformed %g, "
                               "latency %ld ms, expiredToken %ld, skew %ld s, "
-                              "watchEvents %ld, watchSeconds %ld, compact %g",
+                              "watchEvents %ld, watchSeconds %ld, watchCut "
+                              "%g, compact %g",
                               n ? "; " : "", service_names[i], r->throttle,
                               r->server_status ? r->server_status : 500,
                               r->server_error, r->close, r->truncate,
                               r->malformed, r->latency_ms, r->expired_token,
                               r->skew_s, r->watch_events, r->watch_seconds,
-                              r->compact);
+                              r->watch_cut, r->compact);
     }
     if (set && n < outlen)
         snprintf(out + n, outlen - n, "%sseed %llu", n ? "; " : "",
@@ -573,4 +576,6 @@ void fault_watch(struct fault_set *set, struct fault_watch *out)
     out->close_after_events = r->watch_events;
     out->close_after_seconds = r->watch_seconds;
     out->compact = draw(set, SVC_K8S, r->compact);
+    out->cut_last = out->close_after_events &&
+                    draw(set, SVC_K8S, r->watch_cut);
 }

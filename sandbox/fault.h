@@ -64,10 +64,12 @@ struct fault_watch {
     long close_after_seconds;   /* end it after N seconds; 0: no */
     int compact;                /* first raise the cluster's compaction
                                  * point to its resourceVersion */
+    int cut_last;               /* the event that ends the stream after
+                                 * close_after_events is cut in half */
 };
 
 /* Draws the faults of a watch stream as it starts (k8s's watchEvents,
- * watchSeconds and compact). set may be NULL. */
+ * watchSeconds, watchCut and compact). set may be NULL. */
 void fault_watch(struct fault_set *set, struct fault_watch *out);
 
 #endif

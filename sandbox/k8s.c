@@ -673,7 +673,8 @@ static void send_list(struct call *k, const struct k8s_resource *r,
  * server's watch cache replies. With allowWatchBookmarks=true, a change
  * of the cluster that sent no event to this watch sends a BOOKMARK with
  * the cluster's resourceVersion. The k8s faults watchEvents,
- * watchSeconds and compact (fault.h) end streams early and compact.
+ * watchSeconds, watchCut and compact (fault.h) end streams early, inside
+ * an event, and compact.
  *
  * TODO: a watch that resumes from a resourceVersion has not seen the
  * objects before it, so a change to an old object is sent as ADDED, not
@@ -763,6 +764,20 @@ static void watch_line(cJSON *event, struct buf *out)
         buf_putc(out, '\n');
     }
     free(text);
+}
+
+/* Cuts the last line of out in half (the watchCut fault), so the
+ * stream ends inside an event. */
+static void watch_cut(struct buf *out)
+{
+    size_t start = out->len - 1;    /* the line's '\n' */
+
+    while (start > 0 && out->data[start - 1] != '\n')
+        start--;
+    out->len = start + (out->len - start) / 2;
+    out->data[out->len] = '\0';
+    fprintf(stderr, "albatross-sandbox: fault: k8s watch stream cut inside "
+            "its last event\n");
 }
 
 /* The ERROR event of a watch from a compacted resourceVersion, with the
@@ -867,6 +882,8 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
         newest = rv > newest ? rv : newest;
         watch_event(wt, &entries[i], obj, out);
         wt->events_sent++;
+        if (wt->faults.cut_last && watch_spent(wt))
+            watch_cut(out);
         wt->quiet_since = now;
     }
     free(entries);

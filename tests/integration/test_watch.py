@@ -176,6 +176,20 @@ class SandboxWatchCloseTest(SandboxWatch):
         self.assertLess(time.monotonic() - start, 15, "the stream was not closed")
 
 
+class SandboxWatchCutTest(SandboxWatch):
+    faults = ("k8s:watchEvents=2,watchCut=1",)
+
+    def test_stream_ends_inside_second_event(self):
+        path = "%s/apis/networking.k8s.io/v1/ingresses?watch=1&resourceVersion=1" % CLUSTER_PATH
+        out = self.sb.kubectl("get", "--raw", path, timeout=30).stdout
+        first, second = out.split("\n")
+        self.assertEqual(json.loads(first)["object"]["metadata"]["name"], INGRESSES[0])
+        self.assertTrue(second.startswith('{"type":"ADDED"'), second)
+        with self.assertRaises(ValueError):
+            json.loads(second)
+        self.assertIn("cut inside its last event", self.sb.output())
+
+
 class SandboxKubectlWatchTest(WatchBase):
     """kubectl get --watch lists, watches from the list's version and
     exits when the stream ends; the controller runs after its list."""
@@ -242,6 +256,15 @@ class AlbatrossWatchRestartTest(AlbatrossWatch):
         self.assertGreaterEqual(len(versions), 4, self.log)
         self.assertEqual(versions, sorted(versions), "each restart resumes later")
         self.assertNotIn("expired", stderr)
+
+
+class AlbatrossWatchCutTest(AlbatrossWatch):
+    faults = ("k8s:watchEvents=2,watchCut=1",)
+
+    def test_cut_event_is_sent_again(self):
+        events, stderr = self.watch(self.controller_start + 8)
+        self.check_changes(events)
+        self.assertIn("the stream ended inside an event", stderr)
 
 
 class AlbatrossWatchExpiredTest(AlbatrossWatch):
