@@ -28,6 +28,14 @@ void model_watch_start(struct model *m, size_t i,
 /* Stops every watch of the model; call it before freeing the HTTP
  * client. */
 void model_watch_stop_all(struct model *m);
+/* Apply one watch event, or a relist (one list set, freed here), to
+ * cluster i's objects, as its watches do; exported for tests. */
+void model_watch_apply_event(struct model *m, size_t i,
+                             enum kube_watch_resource resource,
+                             struct kube_watch_event *ev);
+void model_watch_apply_relist(struct model *m, size_t i,
+                              struct kube_sa_list *service_accounts,
+                              struct kube_ingress_list *ingresses);
 /* Sets dst from src, taking its strings. */
 void model_take_service_account(struct model_service_account *dst,
                                 size_t cluster,

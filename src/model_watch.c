@@ -402,27 +402,41 @@ static const struct kind *kind_of(enum kube_watch_resource resource)
     return resource == KUBE_WATCH_INGRESSES ? &ingresses : &service_accounts;
 }
 
+void model_watch_apply_event(struct model *m, size_t i,
+                             enum kube_watch_resource resource,
+                             struct kube_watch_event *ev)
+{
+    if (ev->type != KUBE_WATCH_BOOKMARK)
+        apply_event(kind_of(resource), m, i, ev);
+}
+
+void model_watch_apply_relist(struct model *m, size_t i,
+                              struct kube_sa_list *sa_list,
+                              struct kube_ingress_list *ingress_list)
+{
+    if (sa_list) {
+        apply_relist(&service_accounts, m, i, (char *)sa_list->items,
+                     sa_list->count);
+        kube_sa_list_free(sa_list);
+    }
+    if (ingress_list) {
+        apply_relist(&ingresses, m, i, (char *)ingress_list->items,
+                     ingress_list->count);
+        kube_ingress_list_free(ingress_list);
+    }
+}
+
 static void on_event(struct kube_watch_event *ev, void *ctx)
 {
     struct watch_ref *ref = ctx;
-    if (ev->type != KUBE_WATCH_BOOKMARK)
-        apply_event(kind_of(ref->resource), ref->m, ref->cluster, ev);
+    model_watch_apply_event(ref->m, ref->cluster, ref->resource, ev);
 }
 
 static void on_relisted(struct kube_sa_list *sa_list,
                         struct kube_ingress_list *ingress_list, void *ctx)
 {
     struct watch_ref *ref = ctx;
-    if (sa_list) {
-        apply_relist(&service_accounts, ref->m, ref->cluster,
-                     (char *)sa_list->items, sa_list->count);
-        kube_sa_list_free(sa_list);
-    }
-    if (ingress_list) {
-        apply_relist(&ingresses, ref->m, ref->cluster,
-                     (char *)ingress_list->items, ingress_list->count);
-        kube_ingress_list_free(ingress_list);
-    }
+    model_watch_apply_relist(ref->m, ref->cluster, sa_list, ingress_list);
 }
 
 static void on_note(enum kube_watch_note note, const struct api_error *err,
