@@ -316,6 +316,13 @@ class AlbatrossWatchCliTest(WatchBase):
         self.assertEqual(events[0]["object"]["namespace"], "kube-system")
         self.assertEqual(res.stderr, "")
 
+    def test_yaml_watch_documents(self):
+        res = self.sb.albatross("get", "sa", "--watch", "--watch-timeout", "1", "-o", "yaml")
+        docs = list(yaml.safe_load_all(res.stdout))
+        self.assertEqual([d["type"] for d in docs], ["ADDED"])
+        self.assertEqual(docs[0]["object"]["name"], "aws-load-balancer-controller")
+        self.assertEqual(docs[0]["object"]["roleArn"], "arn:aws:iam::111122223333:role/lbc")
+
     def test_invalid_watch_options(self):
         cases = [
             (["get", "roles", "--watch"], "cannot watch roles"),
