@@ -676,9 +676,11 @@ static void send_list(struct call *k, const struct k8s_resource *r,
  * watchSeconds, watchCut and compact (fault.h) end streams early, inside
  * an event, and compact.
  *
- * TODO: a watch that resumes from a resourceVersion has not seen the
- * objects before it, so a change to an old object is sent as ADDED, not
- * MODIFIED; objects carry no creation resourceVersion to tell them apart.
+ * A watch from a resourceVersion counts the objects whose version is not
+ * newer as sent, so their later changes go as MODIFIED.
+ * TODO: an object changed between that version and the watch's start is
+ * sent as ADDED, since objects carry no creation resourceVersion to tell
+ * a change from a creation.
  */
 #define WATCH_TIMEOUT   1800
 #define WATCH_KEEPALIVE 20
@@ -818,6 +820,23 @@ static void watch_bookmark(struct watch *wt, unsigned long rv,
     watch_line(event, out);
 }
 
+/* Records the objects at or before the watch's version as sent. */
+static void watch_mark_existing(struct watch *wt)
+{
+    size_t count;
+    struct k8s_entry *entries = collect(wt->cluster, wt->r, wt->ns,
+                                        &wt->sel, &count);
+
+    for (size_t i = 0; i < count; i++) {
+        cJSON *obj = wt->r->render(wt->cluster, entries[i].index);
+
+        if (object_rv(obj) <= wt->since)
+            seen_before(wt, &entries[i]);
+        cJSON_Delete(obj);
+    }
+    free(entries);
+}
+
 /* Draws the stream's faults and compacts when the compact fault is
  * drawn. Returns 0 after writing the ERROR event when the requested
  * version is too old. */
@@ -835,8 +854,12 @@ static int watch_begin(struct watch *wt, struct world *w, struct buf *out)
         fprintf(stderr, "albatross-sandbox: fault: k8s cluster %s compacted "
                 "at resourceVersion %lu\n", c->name, c->compacted_version);
     }
-    if (wt->initial || wt->since >= c->compacted_version)
+    if (wt->initial)
         return 1;
+    if (wt->since >= c->compacted_version) {
+        watch_mark_existing(wt);
+        return 1;
+    }
     watch_expired(wt, out);
     return 0;
 }

@@ -199,18 +199,23 @@ class SandboxKubectlWatchTest(WatchBase):
 
     def test_kubectl_watch_sees_three_changes(self):
         start = time.monotonic()
-        out = self.sb.kubectl("get", "ingresses", "-A", "--watch", "--request-timeout=40s",
-                              "-o", "custom-columns=NAME:.metadata.name,"
-                              "ADDRESS:.status.loadBalancer.ingress[0].hostname",
-                              timeout=60).stdout
+        out = self.sb.kubectl("get", "ingresses", "-A", "--watch", "--output-watch-events",
+                              "-o", "json", "--request-timeout=40s", timeout=60).stdout
         self.assertLess(time.monotonic() - start, 35, "the stream was not closed")
-        rows = [line.split() for line in out.splitlines()[1:]]
-        self.assertEqual(rows[:6], [[name, "<none>"] for name in INGRESSES], out)
-        changes = dict(rows[6:])
-        self.assertEqual(len(rows), 9, out)
+        events = []
+        decoder, at = json.JSONDecoder(), 0
+        while out[at:].strip():
+            event, at = decoder.raw_decode(out, len(out) - len(out[at:].lstrip()))
+            events.append(event)
+        rows = [(e["type"], e["object"]["metadata"]["name"],
+                 (e["object"]["status"]["loadBalancer"].get("ingress") or [{}])[0].get("hostname"))
+                for e in events]
+        self.assertEqual(rows[:6], [("ADDED", name, None) for name in INGRESSES])
+        self.assertEqual(len(rows), 9, rows)
         listed = self.sb.albatross("get", "ingresses", "-o", "json").stdout
         addresses = {i["name"]: i["address"] for i in json.loads(listed)["items"]}
-        for name, address in changes.items():
+        for kind, name, address in rows[6:]:
+            self.assertEqual(kind, "MODIFIED")
             self.assertEqual(address, addresses[name])
 
 
