@@ -34,6 +34,8 @@ struct transfer {
     http_done_fn done;
     void *ctx;
     struct timespec start;
+    struct buf stream;          /* streamed body not yet given to on_data */
+    size_t streamed;            /* bytes given to on_data so far */
     int too_large;
     char errbuf[CURL_ERROR_SIZE];
     struct transfer *prev, *next;
@@ -44,6 +46,7 @@ struct timer {
     long long due_ms;           /* on the monotonic clock */
     http_timer_fn fn;
     void *ctx;
+    int background;
     struct timer *next;
 };
 
@@ -65,6 +68,7 @@ struct http_client {
     size_t timer_count;
     struct watch *watches;
     size_t watch_count;
+    size_t background;          /* of the transfers and timers counted */
     long connect_timeout_ms;    /* defaults for requests that set none */
     long timeout_ms;
 };
@@ -232,6 +236,7 @@ static void transfer_free(struct transfer *t)
     http_request_free(t->req);
     headers_free(t->res.headers, t->res.header_count);
     buf_wipe(&t->res.body);
+    buf_wipe(&t->stream);
     free(t);
 }
 
@@ -244,6 +249,8 @@ static void unlink_transfer(struct http_client *c, struct transfer *t)
     if (t->next)
         t->next->prev = t->prev;
     c->pending--;
+    if (t->req->background)
+        c->background--;
 }
 
 /* Keeps a few easy handles for reuse; curl_easy_reset drops their options
@@ -294,11 +301,22 @@ void http_client_free(struct http_client *c)
     free(c);
 }
 
+/* Whether the body goes to on_data: a streamed request's 2xx reply. */
+static int streams_body(const struct transfer *t)
+{
+    long status = 0;
+    if (!t->req->on_data)
+        return 0;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status >= 200 && status < 300;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
     struct transfer *t = userdata;
     size_t len = size * n;
-    if (buf_append(&t->res.body, data, len) < 0) {
+    struct buf *to = streams_body(t) ? &t->stream : &t->res.body;
+    if (buf_append(to, data, len) < 0) {
         t->too_large = 1;
         return 0; /* curl fails the transfer with CURLE_WRITE_ERROR */
     }
@@ -434,8 +452,10 @@ static void configure(const struct http_client *c, struct transfer *t)
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    /* A stream has no total size; its pieces are bounded instead. */
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                     (curl_off_t)t->res.body.max);
+                     req->on_data ? (curl_off_t)0
+                                  : (curl_off_t)t->res.body.max);
     curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
@@ -481,6 +501,7 @@ int http_submit(struct http_client *c, struct http_request *req,
     t->ctx = ctx;
     buf_init(&t->res.body, req->max_response ? req->max_response
                                              : HTTP_MAX_RESPONSE);
+    buf_init(&t->stream, t->res.body.max);
     t->easy = acquire_easy(c);
     if (!t->easy || build_headers(t) < 0) {
         if (t->easy)
@@ -501,6 +522,8 @@ int http_submit(struct http_client *c, struct http_request *req,
         c->active->prev = t;
     c->active = t;
     c->pending++;
+    if (req->background)
+        c->background++;
     return 0;
 }
 
@@ -573,7 +596,18 @@ static void log_exchange(const struct transfer *t)
     else
         log_msg(LOG_INFO, "http %s %.*s %ld %zu bytes %ld ms",
                 t->req->method, url_without_query(url), url, res->status,
-                res->body.len, res->elapsed_ms);
+                res->body.len + t->streamed, res->elapsed_ms);
+}
+
+/* Gives a transfer's streamed bytes to its on_data; returns its result. */
+static int deliver(struct transfer *t)
+{
+    struct buf piece = t->stream;
+    buf_init(&t->stream, piece.max);
+    t->streamed += piece.len;
+    int rc = t->req->on_data(piece.data, piece.len, t->ctx);
+    buf_wipe(&piece);
+    return rc;
 }
 
 static void finish(struct http_client *c, CURL *easy, CURLcode code)
@@ -582,6 +616,8 @@ static void finish(struct http_client *c, CURL *easy, CURLcode code)
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
     if (!t)
         return;
+    if (t->stream.len)
+        deliver(t);     /* the last piece; the transfer ends anyway */
     record_result(t, code);
     curl_multi_remove_handle(c->multi, easy);
     unlink_transfer(c, t);
@@ -613,8 +649,8 @@ static long long now_ms(void)
     return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
-int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
-                  void *ctx)
+static int schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
+                    void *ctx, int background)
 {
     struct timer *tm = calloc(1, sizeof(*tm));
     if (!tm)
@@ -622,6 +658,8 @@ int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
     tm->due_ms = now_ms() + (delay_ms > 0 ? delay_ms : 0);
     tm->fn = fn;
     tm->ctx = ctx;
+    tm->background = background;
+    c->background += (size_t)background;
     struct timer **p = &c->timers;
     while (*p && (*p)->due_ms <= tm->due_ms)
         p = &(*p)->next;
@@ -631,12 +669,34 @@ int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
     return 0;
 }
 
-/* Unlinks the first timer and runs it; the callback may schedule more. */
-static void run_first_timer(struct http_client *c, int cancelled)
+int http_schedule(struct http_client *c, long delay_ms, http_timer_fn fn,
+                  void *ctx)
 {
-    struct timer *tm = c->timers;
-    c->timers = tm->next;
+    return schedule(c, delay_ms, fn, ctx, 0);
+}
+
+int http_schedule_background(struct http_client *c, long delay_ms,
+                             http_timer_fn fn, void *ctx)
+{
+    return schedule(c, delay_ms, fn, ctx, 1);
+}
+
+/* Unlinks the timer *link points at and returns it. */
+static struct timer *unlink_timer(struct http_client *c, struct timer **link)
+{
+    struct timer *tm = *link;
+    *link = tm->next;
     c->timer_count--;
+    c->background -= (size_t)tm->background;
+    return tm;
+}
+
+/* Unlinks the timer *link points at and runs it; the callback may
+ * schedule more. */
+static void run_timer(struct http_client *c, struct timer **link,
+                      int cancelled)
+{
+    struct timer *tm = unlink_timer(c, link);
     http_timer_fn fn = tm->fn;
     void *ctx = tm->ctx;
     free(tm);
@@ -648,13 +708,10 @@ void http_unschedule(struct http_client *c, http_timer_fn fn, void *ctx)
     struct timer **p = &c->timers;
     while (*p) {
         struct timer *tm = *p;
-        if (tm->fn == fn && tm->ctx == ctx) {
-            *p = tm->next;
-            c->timer_count--;
-            free(tm);
-        } else {
+        if (tm->fn == fn && tm->ctx == ctx)
+            free(unlink_timer(c, p));
+        else
             p = &tm->next;
-        }
     }
 }
 
@@ -735,7 +792,7 @@ static void run_due_timers(struct http_client *c)
     for (struct timer *tm = c->timers; tm && tm->due_ms <= now; tm = tm->next)
         n++;
     while (n-- > 0 && c->timers && c->timers->due_ms <= now)
-        run_first_timer(c, 0);
+        run_timer(c, &c->timers, 0);
 }
 
 /* timeout_ms shortened to the earliest scheduled callback. */
@@ -749,15 +806,18 @@ static int wait_limit(const struct http_client *c, int timeout_ms)
     return timeout_ms < 0 || left < timeout_ms ? (int)left : timeout_ms;
 }
 
-static void cancel_transfer(struct http_client *c, struct transfer *t)
+/* Ends a transfer early as failed, with why as its error, and calls its
+ * callback. */
+static void end_transfer(struct http_client *c, struct transfer *t,
+                         const char *why, int cancelled)
 {
     curl_multi_remove_handle(c->multi, t->easy);
     unlink_transfer(c, t);
     t->res.failed = 1;
-    t->res.cancelled = 1;
+    t->res.cancelled = cancelled;
     t->res.status = 0;
     t->res.elapsed_ms = elapsed_ms(&t->start);
-    snprintf(t->res.error, sizeof(t->res.error), "cancelled");
+    snprintf(t->res.error, sizeof(t->res.error), "%s", why);
     log_exchange(t);
     release_easy(c, t->easy);
     t->easy = NULL;
@@ -766,13 +826,35 @@ static void cancel_transfer(struct http_client *c, struct transfer *t)
     transfer_free(t);
 }
 
+/* Gives each streamed transfer's new bytes to its on_data, outside
+ * libcurl's callbacks. The scan starts again after each call, because a
+ * callback may submit requests or forget other ones. */
+static void deliver_streams(struct http_client *c)
+{
+    for (;;) {
+        struct transfer *t = c->active;
+        while (t && !t->stream.len)
+            t = t->next;
+        if (!t)
+            return;
+        if (deliver(t) < 0)
+            end_transfer(c, t, "stopped by the receiver", 0);
+    }
+}
+
 void http_cancel_all(struct http_client *c)
 {
     for (int round = 0; round < CANCEL_ROUNDS; round++) {
-        if (c->active)
-            cancel_transfer(c, c->active);
-        else if (c->timers)
-            run_first_timer(c, 1);
+        struct transfer *t = c->active;
+        struct timer **link = &c->timers;
+        while (t && t->req->background)
+            t = t->next;
+        while (*link && (*link)->background)
+            link = &(*link)->next;
+        if (t)
+            end_transfer(c, t, "cancelled", 1);
+        else if (*link)
+            run_timer(c, link, 1);
         else if (c->watches) {
             struct watch *w = unlink_watch(c, c->watches->fd);
             w->fn(w->ctx, w->fd, HTTP_WATCH_CANCELLED);
@@ -806,6 +888,8 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
      * back by timeout_ms. */
     int running = 0;
     CURLMcode rc = curl_multi_perform(c->multi, &running);
+    if (rc == CURLM_OK)
+        deliver_streams(c);
     if (rc == CURLM_OK && complete_finished(c) > 0)
         timeout_ms = 0;
     timeout_ms = wait_limit(c, timeout_ms);
@@ -823,6 +907,7 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
                 curl_multi_strerror(rc));
         return -1;
     }
+    deliver_streams(c);
     complete_finished(c);
     run_ready_watches(c);
     run_due_timers(c);
@@ -831,5 +916,32 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
 
 size_t http_pending(const struct http_client *c)
 {
-    return c->pending + c->timer_count + c->watch_count;
+    return c->pending + c->timer_count + c->watch_count - c->background;
+}
+
+size_t http_forget(struct http_client *c, const void *ctx)
+{
+    size_t n = 0;
+    struct transfer *t = c->active;
+    while (t) {
+        struct transfer *next = t->next;
+        if (t->ctx == ctx) {
+            curl_multi_remove_handle(c->multi, t->easy);
+            unlink_transfer(c, t);
+            release_easy(c, t->easy);
+            transfer_free(t);
+            n++;
+        }
+        t = next;
+    }
+    struct timer **link = &c->timers;
+    while (*link) {
+        if ((*link)->ctx == ctx) {
+            free(unlink_timer(c, link));
+            n++;
+        } else {
+            link = &(*link)->next;
+        }
+    }
+    return n;
 }

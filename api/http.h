@@ -28,6 +28,11 @@ struct http_header {
     char *value;
 };
 
+/* Receives the body of a 2xx reply as it arrives, before done runs;
+ * see http_request.on_data. Returns 0 to go on, -1 to stop the
+ * transfer. */
+typedef int (*http_data_fn)(const char *data, size_t len, void *ctx);
+
 struct http_request {
     char *method;
     char *url;
@@ -42,6 +47,19 @@ struct http_request {
     long timeout_ms;         /* whole exchange; 0: the client's default */
     size_t max_response;
     int insecure_skip_verify; /* only from an explicit kubeconfig entry */
+    /* A streamed reply (a Kubernetes watch): when set, a 2xx body goes to
+     * on_data in pieces, called from http_wait() outside libcurl with
+     * the request's ctx, and never into res->body; max_response then
+     * bounds only the bytes received within one http_wait(). A non-2xx
+     * body is collected in res->body as usual. on_data must not free
+     * the client or forget its own request; it returns -1 to end the
+     * transfer, which done then sees failed with "stopped by the
+     * receiver". */
+    http_data_fn on_data;
+    /* Long-lived (a watch): not counted by http_pending() and left
+     * alone by http_cancel_all(), so a running watch neither looks like
+     * a load in progress nor is cancelled with the loads. */
+    int background;
 };
 
 struct http_response {
@@ -108,7 +126,8 @@ int http_wait(struct http_client *c, const int *fds, int *readable,
               size_t nfds, int timeout_ms);
 
 /* Number of requests submitted and not yet completed, plus the
- * scheduled callbacks not yet run and the watched fds. */
+ * scheduled callbacks not yet run and the watched fds; background
+ * requests and callbacks are not counted. */
 size_t http_pending(const struct http_client *c);
 
 /* Called once: from inside http_wait() when its delay has passed, or
@@ -144,12 +163,26 @@ int http_watch(struct http_client *c, int fd, http_watch_fn fn, void *ctx);
 /* Removes the watch on fd without calling it; the caller closes fd. */
 void http_unwatch(struct http_client *c, int fd);
 
+/* As http_schedule, for a background task (a watch's restart): not
+ * counted by http_pending() and left alone by http_cancel_all(). */
+int http_schedule_background(struct http_client *c, long delay_ms,
+                             http_timer_fn fn, void *ctx);
+
+/*
+ * Drops every request in flight and every scheduled callback whose ctx
+ * is ctx, background ones included, without calling their callbacks.
+ * Returns how many it dropped. Not for use from the callbacks of the
+ * requests it drops.
+ */
+size_t http_forget(struct http_client *c, const void *ctx);
+
 /*
  * Cancels every request in flight, every scheduled callback and every
- * watch: each request's callback runs once with res->failed and
- * res->cancelled set ("cancelled"), each timer's with cancelled set,
- * each watch's with HTTP_WATCH_CANCELLED. Requests that those callbacks
- * submit are cancelled too. The client stays usable.
+ * watched fd, except background requests and callbacks: each request's
+ * callback runs once with res->failed and res->cancelled set
+ * ("cancelled"), each timer's with cancelled set, each watch's with
+ * HTTP_WATCH_CANCELLED. Requests that those callbacks submit are
+ * cancelled too. The client stays usable.
  */
 void http_cancel_all(struct http_client *c);
 

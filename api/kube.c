@@ -131,6 +131,8 @@ static void on_credentials(void *ctx, const char *error, int cancelled);
 void kube_wait_forget(struct kube_wait *w)
 {
     struct kube_client *kc = w->kc;
+    if (!kc)
+        return;     /* never waited */
     aws_session_forget_waiter(kc->aws, on_credentials, w);
     aws_session_forget_waiter(kc->own_aws, on_credentials, w);
     for (struct kube_wait **p = (struct kube_wait **)&kc->plugin_waits; *p;
@@ -503,6 +505,7 @@ void kube_sa_list_free(struct kube_sa_list *l)
     for (size_t i = 0; i < l->count; i++)
         sa_free(&l->items[i]);
     free(l->items);
+    free(l->resource_version);
     free(l);
 }
 
@@ -513,6 +516,7 @@ void kube_ingress_list_free(struct kube_ingress_list *l)
     for (size_t i = 0; i < l->count; i++)
         ingress_free(&l->items[i]);
     free(l->items);
+    free(l->resource_version);
     free(l);
 }
 
@@ -592,6 +596,17 @@ static int parse_ingress(const cJSON *item, struct kube_ingress *in)
     return oom ? -1 : 1;
 }
 
+/* Sets *rv to the list's metadata.resourceVersion unless the first
+ * page set it already: later pages carry the same snapshot's. */
+static int read_list_version(const cJSON *root, char **rv)
+{
+    int oom = 0;
+    if (!*rv)
+        *rv = copy_member(member(root, "metadata"), "resourceVersion",
+                          KUBE_MAX_RESOURCE_VERSION, &oom);
+    return oom ? -1 : 0;
+}
+
 /*
  * Shared part of both page parsers: checks the list object, grows the
  * item array by the page's length, and reads metadata.continue. Sets
@@ -658,7 +673,7 @@ struct page_kind {
  * the continue token or NULL. Returns 0, or -1 with err set. */
 static int parse_list_page(const char *json, size_t len,
                            const struct page_kind *kind, void **items,
-                           size_t *count, char **next,
+                           size_t *count, char **rv, char **next,
                            struct api_error *err)
 {
     cJSON *root = cJSON_ParseWithLength(json, len);
@@ -669,6 +684,8 @@ static int parse_list_page(const char *json, size_t len,
         cJSON_Delete(root);
         return -1;
     }
+    if (read_list_version(root, rv) < 0)
+        return parse_failed(root, next, err);
     cJSON_ArrayForEach(item, arr) {
         void *out = (char *)*items + *count * kind->size;
         memset(out, 0, kind->size);
@@ -712,7 +729,7 @@ int kube_parse_sa_page(const char *json, size_t len, struct kube_sa_list *l,
         .free = free_sa_item,
     };
     return parse_list_page(json, len, &kind, (void **)&l->items, &l->count,
-                           next, err);
+                           &l->resource_version, next, err);
 }
 
 int kube_parse_ingress_page(const char *json, size_t len,
@@ -725,7 +742,32 @@ int kube_parse_ingress_page(const char *json, size_t len,
         .free = free_ingress_item,
     };
     return parse_list_page(json, len, &kind, (void **)&l->items, &l->count,
-                           next, err);
+                           &l->resource_version, next, err);
+}
+
+int kube_service_account_from_json(const struct cJSON *item,
+                                   struct kube_service_account *sa)
+{
+    memset(sa, 0, sizeof(*sa));
+    return parse_sa(item, sa);
+}
+
+int kube_ingress_from_json(const struct cJSON *item, struct kube_ingress *in)
+{
+    memset(in, 0, sizeof(*in));
+    return parse_ingress(item, in);
+}
+
+void kube_service_account_cleanup(struct kube_service_account *sa)
+{
+    sa_free(sa);
+    memset(sa, 0, sizeof(*sa));
+}
+
+void kube_ingress_cleanup(struct kube_ingress *in)
+{
+    ingress_free(in);
+    memset(in, 0, sizeof(*in));
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -925,17 +967,18 @@ static int url_encode(struct buf *b, const char *s)
     return 0;
 }
 
+int kube_url_encode(struct buf *b, const char *s)
+{
+    return url_encode(b, s);
+}
+
+/* The page's path and query string. */
 static char *page_url(const struct kube_op *op)
 {
     const struct kube_client *kc = op->kc;
-    const char *server = kc->ep.server;
-    size_t n = strlen(server);
-    while (n > 0 && server[n - 1] == '/')
-        n--;    /* the server URL may end in '/' or carry a path prefix */
     struct buf b;
     buf_init(&b, 0);
-    int rc = buf_append(&b, server, n) |
-             buf_printf(&b, "%s?limit=%zu", op->path,
+    int rc = buf_printf(&b, "%s?limit=%zu", op->path,
                         kc->page_limit ? kc->page_limit : KUBE_PAGE_LIMIT);
     if (op->continue_token)
         rc |= buf_puts(&b, "&continue=") | url_encode(&b, op->continue_token);
@@ -949,11 +992,12 @@ static char *page_url(const struct kube_op *op)
     return buf_take(&b);
 }
 
-static struct http_request *page_request(const struct kube_op *op)
+/* A GET of path_query on kc's server with its CA and credentials. */
+static struct http_request *new_get(const struct kube_client *kc,
+                                    const char *path_query)
 {
-    char *url = page_url(op);
-    struct http_request *req = url ? kube_request_new(op->kc, "GET", url)
-                                   : NULL;
+    char *url = kube_url(kc, path_query);
+    struct http_request *req = url ? kube_request_new(kc, "GET", url) : NULL;
     free(url);
     return req;
 }
@@ -975,6 +1019,15 @@ struct http_request *kube_request_new(const struct kube_client *kc,
         http_request_free(req);
         return NULL;
     }
+    return req;
+}
+
+static struct http_request *page_request(const struct kube_op *op)
+{
+    char *path_query = page_url(op);
+    struct http_request *req = path_query ? new_get(op->kc, path_query)
+                                          : NULL;
+    free(path_query);
     return req;
 }
 
@@ -1000,6 +1053,26 @@ static int check_scheme(const struct kube_client *kc, struct api_error *err)
 int kube_prepare_request(struct kube_wait *w, struct api_error *err)
 {
     return check_scheme(w->kc, err) < 0 ? -1 : refresh_token(w, err);
+}
+
+struct http_request *kube_get_request(struct kube_client *kc,
+                                      const char *path_query,
+                                      struct api_error *err)
+{
+    if (kube_check_method(kc, "GET", path_query, err) < 0)
+        return NULL;
+    struct http_request *req = new_get(kc, path_query);
+    if (!req)
+        api_error_set(err, "OutOfMemory", "out of memory");
+    return req;
+}
+
+int kube_renew_token(struct kube_client *kc)
+{
+    if (!kube_token_renewable(kc))
+        return -1;
+    drop_token(kc);
+    return 0;
 }
 
 void kube_reply_error(struct kube_client *kc, const struct http_response *res,
@@ -1034,6 +1107,32 @@ char *kube_url(const struct kube_client *kc, const char *path_and_query)
         return NULL;
     }
     return buf_take(&b);
+}
+
+size_t kube_forget(struct kube_client *kc, const void *ctx)
+{
+    size_t n = 0;
+    struct kube_op **link = (struct kube_op **)&kc->ops;
+    while (*link) {
+        struct kube_op *op = *link;
+        if (op->ctx != ctx) {
+            link = &op->next;
+            continue;
+        }
+        *link = op->next;
+        http_forget(kc->http, op);
+        kube_wait_forget(&op->wait);
+        op_free(op);
+        n++;
+    }
+    return n;
+}
+
+static int valid_namespace(const char *ns);
+
+int kube_valid_namespace(const char *ns)
+{
+    return valid_namespace(ns);
 }
 
 static int send_page(struct kube_op *op, struct api_error *err);

@@ -19,6 +19,9 @@
 #define KUBE_MAX_LIST_BYTES (256u << 20)  /* all pages of one list */
 #define KUBE_MAX_ITEMS 100000             /* objects in one list */
 #define KUBE_MAX_ANNOTATIONS 1024         /* kept per object */
+#define KUBE_MAX_RESOURCE_VERSION 64      /* bytes of a resourceVersion */
+
+struct cJSON;
 
 struct kube_endpoint {
     char *name;             /* context or cluster name, for messages */
@@ -116,12 +119,15 @@ struct kube_sa_list {
     struct kube_service_account *items;
     size_t count;
     size_t pages;             /* replies it took */
+    char *resource_version;   /* the list's, where a watch starts; or
+                               * NULL when the server sent none */
 };
 
 struct kube_ingress_list {
     struct kube_ingress *items;
     size_t count;
     size_t pages;
+    char *resource_version;
 };
 
 void kube_sa_list_free(struct kube_sa_list *l);
@@ -211,5 +217,38 @@ char *kube_url(const struct kube_client *kc, const char *path_and_query);
  * message, code), or the start of any other body. */
 void kube_error_from_reply(struct api_error *err, long status,
                            const char *body, size_t len);
+
+/* ---- for the other Kubernetes modules (kube_watch.c) ---- */
+
+/* Parses one object of a list or watch event. Returns 1 when it has a
+ * name, 0 when it has none (skip it; nothing to clean up), -1 when
+ * memory runs out. Clean up with the matching *_cleanup. */
+int kube_service_account_from_json(const struct cJSON *item,
+                                   struct kube_service_account *sa);
+int kube_ingress_from_json(const struct cJSON *item, struct kube_ingress *in);
+void kube_service_account_cleanup(struct kube_service_account *sa);
+void kube_ingress_cleanup(struct kube_ingress *in);
+
+/* A GET of path_query ("/api/v1/pods?watch=1") on kc's server, with its
+ * CA and the client's credential, which kube_prepare_request has made
+ * current; NULL with err when memory runs out. The caller submits it. */
+struct http_request *kube_get_request(struct kube_client *kc,
+                                      const char *path_query,
+                                      struct api_error *err);
+/* Forgets a token the server rejected (401) so the next request makes a
+ * new one. Returns 0, or -1 when the token is static and cannot be
+ * remade. */
+int kube_renew_token(struct kube_client *kc);
+/* Sets err from a failed exchange: the transport's error, or the reply's
+ * Status; a 401 is explained and its token dropped. */
+void kube_reply_error(struct kube_client *kc, const struct http_response *res,
+                      struct api_error *err);
+/* Drops the lists in flight whose callback context is ctx, without
+ * calling their callbacks. Returns how many. */
+size_t kube_forget(struct kube_client *kc, const void *ctx);
+/* Whether ns is a DNS label, and so safe in a URL path. */
+int kube_valid_namespace(const char *ns);
+/* Appends s to b percent-encoded for a query value; returns 0 or -1. */
+int kube_url_encode(struct buf *b, const char *s);
 
 #endif

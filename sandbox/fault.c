@@ -33,6 +33,7 @@
 #define SKEW_MAX_S (366L * 24 * 3600)
 #define COUNT_MAX 1000000
 #define RETRY_AFTER_MAX_S 3600
+#define WATCH_SECONDS_MAX 86400
 #define K8S_PREFIX "/k8s/"
 
 /* Each service's generator is seeded with its index, so K8S keeps index
@@ -67,6 +68,10 @@ struct rule {
     long expired_token;     /* signed requests still to reject */
     long skew_s;
     long retry_after_s;     /* on throttled Kubernetes replies */
+    long watch_events;      /* watch streams end after this many events */
+    long watch_seconds;     /* or after this many seconds; 0: never */
+    double compact;         /* fraction of watches that compact first */
+    double watch_cut;       /* fraction whose last event is cut */
 };
 
 struct fault_set {
@@ -134,7 +139,9 @@ static int set_key(struct rule *r, const char *key, const char *value,
     double *rate = !strcmp(key, "throttle") ? &r->throttle
                    : !strcmp(key, "close") ? &r->close
                    : !strcmp(key, "truncate") ? &r->truncate
-                   : !strcmp(key, "malformed") ? &r->malformed : NULL;
+                   : !strcmp(key, "malformed") ? &r->malformed
+                   : !strcmp(key, "compact") ? &r->compact
+                   : !strcmp(key, "watchCut") ? &r->watch_cut : NULL;
     int status = !strcmp(key, "500") ? 500 : !strcmp(key, "502") ? 502
                  : !strcmp(key, "503") ? 503 : !strcmp(key, "504") ? 504 : 0;
     int rc = 0;
@@ -158,6 +165,15 @@ static int set_key(struct rule *r, const char *key, const char *value,
         if ((rc = parse_long(value, -SKEW_MAX_S, SKEW_MAX_S, &r->skew_s)) < 0)
             snprintf(why, whylen, "skew is '%s'; use seconds from -%ld to "
                      "%ld", value, SKEW_MAX_S, SKEW_MAX_S);
+    } else if (!strcmp(key, "watchEvents")) {
+        if ((rc = parse_long(value, 0, COUNT_MAX, &r->watch_events)) < 0)
+            snprintf(why, whylen, "watchEvents is '%s'; use a count of "
+                     "events from 0 to %d", value, COUNT_MAX);
+    } else if (!strcmp(key, "watchSeconds")) {
+        if ((rc = parse_long(value, 0, WATCH_SECONDS_MAX,
+                             &r->watch_seconds)) < 0)
+            snprintf(why, whylen, "watchSeconds is '%s'; use seconds from 0 "
+                     "to %d", value, WATCH_SECONDS_MAX);
     } else if (!strcmp(key, "retryAfter")) {
         if ((rc = parse_long(value, 0, RETRY_AFTER_MAX_S,
                              &r->retry_after_s)) < 0)
@@ -166,7 +182,8 @@ static int set_key(struct rule *r, const char *key, const char *value,
     } else {
         snprintf(why, whylen, "unknown fault '%s'; use throttle, 500, 502, "
                  "503, 504, close, truncate, malformed, latency, "
-                 "expiredToken, skew or retryAfter", key);
+                 "expiredToken, skew, retryAfter, watchEvents, "
+                 "watchSeconds, watchCut or compact", key);
         return -1;
     }
     r->set |= rc == 0;
@@ -301,12 +318,15 @@ void fault_describe(const struct fault_set *set, char *out, size_t outlen)
             continue;
         n += (size_t)snprintf(out + n, outlen - n, "%s%s: throttle %g, %d "
                               "%g, close %g, truncate %g, malformed %g, "
-                              "latency %ld ms, expiredToken %ld, skew %ld s",
+                              "latency %ld ms, expiredToken %ld, skew %ld s, "
+                              "watchEvents %ld, watchSeconds %ld, watchCut "
+                              "%g, compact %g",
                               n ? "; " : "", service_names[i], r->throttle,
                               r->server_status ? r->server_status : 500,
                               r->server_error, r->close, r->truncate,
                               r->malformed, r->latency_ms, r->expired_token,
-                              r->skew_s);
+                              r->skew_s, r->watch_events, r->watch_seconds,
+                              r->watch_cut, r->compact);
     }
     if (set && n < outlen)
         snprintf(out + n, outlen - n, "%sseed %llu", n ? "; " : "",
@@ -581,4 +601,17 @@ void fault_after(struct fault_set *set, int svc, const struct sb_request *req,
     if (what)
         fprintf(stderr, "albatross-sandbox: fault: %s %s reply %s\n",
                 service_names[svc], req->path, what);
+}
+
+void fault_watch(struct fault_set *set, struct fault_watch *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!set || !set->rules[SVC_K8S].set)
+        return;
+    const struct rule *r = &set->rules[SVC_K8S];
+    out->close_after_events = r->watch_events;
+    out->close_after_seconds = r->watch_seconds;
+    out->compact = draw(set, SVC_K8S, r->compact);
+    out->cut_last = out->close_after_events &&
+                    draw(set, SVC_K8S, r->watch_cut);
 }

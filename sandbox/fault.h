@@ -3,7 +3,9 @@
  * k8s), a fraction of requests rejected with the service's throttling
  * error or a 5xx, added latency, replies closed mid-body, truncated or
  * malformed, the first N signed requests rejected as carrying an expired
- * credential or token, and a clock that runs ahead or behind. Faults come from the world
+ * credential or token, a clock that runs ahead or behind, and Kubernetes
+ * watch streams that end early or find their resourceVersion compacted
+ * away. Faults come from the world
  * file's `faults:` section and from --fault flags; the schema is in the
  * header of sandbox/worlds/demo.yaml.
  *
@@ -56,5 +58,19 @@ int fault_before(struct fault_set *set, struct sb_request *req,
  * or replace its body. Sets the Date header when the clock is skewed. */
 void fault_after(struct fault_set *set, int service,
                  const struct sb_request *req, struct sb_response *res);
+
+/* The faults of one Kubernetes watch stream. */
+struct fault_watch {
+    long close_after_events;    /* end the stream after N events; 0: no */
+    long close_after_seconds;   /* end it after N seconds; 0: no */
+    int compact;                /* first raise the cluster's compaction
+                                 * point to its resourceVersion */
+    int cut_last;               /* the event that ends the stream after
+                                 * close_after_events is cut in half */
+};
+
+/* Draws the faults of a watch stream as it starts (k8s's watchEvents,
+ * watchSeconds, watchCut and compact). set may be NULL. */
+void fault_watch(struct fault_set *set, struct fault_watch *out);
 
 #endif

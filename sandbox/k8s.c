@@ -27,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "controller.h"
+#include "fault.h"
 #include "k8s_object.h"
 #include "k8s_openapi.h"
 #include "k8s_reply.h"
@@ -631,6 +632,20 @@ static void send_list(struct call *k, const struct k8s_resource *r,
  * (WATCH_TIMEOUT by default) and sends a newline when it has been quiet
  * for WATCH_KEEPALIVE seconds, which JSON decoders skip and which keeps
  * the connection from timing out as idle.
+ *
+ * A resourceVersion older than the cluster's compaction point gets an
+ * ERROR event with a 410 Expired Status in a 200 stream, as the API
+ * server's watch cache replies. With allowWatchBookmarks=true, a change
+ * of the cluster that sent no event to this watch sends a BOOKMARK with
+ * the cluster's resourceVersion. The k8s faults watchEvents,
+ * watchSeconds, watchCut and compact (fault.h) end streams early, inside
+ * an event, and compact.
+ *
+ * A watch from a resourceVersion counts the objects whose version is not
+ * newer as sent, so their later changes go as MODIFIED.
+ * TODO: an object changed between that version and the watch's start is
+ * sent as ADDED, since objects carry no creation resourceVersion to tell
+ * a change from a creation.
  */
 #define WATCH_TIMEOUT   1800
 #define WATCH_KEEPALIVE 20
@@ -647,6 +662,10 @@ struct watch {
     unsigned long since;        /* newest resourceVersion sent */
     unsigned long cluster_rv;   /* the cluster's when last looked */
     int initial;                /* every object still to send as ADDED */
+    int bookmarks;              /* allowWatchBookmarks=true */
+    int started;                /* the faults are drawn */
+    struct fault_watch faults;
+    unsigned long events_sent;
     double deadline;            /* CLOCK_MONOTONIC seconds */
     double quiet_since;
     char **seen;                /* "ns/name" of objects sent */
@@ -689,18 +708,26 @@ static unsigned long object_rv(const cJSON *obj)
     return rv ? strtoul(rv, NULL, 10) : 0;
 }
 
+static void watch_line(cJSON *event, struct buf *out);
+
 static void watch_event(struct watch *wt, const struct k8s_entry *e,
                         cJSON *obj, struct buf *out)
 {
     cJSON *event = cJSON_CreateObject();
-    char *text;
 
     cJSON_AddStringToObject(obj, "kind", wt->r->kind);
     cJSON_AddStringToObject(obj, "apiVersion", wt->r->group_version);
     cJSON_AddStringToObject(event, "type",
                             seen_before(wt, e) ? "MODIFIED" : "ADDED");
     cJSON_AddItemToObject(event, "object", obj);
-    text = cJSON_PrintUnformatted(event);
+    watch_line(event, out);
+}
+
+/* Appends event as one line and frees it. */
+static void watch_line(cJSON *event, struct buf *out)
+{
+    char *text = cJSON_PrintUnformatted(event);
+
     cJSON_Delete(event);
     if (text) {
         buf_puts(out, text);
@@ -763,6 +790,110 @@ static unsigned long watch_deleted(struct watch *wt,
     return newest;
 }
 
+/* Cuts the last line of out in half (the watchCut fault), so the
+ * stream ends inside an event. */
+static void watch_cut(struct buf *out)
+{
+    size_t start = out->len - 1;    /* the line's '\n' */
+
+    while (start > 0 && out->data[start - 1] != '\n')
+        start--;
+    out->len = start + (out->len - start) / 2;
+    out->data[out->len] = '\0';
+    fprintf(stderr, "albatross-sandbox: fault: k8s watch stream cut inside "
+            "its last event\n");
+}
+
+/* The ERROR event of a watch from a compacted resourceVersion, with the
+ * API server's words: "too old resource version: ASKED (OLDEST)". */
+static void watch_expired(struct watch *wt, const struct world_cluster *c,
+                          struct buf *out)
+{
+    cJSON *event = cJSON_CreateObject();
+    cJSON *status = cJSON_AddObjectToObject(event, "object");
+    char message[128];
+
+    snprintf(message, sizeof(message), "too old resource version: %lu (%lu)",
+             wt->since, c->compacted_version);
+    cJSON_AddStringToObject(event, "type", "ERROR");
+    cJSON_AddStringToObject(status, "kind", "Status");
+    cJSON_AddStringToObject(status, "apiVersion", "v1");
+    cJSON_AddItemToObject(status, "metadata", cJSON_CreateObject());
+    cJSON_AddStringToObject(status, "status", "Failure");
+    cJSON_AddStringToObject(status, "message", message);
+    cJSON_AddStringToObject(status, "reason", "Expired");
+    cJSON_AddNumberToObject(status, "code", 410);
+    watch_line(event, out);
+}
+
+static void watch_bookmark(struct watch *wt, unsigned long rv,
+                           struct buf *out)
+{
+    cJSON *event = cJSON_CreateObject();
+    cJSON *obj = cJSON_AddObjectToObject(event, "object");
+    cJSON *meta;
+    char text[32];
+
+    snprintf(text, sizeof(text), "%lu", rv);
+    cJSON_AddStringToObject(event, "type", "BOOKMARK");
+    cJSON_AddStringToObject(obj, "kind", wt->r->kind);
+    cJSON_AddStringToObject(obj, "apiVersion", wt->r->group_version);
+    meta = cJSON_AddObjectToObject(obj, "metadata");
+    cJSON_AddStringToObject(meta, "resourceVersion", text);
+    watch_line(event, out);
+}
+
+/* Records the objects at or before the watch's version as sent. */
+static void watch_mark_existing(struct watch *wt,
+                                const struct world_cluster *c)
+{
+    size_t count;
+    struct k8s_entry *entries = collect(c, wt->r, wt->ns, &wt->sel, &count);
+
+    for (size_t i = 0; i < count; i++) {
+        cJSON *obj = wt->r->render(c, entries[i].index);
+
+        if (object_rv(obj) <= wt->since)
+            seen_before(wt, &entries[i]);
+        cJSON_Delete(obj);
+    }
+    free(entries);
+}
+
+/* Draws the stream's faults and compacts when the compact fault is
+ * drawn. Returns 0 after writing the ERROR event when the requested
+ * version is too old. */
+static int watch_begin(struct watch *wt, struct world *w,
+                       struct world_cluster *c, struct buf *out)
+{
+
+    wt->started = 1;
+    fault_watch(w->faults, &wt->faults);
+    if (wt->faults.close_after_seconds &&
+        monotonic() + (double)wt->faults.close_after_seconds < wt->deadline)
+        wt->deadline = monotonic() + (double)wt->faults.close_after_seconds;
+    if (wt->faults.compact && c->compacted_version < c->resource_version) {
+        c->compacted_version = c->resource_version;
+        fprintf(stderr, "albatross-sandbox: fault: k8s cluster %s compacted "
+                "at resourceVersion %lu\n", c->name, c->compacted_version);
+    }
+    if (wt->initial)
+        return 1;
+    if (wt->since >= c->compacted_version) {
+        watch_mark_existing(wt, c);
+        return 1;
+    }
+    watch_expired(wt, c, out);
+    return 0;
+}
+
+/* Whether the watchEvents fault ends the stream now. */
+static int watch_spent(const struct watch *wt)
+{
+    return wt->faults.close_after_events &&
+           wt->events_sent >= (unsigned long)wt->faults.close_after_events;
+}
+
 static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
 {
     struct watch *wt = (struct watch *)s;
@@ -771,12 +902,14 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
     size_t count;
     double now = monotonic();
 
-    if (now >= wt->deadline)
-        return 0;
     if (controller_tick(w) < 0)
         return 0;
     struct world_cluster *c = world_cluster(w, wt->region, wt->cluster_name);
     if (!c)
+        return 0;
+    if (!wt->started && !watch_begin(wt, w, c, out))
+        return 0;
+    if (now >= wt->deadline || watch_spent(wt))
         return 0;
     if (!wt->initial && c->resource_version == wt->cluster_rv) {
         if (now - wt->quiet_since >= WATCH_KEEPALIVE) {
@@ -788,7 +921,7 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
     wt->cluster_rv = c->resource_version;
     newest = watch_deleted(wt, c, newest, out);
     entries = collect(c, wt->r, wt->ns, &wt->sel, &count);
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && !watch_spent(wt); i++) {
         cJSON *obj = wt->r->render(c, entries[i].index);
         unsigned long rv = object_rv(obj);
 
@@ -798,9 +931,21 @@ static int watch_next(struct sb_stream *s, struct world *w, struct buf *out)
         }
         newest = rv > newest ? rv : newest;
         watch_event(wt, &entries[i], obj, out);
+        wt->events_sent++;
+        if (wt->faults.cut_last && watch_spent(wt))
+            watch_cut(out);
         wt->quiet_since = now;
     }
     free(entries);
+    if (watch_spent(wt))
+        return 0;
+    /* Every object up to the cluster's version has been sent, so a
+     * client may resume from there. */
+    if (wt->bookmarks && wt->cluster_rv > newest) {
+        newest = wt->cluster_rv;
+        watch_bookmark(wt, newest, out);
+        wt->quiet_since = now;
+    }
     wt->since = newest;
     wt->initial = 0;
     return 1;
@@ -824,6 +969,7 @@ static int watch_params(struct call *k, struct watch *wt)
 {
     const char *rv = sb_query(k->req, "resourceVersion");
     const char *timeout = sb_query(k->req, "timeoutSeconds");
+    const char *bookmarks = sb_query(k->req, "allowWatchBookmarks");
     char *end;
     long seconds = WATCH_TIMEOUT;
 
@@ -838,6 +984,7 @@ static int watch_params(struct call *k, struct watch *wt)
     }
     wt->deadline = monotonic() + (double)(seconds ? seconds : WATCH_TIMEOUT);
     wt->quiet_since = monotonic();
+    wt->bookmarks = bookmarks && strcmp(bookmarks, "true") == 0;
     wt->initial = !rv || !*rv || strcmp(rv, "0") == 0;
     wt->since = wt->initial ? 0 : strtoul(rv, NULL, 10);
     return 0;

@@ -246,6 +246,9 @@ struct world_cluster {
     /* Objects of kinds the world file has no structs for, and deleted
      * objects, created by Kubernetes writes (sandbox/k8s_store.c). */
     struct k8s_store *store;
+    /* The compaction point: a watch from an older resourceVersion gets
+     * 410 Expired. 0 until a compact fault raises it. */
+    unsigned long compacted_version;
 };
 
 struct world_inline_policy {

@@ -285,6 +285,8 @@ struct chain_cluster {
     char **drilled;         /* private: "NS/NAME" of the drill-downs */
     size_t drilled_count;
     int again;              /* private: load again when this one ends */
+    unsigned long ingress_changes; /* private: the model cluster's count
+                                    * when last seen */
 };
 
 struct chains {
@@ -325,9 +327,10 @@ void chains_refresh(struct chains *cs, size_t cluster);
  * load balancer is provisioning or a target is not healthy, and the
  * interval doubles up to 60 s while all is stable; after errors it
  * doubles up to 300 s, twice as fast after throttling. Kubernetes
- * objects are listed again at each refresh. Returns the milliseconds
- * until the next refresh is due (for model_wait()'s timeout), or -1 when
- * none is.
+ * objects are listed again at each refresh, and a cluster whose
+ * ingresses a watch changed (model_cluster.ingress_changes) is loaded
+ * again at once. Returns the milliseconds until the next refresh is due
+ * (for model_wait()'s timeout), or -1 when none is.
  */
 int chains_poll(struct chains *cs, time_t now);
 

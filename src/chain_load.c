@@ -823,11 +823,33 @@ void chains_refresh(struct chains *cs, size_t cluster)
     start_load(cs, cluster);
 }
 
+/* Loads cc again when a watch changed its cluster's ingresses since the
+ * last look: at once, or after the load in flight. Returns 1 when a
+ * load started. */
+static int watch_changed(struct chains *cs, struct chain_cluster *cc)
+{
+    const struct model *m = cs->m;
+    if (cc->cluster >= m->cluster_count)
+        return 0;
+    unsigned long changes = m->clusters[cc->cluster].ingress_changes;
+    if (changes == cc->ingress_changes)
+        return 0;
+    cc->ingress_changes = changes;
+    if (cc->load) {
+        cc->again = 1;
+        return 0;
+    }
+    start_load(cs, cc->cluster);
+    return 1;
+}
+
 int chains_poll(struct chains *cs, time_t now)
 {
     long soonest = -1;
     for (size_t i = 0; i < cs->cluster_count; i++) {
         struct chain_cluster *cc = &cs->clusters[i];
+        if (watch_changed(cs, cc))
+            continue;
         if (cc->load || !cc->next_poll)
             continue;
         if (cc->next_poll <= now) {

@@ -97,18 +97,23 @@ static void add_clusters(const struct model *m, struct output_table *t)
     }
 }
 
+static void add_service_account(const struct model *m, size_t i,
+                                struct output_table *t)
+{
+    const struct model_service_account *sa = &m->service_accounts[i];
+    const char *row[] = {sa->namespace, sa->name, sa->role_arn,
+                         model_role_status_name(sa->role_status),
+                         m->clusters[sa->cluster].name, sa->created,
+                         sa->role_reason[0] ? sa->role_reason : NULL};
+    output_add_row(t, row);
+}
+
 static void add_service_accounts(const struct model *m,
                                  struct output_table *t)
 {
     output_init(t, service_account_columns, COUNT(service_account_columns));
-    for (size_t i = 0; i < m->service_account_count; i++) {
-        const struct model_service_account *sa = &m->service_accounts[i];
-        const char *row[] = {sa->namespace, sa->name, sa->role_arn,
-                             model_role_status_name(sa->role_status),
-                             m->clusters[sa->cluster].name, sa->created,
-                             sa->role_reason[0] ? sa->role_reason : NULL};
-        output_add_row(t, row);
-    }
+    for (size_t i = 0; i < m->service_account_count; i++)
+        add_service_account(m, i, t);
 }
 
 static void add_roles(const struct model *m, struct output_table *t)
@@ -123,16 +128,39 @@ static void add_roles(const struct model *m, struct output_table *t)
     }
 }
 
+static void add_ingress(const struct model *m, size_t i,
+                        struct output_table *t)
+{
+    const struct model_ingress *ing = &m->ingresses[i];
+    const char *row[] = {ing->namespace, ing->name, ing->class_name,
+                         ing->hosts, ing->address,
+                         m->clusters[ing->cluster].name, ing->created};
+    output_add_row(t, row);
+}
+
 static void add_ingresses(const struct model *m, struct output_table *t)
 {
     output_init(t, ingress_columns, COUNT(ingress_columns));
-    for (size_t i = 0; i < m->ingress_count; i++) {
-        const struct model_ingress *ing = &m->ingresses[i];
-        const char *row[] = {ing->namespace, ing->name, ing->class_name,
-                             ing->hosts, ing->address,
-                             m->clusters[ing->cluster].name, ing->created};
-        output_add_row(t, row);
-    }
+    for (size_t i = 0; i < m->ingress_count; i++)
+        add_ingress(m, i, t);
+}
+
+void cli_table_init(struct output_table *t, enum cli_kind kind)
+{
+    if (kind == CLI_INGRESSES)
+        output_init(t, ingress_columns, COUNT(ingress_columns));
+    else
+        output_init(t, service_account_columns,
+                    COUNT(service_account_columns));
+}
+
+void cli_table_add(const struct model *m, enum cli_kind kind, size_t index,
+                   struct output_table *t)
+{
+    if (kind == CLI_INGRESSES)
+        add_ingress(m, index, t);
+    else
+        add_service_account(m, index, t);
 }
 
 static void drain(struct model *m)
@@ -233,11 +261,13 @@ static int partial_failure(const struct model *m, enum cli_kind kind,
 }
 
 int cli_get(struct model *m, enum cli_kind kind, enum cli_format format,
-            FILE *out, FILE *err)
+            const struct cli_watch_options *watch, FILE *out, FILE *err)
 {
     int rc = load(m, kind, err);
     if (rc != 0)
         return rc;
+    if (watch && watch->enabled)
+        return cli_watch(m, kind, format, watch->timeout_s, out, err);
 
     struct output_table t;
     switch (kind) {

@@ -27,6 +27,7 @@
 #include "output.h"
 
 #define EXIT_USAGE 2
+#define WATCH_TIMEOUT_MAX_S 604800     /* a week */
 
 struct options {
     struct model_options model;
@@ -34,6 +35,8 @@ struct options {
     const char *theme;
     const char *log_path;
     int debug;
+    struct cli_watch_options watch;
+    const char *watch_timeout;  /* --watch-timeout, checked with the kind */
     char **args;
     int arg_count;
     struct cli_sa_options sa;
@@ -44,6 +47,8 @@ static void usage(FILE *out)
     fputs(
 "usage: albatross [options]                 open the terminal UI\n"
 "       albatross get KIND [options]        print KIND and exit\n"
+"       albatross get serviceaccounts|ingresses --watch [options]\n"
+"                                           print them, then each change\n"
 "       albatross describe ingress [NAMESPACE/NAME] [options]\n"
 "                                           print the ingress's ALB, its\n"
 "                                           listeners, targets and findings;\n"
@@ -78,6 +83,12 @@ static void usage(FILE *out)
 "  -n, --namespace NS   service accounts and ingresses of NS only\n"
 "                       (default: all namespaces)\n"
 "  -o, --output FORMAT  table, json or yaml (default: table)\n"
+"  -w, --watch          with get serviceaccounts|ingresses: after the list,\n"
+"                       print each change (EVENT ADDED, MODIFIED or\n"
+"                       DELETED; JSON: one {\"type\", \"object\"} per line)\n"
+"                       until SIGINT or SIGTERM, then exit 0\n"
+"  --watch-timeout S    with --watch: stop after S seconds, 1 to 604800,\n"
+"                       and exit 0 (default: no limit)\n"
 "  --readonly           reject every call that would change something\n"
 "  --theme NAME|PATH    colour theme (default: default; NO_COLOR turns\n"
 "                       colours off)\n"
@@ -116,7 +127,7 @@ static int bad_usage(const char *fmt, const char *value)
 
 enum { OPT_PROFILE = 256, OPT_REGION, OPT_CLUSTER, OPT_CONTEXT,
        OPT_KUBECONFIG, OPT_READONLY, OPT_THEME, OPT_LOG, OPT_DEBUG,
-       OPT_VERSION };
+       OPT_VERSION, OPT_WATCH_TIMEOUT };
 
 static const struct option long_options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -126,6 +137,8 @@ static const struct option long_options[] = {
     {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
     {"namespace", required_argument, NULL, 'n'},
     {"output", required_argument, NULL, 'o'},
+    {"watch", no_argument, NULL, 'w'},
+    {"watch-timeout", required_argument, NULL, OPT_WATCH_TIMEOUT},
     {"readonly", no_argument, NULL, OPT_READONLY},
     {"theme", required_argument, NULL, OPT_THEME},
     {"log", required_argument, NULL, OPT_LOG},
@@ -152,6 +165,8 @@ static int parse_option(struct options *o, int c)
     case OPT_THEME: o->theme = optarg; break;
     case OPT_LOG: o->log_path = optarg; break;
     case OPT_DEBUG: o->debug = 1; break;
+    case 'w': o->watch.enabled = 1; break;
+    case OPT_WATCH_TIMEOUT: o->watch_timeout = optarg; break;
     case 'o':
         if (cli_parse_format(optarg, &o->format) < 0)
             return bad_usage("invalid output format \"%s\": use table, json "
@@ -175,7 +190,7 @@ static int parse_options(struct options *o, int argc, char **argv)
 {
     int c;
     opterr = 1;
-    while ((c = getopt_long(argc, argv, "hn:o:", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hn:o:w", long_options, NULL)) != -1) {
         int rc = parse_option(o, c);
         if (rc >= 0)
             return rc;
@@ -185,6 +200,33 @@ static int parse_options(struct options *o, int argc, char **argv)
                          o->model.cluster);
     o->args = argv + optind;
     o->arg_count = argc - optind;
+    return -1;
+}
+
+/* Checks --watch and --watch-timeout against the kind; returns -1 to go
+ * on, or the exit status. */
+static int check_watch(struct options *o, enum cli_kind kind)
+{
+    if (o->watch_timeout && !o->watch.enabled)
+        return bad_usage("--watch-timeout %s needs --watch",
+                         o->watch_timeout);
+    if (!o->watch.enabled)
+        return -1;
+    if (kind != CLI_SERVICE_ACCOUNTS && kind != CLI_INGRESSES)
+        return bad_usage("cannot watch %s: --watch works with "
+                         "serviceaccounts and ingresses", o->args[1]);
+    if (o->watch_timeout) {
+        char *end;
+        errno = 0;
+        long n = strtol(o->watch_timeout, &end, 10);
+        if (!*o->watch_timeout || *end || errno || n < 1 ||
+            n > WATCH_TIMEOUT_MAX_S)
+            return bad_usage("invalid --watch-timeout \"%s\": use a whole "
+                             "number of seconds from 1 to 604800",
+                             o->watch_timeout);
+        o->watch.timeout_s = n;
+    }
+    o->model.watch = 1;
     return -1;
 }
 
@@ -200,6 +242,9 @@ static int run_get(struct options *o)
                          "serviceaccounts, roles or ingresses", o->args[1]);
     if (o->arg_count > 2)
         return bad_usage("unexpected argument \"%s\"", o->args[2]);
+    int rc = check_watch(o, kind);
+    if (rc >= 0)
+        return rc;
     /* --region selects that region only, as the aws CLI does. */
     o->model.region_only = kind == CLI_CLUSTERS && o->model.region;
 
@@ -209,7 +254,7 @@ static int run_get(struct options *o)
         output_error(stderr, "%s", err);
         return EXIT_USAGE;
     }
-    int rc = cli_get(&m, kind, o->format, stdout, stderr);
+    rc = cli_get(&m, kind, o->format, &o->watch, stdout, stderr);
     model_cleanup(&m);
     return rc;
 }
@@ -263,6 +308,7 @@ static int run_ui(struct options *o)
         return EXIT_USAGE;
     }
     struct model m;
+    o->model.watch = 1;
     if (model_init(&m, &o->model, err, sizeof(err)) < 0) {
         output_error(stderr, "%s", err);
         return EXIT_USAGE;
@@ -357,6 +403,10 @@ int main(int argc, char **argv)
 
     if (own)
         rc = own_commands[own - 1].run(argc, argv);
+    else if ((o.watch.enabled || o.watch_timeout) &&
+             (o.arg_count == 0 || strcmp(o.args[0], "get") != 0))
+        rc = bad_usage("--watch works only with get serviceaccounts|"
+                       "ingresses%s", "");
     else if (o.arg_count == 0)
         rc = run_ui(&o);
     else if (cli_sa_is_command(o.args, o.arg_count))

@@ -43,6 +43,7 @@ int model_init(struct model *m, const struct model_options *opt, char *err,
     m->requested_context = xstrdup(opt->context);
     m->region_only = opt->region_only;
     m->namespace = xstrdup(opt->namespace);
+    m->watch = opt->watch;
 
     if (model_load_kubeconfig(m, opt->kubeconfig, err, errlen) < 0) {
         model_cleanup(m);
@@ -110,6 +111,7 @@ void model_free_role(struct model_role *r)
 void model_cleanup(struct model *m)
 {
     /* Requests in flight point at the model: cancel them first. */
+    model_watch_stop_all(m);
     if (m->http)
         http_client_free(m->http);
     m->http = NULL;

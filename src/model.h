@@ -17,6 +17,7 @@
 #include "../api/aws.h"
 #include "../api/error.h"
 #include "../api/kube.h"
+#include "../api/kube_watch.h"
 #include "../api/kubeconfig.h"
 
 enum model_state { MODEL_IDLE, MODEL_LOADING, MODEL_READY, MODEL_FAILED };
@@ -42,6 +43,13 @@ struct model_cluster {
                             * off (insecure-skip-tls-verify) */
     int loads_pending;              /* private */
     unsigned load_generation;       /* private: drops stale replies */
+    /* Bumped by each watch change of its ingresses, so the chains know
+     * to refresh. */
+    unsigned long ingress_changes;
+    /* private: the watches of its service accounts and ingresses (by
+     * enum kube_watch_resource) and their callback contexts */
+    struct kube_watch *watches[2];
+    void *watch_refs[2];
 };
 
 /* Whether a service account can assume the role its annotation names,
@@ -109,6 +117,33 @@ struct model_options {
     int readonly;
     int region_only;           /* list clusters of the session's region
                                 * only, not of every region */
+    int watch;                 /* keep opened clusters' service accounts
+                                * and ingresses current with watches */
+};
+
+struct model;
+
+enum model_change { MODEL_ADDED, MODEL_MODIFIED, MODEL_DELETED };
+
+/* "ADDED", "MODIFIED", "DELETED", as in a watch event. */
+const char *model_change_name(enum model_change change);
+
+/*
+ * Told of each change a watch makes to the model, from inside
+ * model_wait(): index is into model.service_accounts or model.ingresses,
+ * and for MODEL_DELETED the object is still there, removed after the
+ * call. A relist after an expired watch reports the differences it
+ * made. note gets each note of the watches (restarts, expiry, failures,
+ * a stop) as a line of text. Any member may be NULL.
+ */
+struct model_watch_hooks {
+    void (*service_account)(struct model *m, enum model_change change,
+                            size_t index, void *ctx);
+    void (*ingress)(struct model *m, enum model_change change, size_t index,
+                    void *ctx);
+    void (*note)(struct model *m, enum kube_watch_resource resource,
+                 enum kube_watch_note note, const char *text, void *ctx);
+    void *ctx;
 };
 
 struct model {
@@ -153,6 +188,8 @@ struct model {
     char *requested_context;
     int region_only;           /* private: from the options */
     char *namespace;           /* private: from the options */
+    int watch;                 /* private: from the options */
+    struct model_watch_hooks watch_hooks;
 
     char status[600];          /* last error, for the status line */
     unsigned long version;     /* bumped on every change */

@@ -20,6 +20,29 @@ void model_judge_role(const struct model *m,
 void model_set_status(struct model *m, const char *what,
                       const struct api_error *err);
 
+/* Starts watching cluster i's service accounts or ingresses from a
+ * list's resourceVersion, replacing the watch of that kind, when the
+ * options asked for watches. */
+void model_watch_start(struct model *m, size_t i,
+                       enum kube_watch_resource resource, const char *rv);
+/* Stops every watch of the model; call it before freeing the HTTP
+ * client. */
+void model_watch_stop_all(struct model *m);
+/* Apply one watch event, or a relist (one list set, freed here), to
+ * cluster i's objects, as its watches do; exported for tests. */
+void model_watch_apply_event(struct model *m, size_t i,
+                             enum kube_watch_resource resource,
+                             struct kube_watch_event *ev);
+void model_watch_apply_relist(struct model *m, size_t i,
+                              struct kube_sa_list *service_accounts,
+                              struct kube_ingress_list *ingresses);
+/* Sets dst from src, taking its strings. */
+void model_take_service_account(struct model_service_account *dst,
+                                size_t cluster,
+                                struct kube_service_account *src);
+void model_take_ingress(struct model_ingress *dst, size_t cluster,
+                        struct kube_ingress *src);
+
 void model_free_role(struct model_role *r);
 void model_free_service_account(struct model_service_account *sa);
 void model_free_ingress(struct model_ingress *ing);

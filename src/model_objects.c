@@ -77,18 +77,13 @@ static void on_service_accounts(struct kube_sa_list *list,
         size_t n = m->service_account_count;
         m->service_accounts = xrealloc(m->service_accounts,
             (n + list->count) * sizeof(*m->service_accounts));
-        for (size_t i = 0; i < list->count; i++) {
-            struct kube_service_account *src = &list->items[i];
-            struct model_service_account *sa = &m->service_accounts[n + i];
-            memset(sa, 0, sizeof(*sa));
-            sa->cluster = load->cluster;
-            sa->namespace = steal(&src->namespace);
-            sa->name = steal(&src->name);
-            sa->role_arn = steal(&src->role_arn);
-            sa->created = steal(&src->created);
-        }
+        for (size_t i = 0; i < list->count; i++)
+            model_take_service_account(&m->service_accounts[n + i],
+                                       load->cluster, &list->items[i]);
         m->service_account_count = n + list->count;
         model_join_roles(m);
+        model_watch_start(m, load->cluster, KUBE_WATCH_SERVICE_ACCOUNTS,
+                          list->resource_version);
     }
     kube_sa_list_free(list);
     if (c)
@@ -108,25 +103,43 @@ static void on_ingresses(struct kube_ingress_list *list,
         size_t n = m->ingress_count;
         m->ingresses = xrealloc(m->ingresses,
                                 (n + list->count) * sizeof(*m->ingresses));
-        for (size_t i = 0; i < list->count; i++) {
-            struct kube_ingress *src = &list->items[i];
-            struct model_ingress *ing = &m->ingresses[n + i];
-            memset(ing, 0, sizeof(*ing));
-            ing->cluster = load->cluster;
-            ing->namespace = steal(&src->namespace);
-            ing->name = steal(&src->name);
-            ing->class_name = steal(&src->class_name);
-            ing->hosts = steal(&src->hosts);
-            ing->address = steal(&src->address);
-            ing->group_name = steal(&src->group_name);
-            ing->created = steal(&src->created);
-        }
+        for (size_t i = 0; i < list->count; i++)
+            model_take_ingress(&m->ingresses[n + i], load->cluster,
+                               &list->items[i]);
         m->ingress_count = n + list->count;
+        model_watch_start(m, load->cluster, KUBE_WATCH_INGRESSES,
+                          list->resource_version);
     }
     kube_ingress_list_free(list);
     if (c)
         load_finished(m, c, "list ingresses", err);
     free(load);
+}
+
+void model_take_service_account(struct model_service_account *dst,
+                                size_t cluster,
+                                struct kube_service_account *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->cluster = cluster;
+    dst->namespace = steal(&src->namespace);
+    dst->name = steal(&src->name);
+    dst->role_arn = steal(&src->role_arn);
+    dst->created = steal(&src->created);
+}
+
+void model_take_ingress(struct model_ingress *dst, size_t cluster,
+                        struct kube_ingress *src)
+{
+    memset(dst, 0, sizeof(*dst));
+    dst->cluster = cluster;
+    dst->namespace = steal(&src->namespace);
+    dst->name = steal(&src->name);
+    dst->class_name = steal(&src->class_name);
+    dst->hosts = steal(&src->hosts);
+    dst->address = steal(&src->address);
+    dst->group_name = steal(&src->group_name);
+    dst->created = steal(&src->created);
 }
 
 void model_insecure_warning(const struct model_cluster *c, char *buf,

@@ -93,9 +93,9 @@ void output_error(FILE *out, const char *fmt, ...)
     fputc('\n', out);
 }
 
-void output_print_table(const struct output_table *t, FILE *out)
+size_t *output_table_widths(const struct output_table *t)
 {
-    size_t *widths = xrealloc(NULL, t->column_count * sizeof(size_t));
+    size_t *widths = xrealloc(NULL, (t->column_count + 1) * sizeof(size_t));
     int utf8 = utf8_locale();
     for (size_t c = 0; c < t->column_count; c++) {
         const char *h = t->columns[c].header;
@@ -107,18 +107,31 @@ void output_print_table(const struct output_table *t, FILE *out)
                 widths[c] = w;
         }
     }
-    for (long r = -1; r < (long)t->rows; r++) {
-        size_t pad = 0;
-        for (size_t c = 0; c < t->column_count; c++) {
-            if (!t->columns[c].header)
-                continue;
-            const char *s = r < 0 ? t->columns[c].header : cell(t, (size_t)r, c);
-            fprintf(out, "%*s", (int)pad, "");
-            size_t w = put_safe(s ? s : "-", utf8, out);
-            pad = widths[c] - w + 3;
-        }
-        fputc('\n', out);
+    return widths;
+}
+
+void output_print_table_row(const struct output_table *t, long row,
+                            const size_t *widths, FILE *out)
+{
+    int utf8 = utf8_locale();
+    size_t pad = 0;
+    for (size_t c = 0; c < t->column_count; c++) {
+        if (!t->columns[c].header)
+            continue;
+        const char *s = row < 0 ? t->columns[c].header
+                                : cell(t, (size_t)row, c);
+        fprintf(out, "%*s", (int)pad, "");
+        size_t w = put_safe(s ? s : "-", utf8, out);
+        pad = w < widths[c] ? widths[c] - w + 3 : 3;
     }
+    fputc('\n', out);
+}
+
+void output_print_table(const struct output_table *t, FILE *out)
+{
+    size_t *widths = output_table_widths(t);
+    for (long r = -1; r < (long)t->rows; r++)
+        output_print_table_row(t, r, widths, out);
     free(widths);
 }
 
@@ -202,20 +215,48 @@ static int plain_yaml_safe(const char *s)
     return s[strlen(s) - 1] != ' ';
 }
 
+static void put_yaml_value(const char *s, int numeric, FILE *out)
+{
+    if (!s)
+        fputs("null", out);
+    else if (numeric || plain_yaml_safe(s))
+        fputs(s, out);
+    else
+        put_json_string(s, out);
+    fputc('\n', out);
+}
+
 void output_print_yaml(const struct output_table *t, FILE *out)
 {
     fputs(t->rows ? "items:\n" : "items: []\n", out);
     for (size_t r = 0; r < t->rows; r++) {
         for (size_t c = 0; c < t->column_count; c++) {
-            const char *s = cell(t, r, c);
             fprintf(out, "%s%s: ", c ? "  " : "- ", t->columns[c].key);
-            if (!s)
-                fputs("null", out);
-            else if (t->columns[c].numeric || plain_yaml_safe(s))
-                fputs(s, out);
-            else
-                put_json_string(s, out);
-            fputc('\n', out);
+            put_yaml_value(cell(t, r, c), t->columns[c].numeric, out);
         }
+    }
+}
+
+void output_print_json_event(const struct output_table *t, size_t row,
+                             size_t first, const char *type, FILE *out)
+{
+    fputs("{\"type\": ", out);
+    put_json_string(type, out);
+    fputs(", \"object\": {", out);
+    for (size_t c = first; c < t->column_count; c++) {
+        fprintf(out, "%s\"%s\": ", c > first ? ", " : "",
+                t->columns[c].key);
+        put_json_value(cell(t, row, c), t->columns[c].numeric, out);
+    }
+    fputs("}}\n", out);
+}
+
+void output_print_yaml_event(const struct output_table *t, size_t row,
+                             size_t first, const char *type, FILE *out)
+{
+    fprintf(out, "---\ntype: %s\nobject:\n", type);
+    for (size_t c = first; c < t->column_count; c++) {
+        fprintf(out, "  %s: ", t->columns[c].key);
+        put_yaml_value(cell(t, row, c), t->columns[c].numeric, out);
     }
 }

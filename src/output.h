@@ -44,6 +44,20 @@ size_t output_put_text(FILE *out, const char *s);
 void output_put_json_string(FILE *out, const char *s);
 
 void output_print_table(const struct output_table *t, FILE *out);
+/* The width of each column of t's table (its header and every row), to
+ * align rows printed later; free it. */
+size_t *output_table_widths(const struct output_table *t);
+/* Prints row (-1: the header) of t as one table line with widths; a
+ * wider cell pushes the columns after it. */
+void output_print_table_row(const struct output_table *t, long row,
+                            const size_t *widths, FILE *out);
+/* Prints row of t, from column first on, as a watch event: one JSON
+ * line {"type": TYPE, "object": {...}}, or a YAML document with type
+ * and object. type must be a plain word (ADDED). */
+void output_print_json_event(const struct output_table *t, size_t row,
+                             size_t first, const char *type, FILE *out);
+void output_print_yaml_event(const struct output_table *t, size_t row,
+                             size_t first, const char *type, FILE *out);
 void output_print_json(const struct output_table *t, FILE *out);
 void output_print_yaml(const struct output_table *t, FILE *out);
 

@@ -2,7 +2,10 @@
  * The HTTP transport against a loopback server thread that sends canned
  * replies: headers collected, the response limit, callbacks that submit
  * new requests, connection reuse, the caller's file descriptors reported
- * by http_wait, and a transfer that times out.
+ * by http_wait, a transfer that times out, and streamed replies: a
+ * chunked body handed to on_data, an error body kept, a receiver that
+ * stops, and background requests that neither count as pending nor are
+ * cancelled with the others.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -280,6 +283,139 @@ static void free_cancels_without_callbacks(void **state)
     server_stop(&s);
 }
 
+/* ---- streamed replies ---------------------------------------------------- */
+
+static const char chunked_reply[] =
+    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n"
+    "Content-Type: application/json\r\n\r\n"
+    "7\r\n{\"a\":1}\r\n"
+    "3\r\n\n{\"\r\n"
+    "6\r\nb\":2}\n\r\n"
+    "0\r\n\r\n";
+
+/* on_done's result and what on_data received; the request's one ctx
+ * points at both, since result comes first. */
+struct streamed {
+    struct result r;
+    char data[256];
+    size_t len;
+    int pieces;
+    int stop;               /* return -1 from on_data */
+};
+
+static int on_piece(const char *data, size_t len, void *ctx)
+{
+    struct streamed *st = ctx;
+    assert_true(st->len + len < sizeof(st->data));
+    memcpy(st->data + st->len, data, len);
+    st->len += len;
+    st->pieces++;
+    return st->stop ? -1 : 0;
+}
+
+static void submit_streamed(struct http_client *c, const char *url,
+                            struct streamed *st)
+{
+    struct http_request *req = http_request_new("GET", url);
+    req->on_data = on_piece;
+    assert_int_equal(http_submit(c, req, on_done, st), 0);
+}
+
+static void streamed_body_to_on_data(void **state)
+{
+    (void)state;
+    struct server s;
+    struct streamed st = {0};
+    char url[128];
+    server_start(&s, chunked_reply);
+    url_of(&s, "/watch", url, sizeof(url));
+    struct http_client *c = http_client_new();
+    submit_streamed(c, url, &st);
+    run_until_idle(c);
+    assert_int_equal(st.r.calls, 1);
+    assert_int_equal(st.r.status, 200);
+    assert_false(st.r.failed);
+    assert_string_equal(st.r.body, "");
+    assert_int_equal(st.len, strlen("{\"a\":1}\n{\"b\":2}\n"));
+    assert_memory_equal(st.data, "{\"a\":1}\n{\"b\":2}\n", st.len);
+    http_client_free(c);
+    server_stop(&s);
+}
+
+static void streamed_error_body_kept(void **state)
+{
+    (void)state;
+    static const char gone[] =
+        "HTTP/1.1 410 Gone\r\nContent-Length: 18\r\n\r\n"
+        "{\"code\":410,\"x\":1}";
+    struct server s;
+    struct streamed st = {0};
+    char url[128];
+    server_start(&s, gone);
+    url_of(&s, "/watch", url, sizeof(url));
+    struct http_client *c = http_client_new();
+    submit_streamed(c, url, &st);
+    run_until_idle(c);
+    assert_int_equal(st.r.calls, 1);
+    assert_int_equal(st.r.status, 410);
+    assert_string_equal(st.r.body, "{\"code\":410,\"x\":1}");
+    assert_int_equal(st.pieces, 0);
+    http_client_free(c);
+    server_stop(&s);
+}
+
+static void streamed_receiver_stops(void **state)
+{
+    (void)state;
+    struct server s;
+    struct streamed st = { .stop = 1 };
+    char url[128];
+    server_start(&s, chunked_reply);
+    url_of(&s, "/watch", url, sizeof(url));
+    struct http_client *c = http_client_new();
+    submit_streamed(c, url, &st);
+    run_until_idle(c);
+    assert_int_equal(st.r.calls, 1);
+    assert_true(st.r.failed);
+    assert_int_equal(st.pieces, 1);
+    assert_string_equal(st.r.error, "stopped by the receiver");
+    http_client_free(c);
+    server_stop(&s);
+}
+
+static void timer_never_called(void *ctx, int cancelled)
+{
+    (void)ctx;
+    (void)cancelled;
+    fail_msg("a forgotten background timer ran");
+}
+
+static void background_not_pending_or_cancelled(void **state)
+{
+    (void)state;
+    struct server s;
+    struct result r = {0};
+    char url[128];
+    server_start(&s, NULL);     /* the reply never comes */
+    url_of(&s, "/watch", url, sizeof(url));
+    struct http_client *c = http_client_new();
+    struct http_request *req = http_request_new("GET", url);
+    req->background = 1;
+    assert_int_equal(http_submit(c, req, on_done, &r), 0);
+    assert_int_equal(http_schedule_background(c, 60000, timer_never_called,
+                                              &r), 0);
+    http_wait(c, NULL, NULL, 0, 50);
+    assert_int_equal(http_pending(c), 0);
+    http_cancel_all(c);
+    assert_int_equal(r.calls, 0);
+    assert_int_equal(http_forget(c, &r), 2);
+    assert_int_equal(http_forget(c, &r), 0);
+    http_wait(c, NULL, NULL, 0, 50);
+    assert_int_equal(r.calls, 0);
+    http_client_free(c);
+    server_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -289,6 +425,10 @@ int main(void)
         cmocka_unit_test(caller_fd_reported),
         cmocka_unit_test(transfer_times_out),
         cmocka_unit_test(free_cancels_without_callbacks),
+        cmocka_unit_test(streamed_body_to_on_data),
+        cmocka_unit_test(streamed_error_body_kept),
+        cmocka_unit_test(streamed_receiver_stops),
+        cmocka_unit_test(background_not_pending_or_cancelled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
