@@ -280,6 +280,11 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
 
     /* name_in may point into obj, whose metadata is rewritten below. */
     snprintf(name, sizeof(name), "%s", name_in);
+    if (!cJSON_IsObject(obj)) {
+        k8s_send_status(w->res, 400, "BadRequest", "the object to store is "
+                        "not a JSON object: check the body or the patch");
+        goto done;
+    }
     if (write_check_identity(w, obj, name) < 0)
         goto done;
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");

@@ -141,6 +141,17 @@ static void generate_name(const struct write *w, const char *prefix,
     }
 }
 
+/* A create needs its namespace to exist, as the API server's
+ * NamespaceLifecycle admission requires. Returns 0, or -1 after 404. */
+static int check_namespace(struct write *w)
+{
+    if (!w->ns || write_namespace_exists(w->c, w->ns))
+        return 0;
+    k8s_send_status(w->res, 404, "NotFound", "namespaces \"%.100s\" not "
+                    "found", w->ns);
+    return -1;
+}
+
 static void serve_create(struct write *w, int yaml)
 {
     cJSON *obj = read_body(w, yaml), *old;
@@ -161,11 +172,8 @@ static void serve_create(struct write *w, int yaml)
                       "name or generateName is required");
         goto done;
     }
-    if (w->ns && !write_namespace_exists(w->c, w->ns)) {
-        k8s_send_status(w->res, 404, "NotFound", "namespaces \"%.100s\" not "
-                        "found", w->ns);
+    if (check_namespace(w) < 0)
         goto done;
-    }
     old = w->backend->get(w->c, w->r, w->ns, name);
     if (old) {
         char message[600];
@@ -246,6 +254,7 @@ done:
 static void serve_apply(struct write *w, cJSON *patch)
 {
     const char *force = sb_query(w->req, "force");
+    const char *manager = sb_query(w->req, "fieldManager");
     cJSON *old = w->backend->get(w->c, w->r, w->ns, w->name);
     cJSON *obj = old ? cJSON_Duplicate(old, 1) : cJSON_CreateObject();
     char message[8192];
@@ -260,12 +269,14 @@ static void serve_apply(struct write *w, cJSON *patch)
                         "request");
         goto done;
     }
-    if (!w->manager[0] || !sb_query(w->req, "fieldManager")) {
+    if (!manager || !*manager) {
         write_invalid(w, "PatchOptions.meta.k8s.io", "", "fieldManager",
                       "Required value: is required for apply patch");
         goto done;
     }
     if (write_check_identity(w, patch, w->name) < 0)
+        goto done;
+    if (!old && check_namespace(w) < 0)
         goto done;
     write_set_meta(obj, "name", w->name);
     rc = k8s_fields_apply(&obj, patch, w->manager, w->r->group_version,

@@ -461,6 +461,18 @@ class KubernetesWriteTest(unittest.TestCase):
         self.assertEqual(status, 400)
         self.assertIn("metadata.annotations", doc["message"])
 
+    def test_patch_to_non_object_rejected(self):
+        self.kubectl("create", "serviceaccount", "shapeless", "-n", "default")
+        path = "/api/v1/namespaces/default/serviceaccounts/shapeless"
+        status, doc = self.request("PATCH", path, "[1]", "application/merge-patch+json")
+        self.assertEqual(status, 400)
+        self.assertIn("not a JSON object", doc["message"])
+        status, doc = self.request("PATCH", path, '[{"op":"replace","path":"","value":7}]',
+                                   "application/json-patch+json")
+        self.assertEqual(status, 400)
+        self.assertEqual(self.get_json("serviceaccount", "shapeless", "-n", "default")
+                         ["metadata"]["name"], "shapeless")
+
     def test_unknown_patch_type_rejected(self):
         status, doc = self.request("PATCH", "/api/v1/namespaces/default/serviceaccounts/x",
                                    "{}", "text/plain")
