@@ -1,8 +1,10 @@
-"""Kubernetes writes to the sandbox, judged by kubectl: create, annotate,
-patch, server-side apply (with field managers and conflicts), delete and
-the DELETED watch event, dry runs, the stored kinds (Deployments, RBAC,
-CustomResourceDefinitions and their custom resources), and the Status
-errors for conflicts and bad bodies, checked over plain HTTPS."""
+"""Kubernetes writes to the sandbox, judged by kubectl.
+
+kubectl checks create, annotate, patch, server-side apply (with field
+managers and conflicts), delete with its DELETED watch event, dry runs,
+and the stored kinds: Deployments, RBAC, ingress classes,
+CustomResourceDefinitions and their custom resources. Plain HTTPS checks
+the Status errors for conflicts and bad bodies."""
 
 import http.client
 import json
@@ -135,7 +137,7 @@ class KubernetesWriteTest(unittest.TestCase):
         for ctx in config["contexts"]:
             if ctx["name"].endswith("cluster/" + self.cluster["name"]):
                 return ctx["name"]
-        raise AssertionError("no context for " + self.cluster["name"])
+        raise AssertionError("kubeconfig has no context for cluster " + self.cluster["name"])
 
     def get_json(self, *args):
         return json.loads(self.kubectl("get", *args, "-o", "json",

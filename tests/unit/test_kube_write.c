@@ -1,6 +1,6 @@
 /*
- * The Kubernetes write calls without a server: a read-only client sends
- * nothing and reports ReadOnly for every write, paths and queries are
+ * The Kubernetes write calls without a server. A read-only client sends
+ * nothing and reports ReadOnly for every write. Paths and queries are
  * built and checked before sending, and the service account requests
  * carry the bodies the command line prints for --dry-run.
  */
