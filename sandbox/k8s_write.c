@@ -13,7 +13,8 @@
  * and replaces lists whole. The API server merges lists such as
  * containers by their merge key and takes $patch directives. There is
  * no admission, defaulting or schema validation beyond metadata, and
- * the world file's kinds other than service accounts take no writes.
+ * of the world file's kinds only service accounts, services and ingress
+ * classes take writes.
  */
 #include "k8s_write_int.h"
 
@@ -31,13 +32,16 @@
 #include "world_cluster.h"
 
 static const struct k8s_backend sa_backend = {
-    k8s_sa_get, k8s_sa_put, k8s_sa_remove,
+    k8s_sa_get, k8s_sa_put, k8s_sa_remove, NULL,
+};
+static const struct k8s_backend service_backend = {
+    k8s_service_get, k8s_service_put, k8s_service_remove, k8s_service_check,
 };
 static const struct k8s_backend class_backend = {
-    k8s_class_get, k8s_class_put, k8s_class_remove,
+    k8s_class_get, k8s_class_put, k8s_class_remove, NULL,
 };
 static const struct k8s_backend store_backend = {
-    k8s_store_get, k8s_store_put, k8s_store_remove,
+    k8s_store_get, k8s_store_put, k8s_store_remove, NULL,
 };
 
 /* ---- request parameters -------------------------------------------------- */
@@ -518,6 +522,8 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
     awsreply_format_time(req->now, w.now);
     if (w.r == k8s_resource_find("v1", "serviceaccounts"))
         w.backend = &sa_backend;
+    else if (w.r == &k8s_service_resource)
+        w.backend = &service_backend;
     else if (w.r == &k8s_ingress_class_resource)
         w.backend = &class_backend;
     else if (k8s_store_owns(c, w.r))
@@ -525,8 +531,9 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
     if (!w.backend)
         k8s_send_status(res, 405, "MethodNotAllowed", "%.16s is not "
                         "supported on %s: the sandbox takes writes of "
-                        "service accounts, ingress classes and the kinds it "
-                        "stores, not of the world file's other objects",
+                        "service accounts, services, ingress classes and the "
+                        "kinds it stores, not of the world file's other "
+                        "objects",
                         req->method, w.resource);
     else
         serve_method(&w);

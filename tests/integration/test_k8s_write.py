@@ -406,6 +406,39 @@ class KubernetesWriteTest(unittest.TestCase):
         after = self.kubectl("get", "ingressclasses", "-o", "name").stdout.split()
         self.assertEqual(after, before)
 
+    def test_service_defaults_and_endpoints(self):
+        self.kubectl("create", "service", "nodeport", "checkout-np", "-n", "payments",
+                     "--tcp=80:8080")
+        self.kubectl("label", "service", "checkout-np", "-n", "payments", "tier=web")
+        self.kubectl("patch", "service", "checkout-np", "-n", "payments", "--type=merge",
+                     "-p", '{"spec":{"selector":{"app":"checkout"}}}')
+        svc = self.get_json("service", "checkout-np", "-n", "payments")
+        self.assertEqual(svc["spec"]["type"], "NodePort")
+        self.assertTrue(svc["spec"]["clusterIP"].startswith("10.100."))
+        self.assertEqual(svc["spec"]["clusterIPs"], [svc["spec"]["clusterIP"]])
+        port = svc["spec"]["ports"][0]
+        self.assertEqual((port["port"], port["targetPort"], port["protocol"]), (80, 8080, "TCP"))
+        self.assertTrue(30000 <= port["nodePort"] <= 32767)
+        pods = json.loads(self.kubectl("get", "pods", "-n", "payments", "-l", "app=checkout",
+                                       "-o", "json").stdout)["items"]
+        endpoints = self.get_json("endpoints", "checkout-np", "-n", "payments")
+        addresses = {a["ip"] for subset in endpoints.get("subsets", [])
+                     for a in subset.get("addresses", [])}
+        self.assertTrue(pods)
+        self.assertEqual(addresses, {p["status"]["podIP"] for p in pods
+                                     if p["status"].get("phase") == "Running"})
+        self.kubectl("delete", "service", "checkout-np", "-n", "payments")
+        res = self.kubectl("get", "endpoints", "checkout-np", "-n", "payments", check=False)
+        self.assertIn('endpoints "checkout-np" not found', res.stderr)
+
+    def test_service_bad_port_rejected(self):
+        status, doc = self.request("POST", "/api/v1/namespaces/default/services",
+                                   {"metadata": {"name": "bad-port"},
+                                    "spec": {"ports": [{"port": 70000}]}})
+        self.assertEqual(status, 422)
+        self.assertEqual(doc["message"], 'Service "bad-port" is invalid: spec.ports[0].port: '
+                         'Invalid value: must be between 1 and 65535, inclusive')
+
     def test_crd_then_custom_resource(self):
         res = self.kubectl("get", "targetgroupbindings", "-A", check=False)
         self.assertNotEqual(res.returncode, 0)
