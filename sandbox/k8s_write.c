@@ -12,9 +12,9 @@
  * Limits: strategic merge patch merges maps as a JSON merge patch does
  * and replaces lists whole. The API server merges lists such as
  * containers by their merge key and takes $patch directives. There is
- * no admission, defaulting or schema validation beyond metadata, and
- * of the world file's kinds only service accounts, services and ingress
- * classes take writes.
+ * no admission, and no defaulting or schema validation beyond metadata
+ * and a service's type and ports. Of the world file's kinds only service
+ * accounts, services and ingress classes take writes.
  */
 #include "k8s_write_int.h"
 
