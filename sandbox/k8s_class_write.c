@@ -1,6 +1,8 @@
 /*
- * Writes of ingress classes into the world's structs, so the controller
- * simulation sees a new or changed class as it sees the world file's.
+ * Writes of ingress classes into the world's structs, so the lists and
+ * the controller simulation see them as they see the world file's (the
+ * simulation runs once, at its start time, and sees only classes written
+ * before then).
  * As for service accounts, the whole object is kept as JSON beside the
  * struct. The struct records spec.parameters only when they name an
  * elbv2.k8s.aws IngressClassParams, the only kind the controller reads.

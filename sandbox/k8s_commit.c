@@ -272,6 +272,34 @@ static void drop_empty_maps(cJSON *obj)
     }
 }
 
+/* The kind's own checks (see k8s_backend.check). Returns 0, or -1
+ * after replying 422. */
+static int check_kind(struct write *w, const cJSON *obj, const char *name)
+{
+    char field[80], detail[300];
+
+    if (!w->backend->check ||
+        w->backend->check(obj, field, sizeof(field), detail,
+                          sizeof(detail)) == 0)
+        return 0;
+    write_invalid(w, w->r->kind, name, field, detail);
+    return -1;
+}
+
+/* The object as stored, with the defaults a store adds (a service's
+ * cluster IP); obj when it cannot be read back. */
+static cJSON *reread(struct write *w, cJSON *obj, const char *name)
+{
+    cJSON *stored = w->backend->get(w->c, w->r, w->ns, name);
+
+    if (!stored)
+        return obj;
+    cJSON_Delete(obj);
+    cJSON_AddStringToObject(stored, "apiVersion", w->r->group_version);
+    cJSON_AddStringToObject(stored, "kind", w->r->kind);
+    return stored;
+}
+
 void write_commit(struct write *w, const cJSON *old, cJSON *obj,
                   const char *name_in, int record_update, int code)
 {
@@ -280,7 +308,12 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
 
     /* name_in may point into obj, whose metadata is rewritten below. */
     snprintf(name, sizeof(name), "%s", name_in);
-    if (write_check_identity(w, obj, name) < 0)
+    if (!cJSON_IsObject(obj)) {
+        k8s_send_status(w->res, 400, "BadRequest", "the object to store is "
+                        "not a JSON object: check the body or the patch");
+        goto done;
+    }
+    if (write_check_identity(w, obj, name) < 0 || check_kind(w, obj, name))
         goto done;
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
@@ -314,6 +347,7 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
         if (w->backend->put(w->c, w->r, cJSON_Duplicate(obj, 1)) < 0)
             goto out_of_memory;
         w->c->resource_version = next;
+        obj = reread(w, obj, name);
     }
     free(uid);
     k8s_send_json(w->res, code, obj);

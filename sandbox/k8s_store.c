@@ -239,6 +239,7 @@ cJSON *k8s_resource_json(const struct world_cluster *c,
     };
     int writable = kind_of(c, r) ||
                    r == k8s_resource_find("v1", "serviceaccounts") ||
+                   r == &k8s_service_resource ||
                    r == &k8s_ingress_class_resource;
     cJSON *obj = cJSON_CreateObject();
 

@@ -65,10 +65,14 @@ static cJSON *svc_ports(const struct world_service *svc)
 static cJSON *svc_render(const struct world_cluster *c, size_t i)
 {
     const struct world_service *svc = &c->services[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, svc->namespace, svc->name, svc->uid,
-                                   svc->resource_version, svc->created);
-    cJSON *spec;
+    cJSON *obj, *meta, *spec;
+
+    /* A written service's document is kept in step with the struct. */
+    if (svc->document)
+        return cJSON_Parse(svc->document);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, svc->namespace, svc->name, svc->uid,
+                            svc->resource_version, svc->created);
 
     k8s_add_map(meta, "labels", &svc->labels);
     k8s_add_map(meta, "annotations", &svc->annotations);

@@ -12,8 +12,9 @@
  * Limits: strategic merge patch merges maps as a JSON merge patch does
  * and replaces lists whole. The API server merges lists such as
  * containers by their merge key and takes $patch directives. There is
- * no admission, defaulting or schema validation beyond metadata, and
- * the world file's kinds other than service accounts take no writes.
+ * no admission, and no defaulting or schema validation beyond metadata
+ * and a service's type and ports. Of the world file's kinds only service
+ * accounts, services and ingress classes take writes.
  */
 #include "k8s_write_int.h"
 
@@ -31,13 +32,16 @@
 #include "world_cluster.h"
 
 static const struct k8s_backend sa_backend = {
-    k8s_sa_get, k8s_sa_put, k8s_sa_remove,
+    k8s_sa_get, k8s_sa_put, k8s_sa_remove, NULL,
+};
+static const struct k8s_backend service_backend = {
+    k8s_service_get, k8s_service_put, k8s_service_remove, k8s_service_check,
 };
 static const struct k8s_backend class_backend = {
-    k8s_class_get, k8s_class_put, k8s_class_remove,
+    k8s_class_get, k8s_class_put, k8s_class_remove, NULL,
 };
 static const struct k8s_backend store_backend = {
-    k8s_store_get, k8s_store_put, k8s_store_remove,
+    k8s_store_get, k8s_store_put, k8s_store_remove, NULL,
 };
 
 /* ---- request parameters -------------------------------------------------- */
@@ -141,6 +145,17 @@ static void generate_name(const struct write *w, const char *prefix,
     }
 }
 
+/* A create needs its namespace to exist, as the API server's
+ * NamespaceLifecycle admission requires. Returns 0, or -1 after 404. */
+static int check_namespace(struct write *w)
+{
+    if (!w->ns || write_namespace_exists(w->c, w->ns))
+        return 0;
+    k8s_send_status(w->res, 404, "NotFound", "namespaces \"%.100s\" not "
+                    "found", w->ns);
+    return -1;
+}
+
 static void serve_create(struct write *w, int yaml)
 {
     cJSON *obj = read_body(w, yaml), *old;
@@ -161,11 +176,8 @@ static void serve_create(struct write *w, int yaml)
                       "name or generateName is required");
         goto done;
     }
-    if (w->ns && !write_namespace_exists(w->c, w->ns)) {
-        k8s_send_status(w->res, 404, "NotFound", "namespaces \"%.100s\" not "
-                        "found", w->ns);
+    if (check_namespace(w) < 0)
         goto done;
-    }
     old = w->backend->get(w->c, w->r, w->ns, name);
     if (old) {
         char message[600];
@@ -246,6 +258,7 @@ done:
 static void serve_apply(struct write *w, cJSON *patch)
 {
     const char *force = sb_query(w->req, "force");
+    const char *manager = sb_query(w->req, "fieldManager");
     cJSON *old = w->backend->get(w->c, w->r, w->ns, w->name);
     cJSON *obj = old ? cJSON_Duplicate(old, 1) : cJSON_CreateObject();
     char message[8192];
@@ -260,12 +273,14 @@ static void serve_apply(struct write *w, cJSON *patch)
                         "request");
         goto done;
     }
-    if (!w->manager[0] || !sb_query(w->req, "fieldManager")) {
+    if (!manager || !*manager) {
         write_invalid(w, "PatchOptions.meta.k8s.io", "", "fieldManager",
                       "Required value: is required for apply patch");
         goto done;
     }
     if (write_check_identity(w, patch, w->name) < 0)
+        goto done;
+    if (!old && check_namespace(w) < 0)
         goto done;
     write_set_meta(obj, "name", w->name);
     rc = k8s_fields_apply(&obj, patch, w->manager, w->r->group_version,
@@ -507,6 +522,8 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
     awsreply_format_time(req->now, w.now);
     if (w.r == k8s_resource_find("v1", "serviceaccounts"))
         w.backend = &sa_backend;
+    else if (w.r == &k8s_service_resource)
+        w.backend = &service_backend;
     else if (w.r == &k8s_ingress_class_resource)
         w.backend = &class_backend;
     else if (k8s_store_owns(c, w.r))
@@ -514,8 +531,9 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
     if (!w.backend)
         k8s_send_status(res, 405, "MethodNotAllowed", "%.16s is not "
                         "supported on %s: the sandbox takes writes of "
-                        "service accounts, ingress classes and the kinds it "
-                        "stores, not of the world file's other objects",
+                        "service accounts, services, ingress classes and the "
+                        "kinds it stores, not of the world file's other "
+                        "objects",
                         req->method, w.resource);
     else
         serve_method(&w);

@@ -1,8 +1,8 @@
 /*
  * Writes to the sandbox's Kubernetes API: POST (create), PUT (replace),
  * PATCH (JSON patch, merge patch, strategic merge patch and server-side
- * apply) and DELETE of service accounts, ingress classes and the stored
- * kinds
+ * apply) and DELETE of service accounts, services, ingress classes and
+ * the stored kinds
  * (k8s_store.h), with dryRun=All and the API server's Status errors.
  */
 #ifndef SANDBOX_K8S_WRITE_H
@@ -35,6 +35,17 @@ int k8s_sa_put(struct world_cluster *c, const struct k8s_resource *r,
                cJSON *obj);
 int k8s_sa_remove(struct world_cluster *c, const struct k8s_resource *r,
                   const char *ns, const char *name);
+
+/* The same for services (k8s_service_write.c), which also check the
+ * spec: 0, or -1 with the invalid field and why. */
+cJSON *k8s_service_get(struct world_cluster *c, const struct k8s_resource *r,
+                       const char *ns, const char *name);
+int k8s_service_put(struct world_cluster *c, const struct k8s_resource *r,
+                    cJSON *obj);
+int k8s_service_remove(struct world_cluster *c, const struct k8s_resource *r,
+                       const char *ns, const char *name);
+int k8s_service_check(const cJSON *obj, char *field, size_t fieldlen,
+                      char *detail, size_t detaillen);
 
 /* The same for ingress classes (k8s_class_write.c). */
 cJSON *k8s_class_get(struct world_cluster *c, const struct k8s_resource *r,

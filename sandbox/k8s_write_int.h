@@ -19,6 +19,10 @@ struct k8s_backend {
                cJSON *obj);
     int (*remove)(struct world_cluster *c, const struct k8s_resource *r,
                   const char *ns, const char *name);
+    /* Checks the kind's own fields before a store: 0, or -1 with the
+     * invalid field and why. NULL when only metadata is checked. */
+    int (*check)(const cJSON *obj, char *field, size_t fieldlen,
+                 char *detail, size_t detaillen);
 };
 
 /* One write request. */

@@ -93,6 +93,7 @@ struct world_service {
      * endpoint slice controller gives it. */
     char *slice_name;
     struct world_kv_list slice_labels;
+    char *document;         /* as for world_service_account */
 };
 
 struct world_pod {

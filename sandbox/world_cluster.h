@@ -68,6 +68,14 @@ int world_valid_k8s_name(const char *s, int subdomain);
  * the controller, and the nodes of the node groups. */
 int world_read_k8s(struct wfile *f, const yaml_node_t *map,
                    struct world_cluster *c);
+/* What the API server and the endpoint slice controller derive for a
+ * service: the EndpointSlice's name and labels (0 or -1), the node port
+ * of one of its ports, and its cluster IP (NULL when memory runs out).
+ * The same names always give the same values. */
+int world_service_slice(struct world_service *svc);
+int world_node_port(const struct world_service *svc, int port);
+char *world_cluster_ip(const struct world_cluster *c,
+                       const struct world_service *svc);
 /* Gives the objects of world_read_k8s resource versions from *next. */
 void world_number_k8s(struct world_cluster *c, unsigned long *next);
 void world_free_k8s(struct world_cluster *c);

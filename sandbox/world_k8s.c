@@ -41,6 +41,27 @@ static char *address_in(const char *cidr, const char *seed)
 
 /* ---- services ---------------------------------------------------------- */
 
+int world_node_port(const struct world_service *svc, int port)
+{
+    char *seed = wfile_printf("%s/%s/%d", svc->namespace, svc->name, port);
+    int node_port = seed ? 30000 + (int)(hash_of(seed) % 2768) : 30080;
+
+    free(seed);
+    return node_port;
+}
+
+char *world_cluster_ip(const struct world_cluster *c,
+                       const struct world_service *svc)
+{
+    char *seed = wfile_printf("%s/%s/%s", c->name, svc->namespace,
+                              svc->name);
+    /* EKS gives services addresses from 10.100.0.0/16. */
+    char *ip = seed ? address_in("10.100.0.0/16", seed) : NULL;
+
+    free(seed);
+    return ip;
+}
+
 static const char *const service_keys[] = {
     "namespace", "name", "count", "annotations", "labels", "created",
     "type", "clusterIP", "selector", "ports", NULL,
@@ -63,12 +84,8 @@ static int read_port(struct wfile *f, const yaml_node_t *map,
         wfile_int(f, map, "nodePort", 30000, 32767, &node_port) < 0)
         return -1;
     p->port = (int)port;
-    if (!node_port && strcmp(svc->type, "ClusterIP") != 0) {
-        char *seed = wfile_printf("%s/%s/%d", svc->namespace, svc->name,
-                                  p->port);
-        node_port = seed ? 30000 + (long)(hash_of(seed) % 2768) : 30080;
-        free(seed);
-    }
+    if (!node_port && strcmp(svc->type, "ClusterIP") != 0)
+        node_port = world_node_port(svc, p->port);
     p->node_port = (int)node_port;
     if (!p->protocol && !(p->protocol = strdup("TCP")))
         return wfile_fail(f, map, "out of memory");
@@ -125,8 +142,7 @@ static int read_service_type(struct wfile *f, const yaml_node_t *map,
                       svc->type);
 }
 
-/* The EndpointSlice the endpoint slice controller keeps for svc. */
-static int slice_of(struct world_service *svc)
+int world_service_slice(struct world_service *svc)
 {
     char *suffix = svc->uid ? wfile_derive("", svc->uid, 5, WFILE_LOWER_HEX)
                             : NULL;
@@ -158,15 +174,10 @@ static int read_service(struct wfile *f, const yaml_node_t *map,
         read_ports(f, map, svc) < 0)
         return -1;
     svc->uid = world_object_uid(c, "service", svc->namespace, svc->name);
-    if (slice_of(svc) < 0)
+    if (world_service_slice(svc) < 0)
         return wfile_fail(f, map, "out of memory");
-    if (!svc->cluster_ip) {
-        char *seed = wfile_printf("%s/%s/%s", c->name, svc->namespace,
-                                  svc->name);
-        /* EKS gives services addresses from 10.100.0.0/16. */
-        svc->cluster_ip = seed ? address_in("10.100.0.0/16", seed) : NULL;
-        free(seed);
-    }
+    if (!svc->cluster_ip)
+        svc->cluster_ip = world_cluster_ip(c, svc);
     return svc->uid && svc->cluster_ip ? 0 : wfile_fail(f, map,
                                                         "out of memory");
 }
@@ -548,6 +559,7 @@ static void free_services(struct world_cluster *c)
         wfile_kv_free(&s->selector);
         free(s->slice_name);
         wfile_kv_free(&s->slice_labels);
+        free(s->document);
         for (size_t j = 0; j < s->port_count; j++) {
             free(s->ports[j].name);
             free(s->ports[j].protocol);

@@ -1,8 +1,10 @@
-"""Kubernetes writes to the sandbox, judged by kubectl: create, annotate,
-patch, server-side apply (with field managers and conflicts), delete and
-the DELETED watch event, dry runs, the stored kinds (Deployments, RBAC,
-CustomResourceDefinitions and their custom resources), and the Status
-errors for conflicts and bad bodies, checked over plain HTTPS."""
+"""Kubernetes writes to the sandbox, judged by kubectl.
+
+kubectl checks create, annotate, patch, server-side apply (with field
+managers and conflicts), delete with its DELETED watch event, dry runs,
+and the stored kinds: Deployments, RBAC, ingress classes,
+CustomResourceDefinitions and their custom resources. Plain HTTPS checks
+the Status errors for conflicts and bad bodies."""
 
 import http.client
 import json
@@ -135,7 +137,7 @@ class KubernetesWriteTest(unittest.TestCase):
         for ctx in config["contexts"]:
             if ctx["name"].endswith("cluster/" + self.cluster["name"]):
                 return ctx["name"]
-        raise AssertionError("no context for " + self.cluster["name"])
+        raise AssertionError("kubeconfig has no context for cluster " + self.cluster["name"])
 
     def get_json(self, *args):
         return json.loads(self.kubectl("get", *args, "-o", "json",
@@ -404,6 +406,39 @@ class KubernetesWriteTest(unittest.TestCase):
         after = self.kubectl("get", "ingressclasses", "-o", "name").stdout.split()
         self.assertEqual(after, before)
 
+    def test_service_defaults_and_endpoints(self):
+        self.kubectl("create", "service", "nodeport", "checkout-np", "-n", "payments",
+                     "--tcp=80:8080")
+        self.kubectl("label", "service", "checkout-np", "-n", "payments", "tier=web")
+        self.kubectl("patch", "service", "checkout-np", "-n", "payments", "--type=merge",
+                     "-p", '{"spec":{"selector":{"app":"checkout"}}}')
+        svc = self.get_json("service", "checkout-np", "-n", "payments")
+        self.assertEqual(svc["spec"]["type"], "NodePort")
+        self.assertTrue(svc["spec"]["clusterIP"].startswith("10.100."))
+        self.assertEqual(svc["spec"]["clusterIPs"], [svc["spec"]["clusterIP"]])
+        port = svc["spec"]["ports"][0]
+        self.assertEqual((port["port"], port["targetPort"], port["protocol"]), (80, 8080, "TCP"))
+        self.assertTrue(30000 <= port["nodePort"] <= 32767)
+        pods = json.loads(self.kubectl("get", "pods", "-n", "payments", "-l", "app=checkout",
+                                       "-o", "json").stdout)["items"]
+        endpoints = self.get_json("endpoints", "checkout-np", "-n", "payments")
+        addresses = {a["ip"] for subset in endpoints.get("subsets", [])
+                     for a in subset.get("addresses", [])}
+        self.assertTrue(pods)
+        self.assertEqual(addresses, {p["status"]["podIP"] for p in pods
+                                     if p["status"].get("phase") == "Running"})
+        self.kubectl("delete", "service", "checkout-np", "-n", "payments")
+        res = self.kubectl("get", "endpoints", "checkout-np", "-n", "payments", check=False)
+        self.assertIn('endpoints "checkout-np" not found', res.stderr)
+
+    def test_service_bad_port_rejected(self):
+        status, doc = self.request("POST", "/api/v1/namespaces/default/services",
+                                   {"metadata": {"name": "bad-port"},
+                                    "spec": {"ports": [{"port": 70000}]}})
+        self.assertEqual(status, 422)
+        self.assertEqual(doc["message"], 'Service "bad-port" is invalid: spec.ports[0].port: '
+                         'Invalid value: must be between 1 and 65535, inclusive')
+
     def test_crd_then_custom_resource(self):
         res = self.kubectl("get", "targetgroupbindings", "-A", check=False)
         self.assertNotEqual(res.returncode, 0)
@@ -460,6 +495,18 @@ class KubernetesWriteTest(unittest.TestCase):
                                    {"metadata": {"name": "numbers", "annotations": {"a": 1}}})
         self.assertEqual(status, 400)
         self.assertIn("metadata.annotations", doc["message"])
+
+    def test_patch_to_non_object_rejected(self):
+        self.kubectl("create", "serviceaccount", "shapeless", "-n", "default")
+        path = "/api/v1/namespaces/default/serviceaccounts/shapeless"
+        status, doc = self.request("PATCH", path, "[1]", "application/merge-patch+json")
+        self.assertEqual(status, 400)
+        self.assertIn("not a JSON object", doc["message"])
+        status, doc = self.request("PATCH", path, '[{"op":"replace","path":"","value":7}]',
+                                   "application/json-patch+json")
+        self.assertEqual(status, 400)
+        self.assertEqual(self.get_json("serviceaccount", "shapeless", "-n", "default")
+                         ["metadata"]["name"], "shapeless")
 
     def test_unknown_patch_type_rejected(self):
         status, doc = self.request("PATCH", "/api/v1/namespaces/default/serviceaccounts/x",
