@@ -379,7 +379,8 @@ void keys_name(int key, char *buf, size_t len)
         { UI_FKEY(KEY_HOME), "Home" }, { UI_FKEY(KEY_END), "End" },
         { UI_FKEY(KEY_ENTER), "Enter" }, { UI_FKEY(KEY_MOUSE), "mouse" },
         { '\n', "Enter" }, { '\r', "Enter" }, { UI_ESC, "Esc" },
-        { ' ', "Space" },
+        { ' ', "Space" }, { '\t', "Tab" }, { UI_FKEY(KEY_BTAB), "Shift-Tab" },
+        { UI_FKEY(KEY_LEFT), "Left" }, { UI_FKEY(KEY_RIGHT), "Right" },
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (names[i].key == key) {

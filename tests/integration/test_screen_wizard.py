@@ -202,6 +202,21 @@ class WizardScreenTest(unittest.TestCase):
         screen.wait_for('metadata.name: "my-cluster_x" must start with a '
                         "letter and contain only letters, digits and '-'")
 
+    def test_help_lists_wizard_keys(self):
+        screen = self.open(height=40)
+        self.open_wizard(screen)
+        # The first field is a choice, so ? reaches the global keys.
+        screen.keys("?")
+        text = screen.wait_for("keys of the wizard pane")
+        self.assertRegex(text, r"Tab\s+Next screen, without saving")
+        self.assertRegex(text, r"Esc Shift-Tab\s+Previous screen")
+        self.assertRegex(text, r"Right Space\s+Next choice")
+        self.assertRegex(text, r"Left\s+Previous choice")
+        self.assertRegex(text, r"w\s+:wizard\s+Setup wizard")
+        self.assertRegex(text, r"p\s+:progress\s+Progress of the last")
+        screen.keys("Escape")
+        screen.wait_for("step 1 of 6: Account")
+
     def test_wizard_at_small_size(self):
         screen = self.open(width=60, height=12)
         self.open_wizard(screen)
