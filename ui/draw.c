@@ -81,6 +81,23 @@ int draw_wrapped(int y, int x, int width, int lines, const char *text,
     return drawn;
 }
 
+int draw_wrapped_count(int width, const char *text)
+{
+    wchar_t wide[TEXT_MAX];
+    const wchar_t *s = wide;
+    int lines = 0;
+    if (width <= 0)
+        return 0;
+    text_decode(text, wide, TEXT_MAX);
+    while (*s) {
+        s += line_break(s, width);
+        lines++;
+        while (*s == L' ')
+            s++;
+    }
+    return lines;
+}
+
 void draw_duration(long seconds, char *buf, size_t len)
 {
     if (seconds < 60)
@@ -285,6 +302,8 @@ static int draw_counts(struct ui *ui, int y)
     const struct view *v = ui_top(ui);
     const struct table *t = &v->table;
     char counts[256], filter[4 * 128];
+    if (!v->pane->noun)
+        return 0;
     wcstombs(filter, t->filter, sizeof(filter));
     filter[sizeof(filter) - 1] = '\0';
     if (t->filter[0])
@@ -328,4 +347,14 @@ void draw_status(struct ui *ui, int y)
         draw_text(y, x, COLS - x - right, note,
                   ui->attrs[is_error ? THEME_STATUS_ERROR
                                      : THEME_STATUS_INFO], 0);
+}
+
+void draw_too_small(struct ui *ui)
+{
+    char need[64];
+    snprintf(need, sizeof(need), "%dx%d, need %dx%d", COLS, LINES,
+             UI_MIN_COLS, UI_MIN_LINES);
+    draw_text(0, 0, COLS, "terminal too small", ui->attrs[THEME_ERROR], 0);
+    if (LINES > 1)
+        draw_text(1, 0, COLS, need, ui->attrs[THEME_ERROR], 0);
 }

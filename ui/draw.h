@@ -25,9 +25,17 @@ int draw_wide(int y, int x, int width, const wchar_t *text, attr_t attr,
  * it can. Returns the lines used. */
 int draw_wrapped(int y, int x, int width, int lines, const char *text,
                  attr_t attr);
+/* Lines that draw_wrapped() needs for all of text in width columns. */
+int draw_wrapped_count(int width, const char *text);
 /* draw_text() that keeps the end of text when it is cut. */
 int draw_text_tail(int y, int x, int width, const char *text, attr_t attr);
 
+/* The smallest terminal the panes and the wizard are laid out for. */
+#define UI_MIN_COLS 40
+#define UI_MIN_LINES 8
+
+/* Draws a message that the terminal is too small, with the size needed. */
+void draw_too_small(struct ui *ui);
 void draw_header(struct ui *ui);
 void draw_title(struct ui *ui, int y);
 void draw_status(struct ui *ui, int y);

@@ -7,6 +7,8 @@
 #include "detail.h"
 #include "drill.h"
 #include "pane.h"
+#include "progress_view.h"
+#include "wizard.h"
 
 #define UNUSED(x) (void)(x)
 #define WHEEL_ROWS 3
@@ -144,6 +146,18 @@ static int act_load_balancers(struct ui *ui, struct view *v, const char *arg)
     return drill_open_load_balancers(ui, c);
 }
 
+static int act_wizard(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v), UNUSED(arg);
+    return wizard_open(ui);
+}
+
+static int act_progress(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v), UNUSED(arg);
+    return progress_view_open(ui);
+}
+
 static int act_reload(struct ui *ui, struct view *v, const char *arg)
 {
     UNUSED(arg);
@@ -242,6 +256,12 @@ static const struct binding global_keys[] = {
       .help = "Load balancers of the current cluster, with those no "
       "ingress claims; :alb NAME for another cluster",
       .run = act_load_balancers },
+    { .keys = { 'w' }, .command = "wizard", .help = "Setup wizard: a "
+      "cluster with OIDC and the load balancer controller's service "
+      "account, reviewed as YAML and a plan, saved as an eksctl file",
+      .run = act_wizard },
+    { .keys = { 'p' }, .command = "progress", .help = "Progress of the "
+      "last long action, such as the wizard's apply", .run = act_progress },
     { .keys = { 'r', UI_CTRL('r') }, .command = "reload",
       .help = "Reload what this view shows", .run = act_reload },
     { .keys = { 'x' }, .command = "cancel",
@@ -270,6 +290,11 @@ static const struct binding *find_key(const struct binding *b, size_t n,
 int keys_dispatch(struct ui *ui, int key)
 {
     struct view *v = ui_top(ui);
+    if (v->pane->input) {
+        int react = v->pane->input(ui, v, key);
+        if (react >= 0)
+            return react;
+    }
     const struct binding *b = find_key(v->pane->keys, v->pane->key_count,
                                        key);
     if (!b)
@@ -304,7 +329,8 @@ int keys_command(struct ui *ui, const char *line)
         if (is_command(&global_keys[i], line, n))
             return global_keys[i].run(ui, ui_top(ui), trimmed);
     return ui_message(ui, 1, "unknown command \":%.*s\": try :clusters, :sa, "
-                      ":roles, :ing, :alb, :q, or ? for help", (int)n, line);
+                      ":roles, :ing, :alb, :wizard, :q, or ? for help",
+                      (int)n, line);
 }
 
 static void add_match(char *list, size_t len, const char *name, size_t *count,
@@ -353,7 +379,8 @@ void keys_name(int key, char *buf, size_t len)
         { UI_FKEY(KEY_HOME), "Home" }, { UI_FKEY(KEY_END), "End" },
         { UI_FKEY(KEY_ENTER), "Enter" }, { UI_FKEY(KEY_MOUSE), "mouse" },
         { '\n', "Enter" }, { '\r', "Enter" }, { UI_ESC, "Esc" },
-        { ' ', "Space" },
+        { ' ', "Space" }, { '\t', "Tab" }, { UI_FKEY(KEY_BTAB), "Shift-Tab" },
+        { UI_FKEY(KEY_LEFT), "Left" }, { UI_FKEY(KEY_RIGHT), "Right" },
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (names[i].key == key) {

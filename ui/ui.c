@@ -16,8 +16,10 @@
 #include "draw.h"
 #include "keys.h"
 #include "pane.h"
+#include "progress_view.h"
 #include "text.h"
 #include "view.h"
+#include "wizard.h"
 
 #define SPINNER_MS 125      /* 8 frames a second while loading */
 #define IDLE_MS 1000        /* header countdowns are checked this often */
@@ -210,18 +212,25 @@ static void draw(struct ui *ui, int rebuild)
         v->built_cols = COLS;
     }
     erase();
-    if (LINES < 5 || COLS < 20) {
-        draw_text(0, 0, COLS, "terminal too small", ui->attrs[THEME_ERROR],
-                  0);
+    if (LINES < UI_MIN_LINES || COLS < UI_MIN_COLS) {
+        draw_too_small(ui);
         curs_set(0);
         refresh();
         return;
     }
     draw_header(ui);
     draw_title(ui, DRAW_HEADER_LINES);
-    table_draw(ui, v, DRAW_HEADER_LINES + 1, LINES - DRAW_HEADER_LINES - 2);
-    curs_set(ui->mode == UI_MODE_NORMAL ? 0 : 1);
+    int body = DRAW_HEADER_LINES + 1, height = LINES - DRAW_HEADER_LINES - 2;
+    ui->cursor_y = -1;
+    if (v->pane->draw)
+        v->pane->draw(ui, v, body, height);
+    else
+        table_draw(ui, v, body, height);
+    int pane_cursor = ui->mode == UI_MODE_NORMAL && ui->cursor_y >= 0;
+    curs_set(ui->mode == UI_MODE_NORMAL && !pane_cursor ? 0 : 1);
     draw_status(ui, LINES - 1);  /* last, so the cursor stays there */
+    if (pane_cursor)
+        move(ui->cursor_y, ui->cursor_x);
     refresh();
 }
 
@@ -399,6 +408,7 @@ static int run_loop(struct ui *ui)
         }
         if (ui->m->version != drawn_version || header_stamp(ui) != stamp)
             react |= REACT_DRAW;
+        react |= progress_view_due(ui);
         if ((busy || model_busy(ui->m) > 0) &&
             now_ms() - last_tick >= SPINNER_MS) {
             ui->spinner++;
@@ -454,5 +464,7 @@ int ui_run(struct model *m, struct chains *chains,
     signals_stop(old);
     while (ui.depth > 0)
         view_cleanup(&ui.stack[--ui.depth]);
+    wizard_free(ui.wizard);
+    progress_view_free(&ui);
     return status;
 }

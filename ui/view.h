@@ -33,6 +33,8 @@ enum react {
 
 struct ui;
 struct view;
+struct wizard;
+struct progress;
 
 /* A key binding: the one table behind dispatch, `:` commands and help. */
 struct binding {
@@ -84,6 +86,12 @@ struct pane {
     int (*reload)(struct ui *ui, struct view *v);
     const struct binding *keys;  /* keys of this pane only */
     size_t key_count;
+    /* Panes with their own input (the wizard's text fields) get each key
+     * before the bindings; returns enum react, or -1 to pass it on. */
+    int (*input)(struct ui *ui, struct view *v, int key);
+    /* Panes that are no table draw lines y .. y + height - 1 themselves
+     * and may place the cursor with ui->cursor_y and ui->cursor_x. */
+    void (*draw)(struct ui *ui, struct view *v, int y, int height);
     const char *noun;       /* "service accounts", for counts */
 };
 
@@ -142,6 +150,12 @@ struct ui {
     int message_awaits_idle;
     unsigned spinner;
     int quit;
+    int cursor_y, cursor_x; /* where a pane's draw() wants the cursor;
+                             * cursor_y -1: hidden */
+    struct wizard *wizard;  /* the setup wizard, kept when left */
+    struct progress *progress; /* the last long action, or NULL */
+    unsigned long progress_drawn; /* its version when last drawn */
+    long progress_second;   /* elapsed second last drawn */
 };
 
 struct view *ui_top(struct ui *ui);
