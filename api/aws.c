@@ -745,7 +745,6 @@ static struct retry_quota *call_quota(struct pending_call *pc)
 
 static void on_reply(const struct http_request *req,
                      struct http_response *res, void *ctx);
-static void on_credentials(void *ctx, const char *error, int cancelled);
 
 /* Builds, signs and submits the next attempt, or parks the call until
  * the session's credentials are resolved; returns 0, or -1 with err. */
@@ -753,13 +752,14 @@ static int send_attempt(struct pending_call *pc, struct api_error *err)
 {
     struct aws_session *s = pc->s;
     int ready = pc->call.anonymous ? 0
-                : aws_session_credentials(s, on_credentials, pc);
+                : aws_session_credentials(s, aws_call_credentials_ready,
+                                          pc);
     if (ready < 0) {
         api_error_set(err, "NoCredentials", "%s", s->creds_error);
         return -1;
     }
     if (ready > 0)
-        return 0;   /* on_credentials sends it */
+        return 0;   /* aws_call_credentials_ready sends it */
     struct http_request *req = build_request(s, &pc->call, pc->endpoint,
                                              pc->signing_region);
     if (!req) {
@@ -811,7 +811,7 @@ static void finish_call(struct pending_call *pc, const struct buf *body,
     pending_free(pc);
 }
 
-static void on_credentials(void *ctx, const char *error, int cancelled)
+void aws_call_credentials_ready(void *ctx, const char *error, int cancelled)
 {
     struct pending_call *pc = ctx;
     struct api_error err = {0};
@@ -820,6 +820,11 @@ static void on_credentials(void *ctx, const char *error, int cancelled)
                       error);
     if (error || send_attempt(pc, &err) < 0)
         finish_call(pc, NULL, &err);
+}
+
+void aws_call_drop(void *ctx)
+{
+    pending_free(ctx);
 }
 
 static void on_retry_timer(void *ctx, int cancelled)

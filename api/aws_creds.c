@@ -72,6 +72,15 @@ static void record_failure(struct aws_session *s, const char *error)
             s->creds_error, AWS_CREDS_RETRY_AFTER);
 }
 
+/* Frees a waiter without calling it, and the aws_send call behind it:
+ * nobody is left to answer once the session or the client closes. */
+static void drop_waiter(struct creds_waiter *w)
+{
+    if (w->fn == aws_call_credentials_ready)
+        aws_call_drop(w->ctx);
+    free(w);
+}
+
 /* Calls the waiters once with the outcome; they may wait again. */
 static void wake_waiters(struct aws_session *s, enum creds_end end,
                          const char *error)
@@ -83,9 +92,12 @@ static void wake_waiters(struct aws_session *s, enum creds_end end,
              (end == CREDS_FAILED && usable(s, time(NULL), 0));
     while (w) {
         struct creds_waiter *next = w->next;
-        if (end != CREDS_CLOSING)
+        if (end == CREDS_CLOSING) {
+            drop_waiter(w);
+        } else {
             w->fn(w->ctx, ok ? NULL : error, end == CREDS_CANCELLED);
-        free(w);
+            free(w);
+        }
         w = next;
     }
 }
@@ -326,7 +338,7 @@ void aws_creds_cleanup(struct aws_session *s)
     priv(s)->waiters = NULL;
     while (w) {
         struct creds_waiter *next = w->next;
-        free(w);
+        drop_waiter(w);
         w = next;
     }
 }

@@ -40,4 +40,10 @@ const struct awsconfig_section *aws_credentials_profile(const struct
  * them; for aws_session_cleanup. */
 void aws_creds_cleanup(struct aws_session *s);
 
+/* A call of aws_send waits for credentials with this callback. Session
+ * cleanup frees such calls with aws_call_drop, without calling them back,
+ * as http_client_free frees requests in flight. */
+void aws_call_credentials_ready(void *ctx, const char *error, int cancelled);
+void aws_call_drop(void *ctx);
+
 #endif
