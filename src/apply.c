@@ -257,9 +257,55 @@ static int send_kube(struct engine *e, struct kube_write_request *rq)
     return rc;
 }
 
+/* Creates namespace ns; one that exists already is fine.
+ * NOTE: the sandbox rejects namespace writes (MethodNotAllowed), so the
+ * tests cover only accounts in existing namespaces. */
+static int create_namespace(struct engine *e, const char *ns)
+{
+    static const struct kube_object_ref namespaces = {
+        "/api/v1", NULL, "namespaces", NULL,
+    };
+    char body[400];
+    snprintf(body, sizeof(body), "{\"apiVersion\":\"v1\",\"kind\":"
+             "\"Namespace\",\"metadata\":{\"name\":\"%s\"}}", ns);
+    e->call_done = 0;
+    kube_create(e->m.clusters[e->m.current].kube, &namespaces, body, 0,
+                on_kube_written, e);
+    if (apply_wait_call(e) == 0)
+        return 0;
+    return e->call_done && strcmp(e->error.code, "AlreadyExists") == 0
+           ? 0 : -1;
+}
+
+/* Creates the account with the role annotation, and its namespace when
+ * the create finds none. */
+static int create_service_account(struct engine *e,
+                                  const struct ccfg_service_account *sa,
+                                  const struct kube_annotation *a)
+{
+    struct kube_write_request rq;
+    struct api_error err;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (kube_sa_create_request(sa->namespace_name, sa->name, a, 1, &rq,
+                                   &err) < 0) {
+            e->error = err;
+            return -1;
+        }
+        if (send_kube(e, &rq) == 0)
+            return 0;
+        if (attempt || !e->call_done || strcmp(e->error.code, "NotFound"))
+            return -1;
+        apply_log(e, MARK_INFO, "creating namespace \"%s\"",
+                  sa->namespace_name);
+        if (create_namespace(e, sa->namespace_name) < 0)
+            return -1;
+    }
+    return -1;
+}
+
 /* Patches the account's role annotation, or creates the account when
  * the patch finds none. TODO: the label app.kubernetes.io/managed-by
- * and a missing namespace. */
+ * that eksctl sets. */
 static int write_service_account(struct engine *e,
                                  const struct ccfg_service_account *sa)
 {
@@ -272,15 +318,11 @@ static int write_service_account(struct engine *e,
         e->call_done = 1;
         return -1;
     }
-    if (send_kube(e, &rq) == 0 || !e->call_done ||
-        strcmp(e->error.code, "NotFound") != 0)
-        return e->call_failed || !e->call_done ? -1 : 0;
-    if (kube_sa_create_request(sa->namespace_name, sa->name, &a, 1, &rq,
-                               &err) < 0) {
-        e->error = err;
+    if (send_kube(e, &rq) == 0)
+        return 0;
+    if (!e->call_done || strcmp(e->error.code, "NotFound") != 0)
         return -1;
-    }
-    return send_kube(e, &rq);
+    return create_service_account(e, sa, &a);
 }
 
 static int open_cluster(struct engine *e)

@@ -122,7 +122,7 @@ class ApplyTest(unittest.TestCase):
                              "--nodegroup-name", "workers")["nodegroup"]
         self.assertEqual(nodegroup["status"], "ACTIVE")
 
-    def test_apply_creates_the_setup_and_a_second_run_creates_nothing(self):
+    def test_apply_twice_creates_once(self):
         res = self.run_albatross("apply")
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertIn('[✔]  created stack "eksctl-demo-cluster"', res.stdout)
@@ -140,7 +140,7 @@ class ApplyTest(unittest.TestCase):
                           self.role_of(SA_STACK)), before)
         self.assert_setup_exists()
 
-    def test_delete_removes_what_the_stacks_made(self):
+    def test_delete_removes_stack_resources(self):
         vpcs_before = self.vpcs()
         self.assertEqual(self.run_albatross("apply").returncode, 0)
         role = self.role_of(SA_STACK).rsplit("/", 1)[1]
@@ -181,7 +181,7 @@ class RollbackTest(ApplyTest):
         self.world = tmp.name
         super().setUp()
 
-    def test_rollback_names_the_resource_and_the_way_out(self):
+    def test_rollback_names_failing_resource(self):
         res = self.run_albatross("apply")
         self.assertEqual(res.returncode, 1, res.stdout + res.stderr)
         self.assertIn("[✖]  AWS::EC2::VPC/VPC: CREATE_FAILED – \"", res.stdout)
@@ -199,8 +199,8 @@ class RollbackTest(ApplyTest):
         self.assertEqual(len(self.live_stacks()), 1)
 
     # The tests of the parent need a quota that fits.
-    test_apply_creates_the_setup_and_a_second_run_creates_nothing = None
-    test_delete_removes_what_the_stacks_made = None
+    test_apply_twice_creates_once = None
+    test_delete_removes_stack_resources = None
     test_readonly_changes_nothing = None
 
 
@@ -225,7 +225,7 @@ class InterruptTest(ApplyTest):
         proc.kill()
         self.fail("no line with %r in %r" % (text, lines))
 
-    def test_kill_9_while_the_cluster_stack_runs_then_apply_again(self):
+    def test_kill_during_cluster_stack_resumes(self):
         proc = self.start_apply()
         self.wait_for_line(proc, "AWS::EKS::Cluster/ControlPlane: CREATE_IN_PROGRESS")
         proc.send_signal(signal.SIGKILL)
@@ -239,7 +239,7 @@ class InterruptTest(ApplyTest):
         self.assertEqual(len(self.vpcs()), 2)
         self.assert_setup_exists()
 
-    def test_sigint_stops_cleanly_and_apply_resumes(self):
+    def test_sigint_stops_then_resumes(self):
         proc = self.start_apply()
         self.wait_for_line(proc, "AWS::EKS::Cluster/ControlPlane: CREATE_IN_PROGRESS")
         proc.send_signal(signal.SIGINT)
@@ -252,8 +252,8 @@ class InterruptTest(ApplyTest):
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
         self.assertEqual(sorted(s["StackName"] for s in self.live_stacks()), sorted(STACKS))
 
-    test_apply_creates_the_setup_and_a_second_run_creates_nothing = None
-    test_delete_removes_what_the_stacks_made = None
+    test_apply_twice_creates_once = None
+    test_delete_removes_stack_resources = None
     test_readonly_changes_nothing = None
 
 
