@@ -123,6 +123,39 @@ static int cluster_attrs(struct cfn_op *op, const struct world_cluster *c)
     return rc;
 }
 
+/* EKS makes the cluster security group in the cluster's VPC, and
+ * eksctl's template adds rules to it, so EC2 must know it. */
+static int add_cluster_group(struct cfn_op *op, const struct world_cluster *c)
+{
+    struct world *w = op->w;
+    struct world_security_group *g = world_append(
+        &w->security_groups, &w->security_group_count, sizeof(*g));
+    if (!g)
+        return -1;
+    g->id = world_cluster_security_group(c);
+    g->name = wfile_printf("eks-cluster-sg-%s", c->name);
+    g->description = strdup("EKS created security group applied to ENI "
+                            "that is attached to EKS Control Plane master "
+                            "nodes, as well as any managed workloads.");
+    g->vpc_id = strdup(c->vpc_id);
+    g->region = strdup(c->region);
+    return g->id && g->name && g->description && g->vpc_id && g->region
+           ? 0 : -1;
+}
+
+static void remove_cluster_group(struct world *w, const struct world_cluster *c)
+{
+    char *id = world_cluster_security_group(c);
+    for (size_t i = w->security_group_count; id && i-- > 0;) {
+        struct world_security_group *g = &w->security_groups[i];
+        if (strcmp(g->id, id) != 0)
+            continue;
+        world_free_security_group(g);
+        memmove(g, g + 1, (--w->security_group_count - i) * sizeof(*g));
+    }
+    free(id);
+}
+
 static int create_cluster(struct cfn_op *op)
 {
     char *name = cfn_prop(op, "Name") ? strdup(cfn_prop(op, "Name"))
@@ -138,7 +171,8 @@ static int create_cluster(struct cfn_op *op)
     struct world_cluster *c = world_add_cluster(op->w, op->s->region, name,
                                                 created);
     op->res->physical_id = name;
-    if (!c || set_cluster(op, c) < 0 || cluster_attrs(op, c) < 0)
+    if (!c || set_cluster(op, c) < 0 || cluster_attrs(op, c) < 0 ||
+        add_cluster_group(op, c) < 0)
         return cfn_fail(op, EKS, "ServerException", "out of memory");
     return 0;
 }
@@ -166,6 +200,7 @@ static int remove_cluster(struct cfn_op *op)
     if (c->nodegroup_count)
         return cfn_fail(op, EKS, "ResourceInUseException", "Cluster has "
                         "nodegroups attached");
+    remove_cluster_group(op->w, c);
     world_remove_cluster(op->w, c);
     return 0;
 }

@@ -3,14 +3,17 @@
  * albatross delete -f FILE [--dry-run] [-o text|json]
  *
  * Both read and validate the ClusterConfig and build the plan; with
- * --dry-run they print it and change nothing.
+ * --dry-run they print it and change nothing, without it the apply
+ * engine (src/apply.c) carries it out.
  */
 #include "cli_apply.h"
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "clusterconfig.h"
 #include "output.h"
 #include "plan.h"
@@ -24,24 +27,31 @@ struct apply_options {
     int dry_run;
     int show_templates;
     int json;
+    int readonly;
+    const char *profile;
+    long poll_ms;
 };
 
 static void usage(FILE *out)
 {
     fputs(
-"usage: albatross apply -f FILE --dry-run [--show-templates] [-o FORMAT]\n"
-"       albatross delete -f FILE --dry-run [-o FORMAT]\n"
+"usage: albatross apply -f FILE [--dry-run [--show-templates] [-o FORMAT]]\n"
+"       albatross delete -f FILE [--dry-run [-o FORMAT]]\n"
 "\n"
-"Reads an eksctl ClusterConfig (eksctl.io/v1alpha5) and prints what\n"
-"provisioning would do: the CloudFormation stacks eksctl would create,\n"
-"with their names, tags and resources, and the calls made outside\n"
-"CloudFormation, in order, each with the steps it waits for. delete\n"
-"prints the order of deletion.\n"
+"Reads an eksctl ClusterConfig (eksctl.io/v1alpha5) and creates what\n"
+"eksctl would: the CloudFormation stacks, with eksctl's names and tags,\n"
+"and the calls made outside CloudFormation, in order, printing each\n"
+"stack event. Stacks that exist are skipped or watched, so running it\n"
+"again after an interruption carries on. delete deletes the stacks in\n"
+"the reverse order. With --dry-run both print the plan instead.\n"
 "\n"
 "options:\n"
 "  -f, --filename FILE  the ClusterConfig file\n"
-"  --dry-run            print the plan and change nothing (required for\n"
-"                       now)\n"
+"  --dry-run            print the plan and change nothing\n"
+"  --profile NAME       the AWS profile (default: $AWS_PROFILE)\n"
+"  --readonly           refuse every change (the plan still runs until\n"
+"                       its first change)\n"
+"  --poll-interval MS   between stack status polls (default: 2000)\n"
 "  --show-templates     print each stack's template too (apply only)\n"
 "  -o, --output FORMAT  text or json (default: text)\n"
 "  -h, --help           show this help\n",
@@ -56,13 +66,17 @@ static int bad_usage(const char *command, const char *fmt, const char *value)
     return EXIT_USAGE;
 }
 
-enum { OPT_DRY_RUN = 256, OPT_SHOW_TEMPLATES };
+enum { OPT_DRY_RUN = 256, OPT_SHOW_TEMPLATES, OPT_READONLY, OPT_PROFILE,
+       OPT_POLL };
 
 static const struct option long_options[] = {
     {"filename", required_argument, NULL, 'f'},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"show-templates", no_argument, NULL, OPT_SHOW_TEMPLATES},
     {"output", required_argument, NULL, 'o'},
+    {"readonly", no_argument, NULL, OPT_READONLY},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"poll-interval", required_argument, NULL, OPT_POLL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -79,6 +93,16 @@ static int parse_options(struct apply_options *o, int argc, char **argv)
         case 'f': o->file = optarg; break;
         case OPT_DRY_RUN: o->dry_run = 1; break;
         case OPT_SHOW_TEMPLATES: o->show_templates = 1; break;
+        case OPT_READONLY: o->readonly = 1; break;
+        case OPT_PROFILE: o->profile = optarg; break;
+        case OPT_POLL: {
+            char *end;
+            o->poll_ms = strtol(optarg, &end, 10);
+            if (*end || end == optarg || o->poll_ms < 1 || o->poll_ms > 600000)
+                return bad_usage(command, "invalid --poll-interval \"%s\": "
+                                 "give milliseconds, 1 to 600000", optarg);
+            break;
+        }
         case 'o':
             if (strcmp(optarg, "json") == 0)
                 o->json = 1;
@@ -144,14 +168,12 @@ int cli_apply_main(int argc, char **argv)
     else
         plan_build_create(&plan, &config, NULL);
     if (!o.dry_run) {
-        /* TODO: carry the plan out: create or delete the stacks and wait
-         * for each, call IAM and Kubernetes, and resume by stack name
-         * after an interruption. */
-        fprintf(stderr, "albatross %s: only --dry-run is built so far; "
-                "nothing was changed. Run albatross %s -f %s --dry-run to "
-                "see the plan, or use eksctl to carry it out.\n", argv[0],
-                argv[0], o.file);
-        rc = EXIT_USAGE;
+        struct apply_request rq = {
+            .config = &config, .file = o.file, .deleting = o.deleting,
+            .model = { .profile = o.profile, .readonly = o.readonly },
+            .poll_ms = o.poll_ms ? o.poll_ms : 2000,
+        };
+        rc = apply_run(&rq, stdout);
     } else if (o.json) {
         plan_print_json(stdout, &config, &plan, o.show_templates);
         rc = 0;

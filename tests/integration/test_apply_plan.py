@@ -362,12 +362,6 @@ class DryRunCommands(unittest.TestCase):
             ("deleteStack", "eksctl-shop-cluster"),
         ])
 
-    def test_without_dry_run_changes_nothing(self):
-        res = SB.albatross("apply", "-f", write_config(STANDARD_CONFIG), check=False)
-        self.assertEqual(res.returncode, 2)
-        self.assertIn("only --dry-run is built", res.stderr)
-        self.assertEqual(res.stdout, "")
-
     def test_invalid_config_names_path_and_line(self):
         broken = STANDARD_CONFIG.replace("desiredCapacity: 2",
                                          "desiredCapacity: 2\n  minSize: 3")

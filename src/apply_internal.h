@@ -1,0 +1,54 @@
+/* Shared by the apply engine's files (src/apply*.c); not an interface. */
+#ifndef ALBATROSS_APPLY_INTERNAL_H
+#define ALBATROSS_APPLY_INTERNAL_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "../api/cfn.h"
+#include "apply.h"
+#include "plan.h"
+#include "progress.h"
+
+enum apply_mark { MARK_INFO, MARK_DONE, MARK_FAIL, MARK_WARN };
+
+struct engine {
+    const struct apply_request *rq;
+    struct model m;
+    struct plan plan;
+    struct progress progress;
+    FILE *out;
+    int utf8;
+    /* The result of the request in flight. */
+    int call_done;
+    int call_failed;
+    struct api_error error;
+    /* Event ids printed already, so each event is printed once. */
+    char **seen;
+    size_t seen_count;
+    char *issuer;              /* https://..., once known */
+    char *role_arn;            /* the last service account stack's Role1 */
+    int kube_open;
+};
+
+extern volatile sig_atomic_t apply_interrupted;
+
+void apply_log(struct engine *e, enum apply_mark mark, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Runs the event loop until the call in flight calls back. Returns 0
+ * when it succeeded, -1 when it failed (e->error) or was interrupted. */
+int apply_wait_call(struct engine *e);
+/* Lets the event loop run for ms without blocking it. Returns -1 when
+ * interrupted. */
+int apply_pause(struct engine *e, long ms);
+
+/* Creates the stack of plan step i, or skips or watches the one there.
+ * Returns 0 when it is CREATE_COMPLETE, -1 otherwise (reported). */
+int apply_stack_create(struct engine *e, size_t i);
+/* Deletes the stack of plan step i and waits until it is gone. */
+int apply_stack_delete(struct engine *e, size_t i);
+/* The output key of the stack of plan step i (a copy), or NULL. */
+char *apply_stack_output(struct engine *e, size_t i, const char *key);
+
+#endif
