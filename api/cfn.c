@@ -73,13 +73,17 @@ static int send_call(struct aws_session *s, const char *operation,
 
 /* ---- calls of one request ---- */
 
+/* Reads the one string a reply carries (a stack id, a template body). */
+typedef int (*text_parser)(const char *xml, size_t len, char **text,
+                           struct api_error *err);
+
 struct single_op {
     union {
-        cfn_id_fn id;
+        cfn_id_fn text;         /* cfn_template_fn has the same shape */
         cfn_done_fn plain;
         cfn_resources_fn resources;
-        cfn_template_fn template;
     } done;
+    text_parser parse;          /* for done.text */
     void *ctx;
 };
 
@@ -91,17 +95,16 @@ static struct single_op *single_op(void *ctx)
     return op;
 }
 
-static void on_created(const struct buf *body, const struct api_error *err,
-                       void *ctx)
+static void on_text(const struct buf *body, const struct api_error *err,
+                    void *ctx)
 {
     struct single_op *op = ctx;
     struct api_error parse_err = {0};
-    char *id = NULL;
-    if (!err && cfn_parse_create_stack(body->data, body->len, &id,
-                                       &parse_err) < 0)
+    char *text = NULL;
+    if (!err && op->parse(body->data, body->len, &text, &parse_err) < 0)
         err = &parse_err;
-    op->done.id(err ? NULL : id, err, op->ctx);
-    free(id);
+    op->done.text(err ? NULL : text, err, op->ctx);
+    free(text);
     free(op);
 }
 
@@ -120,7 +123,8 @@ int cfn_create_stack(struct aws_session *s,
         done(NULL, &err, ctx);
         return -1;
     }
-    op->done.id = done;
+    op->done.text = done;
+    op->parse = cfn_parse_create_stack;
     params_add(&p, "StackName", 0, NULL, req->name);
     params_add(&p, "TemplateBody", 0, NULL, req->template_body);
     for (size_t i = 0; i < req->parameter_count; i++) {
@@ -135,7 +139,7 @@ int cfn_create_stack(struct aws_session *s,
     }
     for (size_t i = 0; i < req->capability_count; i++)
         params_add(&p, "Capabilities", i + 1, NULL, req->capabilities[i]);
-    int rc = send_call(s, "CreateStack", &p, 1, on_created, op);
+    int rc = send_call(s, "CreateStack", &p, 1, on_text, op);
     params_cleanup(&p);
     return rc;
 }
@@ -167,20 +171,6 @@ static void on_resources(const struct buf *body, const struct api_error *err,
         list = NULL;
     }
     op->done.resources(list, err, op->ctx);
-    free(op);
-}
-
-static void on_template(const struct buf *body, const struct api_error *err,
-                        void *ctx)
-{
-    struct single_op *op = ctx;
-    struct api_error parse_err = {0};
-    char *template = NULL;
-    if (!err && cfn_parse_template(body->data, body->len, &template,
-                                   &parse_err) < 0)
-        err = &parse_err;
-    op->done.template(err ? NULL : template, err, op->ctx);
-    free(template);
     free(op);
 }
 
@@ -244,8 +234,9 @@ int cfn_get_template(struct aws_session *s, const char *name_or_id,
         done(NULL, &err, ctx);
         return -1;
     }
-    op->done.template = done;
-    return send_named(s, "GetTemplate", name_or_id, 0, on_template, op);
+    op->done.text = done;
+    op->parse = cfn_parse_template;
+    return send_named(s, "GetTemplate", name_or_id, 0, on_text, op);
 }
 
 /* ---- paged calls ---- */

@@ -371,40 +371,41 @@ static void list_failed(struct kube_watch *w, const struct api_error *err)
     retry_later(w, 1, 0);
 }
 
+/* Takes the list's resourceVersion (a copy: the list may be freed) and
+ * hands the list to the relisted handler, or frees it. */
+static void take_list(struct kube_watch *w, const char *list_rv,
+                      struct kube_sa_list *sas,
+                      struct kube_ingress_list *ingresses)
+{
+    char rv[KUBE_MAX_RESOURCE_VERSION + 1];
+    snprintf(rv, sizeof(rv), "%s", list_rv ? list_rv : "");
+    if (w->h.relisted) {
+        w->h.relisted(sas, ingresses, w->ctx);
+    } else {
+        kube_sa_list_free(sas);
+        kube_ingress_list_free(ingresses);
+    }
+    listed(w, rv);
+}
+
 static void on_sa_list(struct kube_sa_list *list, const struct api_error *err,
                        void *ctx)
 {
     struct kube_watch *w = ctx;
-    if (!list) {
-        list_failed(w, err);
-        return;
-    }
-    char rv[KUBE_MAX_RESOURCE_VERSION + 1];
-    snprintf(rv, sizeof(rv), "%s", list->resource_version ?
-                                   list->resource_version : "");
-    if (w->h.relisted)
-        w->h.relisted(list, NULL, w->ctx);
+    if (list)
+        take_list(w, list->resource_version, list, NULL);
     else
-        kube_sa_list_free(list);
-    listed(w, rv);
+        list_failed(w, err);
 }
 
 static void on_ingress_list(struct kube_ingress_list *list,
                             const struct api_error *err, void *ctx)
 {
     struct kube_watch *w = ctx;
-    if (!list) {
-        list_failed(w, err);
-        return;
-    }
-    char rv[KUBE_MAX_RESOURCE_VERSION + 1];
-    snprintf(rv, sizeof(rv), "%s", list->resource_version ?
-                                   list->resource_version : "");
-    if (w->h.relisted)
-        w->h.relisted(NULL, list, w->ctx);
+    if (list)
+        take_list(w, list->resource_version, NULL, list);
     else
-        kube_ingress_list_free(list);
-    listed(w, rv);
+        list_failed(w, err);
 }
 
 static void relist(struct kube_watch *w)

@@ -31,17 +31,9 @@ struct members {
 static int members(const struct awsreply *r, const char *name,
                    struct members *m)
 {
-    m->count = 0;
-    for (size_t i = 1;; i++) {
-        char key[128];
-        snprintf(key, sizeof(key), "%s.member.%zu", name, i);
-        const char *value = awsreply_param(r, key);
-        if (!value)
-            return 0;
-        if (m->count == MEMBERS_MAX)
-            return -1;
-        m->items[m->count++] = value;
-    }
+    long n = awsreply_members(r, name, m->items, MEMBERS_MAX);
+    m->count = n < 0 ? 0 : (size_t)n;
+    return n < 0 ? -1 : 0;
 }
 
 static int listed(const struct members *m, const char *value)
