@@ -5,10 +5,10 @@
  * an http_schedule timer, so nothing sleeps.
  *
  * The walk runs the loop itself. The UI keeps its terminal responsive by
- * running the whole walk on a worker thread (src/apply_job.c) instead of
- * turning each step into a state machine its own loop drives: the walk
- * stays the straight-line code the command line uses, and the threads
- * share only the progress and the cancel flag.
+ * running the whole walk on a worker thread (src/apply_job.c), instead
+ * of turning each step into a state machine that its own loop drives.
+ * So the walk stays the straight-line code the command line uses, and
+ * the threads share only the progress and the cancel flag.
  */
 #include "apply.h"
 

@@ -11,7 +11,7 @@
  *
  * A run owns its model (its own HTTP client and AWS session) and runs
  * its own event loop, so it can run on a worker thread (src/apply_job.h)
- * beside the UI's; it shares only the progress (locked inside) and the
+ * beside the UI's. It shares only the progress (locked inside) and the
  * cancel flag with the thread that started it.
  */
 #ifndef ALBATROSS_APPLY_H
@@ -31,8 +31,8 @@ struct apply_request {
     struct model_options model; /* profile, readonly; region and cluster
                                  * are taken from the config */
     long poll_ms;              /* between DescribeStacks polls */
-    /* Where the steps, resources and log lines go: an empty progress the
-     * caller owns, or NULL for one the run keeps to itself. */
+    /* The destination of the steps, resources and log lines: an empty
+     * progress the caller owns, or NULL for one the run keeps. */
     struct progress *progress;
     /* Set to stop the run at its next wait, which then cancels the call
      * in flight; NULL: the run stops on SIGINT (the command line). */

@@ -2,9 +2,9 @@
  * An apply or delete run (src/apply.h) on a worker thread, so the UI's
  * event loop keeps drawing and reading keys while stacks are created.
  *
- * The worker owns its model, HTTP client and AWS session; it shares with
- * the thread that started it only the progress (locked inside, see
- * src/progress.h), the cancel flag and a pipe. The pipe's read end
+ * The worker owns its model, HTTP client and AWS session. It shares three
+ * things with the thread that started it: the progress (locked inside,
+ * see src/progress.h), the cancel flag and a pipe. The pipe's read end
  * becomes readable after every change of the progress and once more when
  * the run ends, so the UI waits on it beside stdin. The worker blocks
  * every signal: they reach the UI thread, which owns the terminal.

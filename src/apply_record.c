@@ -49,8 +49,8 @@ int apply_record_save(const struct apply_record *r)
     return files_write(path, text, (size_t)n);
 }
 
-/* Copies the value of "key=" lines into the record. Returns 1 for a key
- * it knows, 0 for another line. */
+/* Copies the value of a "key=value" line into the record. Returns 1 for
+ * a recognised key, 0 for any other line. */
 static int read_line(struct apply_record *r, const char *line)
 {
     const char *eq = strchr(line, '=');

@@ -8,9 +8,9 @@
  *
  * Threads: an engine may drive it from a worker thread while the UI
  * thread draws it. Every function that changes it takes its mutex
- * itself; a reader on another thread holds progress_lock() while it
- * reads fields or calls the read-only functions below, which take no
- * lock. After each change the notify hook runs (outside the mutex), so
+ * itself. A reader on another thread holds progress_lock() while it
+ * reads fields or calls the read-only functions below, because those
+ * take no lock. After each change the notify hook runs (outside the mutex), so
  * the writer can wake the reader's event loop.
  *
  * Times come from an injectable clock in milliseconds, so tests can pin
@@ -87,7 +87,7 @@ void progress_cleanup(struct progress *p);
 /* Holds the mutex while another thread's writer may run; see the top. */
 void progress_lock(struct progress *p);
 void progress_unlock(struct progress *p);
-/* Calls fn(ctx) after every later change (NULL: nobody). Set it before
+/* Calls fn(ctx) after every later change (fn NULL: no call). Set it before
  * the writer starts. */
 void progress_set_notify(struct progress *p, progress_notify_fn fn,
                          void *ctx);

@@ -40,8 +40,8 @@ static const char *verb(int deleting)
     return deleting ? "delete" : "apply";
 }
 
-/* Saves the run's state; a record that cannot be written only costs the
- * resume offer, so it is logged on the status line and nothing more. */
+/* Saves the run's state. A record that cannot be written only costs the
+ * resume offer, so the failure goes to the status line and nothing more. */
 static void record(struct ui *ui, enum apply_record_state s)
 {
     struct apply_ui *a = state(ui);
@@ -194,7 +194,8 @@ int apply_ui_poll(struct ui *ui)
     return finished(ui, rc);
 }
 
-/* Stops the run and waits for its worker; the record says "stopped". */
+/* Stops the run and waits for its worker. The record's state becomes
+ * "stopped". */
 static void stop(struct ui *ui)
 {
     struct apply_ui *a = state(ui);

@@ -25,8 +25,8 @@ int apply_ui_ask_delete(struct ui *ui, const char *file);
  * not finish and nothing runs. Returns enum react. */
 int apply_ui_offer_resume(struct ui *ui);
 
-/* The quit key: quits at once when nothing runs, else asks first and
- * stops the run. Returns enum react. */
+/* Handles the quit key: quits at once when nothing runs, else asks for
+ * confirmation and then stops the run. Returns enum react. */
 int apply_ui_quit(struct ui *ui);
 
 /* The fd to wait on while a run goes, else -1. */
@@ -38,8 +38,8 @@ int apply_ui_poll(struct ui *ui);
 int apply_ui_running(const struct ui *ui);
 
 /* Stops a run that still goes and frees the state. Call it after the
- * terminal is given back: it says on stderr how to resume a stopped
- * run. */
+ * terminal is given back, because it prints how to resume a stopped run
+ * on stderr. */
 void apply_ui_free(struct ui *ui);
 
 #endif

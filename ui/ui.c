@@ -495,8 +495,8 @@ int ui_run(struct model *m, struct chains *chains,
     int status = run_loop(&ui);
     endwin();
     delscreen(screen);
-    /* The run stops before its progress is freed, and says on the
-     * terminal, now given back, how to resume. */
+    /* The run stops before its progress is freed, and prints how to
+     * resume it on the terminal, which ncurses has given back. */
     apply_ui_free(&ui);
     signals_stop(old);
     while (ui.depth > 0)

@@ -6,7 +6,8 @@ saved file, the saved file's mode, and the layout at small terminal
 sizes. WizardApplyTest carries out the apply from the UI against the
 sandbox's CloudFormation: the cluster ACTIVE and the stacks made with
 eksctl's names, a UI killed mid-apply resumed without duplicates, a
-quit that asks and stops the run, and a delete from the UI."""
+quit that asks for confirmation and stops the run, and a delete from
+the UI."""
 
 import json
 import os
@@ -344,6 +345,7 @@ class WizardApplyTest(unittest.TestCase):
         screen.wait_for(READY, timeout=APPLY_WAIT)
         screen.keys("Escape")
         screen.wait_for("step 6 of 6: Apply")
+
         screen.keys(":")
         screen.type("delete %s" % self.config)
         screen.keys("Enter")
@@ -353,6 +355,7 @@ class WizardApplyTest(unittest.TestCase):
         screen.keys("n")
         screen.wait_for("not done")
         self.assert_applied()
+
         screen.keys(":")
         screen.type("delete %s" % self.config)
         screen.keys("Enter")
