@@ -93,7 +93,8 @@ int apply_ui_start(struct ui *ui, const char *file, int deleting)
     }
     remember(a, path, deleting);
     record(ui, APPLY_RECORD_RUNNING);
-    return progress_view_open(ui);
+    /* The view may be on top already, showing the last run. */
+    return progress_view_open(ui) | REACT_ROWS;
 }
 
 /* ---- questions -------------------------------------------------------- */

@@ -7,6 +7,8 @@
  * Each run is recorded in the XDG state directory (src/apply_record.h):
  * quitting or being killed mid-run leaves a record the wizard offers to
  * resume.
+ *
+ * TODO: a key to stop a run without quitting; only quitting stops one.
  */
 #ifndef ALBATROSS_APPLY_UI_H
 #define ALBATROSS_APPLY_UI_H
