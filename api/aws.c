@@ -106,8 +106,11 @@ static const struct awsconfig_entry *entry(const struct awsconfig_section *sec,
 static char *home_path(const char *rest)
 {
     const char *home = env("HOME");
+    char pwbuf[4096];
     if (!home) {
-        struct passwd *pw = getpwuid(getuid());
+        /* The reentrant form: an apply may run on a worker thread. */
+        struct passwd pwd, *pw = NULL;
+        getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw);
         home = pw ? pw->pw_dir : "/";
     }
     struct buf b;

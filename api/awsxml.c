@@ -20,6 +20,11 @@ static int has_dtd(const char *xml, size_t len)
     return 0;
 }
 
+void awsxml_global_init(void)
+{
+    xmlInitParser();
+}
+
 xmlDoc *awsxml_parse(const char *xml, size_t len, const char *what,
                      struct api_error *err)
 {

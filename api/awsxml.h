@@ -13,6 +13,10 @@
 
 #include "error.h"
 
+/* Sets libxml2 up once; call it before a second thread parses (libxml2
+ * 2.9 does not make its own first setup thread-safe). */
+void awsxml_global_init(void);
+
 /* Parses xml; returns the document (free with xmlFreeDoc) or NULL with
  * err set to "InvalidReply" naming what (e.g. "IAM ListRoles"). */
 xmlDoc *awsxml_parse(const char *xml, size_t len, const char *what,

@@ -76,6 +76,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 
     if (!log_file || level > log_threshold)
         return;
+    /* One line at a time when an apply's worker thread logs too. */
+    flockfile(log_file);
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
@@ -93,4 +95,5 @@ void log_msg(enum log_level level, const char *fmt, ...)
     if (n >= (int)sizeof(line))
         fprintf(log_file, "... (%d bytes cut)", n - (int)sizeof(line) + 1);
     fputc('\n', log_file);
+    funlockfile(log_file);
 }

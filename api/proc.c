@@ -1,6 +1,7 @@
 #include "proc.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -34,12 +35,15 @@ struct proc {
  * While children run, SIGTERM, SIGINT and SIGHUP kill their process
  * groups before albatross goes, so no helper outlives it. The previous
  * handlers are then restored and the signal raised again. Only the
- * first GUARDED_MAX children are guarded.
+ * first GUARDED_MAX children are guarded. The table is shared by the
+ * threads that spawn (the UI's and an apply's worker), so a mutex keeps
+ * the count and the saved handlers in step.
  */
 static volatile sig_atomic_t guarded[GUARDED_MAX];
 static size_t running;
 static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 static struct sigaction saved_actions[3];
+static pthread_mutex_t guard_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_stop(int sig)
 {
@@ -54,6 +58,7 @@ static void on_stop(int sig)
 
 static void guard(pid_t pid)
 {
+    pthread_mutex_lock(&guard_lock);
     if (running++ == 0) {
         struct sigaction sa;
         memset(&sa, 0, sizeof(sa));
@@ -65,23 +70,29 @@ static void guard(pid_t pid)
     for (size_t i = 0; i < GUARDED_MAX; i++)
         if (guarded[i] == 0) {
             guarded[i] = pid;
-            return;
+            break;
         }
+    pthread_mutex_unlock(&guard_lock);
 }
 
 static void unguard(pid_t pid)
 {
+    pthread_mutex_lock(&guard_lock);
     for (size_t i = 0; i < GUARDED_MAX; i++)
         if (guarded[i] == pid)
             guarded[i] = 0;
     if (--running == 0)
         for (int i = 0; i < 3; i++)
             sigaction(stop_signals[i], &saved_actions[i], NULL);
+    pthread_mutex_unlock(&guard_lock);
 }
 
 size_t proc_running(void)
 {
-    return running;
+    pthread_mutex_lock(&guard_lock);
+    size_t n = running;
+    pthread_mutex_unlock(&guard_lock);
+    return n;
 }
 
 /* ---- starting ---- */

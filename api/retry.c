@@ -61,8 +61,9 @@ enum retry_class retry_classify(long status, const char *code, int transport,
 
 static double default_random(void *ctx)
 {
-    static unsigned short state[3];
-    static int seeded;
+    /* Per thread: the UI and an apply's worker thread both retry. */
+    static _Thread_local unsigned short state[3];
+    static _Thread_local int seeded;
     (void)ctx;
     if (!seeded) {
         struct timespec ts;

@@ -4,8 +4,11 @@
  * sent and then the event loop runs until it calls back; polls wait on
  * an http_schedule timer, so nothing sleeps.
  *
- * TODO: the UI needs a driver that returns to its own loop between
- * calls; this one runs the loop itself, which suits the command line.
+ * The walk runs the loop itself. The UI keeps its terminal responsive by
+ * running the whole walk on a worker thread (src/apply_job.c), instead
+ * of turning each step into a state machine that its own loop drives.
+ * So the walk stays the straight-line code the command line uses, and
+ * the threads share only the progress and the cancel flag.
  */
 #include "apply.h"
 
@@ -29,12 +32,21 @@
 #define EXIT_SETUP 2
 #define WAIT_SLICE_MS 500
 
-volatile sig_atomic_t apply_interrupted;
+#define LOG_LINE_MAX 1200
+
+/* The command line's stop flag: SIGINT sets it. Runs started with their
+ * own flag (the UI's) leave signals alone. */
+static atomic_int sigint_seen;
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    apply_interrupted = 1;
+    atomic_store(&sigint_seen, 1);
+}
+
+int apply_stopping(const struct engine *e)
+{
+    return atomic_load(e->cancel) != 0;
 }
 
 /* ---- log lines ----------------------------------------------------------- */
@@ -43,26 +55,29 @@ void apply_log(struct engine *e, enum apply_mark mark, const char *fmt, ...)
 {
     static const char *const utf8_marks[] = { "ℹ", "✔", "✖", "!" };
     static const char *const ascii_marks[] = { "i", "+", "x", "!" };
-    char stamp[32];
+    char line[LOG_LINE_MAX];
     time_t now = time(NULL);
     struct tm tm;
-    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S",
-             localtime_r(&now, &tm));
-    fprintf(e->out, "%s [%s]  ", stamp,
-            (e->utf8 ? utf8_marks : ascii_marks)[mark]);
+    size_t n = strftime(line, sizeof(line), "%Y-%m-%d %H:%M:%S",
+                        localtime_r(&now, &tm));
+    n += (size_t)snprintf(line + n, sizeof(line) - n, " [%s]  ",
+                          (e->utf8 ? utf8_marks : ascii_marks)[mark]);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(e->out, fmt, ap);
+    vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     va_end(ap);
-    fputc('\n', e->out);
-    fflush(e->out);
+    progress_event_add(e->progress, line);
+    if (e->out) {
+        fprintf(e->out, "%s\n", line);
+        fflush(e->out);
+    }
 }
 
 /* ---- the event loop ------------------------------------------------------ */
 
 int apply_wait_call(struct engine *e)
 {
-    while (!e->call_done && !apply_interrupted)
+    while (!e->call_done && !apply_stopping(e))
         if (model_wait(&e->m, NULL, NULL, 0, WAIT_SLICE_MS) < 0)
             break;
     if (!e->call_done) {
@@ -85,7 +100,7 @@ int apply_pause(struct engine *e, long ms)
     int fired = 0;
     if (http_schedule(e->m.http, ms, on_timer, &fired) < 0)
         return -1;
-    while (!fired && !apply_interrupted)
+    while (!fired && !apply_stopping(e))
         if (model_wait(&e->m, NULL, NULL, 0, WAIT_SLICE_MS) < 0)
             break;
     if (!fired)
@@ -203,7 +218,7 @@ static int step_failed(struct engine *e, size_t step, const char *what)
     snprintf(reason, sizeof(reason), "%s: %s: %s", what, e->error.code,
              e->error.message);
     apply_log(e, MARK_FAIL, "%s", reason);
-    progress_step_set(&e->progress, step, PROGRESS_FAILED, reason);
+    progress_step_set(e->progress, step, PROGRESS_FAILED, reason);
     return -1;
 }
 
@@ -325,11 +340,28 @@ static int write_service_account(struct engine *e,
     return create_service_account(e, sa, &a);
 }
 
+/* Opens the cluster's Kubernetes API. Without e->out, what
+ * cli_open_cluster() reports goes to the event log. */
 static int open_cluster(struct engine *e)
 {
     if (e->kube_open)
         return 0;
-    if (cli_open_cluster(&e->m, e->out) != 0)
+    char *text = NULL;
+    size_t len = 0;
+    FILE *err = e->out ? e->out : open_memstream(&text, &len);
+    if (!err)
+        return -1;
+    int rc = cli_open_cluster(&e->m, err);
+    if (err != e->out) {
+        fclose(err);
+        for (char *line = text; line && *line;) {
+            size_t n = strcspn(line, "\n");
+            apply_log(e, MARK_FAIL, "%.*s", (int)n, line);
+            line += n + (line[n] == '\n');
+        }
+        free(text);
+    }
+    if (rc != 0)
         return -1;
     e->kube_open = 1;
     return 0;
@@ -347,7 +379,7 @@ static int ensure_service_account(struct engine *e, size_t step,
         return step_failed(e, step, "read the role from the stack's output "
                            "Role1");
     if (open_cluster(e) < 0) {
-        progress_step_set(&e->progress, step, PROGRESS_FAILED,
+        progress_step_set(e->progress, step, PROGRESS_FAILED,
                           "the cluster's Kubernetes API cannot be reached");
         return -1;
     }
@@ -363,7 +395,7 @@ static int ensure_service_account(struct engine *e, size_t step,
 static int run_call(struct engine *e, size_t step, size_t *accounts)
 {
     const char *name = e->plan.steps[step].name;
-    progress_step_set(&e->progress, step, PROGRESS_RUNNING, NULL);
+    progress_step_set(e->progress, step, PROGRESS_RUNNING, NULL);
     int rc = 0;
     if (strcmp(name, "iam:CreateOpenIDConnectProvider") == 0) {
         rc = ensure_provider(e, step);
@@ -383,7 +415,7 @@ static int run_call(struct engine *e, size_t step, size_t *accounts)
                   name);
     }
     if (rc == 0)
-        progress_step_set(&e->progress, step, PROGRESS_DONE, NULL);
+        progress_step_set(e->progress, step, PROGRESS_DONE, NULL);
     return rc;
 }
 
@@ -400,8 +432,8 @@ static int run_step(struct engine *e, size_t step, size_t *accounts)
 /* What finished and what did not, after a failure or an interruption. */
 static void summarize(struct engine *e)
 {
-    for (size_t i = 0; i < e->progress.count; i++) {
-        const struct progress_step *s = &e->progress.steps[i];
+    for (size_t i = 0; i < e->progress->count; i++) {
+        const struct progress_step *s = &e->progress->steps[i];
         apply_log(e, s->state == PROGRESS_DONE ? MARK_DONE : MARK_WARN,
                   "%s: %s", s->name, s->state == PROGRESS_RUNNING
                   ? "interrupted" : progress_state_name(s->state));
@@ -421,9 +453,9 @@ static int walk(struct engine *e)
 {
     size_t accounts = 0;
     for (size_t i = 0; i < e->plan.count; i++) {
-        if (run_step(e, i, &accounts) == 0 && !apply_interrupted)
+        if (run_step(e, i, &accounts) == 0 && !apply_stopping(e))
             continue;
-        if (apply_interrupted)
+        if (apply_stopping(e))
             apply_log(e, MARK_WARN, "interrupted; run albatross %s -f %s "
                       "again to carry on where this run stopped",
                       e->rq->deleting ? "delete" : "apply", e->rq->file);
@@ -455,46 +487,78 @@ static void engine_cleanup(struct engine *e)
     free(e->issuer);
     free(e->role_arn);
     plan_cleanup(&e->plan);
-    progress_cleanup(&e->progress);
+    if (e->progress == &e->own_progress)
+        progress_cleanup(&e->own_progress);
     model_cleanup(&e->m);
+}
+
+void apply_title(const struct ccfg *c, int deleting, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s cluster %s in %s", deleting ? "delete" : "apply",
+             c->name, c->region);
+}
+
+/* The steps of the plan, pending, in the caller's progress or the run's
+ * own. */
+static void start_progress(struct engine *e)
+{
+    if (e->rq->progress) {
+        e->progress = e->rq->progress;
+    } else {
+        char title[300];
+        apply_title(e->rq->config, e->rq->deleting, title, sizeof(title));
+        progress_init(&e->own_progress, title, NULL, NULL);
+        e->progress = &e->own_progress;
+    }
+    for (size_t i = 0; i < e->plan.count; i++)
+        progress_step_add(e->progress, e->plan.steps[i].name,
+                          e->plan.steps[i].description);
+}
+
+static int run_walk(struct engine *e)
+{
+    const struct apply_request *rq = e->rq;
+    const struct ccfg *c = rq->config;
+    apply_log(e, MARK_INFO, "%s %zu steps for cluster \"%s\" in \"%s\" "
+              "(from %s)", rq->deleting ? "deleting:" : "applying:",
+              e->plan.count, c->name, c->region, rq->file);
+    if (rq->cancel)
+        return walk(e);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, &old);
+    atomic_store(&sigint_seen, 0);
+    int rc = walk(e);
+    sigaction(SIGINT, &old, NULL);
+    return rc;
 }
 
 int apply_run(const struct apply_request *rq, FILE *out)
 {
     const struct ccfg *c = rq->config;
-    struct engine e = { .rq = rq, .out = out, .utf8 = utf8_locale() };
+    struct engine e = { .rq = rq, .out = out, .utf8 = utf8_locale(),
+                        .cancel = rq->cancel ? rq->cancel : &sigint_seen };
     struct model_options mo = rq->model;
     mo.region = c->region;
     mo.cluster = c->name;
     mo.region_only = 1;
     char why[1024];
     if (model_init(&e.m, &mo, why, sizeof(why)) < 0) {
-        fprintf(stderr, "albatross %s: %s\n", rq->deleting ? "delete"
-                : "apply", why);
+        /* A run on the UI's behalf must not write on its terminal. */
+        if (rq->progress)
+            progress_set_note(rq->progress, why);
+        else
+            fprintf(stderr, "albatross %s: %s\n", rq->deleting ? "delete"
+                    : "apply", why);
         return EXIT_SETUP;
     }
     if (rq->deleting)
         plan_build_delete(&e.plan, c);
     else
         plan_build_create(&e.plan, c, NULL);
-    char title[300];
-    snprintf(title, sizeof(title), "%s cluster %s in %s", rq->deleting
-             ? "delete" : "apply", c->name, c->region);
-    progress_init(&e.progress, title, NULL, NULL);
-    for (size_t i = 0; i < e.plan.count; i++)
-        progress_step_add(&e.progress, e.plan.steps[i].name,
-                          e.plan.steps[i].description);
-
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
-    apply_interrupted = 0;
-    apply_log(&e, MARK_INFO, "%s %zu steps for cluster \"%s\" in \"%s\" "
-              "(from %s)", rq->deleting ? "deleting:" : "applying:",
-              e.plan.count, c->name, c->region, rq->file);
-    int rc = walk(&e);
-    sigaction(SIGINT, &old, NULL);
+    start_progress(&e);
+    int rc = run_walk(&e);
     engine_cleanup(&e);
     return rc;
 }

@@ -8,14 +8,21 @@
  *
  * Every stack event is printed as one line in eksctl's style and
  * recorded in a struct progress, which a progress view can show.
+ *
+ * A run owns its model (its own HTTP client and AWS session) and runs
+ * its own event loop, so it can run on a worker thread (src/apply_job.h)
+ * beside the UI's. It shares only the progress (locked inside) and the
+ * cancel flag with the thread that started it.
  */
 #ifndef ALBATROSS_APPLY_H
 #define ALBATROSS_APPLY_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "clusterconfig.h"
 #include "model.h"
+#include "progress.h"
 
 struct apply_request {
     const struct ccfg *config;
@@ -24,10 +31,20 @@ struct apply_request {
     struct model_options model; /* profile, readonly; region and cluster
                                  * are taken from the config */
     long poll_ms;              /* between DescribeStacks polls */
+    /* The destination of the steps, resources and log lines: an empty
+     * progress the caller owns, or NULL for one the run keeps. */
+    struct progress *progress;
+    /* Set to stop the run at its next wait, which then cancels the call
+     * in flight; NULL: the run stops on SIGINT (the command line). */
+    atomic_int *cancel;
 };
 
 /* Returns 0 when everything is in place (or gone), 1 when a step failed
- * or was interrupted (SIGINT), 2 when the session could not start. */
+ * or was stopped, 2 when the session could not start. The log lines go
+ * to out, when not NULL, and to the progress's event log. */
 int apply_run(const struct apply_request *rq, FILE *out);
+
+/* The progress title of a run: "apply cluster NAME in REGION". */
+void apply_title(const struct ccfg *c, int deleting, char *buf, size_t len);
 
 #endif

@@ -16,8 +16,10 @@ struct engine {
     const struct apply_request *rq;
     struct model m;
     struct plan plan;
-    struct progress progress;
-    FILE *out;
+    struct progress *progress; /* rq->progress, or own_progress */
+    struct progress own_progress;
+    atomic_int *cancel;        /* rq->cancel, or the SIGINT flag */
+    FILE *out;                 /* NULL: the progress's event log only */
     int utf8;
     /* The result of the request in flight. */
     int call_done;
@@ -31,16 +33,17 @@ struct engine {
     int kube_open;
 };
 
-extern volatile sig_atomic_t apply_interrupted;
+/* Whether the run was asked to stop. */
+int apply_stopping(const struct engine *e);
 
 void apply_log(struct engine *e, enum apply_mark mark, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Runs the event loop until the call in flight calls back. Returns 0
- * when it succeeded, -1 when it failed (e->error) or was interrupted. */
+ * when it succeeded, -1 when it failed (e->error) or was stopped. */
 int apply_wait_call(struct engine *e);
 /* Lets the event loop run for ms without blocking it. Returns -1 when
- * interrupted. */
+ * stopped. */
 int apply_pause(struct engine *e, long ms);
 
 /* Creates the stack of plan step i, or skips or watches the one there.

@@ -121,7 +121,7 @@ static void print_event(struct engine *e, size_t step,
         apply_log(e, MARK_INFO, "%s/%s: %s", ev->type, ev->logical_id,
                   ev->status);
     if (strcmp(ev->type, "AWS::CloudFormation::Stack") != 0)
-        progress_resource_set(&e->progress, step, ev->logical_id, ev->type,
+        progress_resource_set(e->progress, step, ev->logical_id, ev->type,
                               ev->status, ev->reason);
 }
 
@@ -203,9 +203,9 @@ static int report_failure(struct engine *e, size_t step, const char *status,
     else
         snprintf(next, sizeof(next), "run albatross delete -f %s, then "
                  "albatross apply -f %s again", e->rq->file, e->rq->file);
-    progress_step_set(&e->progress, step, ends_with(status, "ROLLBACK_COMPLETE")
+    progress_step_set(e->progress, step, ends_with(status, "ROLLBACK_COMPLETE")
                       ? PROGRESS_ROLLED_BACK : PROGRESS_FAILED, reason);
-    progress_step_set_next(&e->progress, step, next);
+    progress_step_set_next(e->progress, step, next);
     apply_log(e, MARK_FAIL, "stack \"%s\" is %s; %s", name, status, reason);
     apply_log(e, MARK_INFO, "to fix it: %s", next);
     return -1;
@@ -221,7 +221,7 @@ static int settle(struct engine *e, size_t step, const char *id,
     if (status && strcmp(status, want) == 0) {
         apply_log(e, MARK_DONE, "%s stack \"%s\"", done,
                   e->plan.steps[step].name);
-        progress_step_set(&e->progress, step, PROGRESS_DONE, NULL);
+        progress_step_set(e->progress, step, PROGRESS_DONE, NULL);
         rc = 0;
     } else if (status) {
         report_failure(e, step, status, r);
@@ -276,7 +276,7 @@ static int create(struct engine *e, size_t step, struct stack_reply *r)
     }
     apply_log(e, MARK_FAIL, "create stack \"%s\": %s: %s",
               e->plan.steps[step].name, e->error.code, e->error.message);
-    progress_step_set(&e->progress, step, PROGRESS_FAILED, e->error.message);
+    progress_step_set(e->progress, step, PROGRESS_FAILED, e->error.message);
     return -1;
 }
 
@@ -285,14 +285,14 @@ int apply_stack_create(struct engine *e, size_t step)
     const char *name = e->plan.steps[step].name;
     struct stack_reply r = { .e = e };
     int rc = -1;
-    progress_step_set(&e->progress, step, PROGRESS_RUNNING, NULL);
+    progress_step_set(e->progress, step, PROGRESS_RUNNING, NULL);
     int found = describe(e, name, &r);
     if (found < 0)
         goto out;
     if (found && strcmp(r.stacks->items[0].status, "CREATE_COMPLETE") == 0) {
         apply_log(e, MARK_DONE, "stack \"%s\" exists already (CREATE_COMPLETE)"
                   "; skipping it", name);
-        progress_step_set(&e->progress, step, PROGRESS_DONE, NULL);
+        progress_step_set(e->progress, step, PROGRESS_DONE, NULL);
         rc = 0;
         goto out;
     }
@@ -329,13 +329,13 @@ int apply_stack_delete(struct engine *e, size_t step)
     const char *name = e->plan.steps[step].name;
     struct stack_reply r = { .e = e };
     int rc = -1;
-    progress_step_set(&e->progress, step, PROGRESS_RUNNING, NULL);
+    progress_step_set(e->progress, step, PROGRESS_RUNNING, NULL);
     int found = describe(e, name, &r);
     if (found <= 0) {
         if (found == 0) {
             apply_log(e, MARK_DONE, "stack \"%s\" does not exist; nothing to "
                       "delete", name);
-            progress_step_set(&e->progress, step, PROGRESS_DONE, NULL);
+            progress_step_set(e->progress, step, PROGRESS_DONE, NULL);
             rc = 0;
         }
         goto out;

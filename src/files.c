@@ -92,21 +92,37 @@ int files_write(const char *path, const void *data, size_t len)
     return rc;
 }
 
+int files_xdg_path(char *buf, size_t len, const char *var,
+                   const char *fallback, const char *rest)
+{
+    const char *base = getenv(var);
+    const char *home = getenv("HOME");
+    int n;
+    if (base && *base)
+        n = snprintf(buf, len, "%s/%s", base, rest);
+    else if (home && *home)
+        n = snprintf(buf, len, "%s/%s/%s", home, fallback, rest);
+    else
+        return -1;
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+int files_state_dir(char *buf, size_t len)
+{
+    if (files_xdg_path(buf, len, "XDG_STATE_HOME", ".local/state",
+                       "albatross") < 0)
+        return -1;
+    files_make_dir(buf);
+    return 0;
+}
+
 void files_open_log(const char *log_path, int debug)
 {
     char path[4096];
-    const char *state = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
 
     if (log_path) {
         snprintf(path, sizeof(path), "%s", log_path);
-    } else if (state && *state) {
-        snprintf(path, sizeof(path), "%s/albatross", state);
-        files_make_dir(path);
-        strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
-    } else if (home && *home) {
-        snprintf(path, sizeof(path), "%s/.local/state/albatross", home);
-        files_make_dir(path);
+    } else if (files_state_dir(path, sizeof(path)) == 0) {
         strncat(path, "/albatross.log", sizeof(path) - strlen(path) - 1);
     } else {
         return;

@@ -27,6 +27,22 @@ int files_make_dir(const char *dir);
 int files_write(const char *path, const void *data, size_t len);
 
 /*
+ * Writes $VAR/rest to buf when the environment variable var (an XDG base
+ * directory such as XDG_CONFIG_HOME) is set and not empty, else
+ * $HOME/fallback/rest. Returns 0, or -1 when neither is set or the path
+ * does not fit.
+ */
+int files_xdg_path(char *buf, size_t len, const char *var,
+                   const char *fallback, const char *rest);
+
+/*
+ * Writes albatross's state directory to buf: $XDG_STATE_HOME/albatross,
+ * or else ~/.local/state/albatross, made as files_make_dir does. Returns
+ * 0, or -1 when neither variable is set or the path does not fit.
+ */
+int files_state_dir(char *buf, size_t len);
+
+/*
  * Opens the log: path, or else $XDG_STATE_HOME/albatross/albatross.log,
  * or else ~/.local/state/albatross/albatross.log (the directory made as
  * files_make_dir does); at the debug level when debug is set. Prints

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../api/awsxml.h"
 #include "../api/http.h"
 #include "../api/log.h"
 #include "../ui/ui.h"
@@ -297,6 +298,7 @@ static int run_ui(struct options *o)
     struct ui_options ui_opt = {
         .theme = o->theme,
         .no_color = getenv("NO_COLOR") && *getenv("NO_COLOR"),
+        .model = &o->model,
     };
     char err[1024];
     struct ui_theme_check check;
@@ -404,6 +406,7 @@ int main(int argc, char **argv)
             o.debug ? " with --debug: requests are logged, secrets "
             "redacted" : "");
     http_global_init();
+    awsxml_global_init();
 
     if (own)
         rc = own_commands[own - 1].run(argc, argv);

@@ -45,6 +45,44 @@ void progress_init(struct progress *p, const char *title,
     p->title = copy_text(title);
     p->clock = clock ? clock : monotonic_ms;
     p->clock_ctx = clock_ctx;
+    pthread_mutex_init(&p->lock, NULL);
+}
+
+void progress_lock(struct progress *p)
+{
+    pthread_mutex_lock(&p->lock);
+}
+
+void progress_unlock(struct progress *p)
+{
+    pthread_mutex_unlock(&p->lock);
+}
+
+void progress_set_notify(struct progress *p, progress_notify_fn fn,
+                         void *ctx)
+{
+    progress_lock(p);
+    p->notify = fn;
+    p->notify_ctx = ctx;
+    progress_unlock(p);
+}
+
+/* Ends a change made under the mutex: a new version, then the hook. */
+static void changed(struct progress *p)
+{
+    p->version++;
+    progress_notify_fn fn = p->notify;
+    void *ctx = p->notify_ctx;
+    progress_unlock(p);
+    if (fn)
+        fn(ctx);
+}
+
+/* Ends a call that changed nothing. Returns rc. */
+static int unchanged(struct progress *p, int rc)
+{
+    progress_unlock(p);
+    return rc;
 }
 
 static void free_step(struct progress_step *s)
@@ -67,22 +105,52 @@ void progress_cleanup(struct progress *p)
     for (size_t i = 0; i < p->count; i++)
         free_step(&p->steps[i]);
     free(p->steps);
+    for (size_t i = 0; i < p->event_count; i++)
+        free(p->events[i]);
+    free(p->events);
     free(p->title);
     free(p->note);
+    pthread_mutex_destroy(&p->lock);
     memset(p, 0, sizeof(*p));
+}
+
+void progress_set_title(struct progress *p, const char *title)
+{
+    progress_lock(p);
+    replace_text(&p->title, title);
+    changed(p);
 }
 
 void progress_set_note(struct progress *p, const char *note)
 {
+    progress_lock(p);
     replace_text(&p->note, note);
-    p->version++;
+    changed(p);
+}
+
+void progress_event_add(struct progress *p, const char *line)
+{
+    progress_lock(p);
+    if (p->event_count == PROGRESS_MAX_EVENTS) {
+        free(p->events[0]);
+        memmove(p->events, p->events + 1,
+                (p->event_count - 1) * sizeof(*p->events));
+        p->event_count--;
+    } else {
+        p->events = xrealloc(p->events,
+                             (p->event_count + 1) * sizeof(*p->events));
+    }
+    p->events[p->event_count++] = copy_text(line ? line : "");
+    p->events_total++;
+    changed(p);
 }
 
 int progress_step_add(struct progress *p, const char *name,
                       const char *description)
 {
+    progress_lock(p);
     if (p->count >= PROGRESS_MAX_STEPS)
-        return -1;
+        return unchanged(p, -1);
     p->steps = xrealloc(p->steps, (p->count + 1) * sizeof(*p->steps));
     struct progress_step *s = &p->steps[p->count];
     memset(s, 0, sizeof(*s));
@@ -90,8 +158,9 @@ int progress_step_add(struct progress *p, const char *name,
     s->description = copy_text(description);
     s->state = PROGRESS_PENDING;
     s->started_ms = s->ended_ms = -1;
-    p->version++;
-    return (int)p->count++;
+    int index = (int)p->count++;
+    changed(p);
+    return index;
 }
 
 static int allowed(enum progress_state from, enum progress_state to)
@@ -115,11 +184,12 @@ static int allowed(enum progress_state from, enum progress_state to)
 int progress_step_set(struct progress *p, size_t step,
                       enum progress_state state, const char *reason)
 {
+    progress_lock(p);
     if (step >= p->count)
-        return -1;
+        return unchanged(p, -1);
     struct progress_step *s = &p->steps[step];
     if (s->state != state && !allowed(s->state, state))
-        return -1;
+        return unchanged(p, -1);
     if (s->state != state) {
         long now = now_ms(p);
         if (state == PROGRESS_RUNNING) {
@@ -135,17 +205,18 @@ int progress_step_set(struct progress *p, size_t step,
         s->state = state;
     }
     replace_text(&s->reason, reason);
-    p->version++;
+    changed(p);
     return 0;
 }
 
 int progress_step_set_next(struct progress *p, size_t step,
                            const char *next_action)
 {
+    progress_lock(p);
     if (step >= p->count)
-        return -1;
+        return unchanged(p, -1);
     replace_text(&p->steps[step].next_action, next_action);
-    p->version++;
+    changed(p);
     return 0;
 }
 
@@ -162,14 +233,15 @@ int progress_resource_set(struct progress *p, size_t step,
                           const char *logical_id, const char *type,
                           const char *status, const char *reason)
 {
+    progress_lock(p);
     if (step >= p->count || !logical_id || !*logical_id)
-        return -1;
+        return unchanged(p, -1);
     struct progress_step *s = &p->steps[step];
     struct progress_resource *r = find_resource(s, logical_id);
     if (!r) {
         if (s->resource_count >= PROGRESS_MAX_RESOURCES) {
             s->resources_dropped++;
-            p->version++;
+            changed(p);
             return 0;
         }
         s->resources = xrealloc(s->resources,
@@ -182,7 +254,7 @@ int progress_resource_set(struct progress *p, size_t step,
         replace_text(&r->type, type);
     replace_text(&r->status, status);
     replace_text(&r->reason, reason);
-    p->version++;
+    changed(p);
     return 0;
 }
 

@@ -6,17 +6,26 @@
  * from the event loop's callbacks; the view only reads it. No curses and
  * no I/O here, so the engine and the unit tests use it as it is.
  *
+ * Threads: an engine may drive it from a worker thread while the UI
+ * thread draws it. Every function that changes it takes its mutex
+ * itself. A reader on another thread holds progress_lock() while it
+ * reads fields or calls the read-only functions below, because those
+ * take no lock. After each change the notify hook runs (outside the mutex), so
+ * the writer can wake the reader's event loop.
+ *
  * Times come from an injectable clock in milliseconds, so tests can pin
  * it; the default is CLOCK_MONOTONIC.
  */
 #ifndef ALBATROSS_PROGRESS_H
 #define ALBATROSS_PROGRESS_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #define PROGRESS_MAX_STEPS 64
 #define PROGRESS_MAX_RESOURCES 500  /* per step; later resources are counted */
 #define PROGRESS_TEXT_MAX 1024      /* bytes kept of a status or reason */
+#define PROGRESS_MAX_EVENTS 1000    /* event lines kept; older ones go */
 
 enum progress_state {
     PROGRESS_PENDING,
@@ -28,6 +37,8 @@ enum progress_state {
 
 /* Milliseconds on a clock that never goes back. */
 typedef long (*progress_clock_fn)(void *ctx);
+/* Told that the progress changed; runs on the writer's thread. */
+typedef void (*progress_notify_fn)(void *ctx);
 
 /* A stack resource as its latest event reports it. */
 struct progress_resource {
@@ -55,8 +66,16 @@ struct progress {
     char *note;             /* lines above the steps, or NULL */
     struct progress_step *steps;
     size_t count;
+    /* The engine's log lines, oldest first: the last PROGRESS_MAX_EVENTS
+     * of events_total. */
+    char **events;
+    size_t event_count;
+    size_t events_total;
     progress_clock_fn clock;
     void *clock_ctx;
+    progress_notify_fn notify;
+    void *notify_ctx;
+    pthread_mutex_t lock;
     unsigned long version;  /* bumped on every change, for redraws */
 };
 
@@ -65,6 +84,20 @@ void progress_init(struct progress *p, const char *title,
                    progress_clock_fn clock, void *clock_ctx);
 void progress_cleanup(struct progress *p);
 
+/* Holds the mutex while another thread's writer may run; see the top. */
+void progress_lock(struct progress *p);
+void progress_unlock(struct progress *p);
+/* Calls fn(ctx) after every later change (fn NULL: no call). Set it before
+ * the writer starts. */
+void progress_set_notify(struct progress *p, progress_notify_fn fn,
+                         void *ctx);
+
+/* Appends a line to the event log, dropping the oldest one beyond
+ * PROGRESS_MAX_EVENTS. */
+void progress_event_add(struct progress *p, const char *line);
+
+/* Replaces the title. */
+void progress_set_title(struct progress *p, const char *title);
 /* Sets (or with NULL clears) the text shown above the steps; '\n'
  * separates its lines. */
 void progress_set_note(struct progress *p, const char *note);

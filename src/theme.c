@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../api/yamldoc.h"
+#include "files.h"
 
 static const struct {
     const char *name;
@@ -255,16 +256,8 @@ static int exe_dir(char *dir, size_t len)
 
 static int user_dir(char *dir, size_t len)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (xdg && *xdg)
-        n = snprintf(dir, len, "%s/albatross/themes", xdg);
-    else if (home && *home)
-        n = snprintf(dir, len, "%s/.config/albatross/themes", home);
-    else
-        return -1;
-    return n > 0 && (size_t)n < len ? 0 : -1;
+    return files_xdg_path(dir, len, "XDG_CONFIG_HOME", ".config",
+                          "albatross/themes");
 }
 
 /* Theme directories beside the executable: themes/ in its directory (a

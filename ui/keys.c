@@ -7,6 +7,7 @@
 #include "detail.h"
 #include "drill.h"
 #include "pane.h"
+#include "apply_ui.h"
 #include "progress_view.h"
 #include "wizard.h"
 
@@ -190,8 +191,14 @@ static int act_help(struct ui *ui, struct view *v, const char *arg)
 
 static int act_quit(struct ui *ui, struct view *v, const char *arg)
 {
-    UNUSED(ui), UNUSED(v), UNUSED(arg);
-    return REACT_QUIT;
+    UNUSED(v), UNUSED(arg);
+    return apply_ui_quit(ui);
+}
+
+static int act_delete(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v);
+    return apply_ui_ask_delete(ui, arg);
 }
 
 static int act_mouse(struct ui *ui, struct view *v, const char *arg)
@@ -262,6 +269,9 @@ static const struct binding global_keys[] = {
       .run = act_wizard },
     { .keys = { 'p' }, .command = "progress", .help = "Progress of the "
       "last long action, such as the wizard's apply", .run = act_progress },
+    { .keys = { 0 }, .command = "delete", .help = "Delete a cluster and "
+      "the stacks a ClusterConfig made: :delete FILE (asks first; no FILE: "
+      "the last apply's)", .run = act_delete },
     { .keys = { 'r', UI_CTRL('r') }, .command = "reload",
       .help = "Reload what this view shows", .run = act_reload },
     { .keys = { 'x' }, .command = "cancel",

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../src/util.h"
+#include "apply_ui.h"
 #include "detail.h"
 #include "draw.h"
 
@@ -69,6 +70,11 @@ static void add_summary(struct view *v, const struct progress *p)
     view_add_line(v, THEME_NORMAL, "Elapsed %s: %zu of %zu steps done, %zu "
                   "running, %zu failed", elapsed, done, p->count, running,
                   failed);
+    /* The newest log line, so the state of a run shows without
+     * scrolling to the end of the events. */
+    if (p->event_count)
+        view_add_line(v, THEME_NORMAL, "Latest: %s",
+                      p->events[p->event_count - 1]);
     for (const char *note = p->note; note && *note;) {
         size_t len = strcspn(note, "\n");
         view_add_line(v, THEME_WARNING, "%.*s", (int)len, note);
@@ -119,19 +125,50 @@ static void add_step(struct view *v, const struct progress *p, size_t i)
         add_failure(v, p, i);
 }
 
+static int is_failure(const char *line)
+{
+    return strstr(line, "[✖]") || strstr(line, "[x]");
+}
+
+/* The engine's log lines, as `albatross apply -f` prints them. */
+static void add_events(struct view *v, const struct progress *p)
+{
+    if (!p->event_count)
+        return;
+    view_add_line(v, THEME_NORMAL, "%s", "");
+    if (p->events_total > p->event_count)
+        view_add_line(v, THEME_NORMAL, "Events (the last %zu of %zu):",
+                      p->event_count, p->events_total);
+    else
+        view_add_line(v, THEME_NORMAL, "%s", "Events:");
+    for (size_t i = 0; i < p->event_count; i++)
+        view_add_line(v, is_failure(p->events[i]) ? THEME_ERROR
+                                                  : THEME_NORMAL,
+                      "  %s", p->events[i]);
+}
+
+/* Reads the progress under its lock: a run's worker may be changing
+ * it. */
 static void progress_prepare(struct ui *ui, struct view *v)
 {
     view_clear_lines(v);
-    const struct progress *p = ui->progress;
+    struct progress *p = ui->progress;
     if (!p) {
         view_add_line(v, THEME_DIM, "%s", "Nothing has run yet.");
         return;
     }
+    progress_lock(p);
     add_summary(v, p);
     for (size_t i = 0; i < p->count; i++)
         add_step(v, p, i);
+    add_events(v, p);
+    progress_unlock(p);
+    if (!apply_ui_running(ui) && p->count)
+        view_add_line(v, THEME_DIM, "%s", "D deletes the cluster and the "
+                      "stacks of this run's file (asks first).");
 }
 
+/* The title is set before a run's worker starts, so it needs no lock. */
 static void progress_title(const struct ui *ui, const struct view *v,
                            char *buf, size_t len)
 {
@@ -141,6 +178,17 @@ static void progress_title(const struct ui *ui, const struct view *v,
                              ? ui->progress->title : "nothing yet");
 }
 
+static int act_delete(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v), UNUSED(arg);
+    return apply_ui_ask_delete(ui, NULL);
+}
+
+static const struct binding progress_keys[] = {
+    { .keys = { 'D' }, .help = "Delete the cluster and the stacks of the "
+      "last run's ClusterConfig (asks first)", .run = act_delete },
+};
+
 const struct pane progress_pane = {
     .name = "progress",
     .text = 1,
@@ -149,6 +197,8 @@ const struct pane progress_pane = {
     .column_count = 1,
     .item_count = detail_line_count,
     .prepare = progress_prepare,
+    .keys = progress_keys,
+    .key_count = sizeof(progress_keys) / sizeof(progress_keys[0]),
     .noun = "lines",
 };
 
@@ -169,13 +219,16 @@ int progress_view_open(struct ui *ui)
 
 int progress_view_due(struct ui *ui)
 {
-    const struct progress *p = ui->progress;
+    struct progress *p = ui->progress;
     if (!p || ui_top(ui)->pane != &progress_pane)
         return REACT_NONE;
+    progress_lock(p);
     long second = progress_running(p) ? progress_elapsed_ms(p) / 1000 : -1;
-    if (p->version == ui->progress_drawn && second == ui->progress_second)
+    unsigned long version = p->version;
+    progress_unlock(p);
+    if (version == ui->progress_drawn && second == ui->progress_second)
         return REACT_NONE;
-    ui->progress_drawn = p->version;
+    ui->progress_drawn = version;
     ui->progress_second = second;
     return REACT_ROWS;
 }

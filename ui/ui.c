@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../src/theme.h"
+#include "apply_ui.h"
 #include "draw.h"
 #include "keys.h"
 #include "pane.h"
@@ -68,6 +69,32 @@ int ui_message(struct ui *ui, int is_error, const char *fmt, ...)
     ui->message_is_error = is_error;
     ui->message_awaits_idle = !is_error && model_busy(ui->m) > 0;
     return REACT_DRAW;
+}
+
+int ui_confirm(struct ui *ui, int (*yes)(struct ui *ui), const char *fmt,
+               ...)
+{
+    char question[sizeof(ui->message) - 16];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(question, sizeof(question), fmt, ap);
+    va_end(ap);
+    snprintf(ui->message, sizeof(ui->message), "%s (y/n)", question);
+    ui->message_is_error = 0;
+    ui->message_awaits_idle = 0;
+    ui->confirm = yes;
+    return REACT_DRAW;
+}
+
+/* The key after a question: y answers yes, anything else no. */
+static int answer(struct ui *ui, int key)
+{
+    int (*yes)(struct ui *ui) = ui->confirm;
+    ui->confirm = NULL;
+    ui->message[0] = '\0';
+    if (key == 'y' || key == 'Y')
+        return yes(ui) | REACT_DRAW;
+    return ui_message(ui, 0, "%s", "not done");
 }
 
 /* ---- signals through a pipe ----------------------------------------- */
@@ -324,6 +351,8 @@ static int handle_key(struct ui *ui, int key)
         clear();
         return REACT_DRAW;
     }
+    if (ui->confirm)
+        return answer(ui, key);
     ui->message[0] = '\0';
     if (ui->mode != UI_MODE_NORMAL)
         return edit_input(ui, key) | REACT_DRAW;
@@ -390,8 +419,10 @@ static int run_loop(struct ui *ui)
         int due = chains_poll(ui->chains, time(NULL));
         if (due >= 0 && due < timeout)
             timeout = due;
-        int fds[2] = { STDIN_FILENO, signal_pipe[0] }, readable[2] = { 0 };
-        model_wait(ui->m, fds, readable, 2, timeout);
+        /* A run's pipe, while one goes: its progress changed. */
+        int fds[3] = { STDIN_FILENO, signal_pipe[0], apply_ui_fd(ui) };
+        int readable[3] = { 0 };
+        model_wait(ui->m, fds, readable, fds[2] >= 0 ? 3 : 2, timeout);
 
         int resized = 0, stop = readable[1] ? read_signals(&resized) : 0;
         if (stop)
@@ -401,6 +432,8 @@ static int run_loop(struct ui *ui)
             react |= REACT_DRAW;
         }
         react |= read_keys(ui);
+        if (readable[2])
+            react |= apply_ui_poll(ui);
         if (ui->message_awaits_idle && model_busy(ui->m) == 0) {
             ui->message[0] = '\0';
             ui->message_awaits_idle = 0;
@@ -437,6 +470,7 @@ int ui_run(struct model *m, struct chains *chains,
     memset(&ui, 0, sizeof(ui));
     ui.m = m;
     ui.chains = chains;
+    ui.model_options = opt->model;
     if (theme_load(&ui.theme, opt->theme, err, sizeof(err)) < 0) {
         fprintf(stderr, "albatross: %s\n", err);
         return 2;
@@ -461,6 +495,9 @@ int ui_run(struct model *m, struct chains *chains,
     int status = run_loop(&ui);
     endwin();
     delscreen(screen);
+    /* The run stops before its progress is freed, and prints how to
+     * resume it on the terminal, which ncurses has given back. */
+    apply_ui_free(&ui);
     signals_stop(old);
     while (ui.depth > 0)
         view_cleanup(&ui.stack[--ui.depth]);

@@ -21,6 +21,9 @@ struct ui_options {
     const char *theme;      /* theme name or path; NULL: "default" */
     int no_color;           /* NO_COLOR is set: attributes only */
     enum ui_pane pane;      /* pane shown first */
+    /* The session's options, for the applies the UI starts (profile,
+     * kubeconfig, readonly); NULL: the defaults. */
+    const struct model_options *model;
 };
 
 /* The theme that ui_run() will use, found by ui_check_theme(). */

@@ -35,6 +35,7 @@ struct ui;
 struct view;
 struct wizard;
 struct progress;
+struct apply_ui;
 
 /* A key binding: the one table behind dispatch, `:` commands and help. */
 struct binding {
@@ -156,6 +157,10 @@ struct ui {
     struct progress *progress; /* the last long action, or NULL */
     unsigned long progress_drawn; /* its version when last drawn */
     long progress_second;   /* elapsed second last drawn */
+    struct apply_ui *apply; /* the runs the UI starts (ui/apply_ui.h) */
+    const struct model_options *model_options; /* the session's, borrowed */
+    /* A question on the status line: y runs it, any other key drops it. */
+    int (*confirm)(struct ui *ui);
 };
 
 struct view *ui_top(struct ui *ui);
@@ -167,6 +172,11 @@ int ui_pop(struct ui *ui);
 /* Sets the UI's message line; returns REACT_DRAW. */
 int ui_message(struct ui *ui, int is_error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Asks a yes/no question on the status line; y calls yes, whose result
+ * is returned for that key. Returns REACT_DRAW. */
+int ui_confirm(struct ui *ui, int (*yes)(struct ui *ui), const char *fmt,
+               ...) __attribute__((format(printf, 3, 4)));
 
 /* The cluster a view shows, or MODEL_NONE. */
 size_t view_cluster(const struct ui *ui, const struct view *v);

@@ -11,6 +11,7 @@
 #include "../src/files.h"
 #include "../src/plan.h"
 #include "../src/util.h"
+#include "apply_ui.h"
 #include "progress_view.h"
 #include "wizard_internal.h"
 
@@ -423,7 +424,8 @@ int wizard_save(struct wizard *w)
     }
     expand_home(w->fields[WF_PATH].value, path, sizeof(path));
     struct stat st;
-    if (stat(path, &st) == 0 && strcmp(w->overwrite, path) != 0) {
+    if (stat(path, &st) == 0 && strcmp(w->overwrite, path) != 0 &&
+        strcmp(w->saved, path) != 0) {
         snprintf(w->overwrite, sizeof(w->overwrite), "%s", path);
         snprintf(w->note, sizeof(w->note), "%s exists: press Enter again to "
                  "replace it, or change the name", path);
@@ -433,6 +435,7 @@ int wizard_save(struct wizard *w)
     if (save_yaml(w, path) < 0)
         return -1;
     w->note_is_error = 0;
+    snprintf(w->saved, sizeof(w->saved), "%s", path);
     snprintf(w->note, sizeof(w->note), "saved %s (mode 0600); eksctl and "
              "albatross apply -f read it", path);
     return 0;
@@ -440,35 +443,11 @@ int wizard_save(struct wizard *w)
 
 int wizard_apply(struct ui *ui, struct wizard *w)
 {
-    struct ccfg c;
-    struct ccfg_errors errors;
-    ccfg_errors_init(&errors);
-    build(w, &c, &errors);
-    if (errors.count) {
-        ccfg_cleanup(&c);
-        ccfg_errors_cleanup(&errors);
-        return ui_message(ui, 1, "the config has problems: go back and fix "
-                          "the fields marked");
-    }
-    char title[256];
-    snprintf(title, sizeof(title), "apply cluster %s in %s", c.name,
-             c.region);
-    struct progress *p = progress_view_start(ui, title);
-    struct plan plan;
-    plan_build_create(&plan, &c, NULL);
-    for (size_t i = 0; i < plan.count; i++)
-        progress_step_add(p, plan.steps[i].name, plan.steps[i].description);
-    /* TODO: hand p to the apply engine, which drives it from the stacks'
-     * events; until that exists nothing runs and every step stays
-     * pending. */
-    progress_set_note(p, "Applying is not built yet: nothing was created.\n"
-                      "These are the steps an apply will run, all pending.\n"
-                      "Until then, save the file and run eksctl create "
-                      "cluster -f FILE.");
-    plan_cleanup(&plan);
-    ccfg_cleanup(&c);
-    ccfg_errors_cleanup(&errors);
-    return progress_view_open(ui);
+    /* The file applied is the one reviewed: saved again from the fields,
+     * which may have changed since the save screen. */
+    if (wizard_save(w) < 0)
+        return REACT_DRAW;
+    return apply_ui_start(ui, w->saved, 0);
 }
 
 /* ---- lifetime ------------------------------------------------------- */
@@ -479,14 +458,16 @@ int wizard_open(struct ui *ui)
         ui->wizard = xrealloc(NULL, sizeof(*ui->wizard));
         wizard_init(ui->wizard, ui);
     }
+    /* A run the last session left unfinished comes first. */
+    int react = apply_ui_offer_resume(ui);
     if (ui_top(ui)->pane == &wizard_pane)
-        return REACT_NONE;
+        return react;
     struct view v = {
         .pane = &wizard_pane,
         .cluster = MODEL_NONE,
         .role = MODEL_NONE,
     };
-    return ui_push(ui, &v);
+    return react | ui_push(ui, &v);
 }
 
 void wizard_free(struct wizard *w)

@@ -51,6 +51,8 @@ struct wizard {
     int path_edited;               /* the user typed a path */
     char overwrite[FORM_VALUE_MAX]; /* a path that exists, waiting for a
                                      * second Enter to be replaced */
+    char saved[FORM_VALUE_MAX + 4096]; /* the file this wizard wrote
+                                        * last, replaced without asking */
     char note[1024];               /* the save screen's result */
     int note_is_error;
 };
@@ -74,7 +76,8 @@ void wizard_make_review(struct wizard *w);
 /* Writes the YAML to the path field (mode 0600, atomically) and sets the
  * note. Returns 0 once saved. */
 int wizard_save(struct wizard *w);
-/* Shows the plan's steps in the progress view. Returns enum react. */
+/* Saves the file again (as wizard_save) and starts applying it, with
+ * the progress view on top. Returns enum react. */
 int wizard_apply(struct ui *ui, struct wizard *w);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apply_ui.h"
 #include "draw.h"
 #include "form.h"
 #include "wizard.h"
@@ -48,9 +49,10 @@ const struct wizard_screen_def wizard_screens[WS_COUNT] = {
         { WF_PATH }, 1 },
     [WS_APPLY] = {
         "Apply",
-        "Apply creates the CloudFormation stacks in order and shows their "
-        "progress. Enter opens the progress view; Esc leaves it while the "
-        "work goes on.",
+        "Enter saves the file again and applies it: the CloudFormation "
+        "stacks are created in order, as eksctl names them, and the "
+        "progress view shows each step. Esc leaves that view while the work "
+        "goes on, and p returns to it. D deletes what the file created.",
         { 0 }, 0 },
 };
 
@@ -148,7 +150,7 @@ static void put_screen(struct layout *l, struct wizard *w)
                                                     : THEME_OK);
     l->row++;
     put_wrapped(l, 1, w->screen == WS_APPLY
-                ? "Enter: show the steps   Esc: back"
+                ? "Enter: apply   D: delete   Esc: back"
                 : "Enter: next   Esc: back   Up/Down: field   "
                   "Space, Left/Right: change", THEME_DIM);
 }
@@ -340,6 +342,15 @@ static int act_page_up(struct ui *ui, struct view *v, const char *arg)
     return scroll_review(state(ui), -state(ui)->review_rows);
 }
 
+static int act_delete(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v), UNUSED(arg);
+    struct wizard *w = state(ui);
+    if (w->screen != WS_APPLY)
+        return REACT_NONE;
+    return apply_ui_ask_delete(ui, w->saved);
+}
+
 /* Typing into the focused text field comes before the bindings, so that
  * j, q or 1 become part of a name there. */
 static int wizard_input(struct ui *ui, struct view *v, int key)
@@ -361,7 +372,7 @@ static int wizard_input(struct ui *ui, struct view *v, int key)
 
 static const struct binding wizard_keys[] = {
     { .keys = { '\n', '\r', UI_FKEY(KEY_ENTER) }, .help = "Next screen; "
-      "saves the file on the save screen, shows the steps on the last",
+      "saves the file on the save screen, applies it on the last",
       .run = act_enter },
     { .keys = { '\t' }, .help = "Next screen, without saving",
       .run = act_tab },
@@ -380,6 +391,8 @@ static const struct binding wizard_keys[] = {
       "down", .run = act_page_down },
     { .keys = { UI_FKEY(KEY_PPAGE) }, .help = "Scroll the review a page "
       "up", .run = act_page_up },
+    { .keys = { 'D' }, .help = "On the apply screen: delete the cluster "
+      "and the stacks of the saved file (asks first)", .run = act_delete },
     { .keys = { 0 }, .help = "In a text field, other keys type; Backspace "
       "deletes, ^U clears" },
 };

@@ -2,18 +2,24 @@
 sandbox: defaults and one edited field up to the review screen, a
 validation message while typing, Esc going back, the YAML and the plan
 shown against what `albatross apply -f SAVED --dry-run` prints for the
-saved file, the saved file's mode, the progress view of the apply step,
-and the layout at small terminal sizes."""
+saved file, the saved file's mode, and the layout at small terminal
+sizes. WizardApplyTest carries out the apply from the UI against the
+sandbox's CloudFormation: the cluster ACTIVE and the stacks made with
+eksctl's names, a UI killed mid-apply resumed without duplicates, a
+quit that asks for confirmation and stops the run, and a delete from
+the UI."""
 
 import json
 import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
 import tempfile
 import unittest
 
-from sandbox import Sandbox
+from sandbox import Sandbox, TEST_WORLDS
 from test_screen import Screen
 
 WIDTH = 160
@@ -127,17 +133,6 @@ class WizardScreenTest(unittest.TestCase):
         self.assertEqual(re.findall(r"create stack (\S+)", "\n".join(shown_plan)),
                          stacks)
 
-        # Apply shows the plan's steps, all pending, and the reason.
-        screen.keys("Enter")
-        text = screen.wait_for("Progress: apply cluster %s" % NAME,
-                               "Applying is not built yet")
-        for name in stacks:
-            self.assertRegex(text, r"pending\s+%s" % re.escape(name))
-        self.assertNotRegex(text, r"\b(running|done|failed)\s+eksctl-")
-        screen.keys("Escape")
-        screen.wait_for("step 6 of 6: Apply")
-        screen.keys("p")
-        screen.wait_for("Progress: apply cluster %s" % NAME)
 
     def test_validation_while_typing_and_escape(self):
         screen = self.open(height=40)
@@ -235,6 +230,235 @@ class WizardScreenTest(unittest.TestCase):
         self.assertTrue(all(len(l) <= 20 for l in text.splitlines()))
         screen.tmux("resize-window", "-x", "80", "-y", "20")
         screen.wait_for("Clusters (")
+
+
+CFN_WORLD = os.path.join(TEST_WORLDS, "cfn.yaml")
+APPLY_NAME = "shop"
+APPLY_STACKS = [
+    "eksctl-%s-cluster" % APPLY_NAME,
+    "eksctl-%s-addon-iamserviceaccount-kube-system-"
+    "aws-load-balancer-controller" % APPLY_NAME,
+    "eksctl-%s-nodegroup-ng-1" % APPLY_NAME]
+READY = 'EKS cluster "%s" in "us-east-2" region is ready' % APPLY_NAME
+DELETED = 'all stacks of cluster "%s" in "us-east-2" are deleted' % APPLY_NAME
+APPLY_WAIT = 90  # seconds for a whole apply or delete on the sandbox
+
+
+class WizardApplyTest(unittest.TestCase):
+    """The wizard's apply step against tests/worlds/cfn.yaml, whose VPC
+    quota fits one more VPC. Each test runs its own sandbox."""
+    clock = "instant"
+    world = CFN_WORLD
+
+    def setUp(self):
+        if not shutil.which("tmux"):
+            raise unittest.SkipTest("tmux is not installed")
+        self.box = Sandbox(self.world, args=["--clock-speed", self.clock])
+        self.box.start()
+        self.addCleanup(self.box.stop)
+        self.dir = tempfile.mkdtemp(prefix="albatross-wizard-apply-")
+        self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
+        self.state = os.path.join(self.dir, "state")
+        self.config = os.path.join(self.dir, "shop.yaml")
+
+    def open(self):
+        screen = Screen(self.box, (), width=WIDTH, height=TALL, NO_COLOR="1",
+                        LANG="C.UTF-8", XDG_STATE_HOME=self.state,
+                        ALBATROSS_APPLY_POLL_MS="50")
+        self.addCleanup(screen.close)
+        screen.wait_for("Clusters (")
+        return screen
+
+    def aws(self, *args):
+        return json.loads(self.box.aws(*args).stdout or "{}")
+
+    def stack_names(self):
+        """Every stack ever made, deleted ones too: a duplicate create
+        shows as a second summary of one name."""
+        return sorted(s["StackName"] for s in
+                      self.aws("cloudformation", "list-stacks")["StackSummaries"])
+
+    def record(self):
+        with open(os.path.join(self.state, "albatross", "ui-run")) as f:
+            return dict(l.split("=", 1) for l in f.read().splitlines()
+                        if "=" in l)
+
+    def walk_to_apply(self, screen):
+        """From the clusters pane to the apply screen, with the cluster
+        named APPLY_NAME and the file saved as self.config."""
+        screen.keys("w")
+        screen.wait_for("step 1 of 6: Account")
+        screen.keys("Enter")
+        screen.wait_for("step 2 of 6: Cluster")
+        screen.keys("C-u")
+        screen.type(APPLY_NAME)
+        screen.wait_for("Cluster name              %s\n" % APPLY_NAME)
+        for step in ("step 3 of 6", "step 4 of 6", "step 5 of 6"):
+            screen.keys("Enter")
+            screen.wait_for(step)
+        screen.keys("C-u")
+        screen.type(self.config)
+        screen.keys("Enter")
+        screen.wait_for("step 6 of 6: Apply", "saved %s" % self.config)
+
+    def assert_applied(self):
+        cluster = self.aws("eks", "describe-cluster", "--name",
+                           APPLY_NAME)["cluster"]
+        self.assertEqual(cluster["status"], "ACTIVE")
+        for name in APPLY_STACKS:
+            stack = self.aws("cloudformation", "describe-stacks",
+                             "--stack-name", name)["Stacks"][0]
+            self.assertEqual(stack["StackStatus"], "CREATE_COMPLETE", name)
+        self.assertEqual(self.stack_names(), sorted(APPLY_STACKS))
+
+    def test_wizard_applies_until_active(self):
+        screen = self.open()
+        self.walk_to_apply(screen)
+        screen.keys("Enter")
+        text = screen.wait_for("Progress: apply cluster %s in us-east-2"
+                               % APPLY_NAME, READY, timeout=APPLY_WAIT)
+        for name in APPLY_STACKS:
+            self.assertRegex(text, r"done\s+\S+\s+%s" % re.escape(name))
+        self.assertIn("Latest: ", text)
+        # The event log, below the steps, carries eksctl's lines and the
+        # stacks' events; G scrolls to its end.
+        self.assertIn("AWS::EC2::VPC/VPC: CREATE_IN_PROGRESS", text)
+        screen.keys("G")
+        screen.wait_for('created stack "%s"' % APPLY_STACKS[2],
+                        "AWS::EKS::Nodegroup/ManagedNodeGroup: CREATE_COMPLETE")
+        self.assert_applied()
+        self.assertEqual(self.record()["state"], "done")
+        self.assertEqual(self.record()["file"], self.config)
+        # Esc goes back to the wizard, p shows the progress again.
+        screen.keys("Escape")
+        screen.wait_for("step 6 of 6: Apply")
+        screen.keys("p")
+        screen.wait_for("Progress: apply cluster %s" % APPLY_NAME, READY)
+        # Nothing runs, so q quits without asking.
+        screen.keys("q")
+        self.assertEqual(screen.wait_exit(), 0)
+
+    def test_delete_from_ui(self):
+        screen = self.open()
+        self.walk_to_apply(screen)
+        screen.keys("Enter")
+        screen.wait_for(READY, timeout=APPLY_WAIT)
+        screen.keys("Escape")
+        screen.wait_for("step 6 of 6: Apply")
+
+        screen.keys(":")
+        screen.type("delete %s" % self.config)
+        screen.keys("Enter")
+        screen.wait_for("delete cluster %s in us-east-2 and every stack %s "
+                        "made for it? (y/n)" % (APPLY_NAME, self.config))
+        # Any key but y leaves everything in place.
+        screen.keys("n")
+        screen.wait_for("not done")
+        self.assert_applied()
+
+        screen.keys(":")
+        screen.type("delete %s" % self.config)
+        screen.keys("Enter")
+        screen.wait_for("(y/n)")
+        screen.keys("y")
+        text = screen.wait_for("Progress: delete cluster %s" % APPLY_NAME,
+                               DELETED, timeout=APPLY_WAIT)
+        for name in APPLY_STACKS:
+            self.assertRegex(text, r"done\s+\S+\s+%s" % re.escape(name))
+            res = self.box.aws("cloudformation", "describe-stacks",
+                               "--stack-name", name, check=False)
+            self.assertNotEqual(res.returncode, 0, res.stdout)
+            self.assertIn("does not exist", res.stderr)
+        res = self.box.aws("eks", "describe-cluster", "--name", APPLY_NAME,
+                           check=False)
+        self.assertIn("ResourceNotFoundException", res.stderr)
+        self.assertEqual(self.record()["action"], "delete")
+        self.assertEqual(self.record()["state"], "done")
+
+
+class WizardResumeTest(WizardApplyTest):
+    """The cluster takes 10 seconds here (the world's 3 made longer), so
+    the UI can be stopped while the cluster's stack is in progress."""
+    clock = "1"
+    IN_PROGRESS = "AWS::EKS::Cluster/ControlPlane: CREATE_IN_PROGRESS"
+
+    def setUp(self):
+        with open(CFN_WORLD) as f:
+            text = f.read()
+        self.assertIn("clusterCreation: 3\n", text)
+        world = tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False)
+        world.write(text.replace("clusterCreation: 3\n",
+                                 "clusterCreation: 10\n"))
+        world.close()
+        self.addCleanup(os.unlink, world.name)
+        self.world = world.name
+        super().setUp()
+
+    def albatross_pid(self, screen):
+        """albatross's pid: the child of the shell in the tmux pane."""
+        shell = screen.tmux("list-panes", "-F", "#{pane_pid}").stdout.split()[0]
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", shell],
+                             capture_output=True, text=True).stdout.split()
+        self.assertEqual(len(out), 1, out)
+        return int(out[0])
+
+    def resume(self, state):
+        """Reopens the UI and the wizard, accepts the offer to resume and
+        waits for the apply to finish."""
+        screen = self.open()
+        screen.keys("w")
+        screen.wait_for("the apply of cluster %s in us-east-2 (%s) did not "
+                        "finish (%s): resume it? (y/n)"
+                        % (APPLY_NAME, self.config, state))
+        screen.keys("y")
+        text = screen.wait_for(READY, timeout=APPLY_WAIT)
+        self.assertIn('waiting for CloudFormation stack "%s"'
+                      % APPLY_STACKS[0], text)
+        self.assertNotIn('deploying stack "%s"' % APPLY_STACKS[0], text)
+        self.assert_applied()
+        self.assertEqual(len(self.aws("ec2", "describe-vpcs")["Vpcs"]), 2)
+        self.assertEqual(self.record()["state"], "done")
+
+    def test_killed_mid_apply_resumes(self):
+        screen = self.open()
+        self.walk_to_apply(screen)
+        screen.keys("Enter")
+        screen.wait_for(self.IN_PROGRESS, timeout=APPLY_WAIT)
+        os.kill(self.albatross_pid(screen), signal.SIGKILL)
+        screen.wait_exit()
+        screen.close()
+        stack = self.aws("cloudformation", "describe-stacks", "--stack-name",
+                         APPLY_STACKS[0])["Stacks"][0]
+        self.assertEqual(stack["StackStatus"], "CREATE_IN_PROGRESS")
+        self.assertEqual(self.record()["state"], "running")
+        self.resume("running")
+
+    def test_quit_asks_stops_and_resumes(self):
+        screen = self.open()
+        self.walk_to_apply(screen)
+        screen.keys("Enter")
+        screen.wait_for(self.IN_PROGRESS, timeout=APPLY_WAIT)
+        screen.keys("q")
+        screen.wait_for("the apply of cluster %s is running: stop it and "
+                        "quit? The wizard (:wizard) can resume it (y/n)"
+                        % APPLY_NAME)
+        screen.keys("n")
+        screen.wait_for("not done")
+        screen.keys("q")
+        screen.wait_for("(y/n)")
+        screen.keys("y")
+        self.assertEqual(screen.wait_exit(), 0)
+        # The note is printed once the terminal is given back.
+        after = screen.tmux("capture-pane", "-p", "-J", "-S", "-500").stdout
+        self.assertIn("stopped the apply of cluster %s in us-east-2; open "
+                      "the wizard" % APPLY_NAME, after)
+        self.assertEqual(self.record()["state"], "stopped")
+        screen.close()
+        self.resume("stopped")
+
+    # The parent's tests need the instant clock.
+    test_wizard_applies_until_active = None
+    test_delete_from_ui = None
 
 
 if __name__ == "__main__":
