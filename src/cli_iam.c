@@ -15,6 +15,7 @@
 
 #include "../api/iam.h"
 #include "../api/log.h"
+#include "cli_action.h"
 #include "files.h"
 #include "output.h"
 
@@ -443,33 +444,41 @@ static int run_write(struct cli_iam *c, const char *what,
     return rc;
 }
 
+/* The model an action runs on: this command's profile, region and
+ * --readonly. Returns 0, or 1 after printing why it failed. */
+int cli_iam_model(struct cli_iam *c, struct model *m)
+{
+    char why[1024];
+    struct model_options mo = {
+        .profile = c->profile, .region = c->region, .readonly = c->readonly,
+        .cluster = c->cluster,
+    };
+    if (model_init(m, &mo, why, sizeof(why)) == 0)
+        return 0;
+    output_error(c->err, "%s", why);
+    return 1;
+}
+
 static int attach_or_detach(struct cli_iam *c)
 {
     int attach = !strcmp(c->verb, "attach");
-    const char *operation = attach ? "AttachRolePolicy" : "DetachRolePolicy";
     if (!c->role)
         return usage_error(c, "%s policy needs --role NAME", c->verb);
     if (!cli_iam_valid_policy_arn(c->name))
         return usage_error(c, "invalid policy ARN \"%s\": use "
                            "arn:aws:iam::ACCOUNT:policy/NAME, as create "
                            "policy prints it", c->name);
-    const char *fields[] = {"RoleName", c->role, "PolicyArn", c->name};
-    if (c->dry_run) {
-        cli_iam_print_call(c->out, operation, fields, 4, NULL, NULL);
-        fputs("dry run: nothing was sent\n", c->out);
-        return 0;
-    }
-    struct cli_iam_outcome o = {0};
-    if (cli_iam_connect(c))
+    struct action a = {
+        .kind = attach ? ACTION_ATTACH_POLICY : ACTION_DETACH_POLICY,
+        .role = c->role, .policy_arn = c->name,
+    };
+    struct model m;
+    if (cli_iam_model(c, &m))
         return 1;
-    if (attach)
-        iam_attach_role_policy(&c->aws, c->role, c->name, cli_iam_on_write,
-                               &o);
-    else
-        iam_detach_role_policy(&c->aws, c->role, c->name, cli_iam_on_write,
-                               &o);
-    if (run_write(c, attach ? "attach policy" : "detach policy", &o))
-        return 1;
+    int rc = cli_action_run(&m, &a, c->dry_run, c->out, c->err, NULL, NULL);
+    model_cleanup(&m);
+    if (rc || c->dry_run)
+        return rc;
     fprintf(c->out, "%s ", attach ? "attached" : "detached");
     output_put_text(c->out, c->name);
     fprintf(c->out, " %s role ", attach ? "to" : "from");

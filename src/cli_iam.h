@@ -11,6 +11,7 @@
 #include "../api/aws.h"
 #include "../api/http.h"
 #include "../api/iam_write.h"
+#include "model.h"
 
 /* Whether the command line names one of these commands: its first two
  * arguments that are not options are "create policy", "create role",
@@ -81,6 +82,10 @@ void cli_iam_print_call(FILE *out, const char *operation,
 /* Whether arn has the form of a policy ARN,
  * arn:PARTITION:iam::ACCOUNT:policy/NAME. */
 int cli_iam_valid_policy_arn(const char *arn);
+
+/* Makes the model an action runs on from c's profile, region, cluster
+ * and --readonly; returns 0, or 1 after printing why it failed. */
+int cli_iam_model(struct cli_iam *c, struct model *m);
 
 /* albatross create role (cli_iam_role.c). */
 int cli_iam_create_role(struct cli_iam *c);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../api/kube_write.h"
+#include "action.h"
 #include "cli.h"
 #include "output.h"
 
@@ -70,26 +71,6 @@ static int usage_error(FILE *err, const char *fmt, const char *value)
 
 /* ---- checks ---------------------------------------------------------------- */
 
-/* arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with IAM's name
- * characters. */
-static int valid_role_arn(const char *arn)
-{
-    const char *p = arn;
-    if (strncmp(p, "arn:", 4) != 0)
-        return 0;
-    p += 4;
-    size_t partition = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
-    if (!partition || strncmp(p + partition, ":iam::", 6) != 0)
-        return 0;
-    p += partition + 6;
-    if (strspn(p, "0123456789") != 12 || strncmp(p + 12, ":role/", 6) != 0)
-        return 0;
-    p += 18;
-    size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                            "0123456789+=,.@_-/");
-    return name > 0 && !p[name] && p[name - 1] != '/';
-}
-
 static int check_token_expiration(const char *text, FILE *err)
 {
     char *end;
@@ -122,7 +103,7 @@ static int check_options(enum sa_verb verb, const struct cli_sa_options *o,
         return usage_error(err, "--remove deletes every IRSA annotation%s; "
                            "drop --sts-regional-endpoints and "
                            "--token-expiration", "");
-    if (o->role_arn && !valid_role_arn(o->role_arn))
+    if (o->role_arn && !action_valid_role_arn(o->role_arn))
         return usage_error(err, "invalid --role-arn \"%s\": use "
                            "arn:aws:iam::ACCOUNT_ID:role/NAME",
                            o->role_arn);
