@@ -16,6 +16,11 @@ extern const struct pane progress_pane;
 /* Replaces the UI's progress with a new, empty one titled title and
  * returns it for the engine to drive. The UI owns it. */
 struct progress *progress_view_start(struct ui *ui, const char *title);
+/* Makes p, which the caller owns and keeps until it calls
+ * progress_view_free() or shows another, the UI's progress. */
+void progress_view_show(struct ui *ui, struct progress *p);
+/* Drops the UI's progress, freeing it unless it was shown with
+ * progress_view_show(). */
 void progress_view_free(struct ui *ui);
 
 /* Opens the view of the UI's progress, or reports that nothing ran yet.

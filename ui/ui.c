@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../src/theme.h"
+#include "actions.h"
 #include "draw.h"
 #include "keys.h"
 #include "pane.h"
@@ -465,6 +466,7 @@ int ui_run(struct model *m, struct chains *chains,
     while (ui.depth > 0)
         view_cleanup(&ui.stack[--ui.depth]);
     wizard_free(ui.wizard);
+    actions_free(&ui);
     progress_view_free(&ui);
     return status;
 }

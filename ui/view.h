@@ -35,6 +35,8 @@ struct ui;
 struct view;
 struct wizard;
 struct progress;
+struct dialog;
+struct ui_action;
 
 /* A key binding: the one table behind dispatch, `:` commands and help. */
 struct binding {
@@ -42,6 +44,9 @@ struct binding {
     const char *command;    /* `:` command, or NULL */
     const char *alias;      /* short form of command, or NULL */
     const char *help;
+    const char *hint;       /* a word for the status line's key hints,
+                             * or NULL to leave the key out of them */
+    int mutates;            /* sends writes: greyed out when read-only */
     /* arg is the rest of a `:` command line, or NULL for a key. */
     int (*run)(struct ui *ui, struct view *v, const char *arg);
 };
@@ -154,6 +159,9 @@ struct ui {
                              * cursor_y -1: hidden */
     struct wizard *wizard;  /* the setup wizard, kept when left */
     struct progress *progress; /* the last long action, or NULL */
+    int progress_borrowed;  /* progress belongs to ui->action: not freed */
+    struct dialog *dialog;  /* the open dialog (ui/dialog.c), or NULL */
+    struct ui_action *action; /* the last pane action (ui/actions.c) */
     unsigned long progress_drawn; /* its version when last drawn */
     long progress_second;   /* elapsed second last drawn */
 };

@@ -1,0 +1,238 @@
+"""The pane actions driven through tmux against the sandbox: annotating a
+service account with a role picked from the roles, attaching a policy to
+a role, editing a trust policy in $EDITOR with its diff shown before the
+confirmation, and --readonly rejecting an action with nothing sent. The
+aws CLI and kubectl read the sandbox afterwards, so each check sees what
+really changed."""
+
+import json
+import os
+import shutil
+import unittest
+
+import yaml
+
+from sandbox import Sandbox
+from test_screen import HEIGHT, Screen, row
+
+ACCOUNT = "111122223333"
+CLUSTER = "alb-demo-cluster"
+ANNOTATION = "eks.amazonaws.com/role-arn"
+EXTERNAL_DNS_ARN = "arn:aws:iam::%s:role/irsa/external-dns" % ACCOUNT
+LBC_POLICY = "AWSLoadBalancerControllerIAMPolicy"
+LBC_POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, LBC_POLICY)
+BROAD_SUB = "system:serviceaccount:*:*"
+NARROW_SUB = "system:serviceaccount:external-dns:external-dns"
+
+
+@unittest.skipUnless(shutil.which("tmux"), "tmux is not installed")
+@unittest.skipUnless(shutil.which("aws"), "the aws CLI is not installed")
+@unittest.skipUnless(shutil.which("kubectl"), "kubectl is not installed")
+class ScreenActionsTest(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.box = Sandbox()
+        cls.box.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.box.stop()
+
+    def open(self, *args, **env):
+        screen = Screen(self.box, args, **env)
+        self.addCleanup(screen.close)
+        return screen
+
+    def aws(self, *args):
+        return json.loads(self.box.aws("--region", "us-east-2", *args).stdout)
+
+    def context(self):
+        """The sandbox kubeconfig's context for CLUSTER."""
+        with open(self.box.env["KUBECONFIG"]) as f:
+            config = yaml.safe_load(f)
+        for ctx in config["contexts"]:
+            if ctx["name"].endswith("cluster/" + CLUSTER):
+                return ctx["name"]
+        raise AssertionError("the kubeconfig has no context for " + CLUSTER)
+
+    def annotations(self, namespace, name):
+        out = self.box.kubectl("--context", self.context(), "-n", namespace, "get",
+                               "serviceaccount", name, "-o", "json").stdout
+        return json.loads(out)["metadata"].get("annotations") or {}
+
+    def filter(self, screen, text):
+        screen.keys("/")
+        screen.type(text)
+        screen.keys("Enter")
+        return screen.wait_for('filter "%s"' % text)
+
+    def open_service_account(self, screen, namespace, name):
+        """Opens the cluster's service accounts, filtered to one."""
+        screen.wait_for(CLUSTER)
+        screen.keys(":")
+        screen.type("sa %s" % CLUSTER)
+        screen.keys("Enter")
+        screen.wait_for("Service accounts of %s" % CLUSTER)
+        screen.wait_idle()
+        text = self.filter(screen, name)
+        self.assertIsNotNone(row(text, namespace, name), text)
+        return text
+
+    def open_role(self, screen, name):
+        screen.wait_for(CLUSTER)
+        screen.keys("3")
+        screen.wait_for("IAM roles (")
+        screen.wait_idle()
+        text = self.filter(screen, name)
+        self.assertIsNotNone(row(text, name), text)
+        return text
+
+    def trust_subjects(self, role):
+        doc = self.aws("iam", "get-role", "--role-name", role)["Role"]
+        trust = doc["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            trust = json.loads(trust)
+        return [v for s in trust["Statement"]
+                for keys in s.get("Condition", {}).values()
+                for k, v in keys.items() if k.endswith(":sub")]
+
+    def test_annotate_shows_role_in_pane(self):
+        self.assertNotIn(ANNOTATION, self.annotations("shop", "storefront"))
+        screen = self.open()
+        self.open_service_account(screen, "shop", "storefront")
+        self.assertIn("A annotate", screen.lines()[HEIGHT - 1])
+        screen.keys("A")
+        screen.wait_for("Annotate shop/storefront with a role")
+        self.filter(screen, "irsa/external-dns")
+        screen.keys("Enter")
+        text = screen.wait_for("Confirm annotate", "Calls (1)", "PATCH")
+        self.assertIn("+", text)
+        self.assertIn(EXTERNAL_DNS_ARN, text)
+        screen.keys("y")
+        text = screen.wait_for("done: ", "Service accounts of %s" % CLUSTER)
+        text = screen.wait_for(EXTERNAL_DNS_ARN)
+        line = row(text, "shop", "storefront")
+        self.assertIsNotNone(line, text)
+        self.assertIn(EXTERNAL_DNS_ARN, line)
+        self.assertEqual(self.annotations("shop", "storefront").get(ANNOTATION),
+                         EXTERNAL_DNS_ARN)
+
+    def test_attach_policy_shows_in_detail(self):
+        def attached():
+            return [p["PolicyArn"] for p in self.aws(
+                "iam", "list-attached-role-policies", "--role-name",
+                "batch-reports")["AttachedPolicies"]]
+        self.assertEqual(attached(), [])
+        screen = self.open()
+        self.open_role(screen, "batch-reports")
+        screen.keys("A")
+        screen.wait_for("Attach a policy to batch-reports")
+        # No loaded role lists it yet: the name is taken as typed.
+        self.filter(screen, LBC_POLICY)
+        screen.keys("Enter")
+        text = screen.wait_for("Confirm attach", "AttachRolePolicy")
+        self.assertIn(LBC_POLICY_ARN, text)
+        self.assertEqual(attached(), [], "sent before the confirmation")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        self.assertEqual(attached(), [LBC_POLICY_ARN])
+        screen.keys("d")
+        text = screen.wait_for("Role batch-reports", "Attached policies (1)")
+        self.assertIn(LBC_POLICY_ARN, text)
+
+    def test_edit_trust_policy_shows_diff(self):
+        editor = os.path.join(self.box.dir.name, "narrow-trust.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\nsed -i 's/%s/%s/' \"$1\"\n"
+                    % (BROAD_SUB.replace("*", "\\*"), NARROW_SUB))
+        os.chmod(editor, 0o700)
+        self.assertEqual(self.trust_subjects("external-dns"), [BROAD_SUB])
+        screen = self.open(EDITOR=editor, VISUAL="")
+        self.open_role(screen, "external-dns")
+        screen.keys("e")
+        text = screen.wait_for("Confirm update trust policy", "@@ -")
+        lines = [l.strip() for l in text.splitlines()]
+        self.assertTrue(any(l.startswith("-") and BROAD_SUB in l for l in lines),
+                        text)
+        self.assertTrue(any(l.startswith("+") and NARROW_SUB in l for l in lines),
+                        text)
+        self.assertIn("UpdateAssumeRolePolicy", text)
+        self.assertEqual(self.trust_subjects("external-dns"), [BROAD_SUB],
+                         "sent before the confirmation")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        self.assertEqual(self.trust_subjects("external-dns"), [NARROW_SUB])
+
+    def test_edit_trust_cancelled_sends_nothing(self):
+        editor = os.path.join(self.box.dir.name, "touch-nothing.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\nsed -i 's/sts:AssumeRoleWithWebIdentity/"
+                    "sts:AssumeRole/' \"$1\"\n")
+        os.chmod(editor, 0o700)
+        before = self.trust_subjects("batch-reports")
+        screen = self.open(EDITOR=editor, VISUAL="")
+        self.open_role(screen, "batch-reports")
+        screen.keys("e")
+        screen.wait_for("Confirm update trust policy")
+        screen.keys("Escape")
+        screen.wait_for("cancelled: nothing was sent")
+        doc = self.aws("iam", "get-role", "--role-name", "batch-reports")
+        self.assertIn("AssumeRoleWithWebIdentity", json.dumps(doc))
+        self.assertEqual(self.trust_subjects("batch-reports"), before)
+
+    def test_readonly_rejects_annotation(self):
+        log = os.path.join(self.box.dir.name, "readonly.log")
+        self.assertNotIn(ANNOTATION, self.annotations("monitoring", "prometheus"))
+        screen = self.open("--readonly", "--log", log, "--debug")
+        self.open_service_account(screen, "monitoring", "prometheus")
+        screen.keys("A")
+        screen.wait_for("Annotate monitoring/prometheus with a role")
+        self.filter(screen, "irsa/external-dns")
+        screen.keys("Enter")
+        screen.wait_for("Confirm annotate", "session is read-only")
+        screen.keys("y")
+        text = screen.wait_for("rejected: the session is read-only")
+        self.assertIn("nothing was sent", text)
+        self.assertNotIn(ANNOTATION, self.annotations("monitoring", "prometheus"))
+        with open(log) as f:
+            sent = [l for l in f if "http PATCH" in l or "http > PATCH" in l]
+        self.assertEqual(sent, [])
+
+    def test_readonly_rejects_attach(self):
+        screen = self.open("--readonly")
+        self.open_role(screen, "platform-aws-load-balancer-controller")
+        screen.keys("A")
+        screen.wait_for("Attach a policy to platform-aws-load-balancer-controller")
+        self.filter(screen, LBC_POLICY)
+        screen.keys("Enter")
+        screen.wait_for("Confirm attach", "session is read-only")
+        screen.keys("y")
+        screen.wait_for("rejected: the session is read-only")
+        attached = self.aws("iam", "list-attached-role-policies", "--role-name",
+                            "platform-aws-load-balancer-controller")
+        self.assertEqual(attached["AttachedPolicies"], [])
+
+    def test_help_lists_action_keys(self):
+        screen = self.open()
+        self.open_role(screen, "batch-reports")
+        screen.keys("?")
+        text = screen.wait_for("Help: keys of the roles pane")
+        for key, words in (("A", "Attach a managed policy"), ("D", "Detach"),
+                           ("i", "Put an inline policy"), ("I", "Delete one"),
+                           ("e", "Edit the trust policy"),
+                           ("v", "Show the default version")):
+            self.assertTrue(any(l.startswith(key + " ") and words in l
+                                for l in text.splitlines()),
+                            "%s %s not in help:\n%s" % (key, words, text))
+        screen.keys("Escape")
+        screen.keys("2")
+        screen.wait_for("Service accounts of")
+        screen.keys("?")
+        text = screen.wait_for("Help: keys of the service accounts pane")
+        for key, words in (("A", "Annotate"), ("U", "Remove the role"),
+                           ("c", "Create a service account"), ("^D", "Delete"),
+                           ("R", "Restart"), ("C", "Create an IAM role")):
+            self.assertTrue(any(l.startswith(key + " ") and words in l
+                                for l in text.splitlines()),
+                            "%s %s not in help:\n%s" % (key, words, text))
