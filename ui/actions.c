@@ -238,6 +238,7 @@ static void on_previewed(struct action_run *r, const struct api_error *err,
     char title[256];
     snprintf(title, sizeof(title), "Confirm %s (y goes ahead, Esc "
              "cancels)", what);
+    ui->message[0] = '\0';  /* "reading what it changes" is over */
     dialog_confirm(ui, title, &r->preview, f->confirm_text,
                    ui->m->aws.readonly ? "This session is read-only "
                    "(--readonly): the calls will be rejected and nothing "
