@@ -20,6 +20,12 @@
 static const struct action_ops *const kinds[ACTION_KIND_COUNT] = {
     [ACTION_ATTACH_POLICY] = &action_attach_policy_ops,
     [ACTION_DETACH_POLICY] = &action_detach_policy_ops,
+    [ACTION_PUT_INLINE_POLICY] = &action_put_inline_policy_ops,
+    [ACTION_DELETE_INLINE_POLICY] = &action_delete_inline_policy_ops,
+    [ACTION_UPDATE_TRUST_POLICY] = &action_update_trust_policy_ops,
+    [ACTION_CREATE_POLICY] = &action_create_policy_ops,
+    [ACTION_DESCRIBE_POLICY] = &action_describe_policy_ops,
+    [ACTION_DELETE_ROLE] = &action_delete_role_ops,
 };
 
 static const char *const kind_names[ACTION_KIND_COUNT] = {
