@@ -26,6 +26,7 @@ static const struct action_ops *const kinds[ACTION_KIND_COUNT] = {
     [ACTION_CREATE_POLICY] = &action_create_policy_ops,
     [ACTION_DESCRIBE_POLICY] = &action_describe_policy_ops,
     [ACTION_DELETE_ROLE] = &action_delete_role_ops,
+    [ACTION_CREATE_ROLE_STACK] = &action_create_role_stack_ops,
     [ACTION_ANNOTATE_SA] = &action_annotate_sa_ops,
     [ACTION_UNANNOTATE_SA] = &action_unannotate_sa_ops,
     [ACTION_CREATE_SA] = &action_create_sa_ops,
