@@ -425,18 +425,21 @@ char *action_pretty_json(const char *json)
     cJSON_Delete(doc);
     if (!tabbed)
         return xstrdup(json);
-    /* cJSON indents with one tab a level; two spaces read better. */
+    /* cJSON indents with one tab a level, two spaces read better; it
+     * also puts a tab after each colon, which becomes one space. */
     size_t tabs = 0;
     for (const char *s = tabbed; *s; s++)
         tabs += *s == '\t';
     char *out = xrealloc(NULL, strlen(tabbed) + tabs + 2);
     char *o = out;
+    int leading = 1;
     for (const char *s = tabbed; *s; s++) {
-        if (*s == '\t') {
+        if (*s == '\t' && leading) {
             *o++ = ' ';
             *o++ = ' ';
         } else {
-            *o++ = *s;
+            *o++ = *s == '\t' ? ' ' : *s;
+            leading = *s == '\n';
         }
     }
     *o++ = '\n';

@@ -7,6 +7,7 @@
  */
 #include "action_internal.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ struct sa_state {
     struct kube_write_request *requests;
     size_t request_count;
     struct kube_sa_list *read;
+    char **labels;          /* restart: "deployment.apps/web" per request */
 };
 
 static void free_state(void *data)
@@ -36,6 +38,9 @@ static void free_state(void *data)
     for (size_t i = 0; i < st->request_count; i++)
         kube_write_request_cleanup(&st->requests[i]);
     free(st->requests);
+    for (size_t i = 0; st->labels && i < st->request_count; i++)
+        free(st->labels[i]);
+    free(st->labels);
     kube_sa_list_free(st->read);
     free(st);
 }
@@ -364,6 +369,47 @@ static void add_restart(struct action_run *r, const struct kube_workload *w,
     rq.content_type = "application/merge-patch+json";
     rq.body = xstrdup(patch);
     add_request(r, &rq);
+    struct sa_state *st = state(r);
+    char label[400], kind[40];
+    snprintf(kind, sizeof(kind), "%s", w->kind);
+    for (char *k = kind; *k; k++)
+        *k = (char)tolower((unsigned char)*k);
+    snprintf(label, sizeof(label), "%s.apps/%s", kind, w->name);
+    st->labels = xrealloc(st->labels, st->request_count * sizeof(char *));
+    st->labels[st->request_count - 1] = xstrdup(label);
+}
+
+/* Adds "KIND.apps/NAME restarted" to the result, as kubectl says it. */
+static void on_restarted(const char *body, size_t len,
+                         const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    (void)body;
+    (void)len;
+    if (!action_arrived(r))
+        return;
+    if (!err) {
+        const char *label = state(r)->labels[action_priv(r)->call];
+        size_t n = (r->result ? strlen(r->result) : 0) + strlen(label) + 12;
+        char *text = xrealloc(NULL, n);
+        snprintf(text, n, "%s%s restarted\n", r->result ? r->result : "",
+                 label);
+        free(r->result);
+        r->result = text;
+    }
+    action_sent(r, err);
+}
+
+static void send_restart(struct action_run *r, size_t call)
+{
+    struct api_error err = {0};
+    struct kube_client *kc = action_kube(r, &err);
+    if (!kc) {
+        action_sent(r, &err);
+        return;
+    }
+    action_waiting(r);
+    kube_send(kc, &state(r)->requests[call], on_restarted, r);
 }
 
 static void on_workloads(struct kube_workload_list *list,
@@ -420,5 +466,5 @@ static void preview_restart(struct action_run *r)
 const struct action_ops action_restart_workloads_ops = {
     .name = "restart serviceaccount workloads",
     .check = action_check_service_account,
-    .preview = preview_restart, .send = send_request,
+    .preview = preview_restart, .send = send_restart,
 };
