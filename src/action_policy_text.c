@@ -23,9 +23,9 @@ static void field(FILE *f, const char *name, const char *value)
         fprintf(f, "%-16s %s\n", name, value);
 }
 
-/* A string, or the members of an array of strings, joined by ", ";
- * anything else as compact JSON. */
-static void put_value(FILE *f, const cJSON *v)
+/* A string as it is, an array of strings one a line (under the first,
+ * at column indent), anything else as compact JSON. */
+static void put_value(FILE *f, const cJSON *v, int indent)
 {
     if (cJSON_IsString(v)) {
         fputs(v->valuestring, f);
@@ -38,7 +38,8 @@ static void put_value(FILE *f, const cJSON *v)
             strings &= cJSON_IsString(item);
         if (strings) {
             cJSON_ArrayForEach(item, v) {
-                fprintf(f, "%s%s", first ? "" : ", ", item->valuestring);
+                fprintf(f, "%s%*s%s", first ? "" : "\n", first ? 0 : indent,
+                        "", item->valuestring);
                 first = 0;
             }
             return;
@@ -54,8 +55,8 @@ static void statement_line(FILE *f, const cJSON *st, const char *key)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, key);
     if (!v)
         return;
-    fprintf(f, "     %-10s ", key);
-    put_value(f, v);
+    fprintf(f, "     %-12s ", key);
+    put_value(f, v, 18);
     fputc('\n', f);
 }
 
@@ -66,7 +67,7 @@ static void statement(FILE *f, const cJSON *st, int n)
         "Resource", "NotResource", "Condition",
     };
     fprintf(f, "  %d. ", n);
-    put_value(f, cJSON_GetObjectItemCaseSensitive(st, "Effect"));
+    put_value(f, cJSON_GetObjectItemCaseSensitive(st, "Effect"), 0);
     fputc('\n', f);
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
         statement_line(f, st, keys[k]);

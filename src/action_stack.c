@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "../api/cfn.h"
+#include "../api/eks.h"
 #include "../api/http.h"
 #include "../api/iam.h"
 #include "../api/kube_write.h"
@@ -76,39 +77,29 @@ static int check(const struct action *a, struct api_error *err)
 
 /* ---- preview ------------------------------------------------------------- */
 
-/* The cluster of the action, which must be listed by EKS with an OIDC
- * issuer, in the session's region (CloudFormation runs there). */
-static const struct model_cluster *find_cluster(struct action_run *r,
-                                                struct api_error *err)
+/* The cluster as EKS describes it must have an OIDC issuer and be in
+ * the session's region (CloudFormation runs there). Returns 0, or -1
+ * with err. */
+static int check_cluster(struct action_run *r, const struct eks_cluster *c,
+                         struct api_error *err)
 {
-    const struct model *m = r->model;
-    const char *name = r->action.cluster;
-    size_t i = name ? model_cluster_by_name(m, name) : m->current;
-    if (i == MODEL_NONE || i >= m->cluster_count || !m->clusters[i].in_aws) {
-        api_error_set(err, "NoCluster", "EKS cluster %s is not known: pass "
-                      "--cluster NAME and --region with its region",
-                      name ? name : "(none selected)");
-        return NULL;
-    }
-    const struct model_cluster *c = &m->clusters[i];
+    const char *session = r->model->aws.region;
     if (!c->oidc_issuer || strncmp(c->oidc_issuer, "https://", 8) != 0) {
         api_error_set(err, "NoIssuer", "EKS cluster %s has no OIDC issuer, "
                       "so no service account can assume an IAM role "
                       "through IRSA", c->name);
-        return NULL;
+        return -1;
     }
-    if (!c->region || !m->aws.region || strcmp(c->region, m->aws.region)) {
+    if (c->region && session && strcmp(c->region, session) != 0) {
         api_error_set(err, "WrongRegion", "EKS cluster %s is in region %s "
                       "and the session's is %s: pass --region %s", c->name,
-                      c->region ? c->region : "?",
-                      m->aws.region ? m->aws.region : "unset",
-                      c->region ? c->region : "REGION");
-        return NULL;
+                      c->region, session, c->region);
+        return -1;
     }
-    return c;
+    return 0;
 }
 
-static void init_state(struct action_run *r, const struct model_cluster *c)
+static void init_state(struct action_run *r, const struct eks_cluster *c)
 {
     const struct action *a = &r->action;
     struct stack_state *st = xrealloc(NULL, sizeof(*st));
@@ -116,7 +107,8 @@ static void init_state(struct action_run *r, const struct model_cluster *c)
     action_priv(r)->data = st;
     action_priv(r)->data_free = free_state;
     st->config.name = xstrdup(c->name);
-    st->config.region = xstrdup(c->region);
+    st->config.region = xstrdup(c->region ? c->region
+                                          : r->model->aws.region);
     st->sa.name = xstrdup(a->service_account);
     st->sa.namespace_name = xstrdup(a->namespace);
     st->sa.role_name = a->role ? xstrdup(a->role) : NULL;
@@ -218,17 +210,57 @@ static void on_providers(struct iam_oidc_provider_list *list,
     action_previewed(r, err);
 }
 
+static void on_cluster(struct eks_cluster_list *list,
+                       const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        eks_cluster_list_free(list);
+        return;
+    }
+    struct api_error e = {0};
+    if (err && !strcmp(err->code, "ResourceNotFoundException")) {
+        api_error_set(&e, err->code, "EKS cluster %s not found in region "
+                      "%s: pass --region with the cluster's region",
+                      r->action.cluster ? r->action.cluster : "",
+                      r->model->aws.region ? r->model->aws.region : "");
+        err = &e;
+    } else if (!err && (!list || list->count != 1)) {
+        api_error_set(&e, "InvalidReply", "EKS DescribeCluster returned no "
+                      "cluster");
+        err = &e;
+    }
+    if (!err && check_cluster(r, &list->items[0], &e) < 0)
+        err = &e;
+    if (err) {
+        eks_cluster_list_free(list);
+        action_previewed(r, err);
+        return;
+    }
+    init_state(r, &list->items[0]);
+    eks_cluster_list_free(list);
+    action_waiting(r);
+    iam_list_oidc_providers(&r->model->aws, on_providers, r);
+}
+
+/* Describes the cluster in EKS even when the model knows it: the
+ * model may have opened it from the kubeconfig alone, without its
+ * issuer. */
 static void preview(struct action_run *r)
 {
-    struct api_error err = {0};
-    const struct model_cluster *c = find_cluster(r, &err);
-    if (!c) {
+    const struct model *m = r->model;
+    const char *name = r->action.cluster;
+    if (!name && m->current != MODEL_NONE && m->current < m->cluster_count)
+        name = m->clusters[m->current].name;
+    if (!name) {
+        struct api_error err = {0};
+        api_error_set(&err, "NoCluster", "no EKS cluster selected: pass "
+                      "--cluster NAME");
         action_previewed(r, &err);
         return;
     }
-    init_state(r, c);
     action_waiting(r);
-    iam_list_oidc_providers(&r->model->aws, on_providers, r);
+    eks_describe_cluster(&r->model->aws, NULL, name, on_cluster, r);
 }
 
 /* ---- the stack ----------------------------------------------------------- */

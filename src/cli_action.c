@@ -57,6 +57,8 @@ void cli_action_print_preview(FILE *out, const struct action_preview *p)
     for (size_t i = 0; i < p->change_count; i++) {
         const struct action_change *c = &p->changes[i];
         struct diff d;
+        if (!*c->before)
+            continue;   /* new: the call above shows it whole */
         fputs("diff of the ", out);
         output_put_text(out, c->what);
         fputs(":\n", out);
@@ -136,7 +138,7 @@ int cli_action_run(struct model *m, const struct action *a, int dry_run,
     int rc = step(m, r, 1, &w);
     if (rc == 0 && dry_run) {
         cli_action_print_preview(out, &r->preview);
-        fputs("dry run: nothing was sent\n", out);
+        fputs("dry run: no change was sent\n", out);
     } else if (rc == 0) {
         rc = step(m, r, 0, &w);
     }

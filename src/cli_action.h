@@ -18,7 +18,8 @@
 void cli_action_put_lines(FILE *out, const char *text, const char *indent);
 
 /* Prints p: each call ("IAM AttachRolePolicy", its parameters, its
- * document indented), each change as a diff, then the note. */
+ * document indented), each change of something that exists as a diff
+ * (a new document is shown whole in its call), then the note. */
 void cli_action_print_preview(FILE *out, const struct action_preview *p);
 
 /*
