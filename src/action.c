@@ -20,6 +20,18 @@
 static const struct action_ops *const kinds[ACTION_KIND_COUNT] = {
     [ACTION_ATTACH_POLICY] = &action_attach_policy_ops,
     [ACTION_DETACH_POLICY] = &action_detach_policy_ops,
+    [ACTION_PUT_INLINE_POLICY] = &action_put_inline_policy_ops,
+    [ACTION_DELETE_INLINE_POLICY] = &action_delete_inline_policy_ops,
+    [ACTION_UPDATE_TRUST_POLICY] = &action_update_trust_policy_ops,
+    [ACTION_CREATE_POLICY] = &action_create_policy_ops,
+    [ACTION_DESCRIBE_POLICY] = &action_describe_policy_ops,
+    [ACTION_DELETE_ROLE] = &action_delete_role_ops,
+    [ACTION_CREATE_ROLE_STACK] = &action_create_role_stack_ops,
+    [ACTION_ANNOTATE_SA] = &action_annotate_sa_ops,
+    [ACTION_UNANNOTATE_SA] = &action_unannotate_sa_ops,
+    [ACTION_CREATE_SA] = &action_create_sa_ops,
+    [ACTION_DELETE_SA] = &action_delete_sa_ops,
+    [ACTION_RESTART_WORKLOADS] = &action_restart_workloads_ops,
 };
 
 static const char *const kind_names[ACTION_KIND_COUNT] = {
@@ -413,18 +425,21 @@ char *action_pretty_json(const char *json)
     cJSON_Delete(doc);
     if (!tabbed)
         return xstrdup(json);
-    /* cJSON indents with one tab a level; two spaces read better. */
+    /* cJSON indents with one tab a level, two spaces read better; it
+     * also puts a tab after each colon, which becomes one space. */
     size_t tabs = 0;
     for (const char *s = tabbed; *s; s++)
         tabs += *s == '\t';
     char *out = xrealloc(NULL, strlen(tabbed) + tabs + 2);
     char *o = out;
+    int leading = 1;
     for (const char *s = tabbed; *s; s++) {
-        if (*s == '\t') {
+        if (*s == '\t' && leading) {
             *o++ = ' ';
             *o++ = ' ';
         } else {
-            *o++ = *s;
+            *o++ = *s == '\t' ? ' ' : *s;
+            leading = *s == '\n';
         }
     }
     *o++ = '\n';

@@ -76,6 +76,7 @@ struct action {
     const char *token_expiration; /* seconds as text, or NULL */
     const char *policy_arns[ACTION_MAX_POLICIES];
     size_t policy_arn_count;
+    long poll_ms;                 /* stacks: between polls; 0: 2000 */
 };
 
 /* One call the action sends, in order. */

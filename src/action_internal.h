@@ -86,6 +86,11 @@ void action_set_result(struct action_run *r, const char *text);
  * when the cluster is unknown or not open. */
 struct kube_client *action_kube(struct action_run *r, struct api_error *err);
 
+/* The text albatross describe policy prints (action_policy_text.c);
+ * the caller frees it. */
+struct iam_policy_info;
+char *action_describe_policy_text(const struct iam_policy_info *info);
+
 /* Shared checks; each returns 0, or -1 with err naming the value. */
 int action_need(const char *value, const char *what, struct api_error *err);
 int action_check_role_name(const char *name, struct api_error *err);

@@ -15,8 +15,7 @@
 #define EXIT_USAGE 2
 #define WAIT_SLICE_MS 1000
 
-/* Writes each line of text after indent, made safe for a terminal. */
-static void put_lines(FILE *out, const char *text, const char *indent)
+void cli_action_put_lines(FILE *out, const char *text, const char *indent)
 {
     while (*text) {
         size_t len = strcspn(text, "\n");
@@ -42,11 +41,11 @@ static void print_call(FILE *out, const struct action_call *c)
     }
     fprintf(out, "%s %s\n", c->service, c->operation);
     if (c->parameters)
-        put_lines(out, c->parameters, "  ");
+        cli_action_put_lines(out, c->parameters, "  ");
     if (c->body) {
         char *pretty = action_pretty_json(c->body);
         fprintf(out, "  %s:\n", c->body_name ? c->body_name : "Body");
-        put_lines(out, pretty, "    ");
+        cli_action_put_lines(out, pretty, "    ");
         free(pretty);
     }
 }
@@ -58,6 +57,8 @@ void cli_action_print_preview(FILE *out, const struct action_preview *p)
     for (size_t i = 0; i < p->change_count; i++) {
         const struct action_change *c = &p->changes[i];
         struct diff d;
+        if (!*c->before)
+            continue;   /* new: the call above shows it whole */
         fputs("diff of the ", out);
         output_put_text(out, c->what);
         fputs(":\n", out);
@@ -72,7 +73,7 @@ void cli_action_print_preview(FILE *out, const struct action_preview *p)
         diff_cleanup(&d);
     }
     if (p->note)
-        put_lines(out, p->note, "note: ");
+        cli_action_put_lines(out, p->note, "note: ");
 }
 
 /* ---- running ------------------------------------------------------------- */
@@ -137,7 +138,7 @@ int cli_action_run(struct model *m, const struct action *a, int dry_run,
     int rc = step(m, r, 1, &w);
     if (rc == 0 && dry_run) {
         cli_action_print_preview(out, &r->preview);
-        fputs("dry run: nothing was sent\n", out);
+        fputs("dry run: no change was sent\n", out);
     } else if (rc == 0) {
         rc = step(m, r, 0, &w);
     }

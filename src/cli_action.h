@@ -14,8 +14,12 @@
 /* Lines of context the dry run's diffs keep around each change. */
 #define CLI_ACTION_DIFF_CONTEXT 3
 
+/* Writes each line of text after indent, made safe for a terminal. */
+void cli_action_put_lines(FILE *out, const char *text, const char *indent);
+
 /* Prints p: each call ("IAM AttachRolePolicy", its parameters, its
- * document indented), each change as a diff, then the note. */
+ * document indented), each change of something that exists as a diff
+ * (a new document is shown whole in its call), then the note. */
 void cli_action_print_preview(FILE *out, const struct action_preview *p);
 
 /*

@@ -36,11 +36,15 @@ struct cli_iam {
     const char *namespace;
     const char *serviceaccount;
     const char *role;            /* attach and detach: --role */
-    const char *file;            /* create policy: -f */
+    const char *file;            /* -f, or --trust-policy */
     const char *description;
     const char *log_path;
     const char *policies[CLI_IAM_MAX_POLICIES];
     size_t policy_count;
+    char sa_namespace[64];       /* from --service-account */
+    long poll_ms;                /* --poll-interval */
+    int inline_policy;           /* delete policy --inline */
+    int stack;                   /* create role --stack */
     int readonly;
     int dry_run;
     int debug;
