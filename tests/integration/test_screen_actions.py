@@ -79,12 +79,13 @@ class ScreenActionsTest(unittest.TestCase):
         self.assertIsNotNone(row(text, namespace, name), text)
         return text
 
-    def open_role(self, screen, name):
+    def open_role(self, screen, name, term=None):
+        """Opens the roles pane filtered by term (name by default)."""
         screen.wait_for(CLUSTER)
         screen.keys("3")
         screen.wait_for("IAM roles (")
         screen.wait_idle()
-        text = self.filter(screen, name)
+        text = self.filter(screen, term or name)
         self.assertIsNotNone(row(text, name), text)
         return text
 
@@ -236,3 +237,92 @@ class ScreenActionsTest(unittest.TestCase):
             self.assertTrue(any(l.startswith(key + " ") and words in l
                                 for l in text.splitlines()),
                             "%s %s not in help:\n%s" % (key, words, text))
+
+    def test_role_stack_runs_in_progress_view(self):
+        stack = "eksctl-%s-addon-iamserviceaccount-shop-cart" % CLUSTER
+        # The stack goes to the session's region, which must be the
+        # cluster's, so the EKS lookup of its OIDC issuer succeeds.
+        screen = self.open(AWS_REGION="us-east-2")
+        screen.wait_for(CLUSTER)
+        self.box.kubectl("--context", self.context(), "-n", "shop", "create",
+                         "serviceaccount", "cart")
+        self.open_service_account(screen, "shop", "cart")
+        screen.keys("C")
+        screen.wait_for("Create a role for shop/cart")
+        screen.type(LBC_POLICY)
+        screen.keys("Enter")
+        text = screen.wait_for("Confirm create role", "CreateStack", stack)
+        self.assertIn("system:serviceaccount:shop:cart", text)
+        screen.keys("y")
+        screen.wait_for("Progress: ", "CREATE_COMPLETE")
+        screen.wait_for("done: ")
+        screen.keys("Escape")
+        text = screen.wait_for("Service accounts of %s" % CLUSTER,
+                               "eksctl-alb-demo-clus-Role1")
+        self.assertIsNotNone(row(text, "shop", "cart"), text)
+        screen.keys("p")
+        screen.wait_for("Progress: ", "CREATE_COMPLETE")
+        stacks = self.aws("cloudformation", "describe-stacks", "--stack-name",
+                          stack)["Stacks"]
+        self.assertEqual(stacks[0]["StackStatus"], "CREATE_COMPLETE")
+        role_arn = self.annotations("shop", "cart").get(ANNOTATION)
+        self.assertIsNotNone(role_arn)
+        role = role_arn.rsplit("/", 1)[1]
+        self.assertEqual(self.trust_subjects(role),
+                         ["system:serviceaccount:shop:cart"])
+
+    def test_delete_needs_typed_name(self):
+        self.box.kubectl("--context", self.context(), "-n", "batch", "create",
+                         "serviceaccount", "scratch")
+        screen = self.open()
+        self.open_service_account(screen, "batch", "scratch")
+        screen.keys("C-d")
+        screen.wait_for("Confirm delete serviceaccount", "DELETE",
+                        "Type the name to confirm")
+        screen.keys("Enter")
+        screen.wait_for('type "scratch" exactly to confirm')
+        self.annotations("batch", "scratch")  # still there
+        screen.type("scratch")
+        screen.keys("Enter")
+        screen.wait_for("done: ")
+        res = self.box.kubectl("--context", self.context(), "-n", "batch", "get",
+                               "serviceaccount", "scratch", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("NotFound", res.stderr)
+
+    def test_put_inline_from_editor(self):
+        editor = os.path.join(self.box.dir.name, "write-policy.sh")
+        with open(editor, "w") as f:
+            f.write("#!/bin/sh\nsed -i 's/\"Action\": \\[\\]/\"Action\": "
+                    "[\"s3:GetObject\"]/' \"$1\"\n")
+        os.chmod(editor, 0o700)
+        screen = self.open(EDITOR=editor, VISUAL="")
+        self.open_role(screen, "external-dns")
+        screen.keys("i")
+        screen.wait_for("Put an inline policy on external-dns")
+        screen.type("read-objects")
+        screen.keys("Enter")
+        screen.wait_for("Inline policy document")
+        screen.keys("Enter")  # no file: the editor writes it
+        text = screen.wait_for("Confirm put inline policy", "PutRolePolicy")
+        self.assertTrue(any(l.strip().startswith("+") and "s3:GetObject" in l
+                            for l in text.splitlines()), text)
+        screen.keys("y")
+        screen.wait_for("done: ")
+        doc = self.aws("iam", "get-role-policy", "--role-name", "external-dns",
+                       "--policy-name", "read-objects")["PolicyDocument"]
+        self.assertIn("s3:GetObject", json.dumps(doc))
+
+    def test_show_policy_default_version(self):
+        screen = self.open()
+        self.open_role(screen, "eksctl-staging-addon-iamserviceaccount-kube-"
+                       "Role1-P0O9I8U7Y6T5", "staging-addon")
+        # The first v loads the role's policies; once loaded, v picks.
+        screen.keys("v")
+        if "Show the default version" not in screen.wait_idle():
+            screen.keys("v")
+        screen.wait_for("Show the default version")
+        screen.keys("Enter")
+        text = screen.wait_for("Default version of %s" % LBC_POLICY_ARN)
+        self.assertIn("iam:CreateServiceLinkedRole", text)
+        self.assertIn("elasticloadbalancing.amazonaws.com", text)
