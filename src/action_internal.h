@@ -13,7 +13,6 @@
  * action_sent(). Every API callback starts with action_arrived().
  */
 struct action_ops {
-    const char *name;
     int (*check)(const struct action *a, struct api_error *err);
     void (*preview)(struct action_run *r);
     void (*send)(struct action_run *r, size_t call);

@@ -1,7 +1,7 @@
 /*
  * action_tool: runs one action of src/action.h the way the UI does
  * (action_new, action_preview, action_start, each ending in a callback
- * from the model's loop) and prints what a caller sees, so integration
+ * from the model's loop) and prints what a caller gets, so integration
  * tests can check the kinds the command line does not reach.
  *
  *   action_tool [--cluster NAME] [--region R] [--readonly] [--dry-run]
