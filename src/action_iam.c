@@ -65,18 +65,9 @@ const struct action_ops action_detach_policy_ops = {
 
 /* ---- inline policies ----------------------------------------------------- */
 
-/* IAM policy names: 1 to 128 of letters, digits and +=,.@_- */
 static int check_policy_name(const char *name, struct api_error *err)
 {
-    size_t len = name ? strlen(name) : 0;
-    int ok = len >= 1 && len <= 128;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = isalnum((unsigned char)name[i]) || strchr("+=,.@_-", name[i]);
-    if (!ok)
-        api_error_set(err, "InvalidParameter", "invalid policy name \"%s\": "
-                      "use 1 to 128 letters, digits and +=,.@_-",
-                      name ? name : "");
-    return ok ? 0 : -1;
+    return action_check_iam_name(name, 128, "policy", err);
 }
 
 static int check_put_inline(const struct action *a, struct api_error *err)

@@ -318,7 +318,8 @@ static void preview_account(struct action_run *r)
     read_account(r, on_account);
 }
 
-static void send_request(struct action_run *r, size_t call)
+/* Sends request call of the state, with done as its callback. */
+static void send_with(struct action_run *r, size_t call, kube_write_fn done)
 {
     struct api_error err = {0};
     struct kube_client *kc = action_kube(r, &err);
@@ -327,7 +328,12 @@ static void send_request(struct action_run *r, size_t call)
         return;
     }
     action_waiting(r);
-    kube_send(kc, &state(r)->requests[call], action_on_kube, r);
+    kube_send(kc, &state(r)->requests[call], done, r);
+}
+
+static void send_request(struct action_run *r, size_t call)
+{
+    send_with(r, call, action_on_kube);
 }
 
 const struct action_ops action_annotate_sa_ops = {
@@ -401,14 +407,7 @@ static void on_restarted(const char *body, size_t len,
 
 static void send_restart(struct action_run *r, size_t call)
 {
-    struct api_error err = {0};
-    struct kube_client *kc = action_kube(r, &err);
-    if (!kc) {
-        action_sent(r, &err);
-        return;
-    }
-    action_waiting(r);
-    kube_send(kc, &state(r)->requests[call], on_restarted, r);
+    send_with(r, call, on_restarted);
 }
 
 static void on_workloads(struct kube_workload_list *list,
