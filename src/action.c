@@ -475,17 +475,23 @@ int action_need(const char *value, const char *what, struct api_error *err)
     return -1;
 }
 
-int action_check_role_name(const char *name, struct api_error *err)
+int action_check_iam_name(const char *name, size_t max, const char *what,
+                          struct api_error *err)
 {
     size_t len = name ? strlen(name) : 0;
-    int ok = len >= 1 && len <= 64;
+    int ok = len >= 1 && len <= max;
     for (size_t i = 0; ok && i < len; i++)
         ok = isalnum((unsigned char)name[i]) || strchr("+=,.@_-", name[i]);
     if (!ok)
-        api_error_set(err, "InvalidParameter", "invalid role name \"%s\": "
-                      "use 1 to 64 letters, digits and +=,.@_-",
-                      name ? name : "");
+        api_error_set(err, "InvalidParameter", "invalid %s name \"%s\": "
+                      "use 1 to %zu letters, digits and +=,.@_-", what,
+                      name ? name : "", max);
     return ok ? 0 : -1;
+}
+
+int action_check_role_name(const char *name, struct api_error *err)
+{
+    return action_check_iam_name(name, 64, "role", err);
 }
 
 int action_check_policy_arn(const char *arn, struct api_error *err)

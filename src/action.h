@@ -1,5 +1,5 @@
 /*
- * Actions: the changes a person asks for on a pane or on the command
+ * Actions: the changes a person requests on a pane or on the command
  * line (attach a policy, annotate a service account, restart its
  * workloads, ...), shared by the UI and the CLI so both show the same
  * preview and send the same calls.
@@ -59,8 +59,9 @@ enum action_kind {
 
 #define ACTION_MAX_POLICIES 10   /* IAM's quota of managed policies a role */
 
-/* What to do. Strings are borrowed: action_new copies them. Members an
- * action does not take (see enum action_kind) must be NULL. */
+/* An action request: its kind and parameters. Strings are borrowed
+ * because action_new copies them. Members a kind does not take (see
+ * enum action_kind) must be NULL. */
 struct action {
     enum action_kind kind;
     const char *cluster;          /* model cluster name; NULL: current */

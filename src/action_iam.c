@@ -54,29 +54,20 @@ static void send_attach(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_attach_policy_ops = {
-    .name = "attach policy", .check = check_attach,
+    .check = check_attach,
     .preview = preview_attach, .send = send_attach,
 };
 
 const struct action_ops action_detach_policy_ops = {
-    .name = "detach policy", .check = check_attach,
+    .check = check_attach,
     .preview = preview_attach, .send = send_attach,
 };
 
 /* ---- inline policies ----------------------------------------------------- */
 
-/* IAM policy names: 1 to 128 of letters, digits and +=,.@_- */
 static int check_policy_name(const char *name, struct api_error *err)
 {
-    size_t len = name ? strlen(name) : 0;
-    int ok = len >= 1 && len <= 128;
-    for (size_t i = 0; ok && i < len; i++)
-        ok = isalnum((unsigned char)name[i]) || strchr("+=,.@_-", name[i]);
-    if (!ok)
-        api_error_set(err, "InvalidParameter", "invalid policy name \"%s\": "
-                      "use 1 to 128 letters, digits and +=,.@_-",
-                      name ? name : "");
-    return ok ? 0 : -1;
+    return action_check_iam_name(name, 128, "policy", err);
 }
 
 static int check_put_inline(const struct action *a, struct api_error *err)
@@ -164,12 +155,12 @@ static void send_inline(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_put_inline_policy_ops = {
-    .name = "put inline policy", .check = check_put_inline,
+    .check = check_put_inline,
     .preview = preview_inline, .send = send_inline,
 };
 
 const struct action_ops action_delete_inline_policy_ops = {
-    .name = "delete inline policy", .check = check_delete_inline,
+    .check = check_delete_inline,
     .preview = preview_inline, .send = send_inline,
 };
 
@@ -231,7 +222,7 @@ static void send_trust(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_update_trust_policy_ops = {
-    .name = "update trust policy", .check = check_trust,
+    .check = check_trust,
     .preview = preview_trust, .send = send_trust,
 };
 
@@ -270,7 +261,7 @@ static void send_create_policy(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_create_policy_ops = {
-    .name = "create policy", .check = check_create_policy,
+    .check = check_create_policy,
     .preview = preview_create_policy, .send = send_create_policy,
 };
 
@@ -297,7 +288,7 @@ static void send_delete_role(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_delete_role_ops = {
-    .name = "delete role", .check = check_delete_role,
+    .check = check_delete_role,
     .preview = preview_delete_role, .send = send_delete_role,
 };
 
@@ -343,6 +334,6 @@ static void send_describe(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_describe_policy_ops = {
-    .name = "describe policy", .check = check_describe,
+    .check = check_describe,
     .preview = preview_describe, .send = send_describe,
 };

@@ -13,7 +13,6 @@
  * action_sent(). Every API callback starts with action_arrived().
  */
 struct action_ops {
-    const char *name;
     int (*check)(const struct action *a, struct api_error *err);
     void (*preview)(struct action_run *r);
     void (*send)(struct action_run *r, size_t call);
@@ -93,6 +92,9 @@ char *action_describe_policy_text(const struct iam_policy_info *info);
 
 /* Shared checks; each returns 0, or -1 with err naming the value. */
 int action_need(const char *value, const char *what, struct api_error *err);
+/* IAM names: 1 to max letters, digits and +=,.@_- (what: "role"). */
+int action_check_iam_name(const char *name, size_t max, const char *what,
+                          struct api_error *err);
 int action_check_role_name(const char *name, struct api_error *err);
 int action_check_policy_arn(const char *arn, struct api_error *err);
 int action_check_role_arn(const char *arn, struct api_error *err);

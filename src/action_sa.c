@@ -228,7 +228,7 @@ static void describe_change(struct action_run *r,
     free(after);
 }
 
-/* Why the account as read rules the action out, or NULL. */
+/* The reason the account as read rules the action out, or NULL. */
 static const char *conflict(const struct action *a, int exists)
 {
     if (!exists && a->kind != ACTION_CREATE_SA)
@@ -318,7 +318,8 @@ static void preview_account(struct action_run *r)
     read_account(r, on_account);
 }
 
-static void send_request(struct action_run *r, size_t call)
+/* Sends request call of the state, with done as its callback. */
+static void send_with(struct action_run *r, size_t call, kube_write_fn done)
 {
     struct api_error err = {0};
     struct kube_client *kc = action_kube(r, &err);
@@ -327,27 +328,31 @@ static void send_request(struct action_run *r, size_t call)
         return;
     }
     action_waiting(r);
-    kube_send(kc, &state(r)->requests[call], action_on_kube, r);
+    kube_send(kc, &state(r)->requests[call], done, r);
+}
+
+static void send_request(struct action_run *r, size_t call)
+{
+    send_with(r, call, action_on_kube);
 }
 
 const struct action_ops action_annotate_sa_ops = {
-    .name = "annotate serviceaccount", .check = check_annotate,
+    .check = check_annotate,
     .preview = preview_account, .send = send_request,
 };
 
 const struct action_ops action_unannotate_sa_ops = {
-    .name = "remove serviceaccount annotation",
     .check = action_check_service_account,
     .preview = preview_account, .send = send_request,
 };
 
 const struct action_ops action_create_sa_ops = {
-    .name = "create serviceaccount", .check = check_create,
+    .check = check_create,
     .preview = preview_account, .send = send_request,
 };
 
 const struct action_ops action_delete_sa_ops = {
-    .name = "delete serviceaccount", .check = action_check_service_account,
+    .check = action_check_service_account,
     .preview = preview_account, .send = send_request,
 };
 
@@ -379,7 +384,7 @@ static void add_restart(struct action_run *r, const struct kube_workload *w,
     st->labels[st->request_count - 1] = xstrdup(label);
 }
 
-/* Adds "KIND.apps/NAME restarted" to the result, as kubectl says it. */
+/* Adds "KIND.apps/NAME restarted" to the result, as kubectl prints it. */
 static void on_restarted(const char *body, size_t len,
                          const struct api_error *err, void *ctx)
 {
@@ -402,14 +407,7 @@ static void on_restarted(const char *body, size_t len,
 
 static void send_restart(struct action_run *r, size_t call)
 {
-    struct api_error err = {0};
-    struct kube_client *kc = action_kube(r, &err);
-    if (!kc) {
-        action_sent(r, &err);
-        return;
-    }
-    action_waiting(r);
-    kube_send(kc, &state(r)->requests[call], on_restarted, r);
+    send_with(r, call, on_restarted);
 }
 
 static void on_workloads(struct kube_workload_list *list,
@@ -464,7 +462,6 @@ static void preview_restart(struct action_run *r)
 }
 
 const struct action_ops action_restart_workloads_ops = {
-    .name = "restart serviceaccount workloads",
     .check = action_check_service_account,
     .preview = preview_restart, .send = send_restart,
 };

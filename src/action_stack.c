@@ -1,9 +1,9 @@
 /*
  * Create a role for a service account as eksctl's iamserviceaccount
  * stack (eksctl-CLUSTER-addon-iamserviceaccount-NS-NAME), so eksctl
- * lists, updates and deletes it like its own: the plan (src/plan.c)
- * gives the stack's name, tags and template, trust scoped with
- * StringEquals on the issuer's :sub and :aud; this file carries it out
+ * lists, updates and deletes it like its own. The plan (src/plan.c)
+ * gives the stack's name, tags and template, whose trust is scoped with
+ * StringEquals on the issuer's :sub and :aud. This file carries it out
  * on the event loop without blocking it: CreateStack, then a
  * DescribeStackEvents and DescribeStacks poll on a timer until the stack
  * settles, then the annotation with the stack's output Role1.
@@ -243,8 +243,8 @@ static void on_cluster(struct eks_cluster_list *list,
     iam_list_oidc_providers(&r->model->aws, on_providers, r);
 }
 
-/* Describes the cluster in EKS even when the model knows it: the
- * model may have opened it from the kubeconfig alone, without its
+/* Describes the cluster in EKS even when the model lists it, because
+ * the model may have opened it from the kubeconfig alone, without its
  * issuer. */
 static void preview(struct action_run *r)
 {
@@ -505,6 +505,6 @@ static void send(struct action_run *r, size_t call)
 }
 
 const struct action_ops action_create_role_stack_ops = {
-    .name = "create role for serviceaccount", .check = check,
+    .check = check,
     .preview = preview, .send = send,
 };

@@ -1,7 +1,7 @@
 /*
  * Runs an action for the command line: the preview and the calls on the
- * model's loop, driven here with model_wait until the callback says it
- * ended, since a command has nothing else to do meanwhile.
+ * model's loop, driven here with model_wait until the callback reports
+ * the end, since a command has nothing else to do meanwhile.
  */
 #include "cli_action.h"
 
@@ -95,8 +95,8 @@ static void on_done(struct action_run *r, const struct api_error *err,
         w->err = *err;
 }
 
-/* Drives the loop until w is done; returns 0, or -1 when the loop
- * failed (w then holds why). */
+/* Drives the loop until w is done. Returns 0, or -1 when the loop
+ * failed (w then contains the error). */
 static int wait_for(struct model *m, struct wait *w)
 {
     while (!w->done)
