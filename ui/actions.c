@@ -168,19 +168,30 @@ static void open_policy_text(struct ui *ui, const struct ui_action *f,
     ui_push(ui, &v);
 }
 
+/* The start of the run's callbacks: returns the UI's action when r is
+ * it and succeeded, or NULL after showing the error. */
+static struct ui_action *arrived(struct ui *ui, struct action_run *r,
+                                 const struct api_error *err)
+{
+    struct ui_action *f = ui->action;
+    changed(ui);
+    if (!f || f->run != r)
+        return NULL;
+    if (err) {
+        show_error(ui, action_kind_name(f->kind), err);
+        return NULL;
+    }
+    return f;
+}
+
 static void on_done(struct action_run *r, const struct api_error *err,
                     void *ctx)
 {
     struct ui *ui = ctx;
-    struct ui_action *f = ui->action;
-    changed(ui);
-    if (!f || f->run != r)
+    struct ui_action *f = arrived(ui, r, err);
+    if (!f)
         return;
     const char *what = action_kind_name(f->kind);
-    if (err) {
-        show_error(ui, what, err);
-        return;
-    }
     if (f->kind == ACTION_DESCRIBE_POLICY) {
         open_policy_text(ui, f, r->result);
         return;
@@ -221,15 +232,10 @@ static void on_previewed(struct action_run *r, const struct api_error *err,
                          void *ctx)
 {
     struct ui *ui = ctx;
-    struct ui_action *f = ui->action;
-    changed(ui);
-    if (!f || f->run != r)
+    struct ui_action *f = arrived(ui, r, err);
+    if (!f)
         return;
     const char *what = action_kind_name(f->kind);
-    if (err) {
-        show_error(ui, what, err);
-        return;
-    }
     if (r->preview.nothing_to_do) {
         ui_message(ui, 0, "nothing to change: %s", r->preview.summary
                    ? r->preview.summary : what);
@@ -407,7 +413,9 @@ static void add_unique(const char ***list, size_t *count, size_t *cap,
 }
 
 /* Offers the managed policies attached to the roles whose details are
- * loaded, except those role has already. */
+ * loaded, except those role has already.
+ * TODO: list the account's policies (IAM ListPolicies) once the API
+ * layer and the sandbox have it; until then others are typed. */
 static int pick_policy_to_attach(struct ui *ui, const struct model_role *role)
 {
     const struct model *m = ui->m;
@@ -579,6 +587,8 @@ int actions_edit_trust(struct ui *ui, struct view *v, const char *arg)
 
 /* ---- service account actions ---------------------------------------- */
 
+/* TODO: offer the optional sts-regional-endpoints and token expiration
+ * annotations, which struct action takes. */
 int actions_annotate(struct ui *ui, struct view *v, const char *arg)
 {
     UNUSED(arg);

@@ -1,7 +1,7 @@
 /*
  * The actions of the IAM roles and service accounts panes: each gathers
  * its inputs with the dialogs (ui/dialog.h), shows the preview that
- * src/action.h makes and asks for confirmation, then runs on the event
+ * src/action.h makes and waits for a confirmation, then runs on the event
  * loop. A short action ends with a status-line message; a long one
  * (a CloudFormation stack) opens the progress view, which Esc leaves
  * and p reopens. Afterwards the panes the action changed reload.

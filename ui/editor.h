@@ -13,7 +13,7 @@
 
 /*
  * Writes text to a temporary file ending in suffix (".json"), runs the
- * editor on it with curses suspended, and stores what the file holds
+ * editor on it with curses suspended, and stores what the file contains
  * afterwards in *out (freed by the caller). The editor command is split
  * at blanks, without a shell, so "code --wait" works. Returns 0, or -1
  * with the reason in err: the editor could not start or exited with a

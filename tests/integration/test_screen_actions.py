@@ -1,9 +1,9 @@
-"""The pane actions driven through tmux against the sandbox: annotating a
-service account with a role picked from the roles, attaching a policy to
-a role, editing a trust policy in $EDITOR with its diff shown before the
-confirmation, and --readonly rejecting an action with nothing sent. The
-aws CLI and kubectl read the sandbox afterwards, so each check sees what
-really changed."""
+"""The pane actions driven through tmux against the sandbox. A service
+account is annotated with a role picked from the roles, a policy is
+attached to a role, and a trust policy is edited in $EDITOR with its
+diff shown before the confirmation. Under --readonly an action is
+rejected with nothing sent. The aws CLI and kubectl read the sandbox
+afterwards, so each check sees what really changed."""
 
 import json
 import os
@@ -256,12 +256,14 @@ class ScreenActionsTest(unittest.TestCase):
         screen.keys("y")
         screen.wait_for("Progress: ", "CREATE_COMPLETE")
         screen.wait_for("done: ")
+
         screen.keys("Escape")
         text = screen.wait_for("Service accounts of %s" % CLUSTER,
                                "eksctl-alb-demo-clus-Role1")
         self.assertIsNotNone(row(text, "shop", "cart"), text)
         screen.keys("p")
         screen.wait_for("Progress: ", "CREATE_COMPLETE")
+
         stacks = self.aws("cloudformation", "describe-stacks", "--stack-name",
                           stack)["Stacks"]
         self.assertEqual(stacks[0]["StackStatus"], "CREATE_COMPLETE")
