@@ -7,7 +7,10 @@ afterwards, so each check sees what really changed."""
 
 import json
 import os
+import re
 import shutil
+import subprocess
+import time
 import unittest
 
 import yaml
@@ -21,7 +24,20 @@ ANNOTATION = "eks.amazonaws.com/role-arn"
 EXTERNAL_DNS_ARN = "arn:aws:iam::%s:role/irsa/external-dns" % ACCOUNT
 LBC_POLICY = "AWSLoadBalancerControllerIAMPolicy"
 LBC_POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, LBC_POLICY)
+RESTARTED = "kubectl.kubernetes.io/restartedAt"
 BROAD_SUB = "system:serviceaccount:*:*"
+DEPLOYMENT = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: reports, namespace: batch}
+spec:
+  selector: {matchLabels: {app: reports}}
+  template:
+    metadata: {labels: {app: reports}}
+    spec:
+      serviceAccountName: report-worker-2
+      containers: [{name: reports, image: busybox}]
+"""
 NARROW_SUB = "system:serviceaccount:external-dns:external-dns"
 
 
@@ -182,10 +198,15 @@ class ScreenActionsTest(unittest.TestCase):
         self.assertIn("AssumeRoleWithWebIdentity", json.dumps(doc))
         self.assertEqual(self.trust_subjects("batch-reports"), before)
 
+    def kube_writes(self, since):
+        """The Kubernetes writes the sandbox logged after offset since."""
+        return re.findall(r"^albatross-sandbox: (POST|PUT|PATCH|DELETE) "
+                          r"(/k8s/\S+) \d{3}", self.box.output()[since:], re.M)
+
     def test_readonly_rejects_annotation(self):
-        log = os.path.join(self.box.dir.name, "readonly.log")
         self.assertNotIn(ANNOTATION, self.annotations("monitoring", "prometheus"))
-        screen = self.open("--readonly", "--log", log, "--debug")
+        since = len(self.box.output())
+        screen = self.open("--readonly")
         self.open_service_account(screen, "monitoring", "prometheus")
         screen.keys("A")
         screen.wait_for("Annotate monitoring/prometheus with a role")
@@ -196,9 +217,7 @@ class ScreenActionsTest(unittest.TestCase):
         text = screen.wait_for("rejected: the session is read-only")
         self.assertIn("nothing was sent", text)
         self.assertNotIn(ANNOTATION, self.annotations("monitoring", "prometheus"))
-        with open(log) as f:
-            sent = [l for l in f if "http PATCH" in l or "http > PATCH" in l]
-        self.assertEqual(sent, [])
+        self.assertEqual(self.kube_writes(since), [])
 
     def test_readonly_rejects_attach(self):
         screen = self.open("--readonly")
@@ -328,3 +347,58 @@ class ScreenActionsTest(unittest.TestCase):
         text = screen.wait_for("Default version of %s" % LBC_POLICY_ARN)
         self.assertIn("iam:CreateServiceLinkedRole", text)
         self.assertIn("elasticloadbalancing.amazonaws.com", text)
+
+    def test_unannotate_clears_role_column(self):
+        self.assertEqual(self.annotations("external-dns", "external-dns")
+                         .get(ANNOTATION), EXTERNAL_DNS_ARN)
+        screen = self.open()
+        text = self.open_service_account(screen, "external-dns", "external-dns")
+        self.assertIn(EXTERNAL_DNS_ARN, row(text, "external-dns", "external-dns"))
+        screen.keys("U")
+        screen.wait_for("Confirm remove serviceaccount annotation", "PATCH")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        # Other rows may name the role too, so the row itself is read.
+        deadline = time.monotonic() + 20
+        line = row(screen.settled_text(), "external-dns", "external-dns")
+        while EXTERNAL_DNS_ARN in line and time.monotonic() < deadline:
+            time.sleep(0.1)
+            line = row(screen.settled_text(), "external-dns", "external-dns")
+        self.assertRegex(line, r"\s-\s+none\s*$")
+        self.assertNotIn(ANNOTATION, self.annotations("external-dns", "external-dns"))
+
+    def test_create_service_account(self):
+        screen = self.open()
+        self.open_service_account(screen, "shop", "storefront")
+        screen.keys("c")
+        screen.wait_for("Create a service account in %s" % CLUSTER, "shop/")
+        screen.type("checkout")
+        screen.keys("Enter")
+        screen.wait_for("Confirm create serviceaccount", "POST")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        screen.keys("Escape")  # the filter still shows storefront only
+        text = screen.wait_for("checkout")
+        self.assertIsNotNone(row(text, "shop", "checkout"), text)
+        self.assertEqual(self.annotations("shop", "checkout"), {})
+
+    def test_restart_patches_workloads(self):
+        subprocess.run(["kubectl", "--context", self.context(), "apply", "-f", "-"],
+                       input=DEPLOYMENT, env=self.box.client_env(), check=True,
+                       capture_output=True, text=True, timeout=60)
+        since = len(self.box.output())
+        screen = self.open()
+        self.open_service_account(screen, "batch", "report-worker-2")
+        screen.keys("R")
+        text = screen.wait_for("Confirm restart serviceaccount workloads",
+                               "/deployments/reports")
+        self.assertEqual(self.kube_writes(since), [], "sent before the confirmation")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        writes = self.kube_writes(since)
+        self.assertEqual([m for m, _ in writes], ["PATCH"])
+        self.assertIn("/deployments/reports", writes[0][1])
+        out = self.box.kubectl("--context", self.context(), "-n", "batch", "get",
+                               "deployment", "reports", "-o", "json").stdout
+        template = json.loads(out)["spec"]["template"]["metadata"]
+        self.assertIn(RESTARTED, template.get("annotations") or {})
