@@ -218,6 +218,10 @@ class ScreenActionsTest(unittest.TestCase):
         self.assertIn("nothing was sent", text)
         self.assertNotIn(ANNOTATION, self.annotations("monitoring", "prometheus"))
         self.assertEqual(self.kube_writes(since), [])
+        screen.keys("?")
+        text = screen.wait_for("Help: keys of the service accounts pane")
+        line = next(l for l in text.splitlines() if l.startswith("A "))
+        self.assertIn("(the read-only session rejec", line)
 
     def test_readonly_rejects_attach(self):
         screen = self.open("--readonly")
