@@ -32,6 +32,10 @@ struct iam_role_list {
 };
 
 void iam_role_cleanup(struct iam_role *r);
+
+/* IAM returns policy documents percent-encoded (RFC 3986, '+' kept);
+ * a malformed escape is kept as it is. Decodes s in place. */
+void iam_percent_decode(char *s);
 void iam_role_list_free(struct iam_role_list *l);
 
 /* Lists every role with ListRoles, all pages. The list is the callee's

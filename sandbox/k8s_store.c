@@ -116,6 +116,9 @@ static const struct builtin_kind {
 } builtin_kinds[] = {
     { "apps", "apps/v1", "deployments", "deployment", "Deployment",
       "deploy", 1 },
+    { "apps", "apps/v1", "statefulsets", "statefulset", "StatefulSet",
+      "sts", 1 },
+    { "apps", "apps/v1", "daemonsets", "daemonset", "DaemonSet", "ds", 1 },
     { "", "v1", "secrets", "secret", "Secret", NULL, 1 },
     { "", "v1", "configmaps", "configmap", "ConfigMap", "cm", 1 },
     { "rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1",

@@ -15,6 +15,8 @@
 
 #include "../api/iam.h"
 #include "../api/log.h"
+#include "cli.h"
+#include "cli_action.h"
 #include "files.h"
 #include "output.h"
 
@@ -23,7 +25,8 @@
 
 enum { OPT_PROFILE = 256, OPT_REGION, OPT_READONLY, OPT_LOG, OPT_DEBUG,
        OPT_CLUSTER, OPT_SERVICEACCOUNT, OPT_POLICY, OPT_ROLE,
-       OPT_DESCRIPTION, OPT_DRY_RUN };
+       OPT_DESCRIPTION, OPT_DRY_RUN, OPT_INLINE, OPT_TRUST_POLICY,
+       OPT_STACK, OPT_SERVICE_ACCOUNT, OPT_POLL };
 
 static const struct option options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -39,6 +42,11 @@ static const struct option options[] = {
     {"file", required_argument, NULL, 'f'},
     {"description", required_argument, NULL, OPT_DESCRIPTION},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"inline", no_argument, NULL, OPT_INLINE},
+    {"trust-policy", required_argument, NULL, OPT_TRUST_POLICY},
+    {"stack", no_argument, NULL, OPT_STACK},
+    {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
+    {"poll-interval", required_argument, NULL, OPT_POLL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -50,15 +58,33 @@ static const char usage_text[] =
 "       albatross create role NAME --cluster CLUSTER --namespace NS\n"
 "                 --serviceaccount SA [--policy ARN ...]\n"
 "       albatross delete role NAME\n"
+"       albatross create role [NAME] --stack --cluster CLUSTER\n"
+"                 --service-account NS/SA [--policy ARN ...]\n"
+"       albatross put policy NAME --role ROLE -f POLICY.json\n"
+"       albatross delete policy NAME --inline --role ROLE\n"
+"       albatross update role NAME --trust-policy POLICY.json\n"
+"       albatross describe policy ARN\n"
 "\n"
 "create role makes an IAM role that service account NS/SA of the EKS\n"
 "cluster may assume through IRSA: its trust policy names the cluster's\n"
 "IAM OIDC provider and that service account only. --policy attaches a\n"
-"managed policy to it (up to 10).\n"
+"managed policy to it (up to 10). With --stack the role is made as\n"
+"eksctl's iamserviceaccount stack (eksctl-CLUSTER-addon-iamserviceaccount-\n"
+"NS-SA), which eksctl can list and delete, and the service account is\n"
+"annotated with it (created when missing); NAME is then optional.\n"
+"\n"
+"put policy sets an inline policy of a role, delete policy --inline\n"
+"removes one, update role --trust-policy replaces a role's trust policy;\n"
+"their --dry-run reads the current document and prints a diff. describe\n"
+"policy prints a managed policy's default version and its statements.\n"
 "\n"
 "options:\n"
 "  -f, --file PATH      the policy document, JSON\n"
 "  --description TEXT   the policy's description\n"
+"  --role NAME          the role of attach, detach, put and delete policy\n"
+"  --service-account NS/SA  the same as --namespace NS --serviceaccount SA\n"
+"  --poll-interval MS   create role --stack: between polls of the stack\n"
+"                       (default: 2000)\n"
 "  --dry-run            print the calls that would change the account,\n"
 "                       with their documents, and send none of them;\n"
 "                       create role still reads the cluster and the OIDC\n"
@@ -81,18 +107,29 @@ static const char *option_name(int opt)
 }
 
 /* Whether option opt applies to c's command, for usage errors. */
+static int is(const struct cli_iam *c, const char *verb, const char *noun)
+{
+    return !strcmp(c->verb, verb) && !strcmp(c->noun, noun);
+}
+
 static int option_allowed(const struct cli_iam *c, int opt)
 {
-    int create_role = !strcmp(c->verb, "create") && !strcmp(c->noun, "role");
-    int create_policy = !strcmp(c->verb, "create") &&
-                        !strcmp(c->noun, "policy");
+    int create_role = is(c, "create", "role");
     switch (opt) {
     case OPT_CLUSTER: case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
+    case OPT_STACK: case OPT_SERVICE_ACCOUNT: case OPT_POLL:
         return create_role;
-    case 'f': case OPT_DESCRIPTION:
-        return create_policy;
+    case 'f':
+        return is(c, "create", "policy") || is(c, "put", "policy");
+    case OPT_DESCRIPTION:
+        return is(c, "create", "policy");
     case OPT_ROLE:
-        return !strcmp(c->verb, "attach") || !strcmp(c->verb, "detach");
+        return !strcmp(c->verb, "attach") || !strcmp(c->verb, "detach") ||
+               is(c, "put", "policy") || is(c, "delete", "policy");
+    case OPT_INLINE:
+        return is(c, "delete", "policy");
+    case OPT_TRUST_POLICY:
+        return is(c, "update", "role");
     default:
         return 1;
     }
@@ -105,6 +142,31 @@ static int usage_error(struct cli_iam *c, const char *fmt, const char *value)
     output_error(c->err, "%s; see albatross %s %s --help", message,
                  c->verb ? c->verb : "create", c->noun ? c->noun : "role");
     return EXIT_USAGE;
+}
+
+/* --service-account NS/SA; returns -1 to go on, or an exit status. */
+static int split_service_account(struct cli_iam *c, const char *arg)
+{
+    const char *slash = strchr(arg, '/');
+    if (!slash || slash == arg || !slash[1] || strchr(slash + 1, '/') ||
+        (size_t)(slash - arg) >= sizeof(c->sa_namespace))
+        return usage_error(c, "invalid --service-account \"%s\": use "
+                           "NAMESPACE/NAME", arg);
+    snprintf(c->sa_namespace, sizeof(c->sa_namespace), "%.*s",
+             (int)(slash - arg), arg);
+    c->namespace = c->sa_namespace;
+    c->serviceaccount = slash + 1;
+    return -1;
+}
+
+static int parse_poll(struct cli_iam *c, const char *arg)
+{
+    char *end;
+    c->poll_ms = strtol(arg, &end, 10);
+    if (*end || end == arg || c->poll_ms < 1 || c->poll_ms > 600000)
+        return usage_error(c, "invalid --poll-interval \"%s\": use "
+                           "milliseconds from 1 to 600000", arg);
+    return -1;
 }
 
 /* Returns -1 to go on, or an exit status. */
@@ -123,6 +185,11 @@ static int take_option(struct cli_iam *c, int opt)
     case 'f': c->file = optarg; break;
     case OPT_DESCRIPTION: c->description = optarg; break;
     case OPT_DRY_RUN: c->dry_run = 1; break;
+    case OPT_INLINE: c->inline_policy = 1; break;
+    case OPT_TRUST_POLICY: c->file = optarg; break;
+    case OPT_STACK: c->stack = 1; break;
+    case OPT_SERVICE_ACCOUNT: return split_service_account(c, optarg);
+    case OPT_POLL: return parse_poll(c, optarg);
     case OPT_POLICY:
         if (c->policy_count == CLI_IAM_MAX_POLICIES)
             return usage_error(c, "too many --policy options: IAM attaches "
@@ -148,7 +215,8 @@ static void find_command(int argc, char **argv, const char **verb,
         "--profile", "--region", "--cluster", "--context", "--kubeconfig",
         "--namespace", "-n", "--output", "-o", "--theme", "--log",
         "--serviceaccount", "--policy", "--role", "--file", "-f",
-        "--description", NULL,
+        "--description", "--trust-policy", "--service-account",
+        "--poll-interval", NULL,
     };
     *verb = *noun = NULL;
     for (int i = 1; i < argc && !*noun; i++) {
@@ -172,7 +240,8 @@ int cli_iam_is_command(int argc, char **argv)
 {
     static const char *const commands[][2] = {
         {"create", "policy"}, {"create", "role"}, {"attach", "policy"},
-        {"detach", "policy"}, {"delete", "role"},
+        {"detach", "policy"}, {"delete", "role"}, {"put", "policy"},
+        {"delete", "policy"}, {"update", "role"}, {"describe", "policy"},
     };
     const char *verb, *noun;
     find_command(argc, argv, &verb, &noun);
@@ -197,7 +266,9 @@ static int parse(struct cli_iam *c, int argc, char **argv)
         if (rc >= 0)
             return rc;
     }
-    /* Arguments left: VERB NOUN NAME. */
+    /* Arguments left: VERB NOUN NAME; the stack names its own role. */
+    if (argc - optind == 2 && c->stack && is(c, "create", "role"))
+        return -1;
     if (argc - optind < 3)
         return usage_error(c, "%s needs a name or ARN", c->noun);
     if (argc - optind > 3)
@@ -380,48 +451,6 @@ static int check_policy_json(struct cli_iam *c, const char *text)
     return ok ? 0 : 1;
 }
 
-static int create_policy(struct cli_iam *c)
-{
-    char *document = NULL;
-    if (!c->file)
-        return usage_error(c, "create policy %s needs -f POLICY.json",
-                           c->name);
-    if (read_policy_file(c, &document) || check_policy_json(c, document)) {
-        free(document);
-        return 1;
-    }
-    const char *fields[] = {"PolicyName", c->name,
-                            "Description", c->description};
-    if (c->dry_run) {
-        cli_iam_print_call(c->out, "CreatePolicy", fields, 4,
-                           "PolicyDocument", document);
-        fputs("dry run: nothing was sent\n", c->out);
-        free(document);
-        return 0;
-    }
-    struct iam_policy_spec spec = {
-        .name = c->name, .document = document,
-        .description = c->description,
-    };
-    struct cli_iam_outcome o = {0};
-    int rc = cli_iam_connect(c);
-    if (!rc) {
-        iam_create_policy(&c->aws, &spec, cli_iam_on_write, &o);
-        rc = cli_iam_wait(c, &o.done);
-    }
-    free(document);
-    if (rc)
-        return rc;
-    if (o.failed) {
-        cli_iam_fail(c, "create policy", &o.err);
-        return 1;
-    }
-    fprintf(c->out, "created policy %s: ", c->name);
-    output_put_text(c->out, o.arn);
-    fputc('\n', c->out);
-    return 0;
-}
-
 /* ---- attach, detach, delete ---- */
 
 int cli_iam_valid_policy_arn(const char *arn)
@@ -430,46 +459,41 @@ int cli_iam_valid_policy_arn(const char *arn)
            strstr(arn, ":policy/");
 }
 
-/* Waits for the write that o tracks; returns 0, or 1 after printing
- * its failure. */
-static int run_write(struct cli_iam *c, const char *what,
-                     struct cli_iam_outcome *o)
+/* The model an action runs on: this command's profile, region and
+ * --readonly. Returns 0, or 1 after printing why it failed. */
+int cli_iam_model(struct cli_iam *c, struct model *m)
 {
-    int rc = cli_iam_wait(c, &o->done);
-    if (!rc && o->failed) {
-        cli_iam_fail(c, what, &o->err);
-        rc = 1;
-    }
-    return rc;
+    char why[1024];
+    struct model_options mo = {
+        .profile = c->profile, .region = c->region, .readonly = c->readonly,
+        .cluster = c->cluster,
+    };
+    if (model_init(m, &mo, why, sizeof(why)) == 0)
+        return 0;
+    output_error(c->err, "%s", why);
+    return 1;
 }
 
 static int attach_or_detach(struct cli_iam *c)
 {
     int attach = !strcmp(c->verb, "attach");
-    const char *operation = attach ? "AttachRolePolicy" : "DetachRolePolicy";
     if (!c->role)
         return usage_error(c, "%s policy needs --role NAME", c->verb);
     if (!cli_iam_valid_policy_arn(c->name))
         return usage_error(c, "invalid policy ARN \"%s\": use "
                            "arn:aws:iam::ACCOUNT:policy/NAME, as create "
                            "policy prints it", c->name);
-    const char *fields[] = {"RoleName", c->role, "PolicyArn", c->name};
-    if (c->dry_run) {
-        cli_iam_print_call(c->out, operation, fields, 4, NULL, NULL);
-        fputs("dry run: nothing was sent\n", c->out);
-        return 0;
-    }
-    struct cli_iam_outcome o = {0};
-    if (cli_iam_connect(c))
+    struct action a = {
+        .kind = attach ? ACTION_ATTACH_POLICY : ACTION_DETACH_POLICY,
+        .role = c->role, .policy_arn = c->name,
+    };
+    struct model m;
+    if (cli_iam_model(c, &m))
         return 1;
-    if (attach)
-        iam_attach_role_policy(&c->aws, c->role, c->name, cli_iam_on_write,
-                               &o);
-    else
-        iam_detach_role_policy(&c->aws, c->role, c->name, cli_iam_on_write,
-                               &o);
-    if (run_write(c, attach ? "attach policy" : "detach policy", &o))
-        return 1;
+    int rc = cli_action_run(&m, &a, c->dry_run, c->out, c->err, NULL, NULL);
+    model_cleanup(&m);
+    if (rc || c->dry_run)
+        return rc;
     fprintf(c->out, "%s ", attach ? "attached" : "detached");
     output_put_text(c->out, c->name);
     fprintf(c->out, " %s role ", attach ? "to" : "from");
@@ -514,37 +538,196 @@ static void explain_delete_conflict(struct cli_iam *c)
     iam_role_cleanup(&role);
 }
 
+/* ---- the commands on the action layer ---- */
+
+/* Runs a on a model made from c's options; with open_cluster, after the
+ * cluster is open (Kubernetes calls, the cluster's issuer). Returns the
+ * exit status; *result as cli_action_run. */
+static int run_action(struct cli_iam *c, const struct action *a,
+                      int open_cluster, char **result,
+                      struct api_error *error)
+{
+    struct model m;
+    if (cli_iam_model(c, &m))
+        return 1;
+    int rc = open_cluster && cli_open_cluster(&m, c->err) ? 1
+             : cli_action_run(&m, a, c->dry_run, c->out, c->err, result,
+                              error);
+    model_cleanup(&m);
+    return rc;
+}
+
+/* Reads and checks -f or --trust-policy into *document; returns 0, or
+ * the exit status after printing why. */
+static int read_document(struct cli_iam *c, const char *needs,
+                         char **document)
+{
+    *document = NULL;
+    if (!c->file)
+        return usage_error(c, needs, c->name);
+    if (read_policy_file(c, document) || check_policy_json(c, *document)) {
+        free(*document);
+        *document = NULL;
+        return 1;
+    }
+    return 0;
+}
+
+static void say_done(struct cli_iam *c, const char *fmt, const char *a,
+                     const char *b)
+{
+    char line[1200];
+    snprintf(line, sizeof(line), fmt, a, b);
+    output_put_text(c->out, line);
+    fputc('\n', c->out);
+}
+
+static int put_policy(struct cli_iam *c)
+{
+    char *document;
+    if (!c->role)
+        return usage_error(c, "put policy %s needs --role NAME", c->name);
+    int rc = read_document(c, "put policy %s needs -f POLICY.json",
+                           &document);
+    if (rc)
+        return rc;
+    struct action a = {
+        .kind = ACTION_PUT_INLINE_POLICY, .role = c->role,
+        .policy_name = c->name, .document = document,
+    };
+    rc = run_action(c, &a, 0, NULL, NULL);
+    free(document);
+    if (!rc && !c->dry_run)
+        say_done(c, "put inline policy %s on role %s", c->name, c->role);
+    return rc;
+}
+
+static int delete_policy(struct cli_iam *c)
+{
+    if (!c->inline_policy)
+        return usage_error(c, "delete policy %s deletes inline policies "
+                           "only: add --inline --role ROLE (a customer "
+                           "managed policy: aws iam delete-policy)", c->name);
+    if (!c->role)
+        return usage_error(c, "delete policy %s needs --role NAME", c->name);
+    struct action a = {
+        .kind = ACTION_DELETE_INLINE_POLICY, .role = c->role,
+        .policy_name = c->name,
+    };
+    int rc = run_action(c, &a, 0, NULL, NULL);
+    if (!rc && !c->dry_run)
+        say_done(c, "deleted inline policy %s of role %s", c->name, c->role);
+    return rc;
+}
+
+static int update_role(struct cli_iam *c)
+{
+    char *document;
+    int rc = read_document(c, "update role %s needs --trust-policy "
+                           "POLICY.json", &document);
+    if (rc)
+        return rc;
+    struct action a = {
+        .kind = ACTION_UPDATE_TRUST_POLICY, .role = c->name,
+        .document = document,
+    };
+    rc = run_action(c, &a, 0, NULL, NULL);
+    free(document);
+    if (!rc && !c->dry_run)
+        say_done(c, "updated the trust policy of role %s%s", c->name, "");
+    return rc;
+}
+
+static int describe_policy(struct cli_iam *c)
+{
+    char *text = NULL;
+    if (!cli_iam_valid_policy_arn(c->name))
+        return usage_error(c, "invalid policy ARN \"%s\": use "
+                           "arn:aws:iam::ACCOUNT:policy/NAME", c->name);
+    struct action a = { .kind = ACTION_DESCRIBE_POLICY,
+                        .policy_arn = c->name };
+    int rc = run_action(c, &a, 0, &text, NULL);
+    if (!rc && text)
+        cli_action_put_lines(c->out, text, "");
+    free(text);
+    return rc;
+}
+
+static int create_role_stack(struct cli_iam *c)
+{
+    const char *missing = !c->cluster ? "--cluster CLUSTER"
+                          : !c->namespace || !c->serviceaccount
+                          ? "--service-account NS/SA" : NULL;
+    if (missing)
+        return usage_error(c, "create role --stack needs %s", missing);
+    struct action a = {
+        .kind = ACTION_CREATE_ROLE_STACK, .cluster = c->cluster,
+        .namespace = c->namespace, .service_account = c->serviceaccount,
+        .role = c->name, .policy_arn_count = c->policy_count,
+        .poll_ms = c->poll_ms,
+    };
+    for (size_t i = 0; i < c->policy_count; i++)
+        a.policy_arns[i] = c->policies[i];
+    char *arn = NULL;
+    int rc = run_action(c, &a, 1, &arn, NULL);
+    if (!rc && !c->dry_run && arn) {
+        fputs("created role ", c->out);
+        output_put_text(c->out, arn);
+        fprintf(c->out, " and annotated serviceaccount %s/%s with it\n",
+                c->namespace, c->serviceaccount);
+    }
+    free(arn);
+    return rc;
+}
+
+static int create_policy(struct cli_iam *c)
+{
+    char *document, *arn = NULL;
+    int rc = read_document(c, "create policy %s needs -f POLICY.json",
+                           &document);
+    if (rc)
+        return rc;
+    struct action a = {
+        .kind = ACTION_CREATE_POLICY, .policy_name = c->name,
+        .document = document, .description = c->description,
+    };
+    rc = run_action(c, &a, 0, &arn, NULL);
+    free(document);
+    if (!rc && !c->dry_run)
+        say_done(c, "created policy %s: %s", c->name, arn ? arn : "");
+    free(arn);
+    return rc;
+}
+
 static int delete_role(struct cli_iam *c)
 {
-    const char *fields[] = {"RoleName", c->name};
-    if (c->dry_run) {
-        cli_iam_print_call(c->out, "DeleteRole", fields, 2, NULL, NULL);
-        fputs("dry run: nothing was sent\n", c->out);
-        return 0;
-    }
-    struct cli_iam_outcome o = {0};
-    if (cli_iam_connect(c))
-        return 1;
-    iam_delete_role(&c->aws, c->name, cli_iam_on_write, &o);
-    if (run_write(c, "delete role", &o)) {
-        if (o.failed && !strcmp(o.err.code, "DeleteConflict"))
-            explain_delete_conflict(c);
-        return 1;
-    }
-    fputs("deleted role ", c->out);
-    output_put_text(c->out, c->name);
-    fputc('\n', c->out);
-    return 0;
+    struct action a = { .kind = ACTION_DELETE_ROLE, .role = c->name };
+    struct api_error err = {0};
+    int rc = run_action(c, &a, 0, NULL, &err);
+    if (rc == 1 && !strcmp(err.code, "DeleteConflict") &&
+        !cli_iam_connect(c))
+        explain_delete_conflict(c);
+    if (!rc && !c->dry_run)
+        say_done(c, "deleted role %s%s", c->name, "");
+    return rc;
 }
 
 static int run(struct cli_iam *c)
 {
-    if (!strcmp(c->verb, "create") && !strcmp(c->noun, "policy"))
+    if (is(c, "create", "policy"))
         return create_policy(c);
-    if (!strcmp(c->verb, "create"))
-        return cli_iam_create_role(c);
-    if (!strcmp(c->verb, "delete"))
+    if (is(c, "create", "role"))
+        return c->stack ? create_role_stack(c) : cli_iam_create_role(c);
+    if (is(c, "delete", "role"))
         return delete_role(c);
+    if (is(c, "put", "policy"))
+        return put_policy(c);
+    if (is(c, "delete", "policy"))
+        return delete_policy(c);
+    if (is(c, "update", "role"))
+        return update_role(c);
+    if (is(c, "describe", "policy"))
+        return describe_policy(c);
     return attach_or_detach(c);
 }
 
@@ -555,8 +738,8 @@ int cli_iam_main(int argc, char **argv)
     if (rc >= 0)
         return rc;
     files_open_log(c.log_path, c.debug);
-    log_msg(LOG_INFO, "albatross %s %s %s%s", c.verb, c.noun, c.name,
-            c.dry_run ? " (dry run)" : "");
+    log_msg(LOG_INFO, "albatross %s %s %s%s", c.verb, c.noun,
+            c.name ? c.name : "", c.dry_run ? " (dry run)" : "");
     rc = run(&c);
     if (c.connected)
         aws_session_cleanup(&c.aws);

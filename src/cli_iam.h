@@ -11,6 +11,7 @@
 #include "../api/aws.h"
 #include "../api/http.h"
 #include "../api/iam_write.h"
+#include "model.h"
 
 /* Whether the command line names one of these commands: its first two
  * arguments that are not options are "create policy", "create role",
@@ -35,11 +36,15 @@ struct cli_iam {
     const char *namespace;
     const char *serviceaccount;
     const char *role;            /* attach and detach: --role */
-    const char *file;            /* create policy: -f */
+    const char *file;            /* -f, or --trust-policy */
     const char *description;
     const char *log_path;
     const char *policies[CLI_IAM_MAX_POLICIES];
     size_t policy_count;
+    char sa_namespace[64];       /* from --service-account */
+    long poll_ms;                /* --poll-interval */
+    int inline_policy;           /* delete policy --inline */
+    int stack;                   /* create role --stack */
     int readonly;
     int dry_run;
     int debug;
@@ -81,6 +86,10 @@ void cli_iam_print_call(FILE *out, const char *operation,
 /* Whether arn has the form of a policy ARN,
  * arn:PARTITION:iam::ACCOUNT:policy/NAME. */
 int cli_iam_valid_policy_arn(const char *arn);
+
+/* Makes the model an action runs on from c's profile, region, cluster
+ * and --readonly; returns 0, or 1 after printing why it failed. */
+int cli_iam_model(struct cli_iam *c, struct model *m);
 
 /* albatross create role (cli_iam_role.c). */
 int cli_iam_create_role(struct cli_iam *c);

@@ -19,6 +19,7 @@
 
 #include "../api/eks.h"
 #include "../api/iam.h"
+#include "action.h"
 #include "output.h"
 
 #define AUDIENCE "sts.amazonaws.com"
@@ -84,19 +85,6 @@ static int valid_role_name(const char *s)
     return len >= 1 && len <= 64;
 }
 
-/* Kubernetes names: lower-case letters, digits, '-' and '.', at most
- * 253; namespaces are DNS labels, so at most 63 and no '.'. */
-static int valid_k8s_name(const char *s, size_t max, int dots)
-{
-    size_t len = strlen(s);
-    for (const char *p = s; *p; p++)
-        if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
-            *p != '-' && !(dots && *p == '.'))
-            return 0;
-    return len >= 1 && len <= max && isalnum((unsigned char)s[0]) &&
-           isalnum((unsigned char)s[len - 1]);
-}
-
 static int check_arguments(struct cli_iam *c)
 {
     const char *missing = !c->cluster ? "--cluster CLUSTER"
@@ -112,8 +100,8 @@ static int check_arguments(struct cli_iam *c)
                      "digits and +=,.@_-", c->name);
         return 2;
     }
-    if (!valid_k8s_name(c->namespace, 63, 0) ||
-        !valid_k8s_name(c->serviceaccount, 253, 1)) {
+    if (!action_valid_k8s_name(c->namespace, 63, 0) ||
+        !action_valid_k8s_name(c->serviceaccount, 253, 1)) {
         output_error(c->err, "invalid service account %s/%s: Kubernetes "
                      "names use lower-case letters, digits and '-'",
                      c->namespace, c->serviceaccount);

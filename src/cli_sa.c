@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "../api/kube_write.h"
+#include "action.h"
 #include "cli.h"
+#include "cli_action.h"
 #include "output.h"
 
 #define EXIT_USAGE 2
@@ -18,9 +20,10 @@
                                      * of a projected service account token */
 #define TOKEN_EXPIRATION_MAX 4294967295UL
 
-enum sa_verb { SA_ANNOTATE, SA_CREATE, SA_DELETE };
+enum sa_verb { SA_ANNOTATE, SA_CREATE, SA_DELETE, SA_RESTART };
 
-static const char *const verbs[] = { "annotate", "create", "delete" };
+static const char *const verbs[] = { "annotate", "create", "delete",
+                                     "restart" };
 
 int cli_sa_option(struct cli_sa_options *o, int c, const char *arg)
 {
@@ -44,7 +47,7 @@ static int is_sa_kind(const char *s)
 
 static int parse_verb(const char *s, enum sa_verb *verb)
 {
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (!strcmp(s, verbs[i])) {
             *verb = (enum sa_verb)i;
             return 0;
@@ -70,26 +73,6 @@ static int usage_error(FILE *err, const char *fmt, const char *value)
 
 /* ---- checks ---------------------------------------------------------------- */
 
-/* arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with IAM's name
- * characters. */
-static int valid_role_arn(const char *arn)
-{
-    const char *p = arn;
-    if (strncmp(p, "arn:", 4) != 0)
-        return 0;
-    p += 4;
-    size_t partition = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
-    if (!partition || strncmp(p + partition, ":iam::", 6) != 0)
-        return 0;
-    p += partition + 6;
-    if (strspn(p, "0123456789") != 12 || strncmp(p + 12, ":role/", 6) != 0)
-        return 0;
-    p += 18;
-    size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                            "0123456789+=,.@_-/");
-    return name > 0 && !p[name] && p[name - 1] != '/';
-}
-
 static int check_token_expiration(const char *text, FILE *err)
 {
     char *end;
@@ -107,6 +90,9 @@ static int check_options(enum sa_verb verb, const struct cli_sa_options *o,
                          FILE *err)
 {
     int role_details = o->sts_regional || o->token_expiration;
+    if (verb == SA_RESTART && (o->role_arn || o->remove || role_details))
+        return usage_error(err, "restart serviceaccount takes only "
+                           "--dry-run%s", "");
     if (verb == SA_DELETE && (o->role_arn || o->remove || role_details))
         return usage_error(err, "delete serviceaccount takes no role "
                            "options%s: use annotate serviceaccount to change "
@@ -122,7 +108,7 @@ static int check_options(enum sa_verb verb, const struct cli_sa_options *o,
         return usage_error(err, "--remove deletes every IRSA annotation%s; "
                            "drop --sts-regional-endpoints and "
                            "--token-expiration", "");
-    if (o->role_arn && !valid_role_arn(o->role_arn))
+    if (o->role_arn && !action_valid_role_arn(o->role_arn))
         return usage_error(err, "invalid --role-arn \"%s\": use "
                            "arn:aws:iam::ACCOUNT_ID:role/NAME",
                            o->role_arn);
@@ -173,6 +159,7 @@ static int build_request(enum sa_verb verb, const struct cli_sa_options *o,
     case SA_ANNOTATE: return kube_sa_annotate_request(ns, name, a, n, rq, e);
     case SA_CREATE: return kube_sa_create_request(ns, name, a, n, rq, e);
     case SA_DELETE: return kube_sa_delete_request(ns, name, rq, e);
+    case SA_RESTART: break;     /* an action: see restart() */
     }
     return -1;
 }
@@ -251,6 +238,44 @@ static int send_request(struct model *m, enum sa_verb verb,
     return 0;
 }
 
+/* ---- restart --------------------------------------------------------------- */
+
+/* restart serviceaccount NAME -n NS, or NS/NAME as the other verbs take
+ * it: patches the pod template of each workload that runs as it. */
+static int restart(const struct model_options *model,
+                   const struct cli_sa_options *o, const char *arg,
+                   FILE *out, FILE *err)
+{
+    char ns[256], name[256];
+    if (!strchr(arg, '/') && model->namespace) {
+        snprintf(ns, sizeof(ns), "%s", model->namespace);
+        snprintf(name, sizeof(name), "%s", arg);
+    } else if (cli_split_name(arg, ns, sizeof(ns), name, sizeof(name)) < 0) {
+        return usage_error(err, "restart serviceaccount needs NAME -n "
+                           "NAMESPACE, or NAMESPACE/NAME; got \"%s\"", arg);
+    }
+    struct model m;
+    char why[1024], *result = NULL;
+    struct model_options mo = *model;
+    mo.namespace = ns;
+    if (model_init(&m, &mo, why, sizeof(why)) < 0) {
+        output_error(err, "%s", why);
+        return EXIT_USAGE;
+    }
+    struct action a = { .kind = ACTION_RESTART_WORKLOADS, .namespace = ns,
+                        .service_account = name };
+    int rc = cli_open_cluster(&m, err) ? 1
+             : cli_action_run(&m, &a, o->dry_run, out, err, &result, NULL);
+    if (!rc && !o->dry_run)
+        cli_action_put_lines(out, result ? result : "", "");
+    if (!rc && !o->dry_run && !result)
+        fprintf(out, "no Deployment, StatefulSet or DaemonSet in namespace %s "
+                "runs as serviceaccount %s; nothing to restart\n", ns, name);
+    free(result);
+    model_cleanup(&m);
+    return rc;
+}
+
 int cli_sa_run(const struct model_options *model,
                const struct cli_sa_options *o, char *const *args, int count,
                FILE *out, FILE *err)
@@ -263,6 +288,11 @@ int cli_sa_run(const struct model_options *model,
     if (count < 3)
         return usage_error(err, "%s serviceaccount needs NAMESPACE/NAME",
                            args[0]);
+    if (verb == SA_RESTART)
+        return count > 3 ? usage_error(err, "unexpected argument \"%s\"",
+                                       args[3])
+               : check_options(verb, o, err) ? EXIT_USAGE
+               : restart(model, o, args[2], out, err);
     if (cli_split_name(args[2], ns, sizeof(ns), name, sizeof(name)) < 0)
         return usage_error(err, "invalid service account \"%s\": use "
                            "NAMESPACE/NAME", args[2]);

@@ -119,6 +119,7 @@ static size_t add_oidc_calls(struct plan *p, const struct ccfg *c,
     return provider;
 }
 
+/* provider: the step the stack waits for, or PLAN_NO_STEP. */
 static void add_service_account(struct plan *p, const struct ccfg *c,
                                 const struct ccfg_service_account *sa,
                                 size_t provider, const char *issuer)
@@ -130,7 +131,8 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
         "create the IAM role Role1 that %s assumes through the OIDC "
         "provider%s", account, sa->inline_policy
         ? ", with its inline policy Policy1" : "");
-    depends(s, provider);
+    if (provider != PLAN_NO_STEP)
+        depends(s, provider);
     stack_tags(s, c);
     ccfg_map_add(&s->tags, "alpha.eksctl.io/iamserviceaccount-name", account);
     if (!issuer) {
@@ -192,6 +194,14 @@ void plan_build_create(struct plan *p, const struct ccfg *c,
     }
     for (size_t i = 0; i < c->nodegroup_count; i++)
         add_nodegroup(p, c, &c->nodegroups[i], cluster);
+}
+
+void plan_build_service_account(struct plan *p, const struct ccfg *c,
+                                const struct ccfg_service_account *sa,
+                                const char *issuer)
+{
+    memset(p, 0, sizeof(*p));
+    add_service_account(p, c, sa, PLAN_NO_STEP, issuer);
 }
 
 void plan_build_delete(struct plan *p, const struct ccfg *c)

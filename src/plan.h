@@ -50,6 +50,14 @@ struct plan {
  */
 void plan_build_create(struct plan *p, const struct ccfg *c,
                        const char *issuer);
+/* Plans one iamserviceaccount of cluster c on its own, as eksctl create
+ * iamserviceaccount does: the stack, then the ServiceAccount's
+ * annotation. The cluster and its OIDC provider must exist; issuer is
+ * as for plan_build_create. */
+#define PLAN_NO_STEP ((size_t)-1)
+void plan_build_service_account(struct plan *p, const struct ccfg *c,
+                                const struct ccfg_service_account *sa,
+                                const char *issuer);
 /* Plans the deletion: service account stacks, node group stacks, the OIDC
  * provider when it carries the cluster's tag, the cluster stack. */
 void plan_build_delete(struct plan *p, const struct ccfg *c);

@@ -33,6 +33,9 @@ static const struct theme_style builtin[THEME_ROLE_COUNT] = {
     [THEME_DIM] = { .attrs = THEME_ATTR_DIM },
     [THEME_FILTER] = { .attrs = THEME_ATTR_BOLD },
     [THEME_KEY] = { .attrs = THEME_ATTR_BOLD },
+    [THEME_DIFF_ADD] = { .attrs = THEME_ATTR_BOLD },
+    [THEME_DIFF_REMOVE] = { .attrs = THEME_ATTR_DIM },
+    [THEME_DIFF_HUNK] = { .attrs = THEME_ATTR_UNDERLINE },
 };
 
 static const char *const color_names[] = {

@@ -25,7 +25,10 @@
     X(ERROR, "error", "broken values such as a missing role")            \
     X(DIM, "dim", "absent or unimportant values")                        \
     X(FILTER, "filter", "the filter and command input line")             \
-    X(KEY, "key", "key names on the help screen")
+    X(KEY, "key", "key names on the help screen")                        \
+    X(DIFF_ADD, "diff-add", "lines an action adds, in its diff")         \
+    X(DIFF_REMOVE, "diff-remove", "lines an action removes")             \
+    X(DIFF_HUNK, "diff-hunk", "the @@ line where a diff hunk starts")
 
 enum theme_role {
 #define THEME_ENUM(id, name, what) THEME_##id,

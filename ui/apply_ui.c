@@ -19,6 +19,11 @@ struct apply_ui {
     int stopped;                /* the user stopped the last run */
     struct apply_record pending; /* what the question asked about */
     int resume_offered;
+    /* The run's progress. It is the UI's and not the view's, so a pane
+     * action that puts its own progress in the view cannot free it under
+     * the worker. */
+    struct progress progress;
+    int progress_ready;
 };
 
 static struct apply_ui *state(struct ui *ui)
@@ -78,11 +83,16 @@ int apply_ui_start(struct ui *ui, const char *file, int deleting)
     if (!realpath(file, path))
         return ui_message(ui, 1, "cannot read %s: %s", file,
                           strerror(errno));
+    if (a->progress_ready)
+        progress_cleanup(&a->progress);
+    progress_init(&a->progress, path, NULL, NULL);
+    a->progress_ready = 1;
+    progress_view_show(ui, &a->progress);
     static const struct model_options defaults;
     struct apply_job_spec spec = {
         .file = path, .deleting = deleting,
         .model = ui->model_options ? ui->model_options : &defaults,
-        .progress = progress_view_start(ui, path),
+        .progress = &a->progress,
     };
     char err[1024];
     a->job = apply_job_start(&spec, err, sizeof(err));
@@ -236,6 +246,10 @@ void apply_ui_free(struct ui *ui)
                 "or run albatross %s -f %s\n", verb(a->run.deleting),
                 a->run.cluster, a->run.region, verb(a->run.deleting),
                 a->run.file);
+    if (ui->progress == &a->progress)
+        progress_view_free(ui);
+    if (a->progress_ready)
+        progress_cleanup(&a->progress);
     free(a);
     ui->apply = NULL;
 }

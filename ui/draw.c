@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "keys.h"
 #include "text.h"
 
 int draw_wide(int y, int x, int width, const wchar_t *text, attr_t attr,
@@ -321,6 +322,29 @@ static int draw_counts(struct ui *ui, int y)
     return w;
 }
 
+/* Draws the pane's own keys that have a hint ("A attach  D detach")
+ * from x, in at most width columns; writes are dim when read-only. */
+static void draw_hints(struct ui *ui, int y, int x, int width)
+{
+    const struct pane *p = ui_top(ui)->pane;
+    int end = x + width;
+    for (size_t i = 0; i < p->key_count && x < end; i++) {
+        const struct binding *b = &p->keys[i];
+        char key[16], text[64];
+        if (!b->hint)
+            continue;
+        keys_name(b->keys[0], key, sizeof(key));
+        snprintf(text, sizeof(text), "%s %s  ", key, b->hint);
+        if (x + (int)strlen(text) > end)
+            break;
+        int off = b->mutates && ui->m->aws.readonly;
+        x += draw_text(y, x, end - x, key,
+                       ui->attrs[off ? THEME_DIM : THEME_KEY], 0);
+        x += draw_text(y, x, end - x, text + strlen(key),
+                       ui->attrs[off ? THEME_DIM : THEME_STATUS_INFO], 0);
+    }
+}
+
 void draw_status(struct ui *ui, int y)
 {
     static const char frames[] = "|/-\\";
@@ -347,6 +371,8 @@ void draw_status(struct ui *ui, int y)
         draw_text(y, x, COLS - x - right, note,
                   ui->attrs[is_error ? THEME_STATUS_ERROR
                                      : THEME_STATUS_INFO], 0);
+    else
+        draw_hints(ui, y, x, COLS - x - right - 1);
 }
 
 void draw_too_small(struct ui *ui)

@@ -416,9 +416,8 @@ static const char *help_keys(const struct ui *ui, const struct view *v,
                              size_t item, char *buf, size_t len,
                              enum theme_role *role)
 {
-    UNUSED(ui);
     const struct binding *b = help_binding(v, item);
-    *role = THEME_KEY;
+    *role = b->mutates && ui->m->aws.readonly ? THEME_DIM : THEME_KEY;
     buf[0] = '\0';
     for (size_t k = 0; k < 4 && b->keys[k]; k++) {
         char name[16], earlier[16];
@@ -457,8 +456,12 @@ static const char *help_text(const struct ui *ui, const struct view *v,
                              size_t item, char *buf, size_t len,
                              enum theme_role *role)
 {
-    UNUSED(ui), UNUSED(buf), UNUSED(len), UNUSED(role);
-    return help_binding(v, item)->help;
+    const struct binding *b = help_binding(v, item);
+    if (!b->mutates || !ui->m->aws.readonly)
+        return b->help;
+    *role = THEME_DIM;
+    snprintf(buf, len, "%s (the read-only session rejects it)", b->help);
+    return buf;
 }
 
 static const struct column help_columns[] = {

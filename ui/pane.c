@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../api/creds.h"
+#include "actions.h"
 #include "detail.h"
 #include "drill.h"
 
@@ -268,9 +269,15 @@ static int toggle_all(struct ui *ui, struct view *v, const char *arg)
     return REACT_ROWS;
 }
 
-static const struct binding objects_keys[] = {
-    { .keys = { 'a' }, .help = "Toggle all clusters and the "
-      "current cluster", .run = toggle_all },
+#define TOGGLE_ALL_BINDING                                                \
+    { .keys = { 'a' }, .help = "Toggle all clusters and the "            \
+      "current cluster", .run = toggle_all }
+
+static const struct binding objects_keys[] = { TOGGLE_ALL_BINDING };
+
+static const struct binding sa_keys[] = {
+    TOGGLE_ALL_BINDING,
+    ACTIONS_SA_BINDINGS,
 };
 
 static void scope_title(const struct ui *ui, const struct view *v,
@@ -422,8 +429,8 @@ const struct pane pane_service_accounts = {
     .state = objects_state,
     .enter = sa_enter,
     .reload = objects_reload,
-    .keys = objects_keys,
-    .key_count = sizeof(objects_keys) / sizeof(objects_keys[0]),
+    .keys = sa_keys,
+    .key_count = sizeof(sa_keys) / sizeof(sa_keys[0]),
     .noun = "service accounts",
 };
 
@@ -521,6 +528,7 @@ static int role_describe(struct ui *ui, struct view *v, const char *arg)
 static const struct binding role_keys[] = {
     { .keys = { 'd' }, .help = "Describe the role: trust "
       "policy, policies, service accounts", .run = role_describe },
+    ACTIONS_ROLE_BINDINGS,
 };
 
 const struct pane pane_roles = {

@@ -11,21 +11,14 @@
 
 #define UNUSED(x) (void)(x)
 
-struct progress *progress_view_start(struct ui *ui, const char *title)
+void progress_view_show(struct ui *ui, struct progress *p)
 {
-    progress_view_free(ui);
-    ui->progress = xrealloc(NULL, sizeof(*ui->progress));
-    progress_init(ui->progress, title, NULL, NULL);
+    ui->progress = p;
     ui->progress_drawn = 0;
-    return ui->progress;
 }
 
 void progress_view_free(struct ui *ui)
 {
-    if (!ui->progress)
-        return;
-    progress_cleanup(ui->progress);
-    free(ui->progress);
     ui->progress = NULL;
 }
 
@@ -206,7 +199,8 @@ int progress_view_open(struct ui *ui)
 {
     if (!ui->progress)
         return ui_message(ui, 0, "nothing has run yet: the wizard's apply "
-                          "step (:wizard) starts a progress view");
+                          "step (:wizard) and the long pane actions start "
+                          "a progress view");
     if (ui_top(ui)->pane == &progress_pane)
         return REACT_NONE;
     struct view v = {

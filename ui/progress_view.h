@@ -13,9 +13,10 @@
 
 extern const struct pane progress_pane;
 
-/* Replaces the UI's progress with a new, empty one titled title and
- * returns it for the engine to drive. The UI owns it. */
-struct progress *progress_view_start(struct ui *ui, const char *title);
+/* Makes p the progress the view shows. The caller owns p and keeps it
+ * until it calls progress_view_free() or shows another. */
+void progress_view_show(struct ui *ui, struct progress *p);
+/* Forgets the progress the view shows (its owner frees it). */
 void progress_view_free(struct ui *ui);
 
 /* Opens the view of the UI's progress, or reports that nothing ran yet.

@@ -14,6 +14,7 @@
 
 #include "../src/theme.h"
 #include "apply_ui.h"
+#include "actions.h"
 #include "draw.h"
 #include "keys.h"
 #include "pane.h"
@@ -502,6 +503,7 @@ int ui_run(struct model *m, struct chains *chains,
     while (ui.depth > 0)
         view_cleanup(&ui.stack[--ui.depth]);
     wizard_free(ui.wizard);
+    actions_free(&ui);
     progress_view_free(&ui);
     return status;
 }

@@ -36,6 +36,8 @@ struct view;
 struct wizard;
 struct progress;
 struct apply_ui;
+struct dialog;
+struct ui_action;
 
 /* A key binding: the one table behind dispatch, `:` commands and help. */
 struct binding {
@@ -43,6 +45,9 @@ struct binding {
     const char *command;    /* `:` command, or NULL */
     const char *alias;      /* short form of command, or NULL */
     const char *help;
+    const char *hint;       /* a word for the status line's key hints,
+                             * or NULL to leave the key out of them */
+    int mutates;            /* sends writes: greyed out when read-only */
     /* arg is the rest of a `:` command line, or NULL for a key. */
     int (*run)(struct ui *ui, struct view *v, const char *arg);
 };
@@ -154,7 +159,9 @@ struct ui {
     int cursor_y, cursor_x; /* where a pane's draw() wants the cursor;
                              * cursor_y -1: hidden */
     struct wizard *wizard;  /* the setup wizard, kept when left */
-    struct progress *progress; /* the last long action, or NULL */
+    struct progress *progress; /* the last long action's, borrowed */
+    struct dialog *dialog;  /* the open dialog (ui/dialog.c), or NULL */
+    struct ui_action *action; /* the last pane action (ui/actions.c) */
     unsigned long progress_drawn; /* its version when last drawn */
     long progress_second;   /* elapsed second last drawn */
     struct apply_ui *apply; /* the runs the UI starts (ui/apply_ui.h) */

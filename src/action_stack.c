@@ -1,0 +1,510 @@
+/*
+ * Create a role for a service account as eksctl's iamserviceaccount
+ * stack (eksctl-CLUSTER-addon-iamserviceaccount-NS-NAME), so eksctl
+ * lists, updates and deletes it like its own. The plan (src/plan.c)
+ * gives the stack's name, tags and template, whose trust is scoped with
+ * StringEquals on the issuer's :sub and :aud. This file carries it out
+ * on the event loop without blocking it: CreateStack, then a
+ * DescribeStackEvents and DescribeStacks poll on a timer until the stack
+ * settles, then the annotation with the stack's output Role1.
+ *
+ * TODO: the apply engine (src/apply_stack.c) runs the same create and
+ * watch with a loop of its own; move it onto this driver so the UI can
+ * run a whole ClusterConfig too.
+ */
+#include "action_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/cfn.h"
+#include "../api/eks.h"
+#include "../api/http.h"
+#include "../api/iam.h"
+#include "../api/kube_write.h"
+#include "cli_sa.h"
+#include "plan.h"
+#include "util.h"
+
+#define DEFAULT_POLL_MS 2000
+#define ROLE_PLACEHOLDER "ROLE_ARN_FROM_STACK_OUTPUT_Role1"
+
+struct stack_state {
+    struct ccfg config;               /* name and region only */
+    struct ccfg_service_account sa;
+    struct plan plan;                 /* one stack step, one call step */
+    char *issuer;                     /* without https:// */
+    char *stack_id;
+    char *role_arn;
+    int created_account;              /* the patch met no account */
+};
+
+static void free_state(void *data)
+{
+    struct stack_state *st = data;
+    plan_cleanup(&st->plan);
+    for (size_t i = 0; i < st->sa.policy_arn_count; i++)
+        free(st->sa.policy_arns[i]);
+    free(st->sa.policy_arns);
+    free(st->sa.name);
+    free(st->sa.namespace_name);
+    free(st->sa.role_name);
+    free(st->config.name);
+    free(st->config.region);
+    free(st->issuer);
+    free(st->stack_id);
+    free(st->role_arn);
+    free(st);
+}
+
+static struct stack_state *state(struct action_run *r)
+{
+    return action_priv(r)->data;
+}
+
+static int check(const struct action *a, struct api_error *err)
+{
+    if (action_check_service_account(a, err) < 0)
+        return -1;
+    if (a->role && action_check_role_name(a->role, err) < 0)
+        return -1;
+    for (size_t i = 0; i < a->policy_arn_count; i++)
+        if (action_check_policy_arn(a->policy_arns[i], err) < 0)
+            return -1;
+    return 0;
+}
+
+/* ---- preview ------------------------------------------------------------- */
+
+/* The cluster as EKS describes it must have an OIDC issuer and be in
+ * the session's region (CloudFormation runs there). Returns 0, or -1
+ * with err. */
+static int check_cluster(struct action_run *r, const struct eks_cluster *c,
+                         struct api_error *err)
+{
+    const char *session = r->model->aws.region;
+    if (!c->oidc_issuer || strncmp(c->oidc_issuer, "https://", 8) != 0) {
+        api_error_set(err, "NoIssuer", "EKS cluster %s has no OIDC issuer, "
+                      "so no service account can assume an IAM role "
+                      "through IRSA", c->name);
+        return -1;
+    }
+    if (c->region && session && strcmp(c->region, session) != 0) {
+        api_error_set(err, "WrongRegion", "EKS cluster %s is in region %s "
+                      "and the session's is %s: pass --region %s", c->name,
+                      c->region, session, c->region);
+        return -1;
+    }
+    return 0;
+}
+
+static void init_state(struct action_run *r, const struct eks_cluster *c)
+{
+    const struct action *a = &r->action;
+    struct stack_state *st = xrealloc(NULL, sizeof(*st));
+    memset(st, 0, sizeof(*st));
+    action_priv(r)->data = st;
+    action_priv(r)->data_free = free_state;
+    st->config.name = xstrdup(c->name);
+    st->config.region = xstrdup(c->region ? c->region
+                                          : r->model->aws.region);
+    st->sa.name = xstrdup(a->service_account);
+    st->sa.namespace_name = xstrdup(a->namespace);
+    st->sa.role_name = a->role ? xstrdup(a->role) : NULL;
+    st->sa.policy_arns = xrealloc(NULL, (a->policy_arn_count + 1) *
+                                        sizeof(char *));
+    for (size_t i = 0; i < a->policy_arn_count; i++)
+        st->sa.policy_arns[i] = xstrdup(a->policy_arns[i]);
+    st->sa.policy_arn_count = a->policy_arn_count;
+    st->issuer = xstrdup(c->oidc_issuer + strlen("https://"));
+}
+
+/* "k=v, k=v" of the stack's tags. */
+static char *tag_text(const struct plan_step *s)
+{
+    char *text = xstrdup("");
+    for (size_t i = 0; i < s->tags.count; i++) {
+        char *old = text;
+        size_t len = strlen(old) + strlen(s->tags.items[i].key) +
+                     strlen(s->tags.items[i].value) + 4;
+        text = xrealloc(NULL, len);
+        snprintf(text, len, "%s%s%s=%s", old, i ? ", " : "",
+                 s->tags.items[i].key, s->tags.items[i].value);
+        free(old);
+    }
+    return text;
+}
+
+/* NAMED_IAM covers roles with a RoleName; CloudFormation accepts it for
+ * unnamed ones too. */
+static const char *capabilities(const struct plan_step *s)
+{
+    return strstr(s->template_json, "\"RoleName\"")
+           ? "CAPABILITY_IAM, CAPABILITY_NAMED_IAM" : "CAPABILITY_IAM";
+}
+
+static void describe_plan(struct action_run *r)
+{
+    struct stack_state *st = state(r);
+    const struct plan_step *stack = &st->plan.steps[0];
+    const struct action *a = &r->action;
+    char *tags = tag_text(stack), what[400], body[600];
+    action_summary(r, "create stack %s: an IAM role that serviceaccount "
+                   "%s/%s of cluster %s assumes", stack->name, a->namespace,
+                   a->service_account, st->config.name);
+    action_add_call(r, "CloudFormation", "CreateStack", stack->name,
+                    "TemplateBody", stack->template_json, "StackName",
+                    stack->name, "Capabilities", capabilities(stack), "Tags",
+                    tags, NULL);
+    free(tags);
+    snprintf(body, sizeof(body), "{\"metadata\":{\"annotations\":{\"%s\":"
+             "\"%s\"}}}", ROLE_ARN_ANNOTATION, ROLE_PLACEHOLDER);
+    char path[400];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s"
+             "?fieldManager=%s", a->namespace, a->service_account,
+             KUBE_FIELD_MANAGER);
+    action_add_call(r, "Kubernetes", "PATCH", path,
+                    "Content-Type: application/merge-patch+json", body, NULL);
+    snprintf(what, sizeof(what), "template of stack %s", stack->name);
+    char *pretty = action_pretty_json(stack->template_json);
+    action_add_change(r, what, "", pretty);
+    free(pretty);
+    action_note(r, "%s is the stack's output Role1, known once the stack "
+                "is created; the ServiceAccount is created when it does not "
+                "exist", ROLE_PLACEHOLDER);
+    for (size_t i = 0; i < stack->note_count; i++)
+        action_note(r, "%s", stack->notes[i]);
+}
+
+static void on_providers(struct iam_oidc_provider_list *list,
+                         const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        iam_oidc_provider_list_free(list);
+        return;
+    }
+    struct stack_state *st = state(r);
+    int found = 0;
+    for (size_t i = 0; list && i < list->count; i++) {
+        const char *at = strstr(list->arns[i], ":oidc-provider/");
+        found |= at && !strcmp(at + strlen(":oidc-provider/"), st->issuer);
+    }
+    iam_oidc_provider_list_free(list);
+    struct api_error e = {0};
+    if (!err && !found) {
+        api_error_set(&e, "NoOIDCProvider", "EKS cluster %s has no IAM OIDC "
+                      "provider for its issuer https://%s, so IAM would "
+                      "reject the trust policy; associate one with: eksctl "
+                      "utils associate-iam-oidc-provider --cluster %s "
+                      "--region %s --approve", st->config.name, st->issuer,
+                      st->config.name, st->config.region);
+        err = &e;
+    }
+    if (!err) {
+        plan_build_service_account(&st->plan, &st->config, &st->sa,
+                                   st->issuer);
+        describe_plan(r);
+    }
+    action_previewed(r, err);
+}
+
+static void on_cluster(struct eks_cluster_list *list,
+                       const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        eks_cluster_list_free(list);
+        return;
+    }
+    struct api_error e = {0};
+    if (err && !strcmp(err->code, "ResourceNotFoundException")) {
+        api_error_set(&e, err->code, "EKS cluster %s not found in region "
+                      "%s: pass --region with the cluster's region",
+                      r->action.cluster ? r->action.cluster : "",
+                      r->model->aws.region ? r->model->aws.region : "");
+        err = &e;
+    } else if (!err && (!list || list->count != 1)) {
+        api_error_set(&e, "InvalidReply", "EKS DescribeCluster returned no "
+                      "cluster");
+        err = &e;
+    }
+    if (!err && check_cluster(r, &list->items[0], &e) < 0)
+        err = &e;
+    if (err) {
+        eks_cluster_list_free(list);
+        action_previewed(r, err);
+        return;
+    }
+    init_state(r, &list->items[0]);
+    eks_cluster_list_free(list);
+    action_waiting(r);
+    iam_list_oidc_providers(&r->model->aws, on_providers, r);
+}
+
+/* Describes the cluster in EKS even when the model lists it, because
+ * the model may have opened it from the kubeconfig alone, without its
+ * issuer. */
+static void preview(struct action_run *r)
+{
+    const struct model *m = r->model;
+    const char *name = r->action.cluster;
+    if (!name && m->current != MODEL_NONE && m->current < m->cluster_count)
+        name = m->clusters[m->current].name;
+    if (!name) {
+        struct api_error err = {0};
+        api_error_set(&err, "NoCluster", "no EKS cluster selected: pass "
+                      "--cluster NAME");
+        action_previewed(r, &err);
+        return;
+    }
+    action_waiting(r);
+    eks_describe_cluster(&r->model->aws, NULL, name, on_cluster, r);
+}
+
+/* ---- the stack ----------------------------------------------------------- */
+
+static void poll_stack(struct action_run *r);
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void on_timer(void *ctx, int cancelled)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r))
+        return;
+    if (cancelled) {
+        struct api_error err = {0};
+        api_error_set(&err, "Cancelled", "stopped while waiting for stack "
+                      "%s", state(r)->plan.steps[0].name);
+        action_sent(r, &err);
+        return;
+    }
+    poll_stack(r);
+}
+
+static void wait_and_poll(struct action_run *r)
+{
+    long ms = r->action.poll_ms > 0 ? r->action.poll_ms : DEFAULT_POLL_MS;
+    action_waiting(r);
+    if (http_schedule(r->model->http, ms, on_timer, r) < 0) {
+        struct api_error err = {0};
+        action_arrived(r);
+        api_error_set(&err, "Failed", "cannot schedule the next poll");
+        action_sent(r, &err);
+    }
+}
+
+/* The reason of the oldest failed resource event, as eksctl names it. */
+static void failure_reason(struct action_run *r, const char *status,
+                           struct api_error *err)
+{
+    const struct progress_resource *bad =
+        progress_failed_resource(&r->progress, 0);
+    api_error_set(err, "StackFailed", "stack %s is %s%s%s%s; delete it with "
+                  "aws cloudformation delete-stack --stack-name %s, fix the "
+                  "cause and run the action again",
+                  state(r)->plan.steps[0].name, status, bad ? ": " : "",
+                  bad ? bad->logical_id : "",
+                  bad && bad->reason ? bad->reason : "",
+                  state(r)->plan.steps[0].name);
+}
+
+static void settled(struct action_run *r, const struct cfn_stack_info *s)
+{
+    struct api_error err = {0};
+    if (strcmp(s->status, "CREATE_COMPLETE") != 0) {
+        failure_reason(r, s->status, &err);
+        action_sent(r, &err);
+        return;
+    }
+    for (size_t i = 0; i < s->output_count; i++)
+        if (!strcmp(s->outputs[i].key, "Role1")) {
+            free(state(r)->role_arn);
+            state(r)->role_arn = xstrdup(s->outputs[i].value);
+        }
+    if (!state(r)->role_arn) {
+        api_error_set(&err, "InvalidReply", "stack %s has no output Role1",
+                      s->name);
+        action_sent(r, &err);
+        return;
+    }
+    action_set_result(r, state(r)->role_arn);
+    action_sent(r, NULL);
+}
+
+static void on_stack(struct cfn_stack_list *list, const struct api_error *err,
+                     void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        cfn_stack_list_free(list);
+        return;
+    }
+    if (err || !list || !list->count) {
+        struct api_error e = {0};
+        if (!err)
+            api_error_set(&e, "StackGone", "stack %s disappeared while it "
+                          "was created", state(r)->plan.steps[0].name);
+        action_sent(r, err ? err : &e);
+    } else if (ends_with(list->items[0].status, "_IN_PROGRESS")) {
+        wait_and_poll(r);
+    } else {
+        settled(r, &list->items[0]);
+    }
+    cfn_stack_list_free(list);
+}
+
+static void on_events(struct cfn_event_list *list,
+                      const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        cfn_event_list_free(list);
+        return;
+    }
+    /* Oldest first, so the latest status of each resource wins. */
+    for (size_t i = list ? list->count : 0; !err && i-- > 0;) {
+        const struct cfn_stack_event *ev = &list->items[i];
+        if (strcmp(ev->type, "AWS::CloudFormation::Stack") != 0)
+            progress_resource_set(&r->progress, 0, ev->logical_id, ev->type,
+                                  ev->status, ev->reason);
+    }
+    cfn_event_list_free(list);
+    action_waiting(r);
+    cfn_describe_stacks(&r->model->aws, state(r)->stack_id, on_stack, r);
+}
+
+static void poll_stack(struct action_run *r)
+{
+    action_waiting(r);
+    cfn_describe_stack_events(&r->model->aws, state(r)->stack_id, on_events,
+                              r);
+}
+
+static void on_created(const char *stack_id, const struct api_error *err,
+                       void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r))
+        return;
+    if (err) {
+        action_sent(r, err);
+        return;
+    }
+    state(r)->stack_id = xstrdup(stack_id);
+    poll_stack(r);
+}
+
+static void create_stack(struct action_run *r)
+{
+    const struct plan_step *s = &state(r)->plan.steps[0];
+    struct cfn_pair *tags = xrealloc(NULL, (s->tags.count + 1) *
+                                           sizeof(*tags));
+    for (size_t i = 0; i < s->tags.count; i++)
+        tags[i] = (struct cfn_pair){ s->tags.items[i].key,
+                                     s->tags.items[i].value };
+    static const char *const caps[] = { "CAPABILITY_IAM",
+                                        "CAPABILITY_NAMED_IAM" };
+    struct cfn_create_request req = {
+        .name = s->name, .template_body = s->template_json,
+        .tags = tags, .tag_count = s->tags.count, .capabilities = caps,
+        .capability_count = strstr(s->template_json, "\"RoleName\"") ? 2 : 1,
+    };
+    action_waiting(r);
+    cfn_create_stack(&r->model->aws, &req, on_created, r);
+    free(tags);
+}
+
+/* A stack of that name already: one complete is used as it is, one in
+ * progress is watched, anything else fails with its status. */
+static void on_existing(struct cfn_stack_list *list,
+                        const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        cfn_stack_list_free(list);
+        return;
+    }
+    int missing = err && !strcmp(err->code, "ValidationError") &&
+                  strstr(err->message, "does not exist");
+    if (missing || (!err && (!list || !list->count))) {
+        create_stack(r);
+    } else if (err) {
+        action_sent(r, err);
+    } else {
+        state(r)->stack_id = xstrdup(list->items[0].id);
+        if (ends_with(list->items[0].status, "_IN_PROGRESS"))
+            poll_stack(r);
+        else
+            settled(r, &list->items[0]);
+    }
+    cfn_stack_list_free(list);
+}
+
+/* ---- the ServiceAccount -------------------------------------------------- */
+
+static void send_account(struct action_run *r, int create);
+
+static void on_account(const char *body, size_t len,
+                       const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    (void)body;
+    (void)len;
+    if (!action_arrived(r))
+        return;
+    if (err && !strcmp(err->code, "NotFound") && !state(r)->created_account) {
+        state(r)->created_account = 1;
+        send_account(r, 1);
+        return;
+    }
+    action_sent(r, err);
+}
+
+/* Patches the account's role annotation, or creates the account with
+ * it. TODO: the label app.kubernetes.io/managed-by=eksctl that eksctl
+ * sets, and the namespace when it is missing. */
+static void send_account(struct action_run *r, int create)
+{
+    const struct action *a = &r->action;
+    struct kube_annotation ann = { ROLE_ARN_ANNOTATION, state(r)->role_arn };
+    struct kube_write_request rq;
+    struct api_error err = {0};
+    struct kube_client *kc = action_kube(r, &err);
+    int rc = !kc ? -1 : create
+        ? kube_sa_create_request(a->namespace, a->service_account, &ann, 1,
+                                 &rq, &err)
+        : kube_sa_annotate_request(a->namespace, a->service_account, &ann, 1,
+                                   &rq, &err);
+    if (rc < 0) {
+        if (kc)
+            kube_write_request_cleanup(&rq);
+        action_sent(r, &err);
+        return;
+    }
+    action_waiting(r);
+    kube_send(kc, &rq, on_account, r);
+    kube_write_request_cleanup(&rq);
+}
+
+static void send(struct action_run *r, size_t call)
+{
+    if (call == 1) {
+        send_account(r, 0);
+        return;
+    }
+    action_waiting(r);
+    cfn_describe_stacks(&r->model->aws, state(r)->plan.steps[0].name,
+                        on_existing, r);
+}
+
+const struct action_ops action_create_role_stack_ops = {
+    .check = check,
+    .preview = preview, .send = send,
+};
