@@ -16,8 +16,9 @@
  *   ... the view shows r->progress; on_done refreshes the panes ...
  *   action_free(r);
  *
- * Callbacks run from inside model_wait(), or at once when the step
- * fails before anything is sent. --readonly is enforced by the API
+ * Callbacks run from inside model_wait(), or before action_preview or
+ * action_start returns when the step needs no request (a preview with
+ * nothing to read, a run with no calls) or fails before one is sent. --readonly is enforced by the API
  * layer: a read-only model makes every write fail with "ReadOnly" and
  * nothing reaches the server.
  *

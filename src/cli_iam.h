@@ -1,6 +1,7 @@
 /*
- * The IAM commands: albatross create policy|role, attach|detach policy
- * and delete role. They parse their own options, so main hands them the
+ * The IAM commands: albatross create policy|role, attach|detach policy,
+ * put policy, delete policy --inline, update role, describe policy and
+ * delete role. They parse their own options, so main hands them the
  * whole command line.
  */
 #ifndef ALBATROSS_CLI_IAM_H
@@ -15,7 +16,8 @@
 
 /* Whether the command line names one of these commands: its first two
  * arguments that are not options are "create policy", "create role",
- * "attach policy", "detach policy" or "delete role". */
+ * "attach policy", "detach policy", "delete role", "put policy",
+ * "delete policy", "update role" or "describe policy". */
 int cli_iam_is_command(int argc, char **argv);
 
 /* Runs the command; returns the exit status (0, 1 when a call failed,
@@ -27,9 +29,11 @@ int cli_iam_main(int argc, char **argv);
 #define CLI_IAM_MAX_POLICIES 10   /* IAM's quota of policies per role */
 
 struct cli_iam {
-    const char *verb;            /* create, attach, detach, delete */
+    const char *verb;            /* create, attach, detach, delete, put,
+                                  * update, describe */
     const char *noun;            /* policy, role */
-    const char *name;            /* NAME or ARN after the noun */
+    const char *name;            /* NAME or ARN after the noun; NULL for
+                                  * create role --stack without one */
     const char *profile;
     const char *region;
     const char *cluster;

@@ -2,6 +2,11 @@
  * The service account writes of the command line: annotate sets or
  * removes the IRSA annotations with a JSON merge patch, create makes the
  * account, delete removes it. --dry-run prints the request instead.
+ * restart runs the action of src/action_sa.c.
+ *
+ * TODO: send annotate, create and delete through the actions too (as
+ * the UI does); their dry run here prints the request offline, without
+ * the diff the action's preview reads from the cluster.
  */
 #include "cli_sa.h"
 

@@ -1,6 +1,8 @@
 /*
  * albatross annotate|create|delete serviceaccount NAMESPACE/NAME: writes
- * of the IRSA annotations of a service account in the selected cluster.
+ * of the IRSA annotations of a service account in the selected cluster;
+ * restart serviceaccount NAME -n NS restarts the workloads that run as
+ * it.
  * main.c adds CLI_SA_LONG_OPTIONS to its option table, passes the
  * options it does not know to cli_sa_option, and runs cli_sa_run when
  * cli_sa_is_command matches the arguments.
@@ -48,8 +50,8 @@ struct cli_sa_options {
  * CLI_SA_LONG_OPTIONS, 0 when it is not. */
 int cli_sa_option(struct cli_sa_options *o, int c, const char *arg);
 
-/* Whether args (the words after the options) are annotate, create or
- * delete of a service account. */
+/* Whether args (the words after the options) are annotate, create,
+ * delete or restart of a service account. */
 int cli_sa_is_command(char *const *args, int count);
 
 /*

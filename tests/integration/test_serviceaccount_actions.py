@@ -105,7 +105,7 @@ def tool(*args):
 
 class Restart(unittest.TestCase):
 
-    def test_dry_run_lists_the_workloads_of_the_account_only(self):
+    def test_dry_run_lists_matching_workloads(self):
         res, writes = logged(lambda: SB.albatross(
             "restart", "serviceaccount", "storefront", "-n", "shop", "--cluster", CLUSTER,
             "--dry-run"))
@@ -153,7 +153,7 @@ class Restart(unittest.TestCase):
 
 
 class AccountActions(unittest.TestCase):
-    """The kinds the UI runs; action_tool stands in for it."""
+    """The kinds the UI runs, driven by action_tool in the UI's place."""
 
     def test_annotate_previews_diff_then_writes(self):
         res, writes = logged(lambda: tool("--dry-run", "annotate-serviceaccount",
