@@ -698,3 +698,82 @@ int eks_list_pod_identities(struct aws_session *s, const char *region,
     release(l);
     return 0;
 }
+
+/* ---- delete by service account ---- */
+
+struct delete_for {
+    struct aws_session *s;
+    char *region;
+    char *cluster;
+    char *ns;
+    char *sa;
+    eks_pod_identity_fn done;
+    void *ctx;
+};
+
+static void delete_for_free(struct delete_for *d)
+{
+    free(d->region);
+    free(d->cluster);
+    free(d->ns);
+    free(d->sa);
+    free(d);
+}
+
+static void on_found(struct eks_pod_identity_list *list,
+                     const struct api_error *err, void *ctx)
+{
+    struct delete_for *d = ctx;
+    struct api_error missing = {0};
+    if (!err && list->count == 0) {
+        api_error_set(&missing, "ResourceNotFoundException", "cluster %s "
+                      "has no pod identity association for service account "
+                      "%s/%s", d->cluster, d->ns, d->sa);
+        err = &missing;
+    }
+    if (err)
+        d->done(NULL, err, d->ctx);
+    else
+        eks_delete_pod_identity(d->s, d->region, d->cluster,
+                                list->items[0].association_id, d->done,
+                                d->ctx);
+    eks_pod_identity_list_free(list);
+    delete_for_free(d);
+}
+
+int eks_delete_pod_identity_for(struct aws_session *s, const char *region,
+                                const char *cluster, const char *ns,
+                                const char *sa, eks_pod_identity_fn done,
+                                void *ctx)
+{
+    struct api_error err = {0};
+    if (s->readonly) {
+        api_error_set(&err, "ReadOnly", "EKS DeletePodIdentityAssociation "
+                      "changes the account and the session is read-only "
+                      "(--readonly); run without --readonly to allow it");
+        return fail_now(done, ctx, &err);
+    }
+    if (!ns || !*ns || !sa || !*sa) {
+        api_error_set(&err, "InvalidParameter", "deleting a pod identity "
+                      "association needs a namespace and a service "
+                      "account");
+        return fail_now(done, ctx, &err);
+    }
+    struct delete_for *d = calloc(1, sizeof(*d));
+    int failed = !d;
+    if (d) {
+        *d = (struct delete_for){ .s = s, .done = done, .ctx = ctx };
+        d->region = copy_or_null(region, &failed);
+        d->cluster = copy_or_null(cluster, &failed);
+        d->ns = copy_or_null(ns, &failed);
+        d->sa = copy_or_null(sa, &failed);
+    }
+    if (failed) {
+        if (d)
+            delete_for_free(d);
+        oom(&err);
+        return fail_now(done, ctx, &err);
+    }
+    const struct eks_pod_identity_filter filter = { ns, sa };
+    return eks_list_pod_identities(s, region, cluster, &filter, on_found, d);
+}

@@ -102,6 +102,17 @@ int eks_delete_pod_identity(struct aws_session *s, const char *region,
                             eks_pod_identity_fn done, void *ctx);
 
 /*
+ * Deletes the association of service account ns/sa: lists with both
+ * filters, then deletes the one found. The lookup is part of the write,
+ * so a --readonly session rejects the call before the list is sent.
+ * done gets ResourceNotFoundException when there is no association.
+ */
+int eks_delete_pod_identity_for(struct aws_session *s, const char *region,
+                                const char *cluster, const char *ns,
+                                const char *sa, eks_pod_identity_fn done,
+                                void *ctx);
+
+/*
  * A request as it would be sent, for --dry-run: method, the path
  * (decoded, as signed) and the JSON body or NULL. Filled by
  * eks_pod_identity_create_request and _delete_request; freed with
