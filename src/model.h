@@ -90,8 +90,9 @@ struct model_service_account {
     enum model_role_status pod_status;
     char pod_reason[512];
     /* Both the annotation and an association name a role, and not the
-     * same one: Pod Identity wins for SDKs that check the container
-     * credentials first, IRSA for the others. */
+     * same one. botocore's default credential chain tries web identity
+     * (IRSA) before container credentials (Pod Identity), so its pods
+     * get the annotation's role. */
     int identity_conflict;
 };
 

@@ -209,5 +209,7 @@ const char *model_identity_name(const struct model_service_account *sa)
         return "conflict";
     if (pod && sa->role_arn)
         return "both";
-    return pod ? "pod-identity" : sa->role_arn ? "irsa" : "none";
+    if (pod)
+        return "pod-identity";
+    return sa->role_arn ? "irsa" : "none";
 }
