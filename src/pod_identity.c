@@ -17,6 +17,7 @@ struct context {
     const char *cluster_arn;
     char account[16];
     char unsupported[200];   /* the first condition not evaluated */
+    int mismatch;            /* a condition did not match the cluster */
 };
 
 static int names_principal(const struct policy_statement *st)
@@ -79,8 +80,10 @@ static int conditions_hold(struct context *cx,
     int result = 1;
     for (size_t i = 0; i < st->condition_count; i++) {
         int held = condition_holds(cx, &st->conditions[i]);
-        if (held == 0)
+        if (held == 0) {
+            cx->mismatch = 1;
             return 0;
+        }
         if (held < 0)
             result = -1;
     }
@@ -123,6 +126,11 @@ static void explain(struct context *cx, unsigned allowed, int principal,
         snprintf(out->reason, sizeof(out->reason), "the condition %s is not "
                  "evaluated by albatross, so the role is not shown as "
                  "trusted", cx->unsupported);
+    else if (cx->mismatch && allowed != 3)
+        snprintf(out->reason, sizeof(out->reason), "a condition of the "
+                 "trust policy does not match cluster %s (aws:SourceArn) "
+                 "or its account (aws:SourceAccount)",
+                 cx->cluster_arn ? cx->cluster_arn : "-");
     else if (!allowed)
         snprintf(out->reason, sizeof(out->reason), "the trust policy names "
                  POD_IDENTITY_PRINCIPAL " but allows neither sts:AssumeRole "
