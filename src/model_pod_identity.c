@@ -4,6 +4,9 @@
  * mechanism gives, whether the association's role trusts
  * pods.eks.amazonaws.com (see pod_identity.h), and whether the two
  * mechanisms name different roles.
+ *
+ * TODO: check that the cluster runs the eks-pod-identity-agent add-on
+ * (DescribeAddon); without it an association gives pods no credentials.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,6 +4,9 @@
  * gives it (an association), each with its trust status, and the
  * findings when both are set with different roles or when the Pod
  * Identity role does not trust pods.eks.amazonaws.com.
+ *
+ * TODO: create and delete associations from here; only the command line
+ * (albatross create|delete podidentityassociation) does it now.
  */
 #include "detail.h"
 

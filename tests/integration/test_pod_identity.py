@@ -463,7 +463,7 @@ class ServiceAccountJoin(PodIdentityBase):
         lines = res.stdout.splitlines()
         self.assertIn("IDENTITY", lines[0])
         conflict = next(l for l in lines if re.search(r"\sconflict\s", l))
-        self.assertTrue(conflict.rstrip().endswith("conflict"), conflict)
+        self.assertRegex(conflict, r"\sconflict\s+pods$")
 
 
 if __name__ == "__main__":
