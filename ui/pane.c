@@ -275,11 +275,6 @@ static int toggle_all(struct ui *ui, struct view *v, const char *arg)
 
 static const struct binding objects_keys[] = { TOGGLE_ALL_BINDING };
 
-static const struct binding sa_keys[] = {
-    TOGGLE_ALL_BINDING,
-    ACTIONS_SA_BINDINGS,
-};
-
 static void scope_title(const struct ui *ui, const struct view *v,
                         const char *what, char *buf, size_t len)
 {
@@ -370,12 +365,40 @@ static const char *sa_role_status(const struct ui *ui, const struct view *v,
     return model_role_status_name(status);
 }
 
+/* The role EKS Pod Identity gives, by name, next to the IRSA annotation:
+ * red when its trust rejects pods.eks.amazonaws.com or when the
+ * annotation names another role. */
+static const char *sa_pod_identity(const struct ui *ui, const struct view *v,
+                                   size_t item, char *buf, size_t len,
+                                   enum theme_role *role)
+{
+    UNUSED(v);
+    const struct model_service_account *sa = SA(ui, item);
+    if (sa->pod_identity == MODEL_NONE) {
+        *role = THEME_DIM;
+        return sa->pod_status == MODEL_ROLE_UNKNOWN ? "?" : "-";
+    }
+    const char *arn = ui->m->pod_identities[sa->pod_identity].role_arn;
+    const char *slash = arn ? strrchr(arn, '/') : NULL;
+    int bad = sa->pod_status == MODEL_ROLE_MISSING ||
+              sa->pod_status == MODEL_ROLE_NOT_TRUSTED;
+    *role = sa->identity_conflict || bad ? THEME_ERROR
+            : sa->pod_status == MODEL_ROLE_OK ? THEME_OK : THEME_DIM;
+    snprintf(buf, len, "%s%s", slash ? slash + 1 : or_dash(arn),
+             sa->identity_conflict ? " (conflict)"
+             : sa->pod_status == MODEL_ROLE_MISSING ? " (missing role)"
+             : bad ? " (not trusted)" : "");
+    return buf;
+}
+
 static const struct column sa_columns[] = {
     { .header = "CLUSTER", .min_width = 6, .weight = 1,
       .spans_clusters = 1, .cell = sa_cluster },
     { .header = "NAMESPACE", .min_width = 6, .weight = 1,
       .cell = sa_namespace },
     { .header = "NAME", .min_width = 8, .weight = 2, .cell = sa_name },
+    { .header = "POD IDENTITY", .min_width = 4, .max_width = 32,
+      .cell = sa_pod_identity },
     { .header = "ROLE ARN", .min_width = 8, .weight = 3, .keep_end = 1,
       .cell = sa_role_arn },
     { .header = "ROLE STATUS", .min_width = 4, .max_width = 16,
@@ -418,6 +441,22 @@ static int sa_enter(struct ui *ui, struct view *v, size_t item)
                           "roles or press r", sa->role_arn);
     return detail_open_role(ui, sa->role);
 }
+
+static int sa_describe(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    size_t item = table_selected_item(&v->table);
+    if (item == (size_t)-1)
+        return REACT_NONE;
+    return detail_open_service_account(ui, item);
+}
+
+static const struct binding sa_keys[] = {
+    TOGGLE_ALL_BINDING,
+    { .keys = { 'd' }, .help = "Describe the service account: its IRSA "
+      "and Pod Identity roles", .run = sa_describe },
+    ACTIONS_SA_BINDINGS,
+};
 
 const struct pane pane_service_accounts = {
     .name = "service accounts",
