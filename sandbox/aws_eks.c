@@ -1,6 +1,7 @@
 /*
  * EKS (rest-json): ListClusters, DescribeCluster, ListNodegroups and
- * DescribeNodegroup for the clusters of the signing region.
+ * DescribeNodegroup for the clusters of the signing region; the tag
+ * calls are in aws_eks_tags.c.
  */
 #include "aws_services.h"
 
@@ -323,6 +324,8 @@ static size_t split_path(const char *path, char segments[4][128])
 void aws_eks_serve(struct awsreply *r)
 {
     char seg[4][128];
+    if (aws_eks_serve_tags(r))
+        return;
     size_t n = split_path(r->req->path, seg);
     int get = strcmp(r->req->method, "GET") == 0;
     if (get && n == 1 && strcmp(seg[0], "clusters") == 0)

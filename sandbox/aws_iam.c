@@ -387,6 +387,28 @@ static void get_oidc_provider(struct awsreply *r)
     aws_iam_finish(r, rc);
 }
 
+static void list_oidc_provider_tags(struct awsreply *r)
+{
+    const char *arn = awsreply_param(r, "OpenIDConnectProviderArn");
+    const struct world_oidc_provider *p =
+        arn ? world_oidc_provider(r->world, arn) : NULL;
+    if (!p) {
+        awsreply_error(r, 404, "NoSuchEntity", "OpenIDConnect Provider not "
+                       "found for arn %s", arn ? arn : "(none)");
+        return;
+    }
+    /* At most 50 tags, fewer than MaxItems' default of 100: one page. */
+    int rc = awsreply_xml_begin(r);
+    if (p->tags.count) {
+        rc |= aws_iam_write_tags(r, &p->tags);
+    } else {
+        rc |= awsreply_xml_open(r, "Tags");  /* required, even when empty */
+        rc |= awsreply_xml_close(r);
+    }
+    rc |= awsreply_xml_text(r, "IsTruncated", "false");
+    aws_iam_finish(r, rc);
+}
+
 struct operation {
     const char *action;
     void (*serve)(struct awsreply *r);
@@ -402,6 +424,7 @@ static const struct operation operations[] = {
     {"GetPolicyVersion", get_policy_version},
     {"ListOpenIDConnectProviders", list_oidc_providers},
     {"GetOpenIDConnectProvider", get_oidc_provider},
+    {"ListOpenIDConnectProviderTags", list_oidc_provider_tags},
 };
 
 void aws_iam_serve(struct awsreply *r)

@@ -1,5 +1,6 @@
 /*
- * albatross create policy, attach policy, detach policy, delete role:
+ * albatross create policy, attach policy, detach policy, delete role,
+ * associate oidc-provider (cli_oidc.c):
  * option parsing, the session and event loop they share with create
  * role (cli_iam_role.c), and dry runs that print each call instead of
  * sending it.
@@ -50,11 +51,19 @@ static const char usage_text[] =
 "       albatross create role NAME --cluster CLUSTER --namespace NS\n"
 "                 --serviceaccount SA [--policy ARN ...]\n"
 "       albatross delete role NAME\n"
+"       albatross associate oidc-provider --cluster CLUSTER [--region R]\n"
 "\n"
 "create role makes an IAM role that service account NS/SA of the EKS\n"
 "cluster may assume through IRSA: its trust policy names the cluster's\n"
 "IAM OIDC provider and that service account only. --policy attaches a\n"
 "managed policy to it (up to 10).\n"
+"\n"
+"associate oidc-provider registers the cluster's OIDC issuer with IAM,\n"
+"as eksctl utils associate-iam-oidc-provider --approve does: the SHA-1\n"
+"thumbprint of the last certificate the issuer sends, client id\n"
+"sts.amazonaws.com and eksctl's tags, then tags the cluster\n"
+"alpha.eksctl.io/cluster-oidc-enabled=true. A cluster that has a\n"
+"provider already is left as it is.\n"
 "\n"
 "options:\n"
 "  -f, --file PATH      the policy document, JSON\n"
@@ -64,7 +73,7 @@ static const char usage_text[] =
 "                       create role still reads the cluster and the OIDC\n"
 "                       providers to build its trust policy\n"
 "  --profile NAME       AWS profile (default: $AWS_PROFILE, then default)\n"
-"  --region NAME        the cluster's region (create role)\n"
+"  --region NAME        the cluster's region (create role, associate)\n"
 "  --readonly           reject every call that would change something\n"
 "  --log PATH, --debug  as for albatross --help\n";
 
@@ -87,7 +96,9 @@ static int option_allowed(const struct cli_iam *c, int opt)
     int create_policy = !strcmp(c->verb, "create") &&
                         !strcmp(c->noun, "policy");
     switch (opt) {
-    case OPT_CLUSTER: case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
+    case OPT_CLUSTER:
+        return create_role || !strcmp(c->verb, "associate");
+    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
         return create_role;
     case 'f': case OPT_DESCRIPTION:
         return create_policy;
@@ -173,6 +184,7 @@ int cli_iam_is_command(int argc, char **argv)
     static const char *const commands[][2] = {
         {"create", "policy"}, {"create", "role"}, {"attach", "policy"},
         {"detach", "policy"}, {"delete", "role"},
+        {"associate", "oidc-provider"},
     };
     const char *verb, *noun;
     find_command(argc, argv, &verb, &noun);
@@ -197,7 +209,14 @@ static int parse(struct cli_iam *c, int argc, char **argv)
         if (rc >= 0)
             return rc;
     }
-    /* Arguments left: VERB NOUN NAME. */
+    /* Arguments left: VERB NOUN NAME, or VERB NOUN for associate. */
+    if (!strcmp(c->verb, "associate")) {
+        if (argc - optind > 2)
+            return usage_error(c, "unexpected argument \"%s\"",
+                               argv[optind + 2]);
+        c->name = c->cluster ? c->cluster : "";
+        return -1;
+    }
     if (argc - optind < 3)
         return usage_error(c, "%s needs a name or ARN", c->noun);
     if (argc - optind > 3)
@@ -539,6 +558,8 @@ static int delete_role(struct cli_iam *c)
 
 static int run(struct cli_iam *c)
 {
+    if (!strcmp(c->verb, "associate"))
+        return cli_oidc_associate(c);
     if (!strcmp(c->verb, "create") && !strcmp(c->noun, "policy"))
         return create_policy(c);
     if (!strcmp(c->verb, "create"))

@@ -84,5 +84,7 @@ int cli_iam_valid_policy_arn(const char *arn);
 
 /* albatross create role (cli_iam_role.c). */
 int cli_iam_create_role(struct cli_iam *c);
+/* associate oidc-provider (cli_oidc.c). */
+int cli_oidc_associate(struct cli_iam *c);
 
 #endif
