@@ -207,6 +207,9 @@ int eks_tag_resource(struct aws_session *s, const char *region,
         done(NULL, &err, ctx);
         return -1;
     }
+    /* NOTE: the ARN's "/" goes into the path unencoded, where botocore
+     * sends %2F. The sandbox checks signatures on the decoded path, so it
+     * accepts only this form; real EKS has not been tried with it. */
     snprintf(path, path_len, "/tags/%s", resource_arn);
     op->done = done;
     op->ctx = ctx;

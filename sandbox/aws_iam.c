@@ -355,16 +355,24 @@ static void list_oidc_providers(struct awsreply *r)
     aws_iam_finish(r, rc);
 }
 
-static void get_oidc_provider(struct awsreply *r)
+/* The provider OpenIDConnectProviderArn names, or NULL after replying
+ * NoSuchEntity. */
+static const struct world_oidc_provider *named_provider(struct awsreply *r)
 {
     const char *arn = awsreply_param(r, "OpenIDConnectProviderArn");
     const struct world_oidc_provider *p =
         arn ? world_oidc_provider(r->world, arn) : NULL;
-    if (!p) {
+    if (!p)
         awsreply_error(r, 404, "NoSuchEntity", "OpenIDConnect Provider not "
                        "found for arn %s", arn ? arn : "(none)");
+    return p;
+}
+
+static void get_oidc_provider(struct awsreply *r)
+{
+    const struct world_oidc_provider *p = named_provider(r);
+    if (!p)
         return;
-    }
     /* The thumbprints given at creation, or a stand-in for the SHA-1
      * thumbprint of the issuer's root CA, derived from the URL. */
     char *thumbprint = p->thumbprint_count ? NULL :
@@ -389,14 +397,9 @@ static void get_oidc_provider(struct awsreply *r)
 
 static void list_oidc_provider_tags(struct awsreply *r)
 {
-    const char *arn = awsreply_param(r, "OpenIDConnectProviderArn");
-    const struct world_oidc_provider *p =
-        arn ? world_oidc_provider(r->world, arn) : NULL;
-    if (!p) {
-        awsreply_error(r, 404, "NoSuchEntity", "OpenIDConnect Provider not "
-                       "found for arn %s", arn ? arn : "(none)");
+    const struct world_oidc_provider *p = named_provider(r);
+    if (!p)
         return;
-    }
     /* At most 50 tags, fewer than MaxItems' default of 100: one page. */
     int rc = awsreply_xml_begin(r);
     if (p->tags.count) {

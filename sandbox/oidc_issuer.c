@@ -102,8 +102,8 @@ int oidc_issuer_set_key(struct world *w, const char *key_pem)
     return 0;
 }
 
-/* The cluster whose issuer is base + path up to "/" + rest; NULL when
- * no cluster has it. */
+/* The cluster whose issuer is k8s_base followed by the first len bytes
+ * of path, or NULL when no cluster has that issuer. */
 static const struct world_cluster *issuer_cluster(const struct world *w,
                                                   const char *path,
                                                   size_t len)
