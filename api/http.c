@@ -237,6 +237,7 @@ static void transfer_free(struct transfer *t)
     headers_free(t->res.headers, t->res.header_count);
     buf_wipe(&t->res.body);
     buf_wipe(&t->stream);
+    free(t->res.last_cert_pem);
     free(t);
 }
 
@@ -418,6 +419,10 @@ static void set_tls(CURL *easy, const struct http_request *req)
         set_blob(easy, CURLOPT_SSLKEY_BLOB, req->key_pem);
         curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
     }
+    if (req->want_cert_chain) {
+        curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+        curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+    }
 }
 
 static void set_method(CURL *easy, const struct http_request *req)
@@ -562,12 +567,29 @@ static void timeout_message(struct transfer *t)
              connected ? HTTP_TIMEOUT_ENV : HTTP_CONNECT_TIMEOUT_ENV);
 }
 
+/* The "Cert:" field of the chain's last certificate, as libcurl reports
+ * the chain the server sent; NULL when there is none. */
+static char *last_cert(CURL *easy)
+{
+    struct curl_certinfo *info = NULL;
+    if (curl_easy_getinfo(easy, CURLINFO_CERTINFO, &info) != CURLE_OK ||
+        !info || info->num_of_certs < 1)
+        return NULL;
+    for (struct curl_slist *f = info->certinfo[info->num_of_certs - 1]; f;
+         f = f->next)
+        if (strncmp(f->data, "Cert:", 5) == 0)
+            return strdup(f->data + 5);
+    return NULL;
+}
+
 static void record_result(struct transfer *t, CURLcode code)
 {
     struct http_response *res = &t->res;
     res->elapsed_ms = elapsed_ms(&t->start);
     if (code == CURLE_OK) {
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &res->status);
+        if (t->req->want_cert_chain)
+            res->last_cert_pem = last_cert(t->easy);
         return;
     }
     res->failed = 1;

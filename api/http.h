@@ -60,6 +60,10 @@ struct http_request {
      * alone by http_cancel_all(), so a running watch neither looks like
      * a load in progress nor is cancelled with the loads. */
     int background;
+    /* Ask for the certificate chain the server sends (an OIDC issuer's
+     * thumbprint): the request opens a connection of its own, since a
+     * reused one reports no chain, and res->last_cert_pem is set. */
+    int want_cert_chain;
 };
 
 struct http_response {
@@ -72,6 +76,9 @@ struct http_response {
     int cancelled;           /* failed because http_cancel_all ran */
     char error[256];
     long elapsed_ms;
+    /* With want_cert_chain, the last certificate of the chain as the
+     * server sent it (PEM), or NULL when TLS gave none. */
+    char *last_cert_pem;
 };
 
 struct http_request *http_request_new(const char *method, const char *url);

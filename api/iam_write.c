@@ -353,6 +353,19 @@ int iam_tag_oidc_provider(struct aws_session *s, const char *arn,
                       ctx);
 }
 
+int iam_untag_oidc_provider(struct aws_session *s, const char *arn,
+                            const char *const *keys, size_t key_count,
+                            iam_write_fn done, void *ctx)
+{
+    struct params p = {0};
+    char what[320];
+    add_param(&p, "OpenIDConnectProviderArn", arn);
+    add_list(&p, "TagKeys", keys, key_count);
+    return send_write(s, "UntagOpenIDConnectProvider", &p, WRITE_CHANGE,
+                      NULL, entity(what, sizeof(what), "OIDC provider", arn),
+                      done, ctx);
+}
+
 int iam_delete_oidc_provider(struct aws_session *s, const char *arn,
                              iam_write_fn done, void *ctx)
 {

@@ -106,6 +106,9 @@ int iam_create_oidc_provider(struct aws_session *s,
 int iam_tag_oidc_provider(struct aws_session *s, const char *arn,
                           const struct iam_tag *tags, size_t tag_count,
                           iam_write_fn done, void *ctx);
+int iam_untag_oidc_provider(struct aws_session *s, const char *arn,
+                            const char *const *keys, size_t key_count,
+                            iam_write_fn done, void *ctx);
 int iam_delete_oidc_provider(struct aws_session *s, const char *arn,
                              iam_write_fn done, void *ctx);
 

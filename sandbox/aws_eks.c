@@ -1,7 +1,8 @@
 /*
  * EKS (rest-json): ListClusters, DescribeCluster, ListNodegroups and
  * DescribeNodegroup for the clusters of the signing region; the Pod
- * Identity association calls are in aws_eks_pod_identity.c.
+ * Identity association calls are in aws_eks_pod_identity.c and the tag
+ * calls in aws_eks_tags.c.
  */
 #include "aws_eks.h"
 #include "aws_services.h"
@@ -324,6 +325,8 @@ static size_t split_path(const char *path, char segments[4][128])
 void aws_eks_serve(struct awsreply *r)
 {
     char seg[4][128];
+    if (aws_eks_serve_tags(r))
+        return;
     size_t n = split_path(r->req->path, seg);
     int get = strcmp(r->req->method, "GET") == 0;
     if (get && n == 1 && strcmp(seg[0], "clusters") == 0)

@@ -355,16 +355,24 @@ static void list_oidc_providers(struct awsreply *r)
     aws_iam_finish(r, rc);
 }
 
-static void get_oidc_provider(struct awsreply *r)
+/* The provider OpenIDConnectProviderArn names, or NULL after replying
+ * NoSuchEntity. */
+static const struct world_oidc_provider *named_provider(struct awsreply *r)
 {
     const char *arn = awsreply_param(r, "OpenIDConnectProviderArn");
     const struct world_oidc_provider *p =
         arn ? world_oidc_provider(r->world, arn) : NULL;
-    if (!p) {
+    if (!p)
         awsreply_error(r, 404, "NoSuchEntity", "OpenIDConnect Provider not "
                        "found for arn %s", arn ? arn : "(none)");
+    return p;
+}
+
+static void get_oidc_provider(struct awsreply *r)
+{
+    const struct world_oidc_provider *p = named_provider(r);
+    if (!p)
         return;
-    }
     /* The thumbprints given at creation, or a stand-in for the SHA-1
      * thumbprint of the issuer's root CA, derived from the URL. */
     char *thumbprint = p->thumbprint_count ? NULL :
@@ -387,6 +395,23 @@ static void get_oidc_provider(struct awsreply *r)
     aws_iam_finish(r, rc);
 }
 
+static void list_oidc_provider_tags(struct awsreply *r)
+{
+    const struct world_oidc_provider *p = named_provider(r);
+    if (!p)
+        return;
+    /* At most 50 tags, fewer than MaxItems' default of 100: one page. */
+    int rc = awsreply_xml_begin(r);
+    if (p->tags.count) {
+        rc |= aws_iam_write_tags(r, &p->tags);
+    } else {
+        rc |= awsreply_xml_open(r, "Tags");  /* required, even when empty */
+        rc |= awsreply_xml_close(r);
+    }
+    rc |= awsreply_xml_text(r, "IsTruncated", "false");
+    aws_iam_finish(r, rc);
+}
+
 struct operation {
     const char *action;
     void (*serve)(struct awsreply *r);
@@ -402,6 +427,7 @@ static const struct operation operations[] = {
     {"GetPolicyVersion", get_policy_version},
     {"ListOpenIDConnectProviders", list_oidc_providers},
     {"GetOpenIDConnectProvider", get_oidc_provider},
+    {"ListOpenIDConnectProviderTags", list_oidc_provider_tags},
 };
 
 void aws_iam_serve(struct awsreply *r)

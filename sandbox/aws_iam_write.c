@@ -364,6 +364,24 @@ static void tag_oidc_provider(struct awsreply *r)
     reply_done(r, code, msg);
 }
 
+static void untag_oidc_provider(struct awsreply *r)
+{
+    const char *keys[TAGS_READ_MAX];
+    char msg[1024];
+    long n = awsreply_members(r, "TagKeys", keys, TAGS_READ_MAX);
+    if (n < 0) {
+        awsreply_error(r, 400, "ValidationError", "1 validation error "
+                       "detected: Value at 'tagKeys' failed to satisfy "
+                       "constraint: Member must have length less than or "
+                       "equal to %d", WORLD_IAM_TAGS_MAX);
+        return;
+    }
+    const char *code = world_iam_untag_oidc_provider(
+        r->world, awsreply_param(r, "OpenIDConnectProviderArn"), keys,
+        (size_t)n, msg, sizeof(msg));
+    reply_done(r, code, msg);
+}
+
 static void delete_oidc_provider(struct awsreply *r)
 {
     char msg[1024];
@@ -391,6 +409,7 @@ static const struct {
     {"ListEntitiesForPolicy", list_entities_for_policy},
     {"CreateOpenIDConnectProvider", create_oidc_provider},
     {"TagOpenIDConnectProvider", tag_oidc_provider},
+    {"UntagOpenIDConnectProvider", untag_oidc_provider},
     {"DeleteOpenIDConnectProvider", delete_oidc_provider},
 };
 

@@ -12,6 +12,8 @@ void aws_sts_serve(struct awsreply *r);
 void aws_iam_serve(struct awsreply *r);
 void aws_ec2_serve(struct awsreply *r);
 void aws_eks_serve(struct awsreply *r);
+/* EKS tag calls on /tags/ARN; returns 0 when the path is another. */
+int aws_eks_serve_tags(struct awsreply *r);
 /* DescribeSubnets, DescribeSecurityGroups, DescribeVpcs: returns 1 when
  * r->action is one of them (and it has replied), else 0. */
 int aws_ec2_describe_network(struct awsreply *r);

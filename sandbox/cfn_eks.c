@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "awsreply.h"
+#include "oidc_issuer.h"
 #include "wfile.h"
 #include "world_cluster.h"
 #include "world_net.h"
@@ -94,8 +95,9 @@ static int set_cluster(struct cfn_op *op, struct world_cluster *c)
     c->role_arn = strdup(cfn_prop(op, "RoleArn"));
     c->vpc_id = strdup(world_subnet(op->w, first_subnet(op))->vpc_id);
     char *id = wfile_derive("", c->arn, 32, WFILE_UPPER_HEX);
-    c->oidc_issuer = id ? wfile_printf("https://oidc.eks.%s.amazonaws.com/"
-                                       "id/%s", c->region, id) : NULL;
+    free(c->oidc_issuer);
+    c->oidc_issuer = id ? oidc_issuer_url(op->w, c->region, id) : NULL;
+    c->issuer_served = 1;
     free(id);
     if (version) {
         free(c->version);

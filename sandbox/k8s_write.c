@@ -14,7 +14,7 @@
  * containers by their merge key and takes $patch directives. There is
  * no admission, and no defaulting or schema validation beyond metadata
  * and a service's type and ports. Of the world file's kinds only service
- * accounts, services and ingress classes take writes.
+ * accounts, services, ingress classes and namespaces take writes.
  */
 #include "k8s_write_int.h"
 
@@ -39,6 +39,9 @@ static const struct k8s_backend service_backend = {
 };
 static const struct k8s_backend class_backend = {
     k8s_class_get, k8s_class_put, k8s_class_remove, NULL,
+};
+static const struct k8s_backend ns_backend = {
+    k8s_ns_get, k8s_ns_put, k8s_ns_remove, NULL,
 };
 static const struct k8s_backend store_backend = {
     k8s_store_get, k8s_store_put, k8s_store_remove, NULL,
@@ -466,6 +469,11 @@ static void serve_method(struct write *w)
         serve_replace(w, yaml);
     } else if (method_is(w, "PATCH") && w->name) {
         serve_patch(w);
+    } else if (method_is(w, "DELETE") && w->name &&
+               w->backend == &ns_backend && k8s_ns_protected(w->name)) {
+        k8s_send_status(w->res, 403, "Forbidden", "namespaces \"%.100s\" "
+                        "is forbidden: this namespace may not be deleted",
+                        w->name);
     } else if (method_is(w, "DELETE") && w->name) {
         serve_delete(w);
     } else {
@@ -526,13 +534,15 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
         w.backend = &service_backend;
     else if (w.r == &k8s_ingress_class_resource)
         w.backend = &class_backend;
+    else if (w.r == k8s_resource_find("v1", "namespaces"))
+        w.backend = &ns_backend;
     else if (k8s_store_owns(c, w.r))
         w.backend = &store_backend;
     if (!w.backend)
         k8s_send_status(res, 405, "MethodNotAllowed", "%.16s is not "
                         "supported on %s: the sandbox takes writes of "
-                        "service accounts, services, ingress classes and the "
-                        "kinds it stores, not of the world file's other "
+                        "namespaces, service accounts, services, ingress "
+                        "classes and the kinds it stores, not of the world file's other "
                         "objects",
                         req->method, w.resource);
     else

@@ -55,4 +55,14 @@ int k8s_class_put(struct world_cluster *c, const struct k8s_resource *r,
 int k8s_class_remove(struct world_cluster *c, const struct k8s_resource *r,
                      const char *ns, const char *name);
 
+/* The same for namespaces (k8s_ns_write.c); k8s_ns_protected is 1 for
+ * the namespaces the API server refuses to delete. */
+cJSON *k8s_ns_get(struct world_cluster *c, const struct k8s_resource *r,
+                  const char *ns, const char *name);
+int k8s_ns_put(struct world_cluster *c, const struct k8s_resource *r,
+               cJSON *obj);
+int k8s_ns_remove(struct world_cluster *c, const struct k8s_resource *r,
+                  const char *ns, const char *name);
+int k8s_ns_protected(const char *name);
+
 #endif

@@ -18,6 +18,7 @@
 #include "clientenv.h"
 #include "controller.h"
 #include "fault.h"
+#include "oidc_issuer.h"
 #include "server.h"
 #include "tls.h"
 #include "world.h"
@@ -313,6 +314,11 @@ static struct sb_server *start(struct world *w, const struct options *o,
     }
     if (make_files(files, pems->ca_cert) < 0)
         return NULL;
+    if (oidc_issuer_set_key(w, pems->server_key) < 0) {
+        fprintf(stderr, PROG ": cannot read the server key for the OIDC "
+                "issuers' keys\n");
+        return NULL;
+    }
     server = sb_server_start(w, o->port, pems->server_cert,
                              pems->server_key, err, sizeof(err));
     if (!server) {

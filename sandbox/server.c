@@ -26,6 +26,7 @@
 #include "cfn.h"
 #include "controller.h"
 #include "fault.h"
+#include "oidc_issuer.h"
 
 #define BODY_MAX        (8u << 20)  /* larger bodies get 413 */
 #define PAIRS_MAX       512         /* headers or query parameters */
@@ -295,6 +296,9 @@ static void dispatch(struct sb_server *s, struct sb_request *req,
         return;
     if (strncmp(req->path, K8S_PREFIX, strlen(K8S_PREFIX)) == 0)
         k8s_serve(s->world, req, res);
+    else if (strncmp(req->path, OIDC_ISSUER_PREFIX,
+                     strlen(OIDC_ISSUER_PREFIX)) == 0)
+        oidc_issuer_serve(s->world, req, res);
     else
         aws_serve(s->world, req, res);
     fault_after(s->world->faults, service, req, res);

@@ -4,6 +4,8 @@
  */
 #include "tls.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../api/certgen.h"
@@ -23,8 +25,18 @@ int tls_pems_generate(struct tls_pems *out, char *err, size_t errlen)
     memset(out, 0, sizeof(*out));
     if (certgen_generate(&spec, &pems, err, errlen) < 0)
         return -1;
+    size_t cert_len = strlen(pems.cert), ca_len = strlen(pems.ca_cert);
+    char *chain = malloc(cert_len + ca_len + 1);
+    if (!chain) {
+        certgen_pems_cleanup(&pems);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(chain, pems.cert, cert_len);
+    memcpy(chain + cert_len, pems.ca_cert, ca_len + 1);
+    free(pems.cert);
     out->ca_cert = pems.ca_cert;
-    out->server_cert = pems.cert;
+    out->server_cert = chain;
     out->server_key = pems.key;
     return 0;
 }

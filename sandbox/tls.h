@@ -10,7 +10,10 @@
 
 struct tls_pems {
     char *ca_cert;      /* PEM; clients trust this */
-    char *server_cert;  /* PEM, signed by the CA */
+    /* PEM chain: the server certificate, signed by the CA, then the CA,
+     * as servers send their chain. The CA is the chain's last
+     * certificate, whose SHA-1 is an OIDC issuer's thumbprint. */
+    char *server_cert;
     char *server_key;   /* PEM (PKCS #8); wiped by tls_pems_cleanup */
 };
 

@@ -13,6 +13,7 @@
 
 #include "cfn.h"
 #include "fault.h"
+#include "oidc_issuer.h"
 #include "wfile.h"
 #include "world_cluster.h"
 #include "world_net.h"
@@ -658,6 +659,7 @@ void world_free(struct world *w)
     fault_set_free(w->faults);
     cfn_free(w->cfn);
     free(w->k8s_base);
+    free(w->oidc_jwks);
     memset(w, 0, sizeof(*w));
 }
 
@@ -722,6 +724,20 @@ const struct world_oidc_provider *world_oidc_provider(const struct world *w,
     return NULL;
 }
 
+/* Moves an issuer the sandbox serves to base/id/HEX, keeping its id. */
+static int serve_issuer(const struct world *w, struct world_cluster *c)
+{
+    const char *id = c->oidc_issuer ? strstr(c->oidc_issuer, "/id/") : NULL;
+    if (!c->issuer_served || !id)
+        return 0;
+    char *url = oidc_issuer_url(w, c->region, id + strlen("/id/"));
+    if (!url)
+        return -1;
+    free(c->oidc_issuer);
+    c->oidc_issuer = url;
+    return 0;
+}
+
 int world_set_endpoints(struct world *w, const char *base)
 {
     free(w->k8s_base);
@@ -729,6 +745,8 @@ int world_set_endpoints(struct world *w, const char *base)
         return -1;
     for (size_t i = 0; i < w->cluster_count; i++) {
         struct world_cluster *c = &w->clusters[i];
+        if (serve_issuer(w, c) < 0)
+            return -1;
         if (c->endpoint_fixed)
             continue;
         char *url = wfile_printf("%s/k8s/%s/%s", base, c->region, c->name);

@@ -221,6 +221,11 @@ struct world_cluster {
     int endpoint_fixed;     /* endpoint came from the world file */
     char *oidc_issuer;      /* https://oidc.eks.REGION.amazonaws.com/id/HEX,
                              * or NULL when OIDC is not enabled */
+    /* The sandbox serves the issuer (sandbox/oidc_issuer.h): it is
+     * https://127.0.0.1:PORT/id/HEX once the server has started. Set for
+     * clusters made by CloudFormation and for those the world file gives
+     * no provider, the ones a client associates a provider with. */
+    int issuer_served;
     char *created;
     char *role_arn;
     char *vpc_id;
@@ -515,6 +520,7 @@ struct world {
     /* https://127.0.0.1:PORT, set by world_set_endpoints, so clusters
      * created later get their Kubernetes API there too. */
     char *k8s_base;
+    char *oidc_jwks;        /* the issuers' keys (sandbox/oidc_issuer.h) */
     /* The sandbox clock: sandbox seconds pass clock_speed times as fast
      * as real ones from clock_start, a CLOCK_MONOTONIC reading. Main sets
      * both before the controller simulation runs. */

@@ -481,6 +481,9 @@ static int read_oidc(struct wfile *f, const yaml_node_t *map,
     free(id);
     if (!c->oidc_issuer)
         return wfile_fail(f, map, "out of memory");
+    /* No provider yet: serve the issuer, so a client can associate one
+     * without reaching EKS's real hosts. */
+    c->issuer_served = provider == 0;
     if (provider == 0)
         return 0;
     return world_add_oidc_provider(f, map, c->oidc_issuer, oidc_cap);

@@ -153,6 +153,19 @@ static const char *check_tags(const struct world_kv_list *tags, char *msg,
     return NULL;
 }
 
+void iam_remove_tags(struct world_kv_list *into, const char *const *keys,
+                     size_t key_count)
+{
+    for (size_t k = 0; k < key_count; k++) {
+        struct world_kv *t = keys[k] ? find_tag(into, keys[k]) : NULL;
+        if (!t)
+            continue;
+        free(t->key);
+        free(t->value);
+        *t = into->items[--into->count];
+    }
+}
+
 const char *iam_merge_tags(struct world_kv_list *into,
                            const struct world_kv_list *tags, char *msg,
                            size_t msglen)

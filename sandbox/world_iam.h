@@ -101,5 +101,11 @@ const char *world_iam_delete_oidc_provider(struct world *w, const char *arn,
 const char *world_iam_tag_oidc_provider(struct world *w, const char *arn,
                                         const struct world_kv_list *tags,
                                         char *msg, size_t msglen);
+/* Removes the tags with the given keys; keys the provider lacks are
+ * ignored, as IAM ignores them. */
+const char *world_iam_untag_oidc_provider(struct world *w, const char *arn,
+                                          const char *const *keys,
+                                          size_t key_count, char *msg,
+                                          size_t msglen);
 
 #endif

@@ -38,6 +38,9 @@ const char *iam_check_arn(const char *arn, char *msg, size_t msglen);
 size_t iam_policy_size(const char *document);
 /* Checks tags and adds them to into, replacing values of keys it has;
  * into is unchanged when it fails. */
+/* Drops the tags of into whose key is one of keys. */
+void iam_remove_tags(struct world_kv_list *into, const char *const *keys,
+                     size_t key_count);
 const char *iam_merge_tags(struct world_kv_list *into,
                            const struct world_kv_list *tags, char *msg,
                            size_t msglen);

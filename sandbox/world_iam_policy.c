@@ -305,3 +305,21 @@ const char *world_iam_tag_oidc_provider(struct world *w, const char *arn,
     struct world_oidc_provider *p = find_provider(w, arn, msg, msglen, &code);
     return p ? iam_merge_tags(&p->tags, tags, msg, msglen) : code;
 }
+
+const char *world_iam_untag_oidc_provider(struct world *w, const char *arn,
+                                          const char *const *keys,
+                                          size_t key_count, char *msg,
+                                          size_t msglen)
+{
+    const char *code = NULL;
+    struct world_oidc_provider *p = find_provider(w, arn, msg, msglen, &code);
+    if (!p)
+        return code;
+    if (key_count > WORLD_IAM_TAGS_MAX)
+        return iam_fail(msg, msglen, "ValidationError", "1 validation error "
+                        "detected: Value at 'tagKeys' failed to satisfy "
+                        "constraint: Member must have length less than or "
+                        "equal to %d", WORLD_IAM_TAGS_MAX);
+    iam_remove_tags(&p->tags, keys, key_count);
+    return NULL;
+}

@@ -1,6 +1,6 @@
 /*
  * The apply engine's walk through the plan: the stacks (src/apply_stack.c),
- * the OIDC provider, the ServiceAccounts, and the log lines. Each call is
+ * the OIDC provider (src/oidc.c), the ServiceAccounts, and the log lines. Each call is
  * sent and then the event loop runs until it calls back; polls wait on
  * an http_schedule timer, so nothing sleeps.
  *
@@ -18,14 +18,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../api/eks.h"
 #include "../api/http.h"
-#include "../api/iam.h"
-#include "../api/iam_write.h"
 #include "../api/kube_write.h"
 #include "apply_internal.h"
 #include "cli.h"
 #include "cli_sa.h"
+#include "oidc.h"
 #include "util.h"
 
 #define EXIT_FAILED 1
@@ -108,105 +106,40 @@ int apply_pause(struct engine *e, long ms)
     return fired ? 0 : -1;
 }
 
-/* ---- the OIDC provider --------------------------------------------------- */
+/* ---- the OIDC provider (src/oidc.c) -------------------------------------- */
 
-struct cluster_reply {
+struct oidc_reply {
     struct engine *e;
-    struct eks_cluster_list *clusters;
-    struct iam_oidc_provider_list *providers;
+    struct oidc_result res;
 };
 
-static void on_clusters(struct eks_cluster_list *list,
-                        const struct api_error *err, void *ctx)
+static void on_oidc(const struct oidc_result *res, const struct api_error *err,
+                    void *ctx)
 {
-    struct cluster_reply *r = ctx;
-    r->clusters = list;
+    struct oidc_reply *r = ctx;
     r->e->call_done = 1;
     r->e->call_failed = err != NULL;
     if (err)
         r->e->error = *err;
+    else
+        r->res = *res;
 }
 
-static void on_providers(struct iam_oidc_provider_list *list,
-                         const struct api_error *err, void *ctx)
-{
-    struct cluster_reply *r = ctx;
-    r->providers = list;
-    r->e->call_done = 1;
-    r->e->call_failed = err != NULL;
-    if (err)
-        r->e->error = *err;
-}
+typedef int (*oidc_call_fn)(struct aws_session *s,
+                            const struct oidc_request *rq, oidc_fn done,
+                            void *ctx);
 
-static void on_written(const struct iam_write_result *res,
-                       const struct api_error *err, void *ctx)
-{
-    struct engine *e = ctx;
-    (void)res;
-    e->call_done = 1;
-    e->call_failed = err != NULL;
-    if (err)
-        e->error = *err;
-}
-
-/* Reads the cluster's issuer from EKS into e->issuer. */
-static int load_issuer(struct engine *e)
-{
-    struct cluster_reply r = { .e = e };
-    const struct ccfg *c = e->rq->config;
-    e->call_done = 0;
-    eks_describe_cluster(&e->m.aws, c->region, c->name, on_clusters, &r);
-    int rc = apply_wait_call(e);
-    if (rc == 0 && r.clusters && r.clusters->count &&
-        r.clusters->items[0].oidc_issuer) {
-        free(e->issuer);
-        e->issuer = xstrdup(r.clusters->items[0].oidc_issuer);
-    } else if (rc == 0) {
-        snprintf(e->error.code, sizeof(e->error.code), "NoIssuer");
-        snprintf(e->error.message, sizeof(e->error.message), "EKS reports "
-                 "no OIDC issuer for cluster %s", c->name);
-        rc = -1;
-    }
-    eks_cluster_list_free(r.clusters);
-    return rc;
-}
-
-/* Whether IAM has a provider for e->issuer already. Returns 1, 0 or -1. */
-static int provider_exists(struct engine *e)
-{
-    struct cluster_reply r = { .e = e };
-    e->call_done = 0;
-    iam_list_oidc_providers(&e->m.aws, on_providers, &r);
-    if (apply_wait_call(e) < 0)
-        return -1;
-    const char *host = e->issuer + strlen("https://");
-    int found = 0;
-    for (size_t i = 0; r.providers && i < r.providers->count && !found;
-         i++) {
-        const char *slash = strstr(r.providers->arns[i], ":oidc-provider/");
-        found = slash && strcmp(slash + strlen(":oidc-provider/"), host) == 0;
-    }
-    iam_oidc_provider_list_free(r.providers);
-    return found;
-}
-
-static int create_provider(struct engine *e)
+/* Runs one src/oidc.c operation on the cluster to its end. */
+static int run_oidc(struct engine *e, oidc_call_fn call,
+                    struct oidc_reply *r)
 {
     const struct ccfg *c = e->rq->config;
-    static const char *const client_ids[] = { "sts.amazonaws.com" };
-    const struct iam_tag tags[] = {
-        { "alpha.eksctl.io/cluster-name", c->name },
-        { PLAN_VERSION_TAG, ALBATROSS_VERSION },
+    const struct oidc_request rq = {
+        .region = c->region, .cluster = c->name, .tags = &c->tags,
     };
-    /* TODO: send the SHA-1 thumbprint of the last certificate of the
-     * issuer's TLS chain. Without ThumbprintList IAM fetches it itself,
-     * and albatross reaches no host but the configured endpoints. */
-    struct iam_oidc_provider_spec spec = {
-        .url = e->issuer, .client_ids = client_ids, .client_id_count = 1,
-        .tags = tags, .tag_count = 2,
-    };
+    r->e = e;
     e->call_done = 0;
-    iam_create_oidc_provider(&e->m.aws, &spec, on_written, e);
+    call(&e->m.aws, &rq, on_oidc, r);
     return apply_wait_call(e);
 }
 
@@ -224,28 +157,59 @@ static int step_failed(struct engine *e, size_t step, const char *what)
 
 static int ensure_provider(struct engine *e, size_t step)
 {
-    if (load_issuer(e) < 0)
-        return step_failed(e, step, "read the cluster's OIDC issuer");
-    int exists = provider_exists(e);
-    if (exists < 0)
-        return step_failed(e, step, "list the IAM OIDC providers");
-    if (exists) {
+    struct oidc_reply r;
+    if (run_oidc(e, oidc_associate, &r) < 0)
+        return step_failed(e, step, "associate the IAM OIDC provider");
+    if (r.res.outcome == OIDC_EXISTS)
         apply_log(e, MARK_DONE, "IAM OIDC provider for %s exists already; "
-                  "skipping it", e->issuer);
-    } else {
-        apply_log(e, MARK_INFO, "creating the IAM OIDC provider for %s",
-                  e->issuer);
-        if (create_provider(e) < 0 &&
-            strcmp(e->error.code, "EntityAlreadyExists") != 0)
-            return step_failed(e, step, "create the IAM OIDC provider");
-        apply_log(e, MARK_DONE, "created the IAM OIDC provider for %s",
-                  e->issuer);
-    }
+                  "skipping it", r.res.issuer);
+    else
+        apply_log(e, MARK_DONE, "created IAM OIDC provider %s (thumbprint "
+                  "%s)", r.res.provider_arn, r.res.thumbprint);
+    free(e->issuer);
+    e->issuer = xstrdup(r.res.issuer);
     /* The service account stacks trust this issuer: plan them again with
      * it instead of the placeholder. Step indices stay the same. */
     plan_cleanup(&e->plan);
     plan_build_create(&e->plan, e->rq->config,
                       e->issuer + strlen("https://"));
+    return 0;
+}
+
+static int mark_cluster(struct engine *e, size_t step)
+{
+    struct oidc_reply r;
+    if (run_oidc(e, oidc_mark_cluster, &r) < 0)
+        return step_failed(e, step, "tag the cluster " OIDC_ENABLED_TAG);
+    apply_log(e, MARK_DONE, "tagged cluster \"%s\" %s=true",
+              e->rq->config->name, OIDC_ENABLED_TAG);
+    return 0;
+}
+
+/* Deletes the provider only when it is tagged as the cluster's. */
+static int delete_provider(struct engine *e, size_t step)
+{
+    struct oidc_reply r;
+    if (run_oidc(e, oidc_delete_owned, &r) < 0) {
+        if (e->call_done && strcmp(e->error.code,
+                                   "ResourceNotFoundException") == 0) {
+            apply_log(e, MARK_WARN, "cluster \"%s\" is gone, so its OIDC "
+                      "issuer and provider cannot be found; delete the "
+                      "provider with aws iam delete-open-id-connect-provider "
+                      "if it remains", e->rq->config->name);
+            return 0;
+        }
+        return step_failed(e, step, "delete the IAM OIDC provider");
+    }
+    if (r.res.outcome == OIDC_DELETED)
+        apply_log(e, MARK_DONE, "deleted IAM OIDC provider %s",
+                  r.res.provider_arn);
+    else if (r.res.outcome == OIDC_KEPT)
+        apply_log(e, MARK_WARN, "kept IAM OIDC provider %s: %s",
+                  r.res.provider_arn, r.res.why);
+    else
+        apply_log(e, MARK_INFO, "no IAM OIDC provider for %s; nothing to "
+                  "delete", r.res.issuer);
     return 0;
 }
 
@@ -272,9 +236,7 @@ static int send_kube(struct engine *e, struct kube_write_request *rq)
     return rc;
 }
 
-/* Creates namespace ns; one that exists already is fine.
- * NOTE: the sandbox rejects namespace writes (MethodNotAllowed), so the
- * tests cover only accounts in existing namespaces. */
+/* Creates namespace ns; one that exists already is fine. */
 static int create_namespace(struct engine *e, const char *ns)
 {
     static const struct kube_object_ref namespaces = {
@@ -401,16 +363,11 @@ static int run_call(struct engine *e, size_t step, size_t *accounts)
         rc = ensure_provider(e, step);
     } else if (strcmp(name, "kubernetes:ServiceAccount") == 0) {
         rc = ensure_service_account(e, step, (*accounts)++);
+    } else if (strcmp(name, "eks:TagResource") == 0) {
+        rc = mark_cluster(e, step);
     } else if (strcmp(name, "iam:DeleteOpenIDConnectProvider") == 0) {
-        /* TODO: read the provider's tags (ListOpenIDConnectProviderTags)
-         * and delete it when it carries the cluster's; until then it is
-         * left alone, as the plan promises for untagged ones. */
-        apply_log(e, MARK_WARN, "the IAM OIDC provider of %s is left in "
-                  "place: albatross cannot check its tags yet; delete it "
-                  "with aws iam delete-open-id-connect-provider if nothing "
-                  "else uses it", e->rq->config->name);
+        rc = delete_provider(e, step);
     } else {
-        /* TODO: eks:TagResource alpha.eksctl.io/cluster-oidc-enabled. */
         apply_log(e, MARK_WARN, "%s is not carried out yet; skipping it",
                   name);
     }

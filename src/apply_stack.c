@@ -286,6 +286,13 @@ int apply_stack_create(struct engine *e, size_t step)
     struct stack_reply r = { .e = e };
     int rc = -1;
     progress_step_set(e->progress, step, PROGRESS_RUNNING, NULL);
+    const char *blocked = e->plan.steps[step].blocked;
+    if (blocked) {
+        apply_log(e, MARK_FAIL, "cannot create stack \"%s\": %s", name,
+                  blocked);
+        progress_step_set(e->progress, step, PROGRESS_FAILED, blocked);
+        return -1;
+    }
     int found = describe(e, name, &r);
     if (found < 0)
         goto out;

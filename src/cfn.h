@@ -37,9 +37,13 @@ cJSON *cfn_nodegroup_template(const struct ccfg *c,
 /* issuer is the OIDC issuer without https:// ("oidc.eks.REGION.
  * amazonaws.com/id/ID"): the trust policy's condition keys contain it,
  * and CloudFormation cannot compute a key, so it is known only once the
- * cluster exists. */
+ * cluster exists. lbc_policy is the text of the controller's IAM policy
+ * (lbc_policy.h), which wellKnownPolicies.awsLoadBalancerController
+ * adds as the inline PolicyAWSLoadBalancerController, as eksctl does;
+ * NULL leaves it out. */
 cJSON *cfn_service_account_template(const struct ccfg *c,
                                     const struct ccfg_service_account *sa,
-                                    const char *issuer);
+                                    const char *issuer,
+                                    const char *lbc_policy);
 
 #endif

@@ -244,9 +244,25 @@ static cJSON *irsa_trust_policy(const struct ccfg_service_account *sa,
     return doc;
 }
 
+/* An AWS::IAM::Policy on Role1, named after the stack as eksctl names
+ * its inline policies. */
+static void add_role_policy(cJSON *t, const char *logical_id,
+                            const char *document)
+{
+    char name[96];
+    snprintf(name, sizeof(name), "${AWS::StackName}-%s", logical_id);
+    cJSON *q = cfn_add_resource(t, logical_id, "AWS::IAM::Policy");
+    cfn_put(q, "PolicyName", cfn_sub(name));
+    cfn_put(q, "PolicyDocument", cJSON_Parse(document));
+    cJSON *roles = cfn_need(cJSON_CreateArray());
+    cfn_append(roles, cfn_ref("Role1"));
+    cfn_put(q, "Roles", roles);
+}
+
 cJSON *cfn_service_account_template(const struct ccfg *c,
                                     const struct ccfg_service_account *sa,
-                                    const char *issuer)
+                                    const char *issuer,
+                                    const char *lbc_policy)
 {
     char description[192];
     (void)c;
@@ -264,17 +280,10 @@ cJSON *cfn_service_account_template(const struct ccfg *c,
     }
     if (sa->role_name)
         cfn_put_string(p, "RoleName", sa->role_name);
-    /* TODO: wellKnownPolicies.awsLoadBalancerController needs the
-     * controller's IAM policy document, which is not in the repository
-     * yet, so no PolicyAWSLoadBalancerController is added. */
-    if (sa->inline_policy) {
-        cJSON *q = cfn_add_resource(t, "Policy1", "AWS::IAM::Policy");
-        cfn_put(q, "PolicyName", cfn_sub("${AWS::StackName}-Policy1"));
-        cfn_put(q, "PolicyDocument", cJSON_Parse(sa->inline_policy));
-        cJSON *roles = cfn_need(cJSON_CreateArray());
-        cfn_append(roles, cfn_ref("Role1"));
-        cfn_put(q, "Roles", roles);
-    }
+    if (sa->inline_policy)
+        add_role_policy(t, "Policy1", sa->inline_policy);
+    if (sa->lb_controller && lbc_policy)
+        add_role_policy(t, "PolicyAWSLoadBalancerController", lbc_policy);
     cfn_add_output(t, "Role1", cfn_get_att("Role1", "Arn"), 0);
     return t;
 }

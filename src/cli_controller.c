@@ -28,11 +28,12 @@
 #include "json_yaml.h"
 #include "lbc_internal.h"
 #include "lbc_plan.h"
+#include "lbc_policy.h"
 #include "lbc_render.h"
 #include "output.h"
 
 #define EXIT_USAGE 2
-#define POLICY_FILE "lbc/iam_policy.json"
+#define POLICY_FILE LBC_POLICY_FILE
 /* The JSON plan is printed into a buffer that is wiped afterwards,
  * because it contains the webhook's private key. The buffer doubles up to
  * this size. */
@@ -190,33 +191,6 @@ static int parse_options(struct install_options *o, int argc, char **argv)
 
 /* ---- the shipped policy ---- */
 
-/* Finds data/lbc/iam_policy.json: under $ALBATROSS_DATA_DIR, next to the
- * binary (a build tree), one level up (a sanitizer build directory), or
- * in ../share/albatross (an installed binary). */
-static int find_policy(char *path, size_t len)
-{
-    char exe[PATH_MAX];
-    const char *data = getenv("ALBATROSS_DATA_DIR");
-    if (data && *data) {
-        snprintf(path, len, "%s/%s", data, POLICY_FILE);
-        return access(path, R_OK);
-    }
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-    if (n <= 0)
-        return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    const char *const dirs[] = {"data", "../data", "../share/albatross"};
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        snprintf(path, len, "%s/%s/%s", exe, dirs[i], POLICY_FILE);
-        if (access(path, R_OK) == 0)
-            return 0;
-    }
-    return -1;
-}
-
 /* Reads and parses the policy document; fills doc (path borrowed from
  * path). Returns 0, or 1 with the error printed. */
 static int load_policy(const struct install_options *o, char *path,
@@ -224,7 +198,7 @@ static int load_policy(const struct install_options *o, char *path,
 {
     if (o->policy_file) {
         snprintf(path, len, "%s", o->policy_file);
-    } else if (find_policy(path, len) < 0) {
+    } else if (lbc_policy_find(path, len) < 0) {
         output_error(stderr, "the controller's IAM policy %s was not "
                      "found in $ALBATROSS_DATA_DIR or next to albatross: set "
                      "ALBATROSS_DATA_DIR to the directory that contains "

@@ -1,5 +1,6 @@
 /*
- * albatross create policy, attach policy, detach policy, delete role:
+ * albatross create policy, attach policy, detach policy, delete role,
+ * associate oidc-provider (cli_oidc.c):
  * option parsing, the session and event loop they share with create
  * role (cli_iam_role.c), and dry runs that print each call instead of
  * sending it.
@@ -64,6 +65,7 @@ static const char usage_text[] =
 "       albatross delete policy NAME --inline --role ROLE\n"
 "       albatross update role NAME --trust-policy POLICY.json\n"
 "       albatross describe policy ARN\n"
+"       albatross associate oidc-provider --cluster CLUSTER [--region R]\n"
 "\n"
 "create role makes an IAM role that service account NS/SA of the EKS\n"
 "cluster may assume through IRSA: its trust policy names the cluster's\n"
@@ -78,6 +80,13 @@ static const char usage_text[] =
 "their --dry-run reads the current document and prints a diff. describe\n"
 "policy prints a managed policy's default version and its statements.\n"
 "\n"
+"associate oidc-provider registers the cluster's OIDC issuer with IAM,\n"
+"as eksctl utils associate-iam-oidc-provider --approve does: the SHA-1\n"
+"thumbprint of the last certificate the issuer sends, client id\n"
+"sts.amazonaws.com and eksctl's tags, then tags the cluster\n"
+"alpha.eksctl.io/cluster-oidc-enabled=true. A cluster that has a\n"
+"provider already is left as it is.\n"
+"\n"
 "options:\n"
 "  -f, --file PATH      the policy document, JSON\n"
 "  --description TEXT   the policy's description\n"
@@ -90,7 +99,7 @@ static const char usage_text[] =
 "                       create role still reads the cluster and the OIDC\n"
 "                       providers to build its trust policy\n"
 "  --profile NAME       AWS profile (default: $AWS_PROFILE, then default)\n"
-"  --region NAME        the cluster's region (create role)\n"
+"  --region NAME        the cluster's region (create role, associate)\n"
 "  --readonly           reject every call that would change something\n"
 "  --log PATH, --debug  as for albatross --help\n";
 
@@ -116,7 +125,9 @@ static int option_allowed(const struct cli_iam *c, int opt)
 {
     int create_role = is(c, "create", "role");
     switch (opt) {
-    case OPT_CLUSTER: case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
+    case OPT_CLUSTER:
+        return create_role || !strcmp(c->verb, "associate");
+    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
     case OPT_STACK: case OPT_SERVICE_ACCOUNT: case OPT_POLL:
         return create_role;
     case 'f':
@@ -242,6 +253,7 @@ int cli_iam_is_command(int argc, char **argv)
         {"create", "policy"}, {"create", "role"}, {"attach", "policy"},
         {"detach", "policy"}, {"delete", "role"}, {"put", "policy"},
         {"delete", "policy"}, {"update", "role"}, {"describe", "policy"},
+        {"associate", "oidc-provider"},
     };
     const char *verb, *noun;
     find_command(argc, argv, &verb, &noun);
@@ -266,7 +278,15 @@ static int parse(struct cli_iam *c, int argc, char **argv)
         if (rc >= 0)
             return rc;
     }
-    /* Arguments left: VERB NOUN NAME; the stack names its own role. */
+    /* Arguments left: VERB NOUN NAME, or VERB NOUN for associate and
+     * for a stack, which names its own role. */
+    if (!strcmp(c->verb, "associate")) {
+        if (argc - optind > 2)
+            return usage_error(c, "unexpected argument \"%s\"",
+                               argv[optind + 2]);
+        c->name = c->cluster ? c->cluster : "";
+        return -1;
+    }
     if (argc - optind == 2 && c->stack && is(c, "create", "role"))
         return -1;
     if (argc - optind < 3)
@@ -714,6 +734,8 @@ static int delete_role(struct cli_iam *c)
 
 static int run(struct cli_iam *c)
 {
+    if (!strcmp(c->verb, "associate"))
+        return cli_oidc_associate(c);
     if (is(c, "create", "policy"))
         return create_policy(c);
     if (is(c, "create", "role"))

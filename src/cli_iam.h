@@ -97,5 +97,7 @@ int cli_iam_model(struct cli_iam *c, struct model *m);
 
 /* albatross create role (cli_iam_role.c). */
 int cli_iam_create_role(struct cli_iam *c);
+/* associate oidc-provider (cli_oidc.c). */
+int cli_oidc_associate(struct cli_iam *c);
 
 #endif

@@ -171,10 +171,11 @@ static int check_provider(struct cli_iam *c, const struct issuer *is,
     if (!p.found)
         output_error(c->err, "EKS cluster %s has no IAM OIDC provider for "
                      "its issuer %s (%s), so IAM would reject the trust "
-                     "policy; associate one with: eksctl utils "
-                     "associate-iam-oidc-provider --cluster %s --region %s "
-                     "--approve", c->cluster, is->issuer, arn, c->cluster,
-                     is->region);
+                     "policy; associate one with: albatross associate "
+                     "oidc-provider --cluster %s --region %s (or eksctl "
+                     "utils associate-iam-oidc-provider --cluster %s "
+                     "--region %s --approve)", c->cluster, is->issuer, arn,
+                     c->cluster, is->region, c->cluster, is->region);
     return p.found ? 0 : 1;
 }
 

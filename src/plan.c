@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cfn.h"
+#include "lbc_policy.h"
 #include "util.h"
 
 #define NAME_MAX_LEN 192
@@ -71,17 +72,22 @@ static void take_template(struct plan_step *s, cJSON *t)
     cJSON_Delete(t);
 }
 
-/* The tags eksctl puts on every stack of the cluster, then the config's. */
-static void stack_tags(struct plan_step *s, const struct ccfg *c)
+void plan_shared_tags(struct ccfg_map *out, const char *cluster,
+                      const struct ccfg_map *extra)
 {
-    ccfg_map_add(&s->tags, "alpha.eksctl.io/cluster-name", c->name);
-    ccfg_map_add(&s->tags, "eksctl.cluster.k8s.io/v1alpha1/cluster-name",
-                 c->name);
+    ccfg_map_add(out, "alpha.eksctl.io/cluster-name", cluster);
+    ccfg_map_add(out, "eksctl.cluster.k8s.io/v1alpha1/cluster-name",
+                 cluster);
     /* albatross is not eksctl, so it names its own version rather than
      * writing alpha.eksctl.io/eksctl-version. */
-    ccfg_map_add(&s->tags, PLAN_VERSION_TAG, ALBATROSS_VERSION);
-    for (size_t i = 0; i < c->tags.count; i++)
-        ccfg_map_add(&s->tags, c->tags.items[i].key, c->tags.items[i].value);
+    ccfg_map_add(out, PLAN_VERSION_TAG, ALBATROSS_VERSION);
+    for (size_t i = 0; extra && i < extra->count; i++)
+        ccfg_map_add(out, extra->items[i].key, extra->items[i].value);
+}
+
+static void stack_tags(struct plan_step *s, const struct ccfg *c)
+{
+    plan_shared_tags(&s->tags, c->name, &c->tags);
 }
 
 static size_t add_cluster_stack(struct plan *p, const struct ccfg *c)
@@ -108,8 +114,10 @@ static size_t add_oidc_calls(struct plan *p, const struct ccfg *c,
         "iam:CreateOpenIDConnectProvider", "register the cluster's OIDC "
         "issuer with IAM: client id sts.amazonaws.com, the SHA-1 thumbprint "
         "of the last certificate of the issuer's TLS chain, tags "
-        "alpha.eksctl.io/cluster-name=%s and %s=%s", c->name,
-        PLAN_VERSION_TAG, ALBATROSS_VERSION);
+        "alpha.eksctl.io/cluster-name=%s, "
+        "eksctl.cluster.k8s.io/v1alpha1/cluster-name=%s, %s=%s%s", c->name,
+        c->name, PLAN_VERSION_TAG, ALBATROSS_VERSION,
+        c->tags.count ? " and the config's tags" : "");
     depends(s, cluster);
     size_t provider = p->count - 1;
     s = add_step(p, PLAN_CALL, "eks:TagResource", "tag the cluster %s with "
@@ -119,18 +127,27 @@ static size_t add_oidc_calls(struct plan *p, const struct ccfg *c,
     return provider;
 }
 
+/* The controller's policy text for wellKnownPolicies, or NULL with why. */
+struct lbc_text {
+    char *text;
+    char why[512];
+};
+
 /* provider: the step the stack waits for, or PLAN_NO_STEP. */
 static void add_service_account(struct plan *p, const struct ccfg *c,
                                 const struct ccfg_service_account *sa,
-                                size_t provider, const char *issuer)
+                                size_t provider, const char *issuer,
+                                const struct lbc_text *lbc)
 {
     char name[NAME_MAX_LEN], account[160], placeholder[160];
     cfn_service_account_stack_name(c, sa, name, sizeof(name));
     snprintf(account, sizeof(account), "%s/%s", sa->namespace_name, sa->name);
     struct plan_step *s = add_step(p, PLAN_CREATE_STACK, name,
         "create the IAM role Role1 that %s assumes through the OIDC "
-        "provider%s", account, sa->inline_policy
-        ? ", with its inline policy Policy1" : "");
+        "provider%s%s", account, sa->inline_policy
+        ? ", with its inline policy Policy1" : "", sa->lb_controller
+        ? ", with the AWS Load Balancer Controller's policy as the inline "
+          "PolicyAWSLoadBalancerController (data/" LBC_POLICY_FILE ")" : "");
     if (provider != PLAN_NO_STEP)
         depends(s, provider);
     stack_tags(s, c);
@@ -143,12 +160,14 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
     }
     if (sa->role_name)
         note(s, "roleName is set: the stack needs CAPABILITY_NAMED_IAM");
-    if (sa->lb_controller)
-        note(s, "TODO: wellKnownPolicies.awsLoadBalancerController is not "
-             "attached yet; the controller's policy is not in albatross");
+    if (sa->lb_controller && !lbc->text) {
+        note(s, lbc->why);
+        s->blocked = xstrdup(lbc->why);
+    }
     take_template(s, cfn_service_account_template(c, sa,
                                                   issuer ? issuer
-                                                         : placeholder));
+                                                         : placeholder,
+                                                  lbc->text));
     size_t stack = p->count - 1;
     s = add_step(p, PLAN_CALL, "kubernetes:ServiceAccount", "create or patch "
                  "the ServiceAccount %s with the annotation "
@@ -186,12 +205,17 @@ void plan_build_create(struct plan *p, const struct ccfg *c,
 {
     memset(p, 0, sizeof(*p));
     size_t cluster = add_cluster_stack(p, c);
+    struct lbc_text lbc = { .text = NULL };
+    for (size_t i = 0; i < c->service_account_count && !lbc.text; i++)
+        if (c->service_accounts[i].lb_controller)
+            lbc.text = lbc_policy_read_shipped(lbc.why, sizeof(lbc.why));
     if (c->with_oidc) {
         size_t provider = add_oidc_calls(p, c, cluster);
         for (size_t i = 0; i < c->service_account_count; i++)
             add_service_account(p, c, &c->service_accounts[i], provider,
-                                issuer);
+                                issuer, &lbc);
     }
+    free(lbc.text);
     for (size_t i = 0; i < c->nodegroup_count; i++)
         add_nodegroup(p, c, &c->nodegroups[i], cluster);
 }
@@ -201,7 +225,11 @@ void plan_build_service_account(struct plan *p, const struct ccfg *c,
                                 const char *issuer)
 {
     memset(p, 0, sizeof(*p));
-    add_service_account(p, c, sa, PLAN_NO_STEP, issuer);
+    struct lbc_text lbc = { .text = NULL };
+    if (sa->lb_controller)
+        lbc.text = lbc_policy_read_shipped(lbc.why, sizeof(lbc.why));
+    add_service_account(p, c, sa, PLAN_NO_STEP, issuer, &lbc);
+    free(lbc.text);
 }
 
 void plan_build_delete(struct plan *p, const struct ccfg *c)
@@ -224,8 +252,10 @@ void plan_build_delete(struct plan *p, const struct ccfg *c)
     if (c->with_oidc) {
         struct plan_step *s = add_step(p, PLAN_CALL,
             "iam:DeleteOpenIDConnectProvider", "delete the cluster's OIDC "
-            "provider if it is tagged alpha.eksctl.io/cluster-name=%s; "
-            "leave any other provider alone", c->name);
+            "provider if it is tagged alpha.eksctl.io/cluster-name=%s or "
+            "eksctl.cluster.k8s.io/v1alpha1/cluster-name=%s, as albatross "
+            "and eksctl tag it; leave any other provider alone and say why",
+            c->name, c->name);
         for (size_t i = 0; i < accounts; i++)
             depends(s, i);
     }
@@ -257,6 +287,7 @@ void plan_cleanup(struct plan *p)
         for (size_t j = 0; j < s->note_count; j++)
             free(s->notes[j]);
         free(s->notes);
+        free(s->blocked);
     }
     free(p->steps);
     memset(p, 0, sizeof(*p));

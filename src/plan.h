@@ -36,6 +36,8 @@ struct plan_step {
     size_t resource_count;
     char **notes;          /* what the reader must know: gaps, placeholders */
     size_t note_count;
+    char *blocked;         /* why the step cannot run as planned, or NULL:
+                            * the plan shows it, apply refuses the step */
 };
 
 struct plan {
@@ -62,6 +64,13 @@ void plan_build_service_account(struct plan *p, const struct ccfg *c,
  * provider when it carries the cluster's tag, the cluster stack. */
 void plan_build_delete(struct plan *p, const struct ccfg *c);
 void plan_cleanup(struct plan *p);
+
+/* The tags eksctl puts on everything of cluster (stacks, the OIDC
+ * provider): alpha.eksctl.io/cluster-name and
+ * eksctl.cluster.k8s.io/v1alpha1/cluster-name, albatross's version in
+ * place of eksctl's, then extra (the config's tags; may be NULL). */
+void plan_shared_tags(struct ccfg_map *out, const char *cluster,
+                      const struct ccfg_map *extra);
 
 /* The plan as text for a person: the config's values with defaults
  * marked, then each step; templates too when show_templates is set. */

@@ -16,7 +16,8 @@ import tempfile
 import time
 import unittest
 
-from sandbox import ALBATROSS, Sandbox, TEST_WORLDS
+from sandbox import ALBATROSS, ROOT, Sandbox, TEST_WORLDS
+from test_oidc import last_cert_sha1
 
 WORLD = os.path.join(TEST_WORLDS, "cfn.yaml")
 CLUSTER_STACK = "eksctl-demo-cluster"
@@ -49,6 +50,19 @@ managedNodeGroups:
   instanceType: m5.large
   desiredCapacity: 2
 """
+
+# A service account in a namespace the cluster does not have yet, with
+# the controller's well-known policy, as the controller's own account is
+# usually set up.
+LBC_CONFIG = CONFIG.replace("""managedNodeGroups:
+""", """  - metadata:
+      name: aws-load-balancer-controller
+      namespace: lbc-system
+    wellKnownPolicies:
+      awsLoadBalancerController: true
+managedNodeGroups:
+""")
+LBC_STACK = "eksctl-demo-addon-iamserviceaccount-lbc-system-aws-load-balancer-controller"
 
 
 class ApplyTest(unittest.TestCase):
@@ -93,12 +107,37 @@ class ApplyTest(unittest.TestCase):
         return next(o["OutputValue"] for o in self.stack(stack)["Outputs"]
                     if o["OutputKey"] == "Role1")
 
-    def service_account_annotation(self):
+    def kubectl(self, *args):
         kubeconfig = os.path.join(self.sb.dir.name, "demo-kubeconfig")
-        self.sb.aws("eks", "update-kubeconfig", "--name", "demo", "--kubeconfig", kubeconfig)
-        out = self.sb.kubectl("--kubeconfig", kubeconfig, "get", "serviceaccount",
-                              "s3-reader", "-n", "default", "-o", "json").stdout
+        if not os.path.exists(kubeconfig):
+            self.sb.aws("eks", "update-kubeconfig", "--name", "demo", "--kubeconfig", kubeconfig)
+        return self.sb.kubectl("--kubeconfig", kubeconfig, *args).stdout
+
+    def service_account_annotation(self, name="s3-reader", namespace="default"):
+        out = self.kubectl("get", "serviceaccount", name, "-n", namespace, "-o", "json")
         return json.loads(out)["metadata"].get("annotations", {}).get("eks.amazonaws.com/role-arn")
+
+    def issuer_host(self):
+        cluster = self.aws("eks", "describe-cluster", "--name", "demo")["cluster"]
+        return cluster["identity"]["oidc"]["issuer"][len("https://"):]
+
+    def provider_tags(self, arn):
+        return {t["Key"]: t["Value"] for t in self.aws(
+            "iam", "list-open-id-connect-provider-tags",
+            "--open-id-connect-provider-arn", arn)["Tags"]}
+
+    def assert_provider(self, host):
+        """The provider has the thumbprint of the issuer's last certificate
+        (OpenSSL's command line is the oracle) and eksctl's tags."""
+        arn = "arn:aws:iam::111122223333:oidc-provider/" + host
+        provider = self.aws("iam", "get-open-id-connect-provider",
+                            "--open-id-connect-provider-arn", arn)
+        port = int(host.split("/", 1)[0].rsplit(":", 1)[1])
+        self.assertEqual(provider["ThumbprintList"], [last_cert_sha1(port)])
+        tags = self.provider_tags(arn)
+        self.assertEqual(tags["alpha.eksctl.io/cluster-name"], "demo")
+        self.assertEqual(tags["eksctl.cluster.k8s.io/v1alpha1/cluster-name"], "demo")
+        self.assertEqual(tags["team"], "payments")
 
     def assert_setup_exists(self):
         for name in STACKS:
@@ -112,6 +151,8 @@ class ApplyTest(unittest.TestCase):
         host = issuer[len("https://"):]
         self.assertEqual([a for a in self.providers() if a.endswith(":oidc-provider/" + host)],
                          ["arn:aws:iam::111122223333:oidc-provider/" + host])
+        self.assert_provider(host)
+        self.assertEqual(cluster["tags"].get("alpha.eksctl.io/cluster-oidc-enabled"), "true")
         role_arn = self.role_of(SA_STACK)
         role = self.aws("iam", "get-role", "--role-name", role_arn.rsplit("/", 1)[1])["Role"]
         trust = json.dumps(role["AssumeRolePolicyDocument"])
@@ -144,8 +185,11 @@ class ApplyTest(unittest.TestCase):
         vpcs_before = self.vpcs()
         self.assertEqual(self.run_albatross("apply").returncode, 0)
         role = self.role_of(SA_STACK).rsplit("/", 1)[1]
+        host = self.issuer_host()
         res = self.run_albatross("delete")
         self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("deleted IAM OIDC provider", res.stdout)
+        self.assertEqual([a for a in self.providers() if a.endswith(host)], [])
         order = [res.stdout.index('deleted stack "%s"' % n) for n in (SA_STACK, NG_STACK, CLUSTER_STACK)]
         self.assertEqual(order, sorted(order))
         for name in STACKS:
@@ -158,6 +202,45 @@ class ApplyTest(unittest.TestCase):
         again = self.run_albatross("delete")
         self.assertEqual(again.returncode, 0, again.stdout)
         self.assertIn('stack "%s" does not exist; nothing to delete' % CLUSTER_STACK, again.stdout)
+
+    def test_delete_keeps_provider_not_tagged_for_cluster(self):
+        self.assertEqual(self.run_albatross("apply").returncode, 0)
+        host = self.issuer_host()
+        arn = "arn:aws:iam::111122223333:oidc-provider/" + host
+        self.sb.aws("iam", "untag-open-id-connect-provider", "--open-id-connect-provider-arn",
+                    arn, "--tag-keys", "alpha.eksctl.io/cluster-name",
+                    "eksctl.cluster.k8s.io/v1alpha1/cluster-name")
+        res = self.run_albatross("delete")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn("kept IAM OIDC provider %s: it carries neither "
+                      "alpha.eksctl.io/cluster-name=demo nor "
+                      "eksctl.cluster.k8s.io/v1alpha1/cluster-name=demo" % arn, res.stdout)
+        self.assertIn(arn, self.providers())
+        self.assertIn('deleted stack "%s"' % CLUSTER_STACK, res.stdout)
+
+    def test_new_namespace_and_controller_policy(self):
+        with open(self.config, "w") as f:
+            f.write(LBC_CONFIG)
+        plan = self.run_albatross("apply", "--dry-run", "--show-templates")
+        self.assertEqual(plan.returncode, 0, plan.stdout + plan.stderr)
+        self.assertIn("PolicyAWSLoadBalancerController", plan.stdout)
+        self.assertIn("create the namespace lbc-system if it is missing", plan.stdout)
+
+        res = self.run_albatross("apply")
+        self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+        self.assertIn('creating namespace "lbc-system"', res.stdout)
+        namespaces = json.loads(self.kubectl("get", "namespaces", "-o", "json"))["items"]
+        self.assertIn("lbc-system", [n["metadata"]["name"] for n in namespaces])
+        role_arn = self.role_of(LBC_STACK)
+        self.assertEqual(self.service_account_annotation("aws-load-balancer-controller",
+                                                         "lbc-system"), role_arn)
+        role = role_arn.rsplit("/", 1)[1]
+        names = self.aws("iam", "list-role-policies", "--role-name", role)["PolicyNames"]
+        self.assertEqual(names, [LBC_STACK + "-PolicyAWSLoadBalancerController"])
+        document = self.aws("iam", "get-role-policy", "--role-name", role,
+                            "--policy-name", names[0])["PolicyDocument"]
+        with open(os.path.join(ROOT, "data", "lbc", "iam_policy.json")) as f:
+            self.assertEqual(document, json.load(f))
 
     def test_readonly_changes_nothing(self):
         res = self.run_albatross("apply", "--readonly")
@@ -201,6 +284,8 @@ class RollbackTest(ApplyTest):
     # The tests of the parent need a quota that fits.
     test_apply_twice_creates_once = None
     test_delete_removes_stack_resources = None
+    test_delete_keeps_provider_not_tagged_for_cluster = None
+    test_new_namespace_and_controller_policy = None
     test_readonly_changes_nothing = None
 
 
@@ -254,6 +339,8 @@ class InterruptTest(ApplyTest):
 
     test_apply_twice_creates_once = None
     test_delete_removes_stack_resources = None
+    test_delete_keeps_provider_not_tagged_for_cluster = None
+    test_new_namespace_and_controller_policy = None
     test_readonly_changes_nothing = None
 
 

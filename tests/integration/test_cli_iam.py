@@ -221,6 +221,8 @@ class CliIamTest(unittest.TestCase):
         self.assertEqual(res.returncode, 1)
         self.assertIn("eksctl utils associate-iam-oidc-provider --cluster legacy-batch "
                       "--region us-west-2 --approve", res.stderr)
+        self.assertIn("albatross associate oidc-provider --cluster legacy-batch "
+                      "--region us-west-2", res.stderr)
         self.assertNotIn("CreateRole", actions(log))
         res = self.sb.albatross("create", "role", "lb", "--cluster", "alb-demo-cluster",
                                 "--namespace", "batch", "--serviceaccount", "worker",

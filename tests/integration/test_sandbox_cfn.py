@@ -10,6 +10,7 @@ and the quota is two, clusters take 3 sandbox seconds to become ACTIVE.
 
 import json
 import os
+import re
 import ssl
 import subprocess
 import time
@@ -237,7 +238,11 @@ class CfnTest(CfnBase):
         self.assertEqual(config["clusterSecurityGroupId"], outputs["ClusterSecurityGroupId"])
         self.assertEqual(cluster["endpoint"], outputs["Endpoint"])
         self.assertTrue(cluster["endpoint"].endswith("/k8s/us-east-2/cfn-demo"), cluster["endpoint"])
-        self.assertTrue(cluster["identity"]["oidc"]["issuer"].startswith("https://oidc.eks.us-east-2."))
+        # The sandbox serves the issuers of the clusters it creates, as
+        # EKS serves https://oidc.eks.REGION.amazonaws.com/id/ID.
+        issuer = cluster["identity"]["oidc"]["issuer"]
+        self.assertRegex(issuer, "^" + re.escape(self.sb.env["AWS_ENDPOINT_URL"]) +
+                         "/id/[0-9A-F]{32}$")
         group = self.aws("eks", "describe-nodegroup", "--cluster-name", "cfn-demo",
                          "--nodegroup-name", "ng-1")["nodegroup"]
         self.assertEqual((group["status"], group["scalingConfig"]["desiredSize"]), ("ACTIVE", 2))

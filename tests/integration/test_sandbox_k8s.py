@@ -410,7 +410,15 @@ class SandboxKubernetesDemoTest(unittest.TestCase):
         self.assertEqual(doc["reason"], "NotFound")
 
     def test_write_rejected(self):
+        # The API server keeps default, kube-system and kube-public.
         self.client.conn.request("DELETE", self.base + "/api/v1/namespaces/default",
+                                 headers={"Authorization": "Bearer " + self.token()})
+        res = self.client.conn.getresponse()
+        doc = json.loads(res.read())
+        self.assertEqual(res.status, 403)
+        self.assertEqual(doc["reason"], "Forbidden")
+        # Pods come from the world file only.
+        self.client.conn.request("DELETE", self.base + "/api/v1/namespaces/default/pods/any",
                                  headers={"Authorization": "Bearer " + self.token()})
         res = self.client.conn.getresponse()
         doc = json.loads(res.read())
