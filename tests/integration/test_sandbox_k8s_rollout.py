@@ -86,8 +86,13 @@ class KubeTest(unittest.TestCase):
     def get(self, *args):
         return json.loads(self.kubectl("get", *args, "-o", "json").stdout)
 
+    @staticmethod
+    def selector(app):
+        """A label selector: app=APP, or app itself when it is one."""
+        return app if "=" in app else "app=" + app
+
     def pods(self, app, ns="default"):
-        return self.get("pods", "-n", ns, "-l", "app=" + app)["items"]
+        return self.get("pods", "-n", ns, "-l", self.selector(app))["items"]
 
     def wait_pods(self, app, condition, ns="default"):
         """kubectl wait on the pods of app; their names come first, since
@@ -96,7 +101,7 @@ class KubeTest(unittest.TestCase):
         while not self.pods(app, ns):
             self.assertLess(time.monotonic(), deadline, "no pod of " + app)
             time.sleep(0.2)
-        return self.kubectl("wait", "pod", "-n", ns, "-l", "app=" + app,
+        return self.kubectl("wait", "pod", "-n", ns, "-l", self.selector(app),
                             "--for=" + condition, WAIT)
 
     def events(self, pod):
