@@ -141,7 +141,31 @@ class RolloutTest(KubeTest):
             self.assertTrue(pod["status"]["containerStatuses"][0]["ready"])
             self.assertIn("running", pod["status"]["containerStatuses"][0]["state"])
 
+    def test_missing_service_account_creates_no_pods(self):
+        self.apply(deployment("unowned", "public.ecr.aws/nginx/nginx:1.25",
+                              service_account="nobody"))
+        condition = self.wait_for_condition("unowned", "ReplicaFailure")
+        self.assertEqual(condition["reason"], "FailedCreate")
+        self.assertRegex(condition["message"], r'^pods "unowned-[a-z0-9]+-" is forbidden: error '
+                         r'looking up service account default/nobody: serviceaccount "nobody" '
+                         r'not found$')
+        self.assertEqual(self.pods("unowned"), [])
+        self.kubectl("create", "serviceaccount", "nobody", "-n", "default")
+        self.kubectl("rollout", "status", "deployment/unowned", "-n", "default", WAIT)
+        self.assertEqual(len(self.pods("unowned")), 2)
+
+    def wait_for_condition(self, name, kind):
+        deadline = time.monotonic() + 60
+        while True:
+            status = self.get("deployment", name, "-n", "default").get("status", {})
+            found = [c for c in status.get("conditions", []) if c["type"] == kind]
+            if found:
+                return found[0]
+            self.assertLess(time.monotonic(), deadline, "no %s condition on %s" % (kind, name))
+            time.sleep(0.2)
+
     def test_restart_replaces_pods(self):
+        self.kubectl("create", "serviceaccount", "restarter", "-n", "default")
         self.apply(deployment("restarted", "public.ecr.aws/nginx/nginx:1.25",
                               service_account="restarter"))
         self.kubectl("rollout", "status", "deployment/restarted", "-n", "default", WAIT)
