@@ -1,9 +1,12 @@
 """The controller simulation started by a controller Deployment, on the
-install-ready world (ingresses, an OIDC provider, no controller): with
-working IRSA the ingresses get ALBs, checked through the sandbox's ELBv2
-API with the aws CLI and through the ingress status; with a broken
-identity the ingresses get the controller's real errors; without
---cluster-name the controller crash-loops."""
+install-ready world (ingresses, an OIDC provider, no controller).
+
+With working IRSA the ingresses get ALBs, checked through the sandbox's
+ELBv2 API with the aws CLI and through the ingress status. With a broken
+identity the ingresses get the controller's real errors, and without
+--cluster-name the controller crash-loops. The admission webhooks fail
+writes while the webhook has no ready endpoint or an unverified
+certificate."""
 
 import base64
 import json

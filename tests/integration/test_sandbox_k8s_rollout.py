@@ -42,10 +42,10 @@ def deployment(name, image, replicas=2, command=None, volumes=None,
 
 
 def token_kubeconfig(box, directory):
-    """The sandbox's kubeconfig with a bearer token for the cluster in place
-    of its exec plugin (aws eks get-token, seconds per call); returns the
-    file and the cluster's context. The token lasts the 15 minutes EKS
-    gives one, longer than a test class."""
+    """Write the sandbox's kubeconfig with a bearer token for the cluster
+    in place of its exec plugin, because aws eks get-token takes seconds
+    per call. Returns the file and the cluster's context. EKS accepts a
+    token for 15 minutes, longer than a test class runs."""
     with open(box.env["KUBECONFIG"]) as f:
         config = yaml.safe_load(f)
     ctx = [c for c in config["contexts"] if c["name"].endswith("cluster/" + CLUSTER)][0]
