@@ -64,7 +64,7 @@ class KubeTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox(world=WORLD).start()
+        cls.box = Sandbox(world=WORLD, timeout=int(os.environ.get("SANDBOX_START_TIMEOUT", "15"))).start()
         cls.files = tempfile.TemporaryDirectory()
         cls.kubeconfig, cls.ctx = token_kubeconfig(cls.box, cls.files.name)
 
