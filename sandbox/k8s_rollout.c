@@ -946,14 +946,10 @@ static cJSON *owner_reference(const struct k8s_pod_run *run)
 static void add_pod_condition(cJSON *list, const char *type, int ok,
                               const char *when)
 {
-    cJSON *cond = cJSON_CreateObject();
+    cJSON *cond = k8s_add_pod_condition(list, type, ok, when);
 
-    cJSON_AddStringToObject(cond, "type", type);
-    cJSON_AddStringToObject(cond, "status", ok ? "True" : "False");
-    cJSON_AddStringToObject(cond, "lastTransitionTime", when);
     if (!ok && strcmp(type, "PodScheduled") != 0)
         cJSON_AddStringToObject(cond, "reason", "ContainersNotReady");
-    cJSON_AddItemToArray(list, cond);
 }
 
 static cJSON *container_status(const struct world_pod *pod,
