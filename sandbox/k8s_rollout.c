@@ -30,6 +30,10 @@
 #define CONTROLLER_REPOSITORY "aws-load-balancer-controller"
 #define CRASH_RESTART_EVERY   10.0  /* sandbox seconds per crash restart */
 #define CRASH_RESTARTS_MAX    5
+/* NOTE: a Deployment gets at most this many pods, so that a mistyped
+ * replica count cannot exhaust the sandbox's memory; a real cluster
+ * would leave the rest Pending once its nodes are full. */
+#define DEPLOYMENT_PODS_MAX   256
 
 /* The events recorded once per pod. */
 enum {
@@ -858,6 +862,8 @@ static int sync_deployment(struct world *w, struct world_cluster *c,
                                                              "replicas");
     int want = cJSON_IsNumber(replicas) && replicas->valueint >= 0
                    ? replicas->valueint : 1;
+    if (want > DEPLOYMENT_PODS_MAX)
+        want = DEPLOYMENT_PODS_MAX;
     struct deploy d = {
         .w = w, .c = c,
         .ns = k8s_json_str(obj, "metadata", "namespace", NULL),

@@ -208,6 +208,12 @@ class RolloutTest(KubeTest):
         ep = self.get("endpoints", "listed", "-n", "default")
         self.assertEqual(sorted(a["ip"] for a in ep["subsets"][0]["addresses"]), ips)
         self.assertEqual(ep["subsets"][0]["ports"][0]["port"], 8080)
+        slices = self.get("endpointslices", "-n", "default", "-l",
+                          "kubernetes.io/service-name=listed")["items"]
+        self.assertEqual(len(slices), 1)
+        endpoints = slices[0]["endpoints"]
+        self.assertEqual(sorted(e["addresses"][0] for e in endpoints), ips)
+        self.assertTrue(all(e["conditions"]["ready"] for e in endpoints))
 
 
 class FailureTest(KubeTest):
