@@ -181,6 +181,16 @@ class RolloutTest(KubeTest):
         for pod in after:
             self.assertIn("kubectl.kubernetes.io/restartedAt", pod["metadata"]["annotations"])
             self.assertEqual(pod["spec"]["serviceAccountName"], "restarter")
+        sets = {rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: rs
+                for rs in self.get("replicasets", "-n", "default", "-l", "app=restarted")["items"]}
+        self.assertEqual(sorted(sets), ["1", "2"])
+        self.assertEqual(sets["1"]["spec"]["replicas"], 0)
+        self.assertEqual(sets["2"]["spec"]["replicas"], 2)
+        self.assertEqual(sets["2"]["status"]["readyReplicas"], 2)
+        owner = after[0]["metadata"]["ownerReferences"][0]
+        self.assertEqual((owner["name"], owner["uid"]),
+                         (sets["2"]["metadata"]["name"], sets["2"]["metadata"]["uid"]))
+        self.assertEqual(sets["2"]["metadata"]["ownerReferences"][0]["uid"], dep["metadata"]["uid"])
 
     def test_scale_to_zero_and_delete_remove_pods(self):
         self.apply(deployment("scaled", "public.ecr.aws/nginx/nginx:1.25"))
@@ -196,6 +206,7 @@ class RolloutTest(KubeTest):
         self.kubectl("delete", "deployment", "scaled", "-n", "default")
         self.kubectl("wait", "pod", "-n", "default", "-l", "app=scaled", "--for=delete", WAIT)
         self.assertEqual(self.pods("scaled"), [])
+        self.assertEqual(self.get("replicasets", "-n", "default", "-l", "app=scaled")["items"], [])
 
     def test_service_endpoints_list_ready_pods(self):
         self.apply(deployment("listed", "public.ecr.aws/nginx/nginx:1.25"),
