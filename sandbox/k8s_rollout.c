@@ -8,8 +8,8 @@
  * the pods of the new template are made at once, and the old ones are
  * deleted when the new ones are all ready.
  * TODO: maxSurge and maxUnavailable, progressDeadlineSeconds
- * (ProgressDeadlineExceeded), ReplicaSet objects and the scale
- * subresource are not simulated; pods are deleted without a grace
+ * (ProgressDeadlineExceeded), revisionHistoryLimit and the scale
+ * subresource are not simulated, and pods are deleted without a grace
  * period.
  */
 #include "k8s_rollout.h"
@@ -31,7 +31,7 @@
 #define CRASH_RESTART_EVERY   10.0  /* sandbox seconds per crash restart */
 #define CRASH_RESTARTS_MAX    5
 /* NOTE: a Deployment gets at most this many pods, so that a mistyped
- * replica count cannot exhaust the sandbox's memory; a real cluster
+ * replica count cannot exhaust the sandbox's memory. A real cluster
  * would leave the rest Pending once its nodes are full. */
 #define DEPLOYMENT_PODS_MAX   256
 
