@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "k8s_object.h"
+#include "k8s_rollout.h"
 
 /* ---- services ------------------------------------------------------------ */
 
@@ -295,7 +296,7 @@ static const struct world_kv_list *pod_labels(const struct world_cluster *c,
     return &c->pods[i].labels;
 }
 
-static const char *node_ip(const struct world_cluster *c, const char *name)
+const char *k8s_node_ip(const struct world_cluster *c, const char *name)
 {
     for (size_t i = 0; name && i < c->node_count; i++)
         if (strcmp(c->nodes[i].name, name) == 0)
@@ -329,8 +330,8 @@ static cJSON *pod_spec(const struct world_pod *pod)
     return spec;
 }
 
-static void add_condition(cJSON *list, const char *type, int status,
-                          const char *when)
+cJSON *k8s_add_pod_condition(cJSON *list, const char *type, int status,
+                             const char *when)
 {
     cJSON *cond = cJSON_CreateObject();
 
@@ -338,6 +339,7 @@ static void add_condition(cJSON *list, const char *type, int status,
     cJSON_AddStringToObject(cond, "status", status ? "True" : "False");
     cJSON_AddStringToObject(cond, "lastTransitionTime", when);
     cJSON_AddItemToArray(list, cond);
+    return cond;
 }
 
 static cJSON *pod_status(const struct world_cluster *c,
@@ -350,12 +352,12 @@ static cJSON *pod_status(const struct world_cluster *c,
 
     cJSON_AddStringToObject(status, "phase", pod->phase);
     conditions = cJSON_AddArrayToObject(status, "conditions");
-    add_condition(conditions, "Initialized", 1, pod->created);
-    add_condition(conditions, "Ready", ready, pod->created);
-    add_condition(conditions, "ContainersReady", ready, pod->created);
-    add_condition(conditions, "PodScheduled", pod->node != NULL,
+    k8s_add_pod_condition(conditions, "Initialized", 1, pod->created);
+    k8s_add_pod_condition(conditions, "Ready", ready, pod->created);
+    k8s_add_pod_condition(conditions, "ContainersReady", ready, pod->created);
+    k8s_add_pod_condition(conditions, "PodScheduled", pod->node != NULL,
                   pod->created);
-    k8s_add_string(status, "hostIP", node_ip(c, pod->node));
+    k8s_add_string(status, "hostIP", k8s_node_ip(c, pod->node));
     cJSON_AddStringToObject(status, "podIP", pod->ip);
     ip = cJSON_CreateObject();
     cJSON_AddStringToObject(ip, "ip", pod->ip);
@@ -381,10 +383,13 @@ static cJSON *pod_status(const struct world_cluster *c,
 static cJSON *pod_render(const struct world_cluster *c, size_t i)
 {
     const struct world_pod *pod = &c->pods[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, pod->namespace, pod->name, pod->uid,
-                                   pod->resource_version, pod->created);
+    cJSON *obj, *meta;
 
+    if (pod->run)
+        return k8s_rollout_render_pod(c, pod);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, pod->namespace, pod->name, pod->uid,
+                            pod->resource_version, pod->created);
     k8s_add_map(meta, "labels", &pod->labels);
     k8s_add_map(meta, "annotations", &pod->annotations);
     cJSON_AddItemToObject(obj, "spec", pod_spec(pod));
@@ -413,4 +418,5 @@ const struct k8s_resource k8s_pod_resource = {
     .kind = "Pod", .short_name = "po", .namespaced = 1,
     .count = pod_count, .key = pod_key, .labels = pod_labels,
     .render = pod_render, .fields = pod_fields, .field = pod_field,
+    .changes = 1,
 };
