@@ -74,9 +74,7 @@ static int hex(char c)
     return -1;
 }
 
-/* IAM returns policy documents percent-encoded (RFC 3986, '+' kept);
- * a malformed escape is kept as it is. Decodes s in place. */
-static void percent_decode(char *s)
+void iam_percent_decode(char *s)
 {
     char *out = s;
     for (char *p = s; *p; p++) {
@@ -101,7 +99,7 @@ static int parse_role(const xmlNode *n, struct iam_role *r)
     r->description = awsxml_child_text(n, "Description");
     r->trust_policy = awsxml_child_text(n, "AssumeRolePolicyDocument");
     if (r->trust_policy)
-        percent_decode(r->trust_policy);
+        iam_percent_decode(r->trust_policy);
     if (!r->name || !*r->name || !r->arn || !*r->arn) {
         free_fields(r);
         return -1;

@@ -91,4 +91,38 @@ int iam_parse_oidc_providers(const char *xml, size_t len,
                              struct iam_oidc_provider_list *list,
                              struct api_error *err);
 
+/* IAM returns policy documents percent-encoded (RFC 3986, '+' kept);
+ * a malformed escape is kept as it is. Decodes s in place. */
+void iam_percent_decode(char *s);
+
+/* A customer managed policy: GetPolicy, then GetPolicyVersion of its
+ * default version. */
+struct iam_policy_info {
+    char *arn;
+    char *default_version;  /* "v1" */
+    char *document;         /* the default version's JSON, decoded */
+    char **tag_keys;
+    char **tag_values;
+    size_t tag_count;
+};
+
+void iam_policy_info_free(struct iam_policy_info *p);
+/* The value of tag key, or NULL. */
+const char *iam_policy_tag(const struct iam_policy_info *p, const char *key);
+
+/* Reads policy arn and its default version's document. done gets the
+ * policy (the callee's, free with iam_policy_info_free), or NULL and err;
+ * a missing policy is err "NoSuchEntity". */
+typedef void (*iam_policy_fn)(struct iam_policy_info *policy,
+                              const struct api_error *err, void *ctx);
+int iam_get_policy(struct aws_session *s, const char *arn, iam_policy_fn done,
+                   void *ctx);
+/* Fills p from a GetPolicy reply (ARN, default version, tags) or adds
+ * the document of a GetPolicyVersion reply. Return 0, or -1 with err. */
+int iam_parse_policy(const char *xml, size_t len, struct iam_policy_info *p,
+                     struct api_error *err);
+int iam_parse_policy_version(const char *xml, size_t len,
+                             struct iam_policy_info *p,
+                             struct api_error *err);
+
 #endif

@@ -14,7 +14,8 @@
  * containers by their merge key and takes $patch directives. There is
  * no admission, and no defaulting or schema validation beyond metadata
  * and a service's type and ports. Of the world file's kinds only service
- * accounts, services and ingress classes take writes.
+ * accounts, services, ingress classes and IngressClassParams take
+ * writes.
  */
 #include "k8s_write_int.h"
 
@@ -39,6 +40,9 @@ static const struct k8s_backend service_backend = {
 };
 static const struct k8s_backend class_backend = {
     k8s_class_get, k8s_class_put, k8s_class_remove, NULL,
+};
+static const struct k8s_backend params_backend = {
+    k8s_params_get, k8s_params_put, k8s_params_remove, NULL,
 };
 static const struct k8s_backend store_backend = {
     k8s_store_get, k8s_store_put, k8s_store_remove, NULL,
@@ -526,6 +530,8 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
         w.backend = &service_backend;
     else if (w.r == &k8s_ingress_class_resource)
         w.backend = &class_backend;
+    else if (w.r == &k8s_class_params_resource)
+        w.backend = &params_backend;
     else if (k8s_store_owns(c, w.r))
         w.backend = &store_backend;
     if (!w.backend)

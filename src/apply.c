@@ -325,7 +325,7 @@ static int write_service_account(struct engine *e,
     return create_service_account(e, sa, &a);
 }
 
-static int open_cluster(struct engine *e)
+int apply_open_cluster(struct engine *e)
 {
     if (e->kube_open)
         return 0;
@@ -346,7 +346,7 @@ static int ensure_service_account(struct engine *e, size_t step,
     if (!e->role_arn)
         return step_failed(e, step, "read the role from the stack's output "
                            "Role1");
-    if (open_cluster(e) < 0) {
+    if (apply_open_cluster(e) < 0) {
         progress_step_set(&e->progress, step, PROGRESS_FAILED,
                           "the cluster's Kubernetes API cannot be reached");
         return -1;
@@ -447,7 +447,7 @@ static int utf8_locale(void)
                        strcmp(codeset, "utf8") == 0);
 }
 
-static void engine_cleanup(struct engine *e)
+void apply_engine_cleanup(struct engine *e)
 {
     for (size_t i = 0; i < e->seen_count; i++)
         free(e->seen[i]);
@@ -459,16 +459,41 @@ static void engine_cleanup(struct engine *e)
     model_cleanup(&e->m);
 }
 
-int apply_run(const struct apply_request *rq, FILE *out)
+int apply_engine_init(struct engine *e, const struct apply_request *rq,
+                      FILE *out, const char *title, char *why, size_t len)
 {
     const struct ccfg *c = rq->config;
-    struct engine e = { .rq = rq, .out = out, .utf8 = utf8_locale() };
+    memset(e, 0, sizeof(*e));
+    e->rq = rq;
+    e->out = out;
+    e->utf8 = utf8_locale();
     struct model_options mo = rq->model;
     mo.region = c->region;
     mo.cluster = c->name;
     mo.region_only = 1;
-    char why[1024];
-    if (model_init(&e.m, &mo, why, sizeof(why)) < 0) {
+    if (model_init(&e->m, &mo, why, len) < 0)
+        return -1;
+    progress_init(&e->progress, title, NULL, NULL);
+    return 0;
+}
+
+void apply_catch_sigint(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, old);
+    apply_interrupted = 0;
+}
+
+int apply_run(const struct apply_request *rq, FILE *out)
+{
+    const struct ccfg *c = rq->config;
+    struct engine e;
+    char why[1024], title[300];
+    snprintf(title, sizeof(title), "%s cluster %s in %s", rq->deleting
+             ? "delete" : "apply", c->name, c->region);
+    if (apply_engine_init(&e, rq, out, title, why, sizeof(why)) < 0) {
         fprintf(stderr, "albatross %s: %s\n", rq->deleting ? "delete"
                 : "apply", why);
         return EXIT_SETUP;
@@ -477,24 +502,17 @@ int apply_run(const struct apply_request *rq, FILE *out)
         plan_build_delete(&e.plan, c);
     else
         plan_build_create(&e.plan, c, NULL);
-    char title[300];
-    snprintf(title, sizeof(title), "%s cluster %s in %s", rq->deleting
-             ? "delete" : "apply", c->name, c->region);
-    progress_init(&e.progress, title, NULL, NULL);
     for (size_t i = 0; i < e.plan.count; i++)
         progress_step_add(&e.progress, e.plan.steps[i].name,
                           e.plan.steps[i].description);
 
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
-    apply_interrupted = 0;
+    struct sigaction old;
+    apply_catch_sigint(&old);
     apply_log(&e, MARK_INFO, "%s %zu steps for cluster \"%s\" in \"%s\" "
               "(from %s)", rq->deleting ? "deleting:" : "applying:",
               e.plan.count, c->name, c->region, rq->file);
     int rc = walk(&e);
     sigaction(SIGINT, &old, NULL);
-    engine_cleanup(&e);
+    apply_engine_cleanup(&e);
     return rc;
 }

@@ -24,6 +24,8 @@ struct apply_request {
     struct model_options model; /* profile, readonly; region and cluster
                                  * are taken from the config */
     long poll_ms;              /* between DescribeStacks polls */
+    /* What to do after a stack fails; NULL: delete -f, then apply -f. */
+    const char *fix_hint;
 };
 
 /* Returns 0 when everything is in place (or gone), 1 when a step failed

@@ -515,10 +515,13 @@ cJSON *lbc_render(const struct lbc_options *o, char *err, size_t errlen)
     lbc_append(objects, webhooks.secret);
     lbc_append(objects, webhook_service(o));
     lbc_append(objects, deployment(o));
-    lbc_append(objects, webhooks.mutating);
-    lbc_append(objects, webhooks.validating);
     lbc_append(objects, lbc_ingress_class_params());
     lbc_append(objects, lbc_ingress_class());
+    /* Last: from here on the API server calls the controller for every
+     * Ingress and TargetGroupBinding write, so the objects before them
+     * do not wait for its pods. */
+    lbc_append(objects, webhooks.mutating);
+    lbc_append(objects, webhooks.validating);
     return objects;
 }
 

@@ -334,7 +334,9 @@ static int run_ui(struct options *o)
  */
 static int is_install(int argc, char **argv)
 {
-    return argc > 1 && strcmp(argv[1], "install") == 0;
+    return argc > 1 && (strcmp(argv[1], "install") == 0 ||
+                        strcmp(argv[1], "upgrade") == 0 ||
+                        strcmp(argv[1], "uninstall") == 0);
 }
 
 static int run_install(int argc, char **argv)

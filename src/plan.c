@@ -119,9 +119,10 @@ static size_t add_oidc_calls(struct plan *p, const struct ccfg *c,
     return provider;
 }
 
-static void add_service_account(struct plan *p, const struct ccfg *c,
-                                const struct ccfg_service_account *sa,
-                                size_t provider, const char *issuer)
+/* Adds the iamserviceaccount stack of sa and returns it. */
+static struct plan_step *add_service_account_stack(
+    struct plan *p, const struct ccfg *c,
+    const struct ccfg_service_account *sa, const char *issuer)
 {
     char name[NAME_MAX_LEN], account[160], placeholder[160];
     cfn_service_account_stack_name(c, sa, name, sizeof(name));
@@ -130,7 +131,6 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
         "create the IAM role Role1 that %s assumes through the OIDC "
         "provider%s", account, sa->inline_policy
         ? ", with its inline policy Policy1" : "");
-    depends(s, provider);
     stack_tags(s, c);
     ccfg_map_add(&s->tags, "alpha.eksctl.io/iamserviceaccount-name", account);
     if (!issuer) {
@@ -147,8 +147,18 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
     take_template(s, cfn_service_account_template(c, sa,
                                                   issuer ? issuer
                                                          : placeholder));
+    return s;
+}
+
+static void add_service_account(struct plan *p, const struct ccfg *c,
+                                const struct ccfg_service_account *sa,
+                                size_t provider, const char *issuer)
+{
+    char account[160];
+    snprintf(account, sizeof(account), "%s/%s", sa->namespace_name, sa->name);
+    depends(add_service_account_stack(p, c, sa, issuer), provider);
     size_t stack = p->count - 1;
-    s = add_step(p, PLAN_CALL, "kubernetes:ServiceAccount", "create or patch "
+    struct plan_step *s = add_step(p, PLAN_CALL, "kubernetes:ServiceAccount", "create or patch "
                  "the ServiceAccount %s with the annotation "
                  "eks.amazonaws.com/role-arn set to the stack's output Role1 "
                  "and the label app.kubernetes.io/managed-by=eksctl; create "
@@ -194,17 +204,21 @@ void plan_build_create(struct plan *p, const struct ccfg *c,
         add_nodegroup(p, c, &c->nodegroups[i], cluster);
 }
 
+static void add_service_account_delete(struct plan *p, const struct ccfg *c,
+                                       const struct ccfg_service_account *sa)
+{
+    char name[NAME_MAX_LEN];
+    cfn_service_account_stack_name(c, sa, name, sizeof(name));
+    add_step(p, PLAN_DELETE_STACK, name, "delete the role of %s/%s and wait "
+             "until the stack is gone", sa->namespace_name, sa->name);
+}
+
 void plan_build_delete(struct plan *p, const struct ccfg *c)
 {
     char name[NAME_MAX_LEN];
     memset(p, 0, sizeof(*p));
-    for (size_t i = c->service_account_count; i-- > 0;) {
-        const struct ccfg_service_account *sa = &c->service_accounts[i];
-        cfn_service_account_stack_name(c, sa, name, sizeof(name));
-        add_step(p, PLAN_DELETE_STACK, name, "delete the role of %s/%s and "
-                 "wait until the stack is gone", sa->namespace_name,
-                 sa->name);
-    }
+    for (size_t i = c->service_account_count; i-- > 0;)
+        add_service_account_delete(p, c, &c->service_accounts[i]);
     size_t accounts = p->count;
     for (size_t i = c->nodegroup_count; i-- > 0;) {
         cfn_nodegroup_stack_name(c, &c->nodegroups[i], name, sizeof(name));
@@ -228,6 +242,22 @@ void plan_build_delete(struct plan *p, const struct ccfg *c)
      * provider trusts the cluster's issuer. */
     for (size_t i = accounts; i < before_cluster; i++)
         depends(s, i);
+}
+
+void plan_add_service_account(struct plan *p, const struct ccfg *c,
+                               size_t index, const char *issuer, int deleting)
+{
+    const struct ccfg_service_account *sa = &c->service_accounts[index];
+    if (deleting)
+        add_service_account_delete(p, c, sa);
+    else
+        add_service_account_stack(p, c, sa, issuer);
+}
+
+void plan_add_call(struct plan *p, const char *name,
+                   const char *description)
+{
+    add_step(p, PLAN_CALL, name, "%s", description);
 }
 
 void plan_cleanup(struct plan *p)

@@ -36,10 +36,10 @@ EXPECTED = [
     ("Secret", "aws-load-balancer-tls", NS),
     ("Service", SERVICE, NS),
     ("Deployment", "aws-load-balancer-controller", NS),
-    ("MutatingWebhookConfiguration", "aws-load-balancer-webhook", None),
-    ("ValidatingWebhookConfiguration", "aws-load-balancer-webhook", None),
     ("IngressClassParams", "alb", None),
     ("IngressClass", "alb", None),
+    ("MutatingWebhookConfiguration", "aws-load-balancer-webhook", None),
+    ("ValidatingWebhookConfiguration", "aws-load-balancer-webhook", None),
 ]
 
 

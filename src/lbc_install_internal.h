@@ -1,0 +1,53 @@
+/* Shared by the controller installation's files (src/lbc_install*.c). */
+#ifndef ALBATROSS_LBC_INSTALL_INTERNAL_H
+#define ALBATROSS_LBC_INSTALL_INTERNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "../api/kube_write.h"
+#include "apply_internal.h"
+#include "clusterconfig.h"
+#include "lbc_install.h"
+
+struct lbc_run {
+    struct engine e;
+    const struct lbc_install_request *rq;
+    struct apply_request apply;
+    struct ccfg config;           /* the cluster and its one service account */
+    struct lbc_options lbc;       /* rq->lbc with the cluster's values */
+    char *cluster_arn;
+    char *region;
+    char *vpc_id;
+    char *issuer;                 /* https://... */
+    char policy_arn[256];
+    char fix_hint[512];
+    cJSON *objects;               /* rendered; lbc_objects_free */
+};
+
+/* lbc_install_kube.c. Each returns 0, or -1 after logging the failure
+ * (e->error holds the API error when there was one). */
+
+/* The request path of a rendered object; 0, or -1 for an unknown kind. */
+int lbc_object_ref(const cJSON *obj, struct kube_object_ref *ref);
+/* Server-side applies obj with force. */
+int lbc_kube_apply(struct lbc_run *r, const cJSON *obj);
+/* GETs ref (with query). Returns the object, NULL with *missing set for
+ * a 404, or NULL after logging any other failure. */
+cJSON *lbc_kube_get(struct lbc_run *r, const struct kube_object_ref *ref,
+                    const char *query, int *missing);
+int lbc_kube_delete(struct lbc_run *r, const struct kube_object_ref *ref);
+/* Applies the CRDs and waits until each is Established. */
+int lbc_apply_crds(struct lbc_run *r);
+/* Applies every object but the CRDs, in the rendered order. */
+int lbc_apply_objects(struct lbc_run *r);
+/* Waits for the Deployment's rollout, printing each pod's status. */
+int lbc_wait_rollout(struct lbc_run *r);
+/* Waits until the webhook Service has a ready endpoint. */
+int lbc_wait_webhook(struct lbc_run *r);
+/* Deletes the objects albatross applied, webhooks first. */
+int lbc_delete_objects(struct lbc_run *r);
+/* The image tag of the installed Deployment (a copy), or NULL with
+ * *missing set when there is none. */
+char *lbc_installed_version(struct lbc_run *r, int *missing);
+
+#endif
