@@ -3,8 +3,8 @@
  * structs, so the lists and the controller simulation see them as they
  * see the world file's. Only the spec fields the simulation reads are
  * kept (scheme, group, ipAddressType, the first certificateArn,
- * sslPolicy, targetType, tags), with the labels and annotations; other
- * spec fields and managedFields are dropped.
+ * sslPolicy, targetType, tags); as for ingress classes, the whole object
+ * is kept as JSON beside the struct, which the lists return.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +66,7 @@ static int read_tags(const cJSON *tags, struct world_kv_list *out)
 }
 
 /* Fills p from obj; returns 0, or -1 with p to clean up. */
-static int fill_params(struct world_ingress_class_params *p, const cJSON *obj)
+static int fill_params(struct world_ingress_class_params *p, cJSON *obj)
 {
     const cJSON *meta = member(obj, "metadata", NULL);
     const cJSON *spec = member(obj, "spec", NULL);
@@ -84,7 +84,11 @@ static int fill_params(struct world_ingress_class_params *p, const cJSON *obj)
         member(spec, "certificateArn", NULL), 0));
     p->ssl_policy = optional(member(spec, "sslPolicy", NULL));
     p->target_type = optional(member(spec, "targetType", NULL));
-    if (!p->name || !p->uid || !p->created ||
+    /* The render adds kind and apiVersion, as for ingress classes. */
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
+    p->document = cJSON_PrintUnformatted(obj);
+    if (!p->name || !p->uid || !p->created || !p->document ||
         k8s_read_map(member(meta, "annotations", NULL),
                      &p->annotations) < 0 ||
         k8s_read_map(member(meta, "labels", NULL), &p->labels) < 0 ||

@@ -156,6 +156,7 @@ struct world_ingress_class_params {
     char *ssl_policy;
     char *target_type;
     struct world_kv_list tags;
+    char *document;         /* as for world_service_account */
 };
 
 /* A core/v1 Event, written by the controller simulation. */

@@ -558,6 +558,7 @@ void world_free_class_params(struct world_ingress_class_params *p)
     free(p->certificate_arn);
     free(p->ssl_policy);
     free(p->target_type);
+    free(p->document);
     wfile_kv_free(&p->tags);
 }
 
