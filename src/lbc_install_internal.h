@@ -46,6 +46,15 @@ int lbc_wait_rollout(struct lbc_run *r);
 int lbc_wait_webhook(struct lbc_run *r);
 /* Deletes the objects albatross applied, webhooks first. */
 int lbc_delete_objects(struct lbc_run *r);
+/* kubectl rollout status's test on a Deployment: the controller saw
+ * the latest spec, and every replica is updated and available, with no
+ * old ones left. Returns 1 when rolled out, 0 while it is not, -1 when
+ * its progress deadline passed; why says where it stands. */
+int lbc_rolled_out(const cJSON *deployment, char *why, size_t len);
+/* What to do about a pod that does not start, from its container's
+ * waiting reason or failed condition and the message; NULL when there
+ * is no advice for it. */
+const char *lbc_pod_advice(const char *reason, const char *message);
 /* The image tag of the installed Deployment (a copy), or NULL with
  * *missing set when there is none. */
 char *lbc_installed_version(struct lbc_run *r, int *missing);

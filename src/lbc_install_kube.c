@@ -314,8 +314,7 @@ static void container_problem(const cJSON *pod, char *reason, size_t rlen,
     }
 }
 
-/* What to do about a pod stuck with reason; NULL when nothing is known. */
-static const char *advice(const char *reason, const char *message)
+const char *lbc_pod_advice(const char *reason, const char *message)
 {
     if (!strcmp(reason, "ErrImagePull") || !strcmp(reason, "ImagePullBackOff")
         || !strcmp(reason, "InvalidImageName"))
@@ -359,7 +358,7 @@ static void report_pod(struct lbc_run *r, const cJSON *pod,
     snprintf(lines + used, len - used, "%s\n", line);
     if (strstr(ro->last, line))
         return;
-    const char *todo = ready ? NULL : advice(reason, message);
+    const char *todo = ready ? NULL : lbc_pod_advice(reason, message);
     apply_log(&r->e, todo ? MARK_WARN : MARK_INFO, "%s%s%s", line,
               message[0] && !ready ? ": " : "", !ready ? message : "");
     if (todo)
@@ -381,9 +380,7 @@ static void report_pods(struct lbc_run *r, struct rollout *ro)
     cJSON_Delete(list);
 }
 
-/* kubectl rollout status's test: the controller saw the latest spec, and
- * every replica is updated and available, with no old ones left. */
-static int rolled_out(const cJSON *d, char *why, size_t len)
+int lbc_rolled_out(const cJSON *d, char *why, size_t len)
 {
     const cJSON *progressing = NULL, *c;
     double generation = number_at(d, "metadata", "generation");
@@ -423,7 +420,7 @@ static int check_rollout(struct lbc_run *r, void *ctx)
                       r->lbc.namespace, LBC_NAME);
         return -1;
     }
-    int rc = rolled_out(d, why, sizeof(why));
+    int rc = lbc_rolled_out(d, why, sizeof(why));
     cJSON_Delete(d);
     report_pods(r, ro);
     if (rc < 0)
