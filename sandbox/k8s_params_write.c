@@ -1,10 +1,10 @@
 /*
  * Writes of IngressClassParams (elbv2.k8s.aws/v1beta1) into the world's
  * structs, so the lists and the controller simulation see them as they
- * see the world file's. Only the spec fields the simulation reads are
- * kept (scheme, group, ipAddressType, the first certificateArn,
- * sslPolicy, targetType, tags); as for ingress classes, the whole object
- * is kept as JSON beside the struct, which the lists return.
+ * see the world file's. The struct keeps the spec fields the simulation
+ * reads (scheme, group, ipAddressType, the first certificateArn,
+ * sslPolicy, targetType, tags). As for ingress classes, the whole object
+ * is kept as JSON beside it, and reads return that.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -221,7 +221,7 @@ static int parse_options(struct install_options *o, int argc, char **argv)
             return rc;
     }
     if (optind >= argc)
-        return bad_usage("missing what to act on: add %s", "controller");
+        return bad_usage("missing the object: add %s", "controller");
     if (strcmp(argv[optind], "controller") != 0)
         return bad_usage("unknown object \"%s\": only the controller is "
                          "installed this way", argv[optind]);

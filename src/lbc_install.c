@@ -1,10 +1,10 @@
 /*
  * The controller installation's walk: check the cluster (OIDC issuer and
  * IAM provider), plan the steps, and carry them out in order. Installing
- * and upgrading create or reuse the policy, create the iamserviceaccount
- * stack eksctl would create (src/apply_stack.c does it), apply the
- * objects and wait; uninstalling deletes the objects, then the stack and
- * the policy when albatross or eksctl made them.
+ * and upgrading create or reuse the policy and create the
+ * iamserviceaccount stack eksctl would create (through src/apply_stack.c).
+ * Then they apply the objects and wait. Uninstalling deletes the objects,
+ * then the stack and the policy when albatross or eksctl made them.
  *
  * TODO: --identity pod-identity needs the EKS Pod Identity client
  * (CreatePodIdentityAssociation); until then it is rejected.
@@ -249,7 +249,7 @@ static int ensure_policy(struct lbc_run *r)
     return rc;
 }
 
-/* Deletes the policy when albatross created it (its tag says so). */
+/* Deletes the policy when its tag shows that albatross created it. */
 static int delete_policy(struct lbc_run *r)
 {
     struct iam_policy_info *p;

@@ -1,9 +1,10 @@
 /*
  * The controller's Kubernetes side: server-side apply of the rendered
- * objects (field manager albatross, force), the waits that follow them
- * as kubectl does them (CRD condition Established, Deployment rollout
- * status, ready webhook endpoints), the pods' status and what to do when
- * one does not start, and the deletion of the objects.
+ * objects (field manager albatross, force) and the deletion of them. The
+ * waits after an apply test what kubectl tests: the CRD condition
+ * Established, the Deployment's rollout status, and ready endpoints of
+ * the webhook Service. While the rollout runs, each pod's status is
+ * printed, with what to do when one does not start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -280,8 +281,8 @@ struct rollout {
     char last[2048];    /* the pods' status lines printed last */
 };
 
-/* The first container state that explains a pod that is not ready:
- * waiting reason and message, or the last termination's. */
+/* The reason a pod is not ready: the first waiting container's reason
+ * and message, or else the first condition that is False. */
 static void container_problem(const cJSON *pod, char *reason, size_t rlen,
                               char *message, size_t mlen)
 {

@@ -113,8 +113,8 @@ def openssl(*args):
 
 
 def wait_for(what, probe, seconds=30):
-    """Polls probe until it returns something true; the sandbox's clock
-    and controller run on their own, so the answer may take a moment."""
+    """Polls probe until it returns something true, because the sandbox's
+    controller reconciles on its own schedule."""
     deadline = time.monotonic() + seconds
     while True:
         value = probe()
