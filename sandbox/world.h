@@ -283,6 +283,9 @@ struct world_policy {
     char *document;         /* default version, JSON text */
     char *created;
     struct world_kv_list tags;
+    /* Versions created (v1, v2, ...); the last is the default. 0 is
+     * read as 1. */
+    unsigned version_count;
 };
 
 struct world_oidc_provider {

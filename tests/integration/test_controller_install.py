@@ -310,12 +310,26 @@ class Uninstall(unittest.TestCase):
             self.assertIsNone(aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN,
                                   check=False))
 
-    def test_policy_albatross_did_not_create_stays(self):
+    def test_older_policy_updated_and_kept(self):
+        """A policy someone else created from an older document gets a new
+        default version, and uninstall leaves it."""
         with Sandbox(world=WORLD) as sb:
+            older = os.path.join(sb.dir.name, "older.json")
+            with open(older, "w") as f:
+                json.dump({"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": "ec2:DescribeVpcs",
+                     "Resource": "*"}]}, f)
             sb.aws("iam", "create-policy", "--policy-name",
                    "AWSLoadBalancerControllerIAMPolicy", "--policy-document",
-                   "file://" + POLICY_FILE)
-            install(sb, "--timeout", "60", check=False)
+                   "file://" + older)
+            res = install(sb, "--timeout", "60", check=False)
+            self.assertIn("added a new default version", res.stdout)
+            policy = aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN)["Policy"]
+            self.assertEqual(policy["DefaultVersionId"], "v2")
+            version = aws(sb, "iam", "get-policy-version", "--policy-arn", POLICY_ARN,
+                          "--version-id", "v2")["PolicyVersion"]
+            with open(POLICY_FILE) as f:
+                self.assertEqual(version["Document"], json.load(f))
             res = sb.albatross("uninstall", "controller", "--cluster", CLUSTER, *FAST,
                                check=False, timeout=120, AWS_REGION=REGION)
             self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
