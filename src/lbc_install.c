@@ -397,10 +397,13 @@ static int render(struct lbc_run *r)
     if (r->objects)
         return 0;
     r->objects = lbc_render(&r->lbc, err, sizeof(err));
-    if (!r->objects)
+    if (!r->objects) {
         apply_log(&r->e, MARK_FAIL, "render the controller's objects: %s",
                   err);
-    return r->objects ? 0 : -1;
+        return -1;
+    }
+    return r->rq->action == LBC_UNINSTALL
+           ? 0 : lbc_reuse_webhook_certificate(r);
 }
 
 static int run_call(struct lbc_run *r, const char *name)

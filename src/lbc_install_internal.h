@@ -36,6 +36,12 @@ int lbc_kube_apply(struct lbc_run *r, const cJSON *obj);
 cJSON *lbc_kube_get(struct lbc_run *r, const struct kube_object_ref *ref,
                     const char *query, int *missing);
 int lbc_kube_delete(struct lbc_run *r, const struct kube_object_ref *ref);
+/* Puts the live webhook Secret's certificates into the rendered Secret
+ * and caBundles, so an upgrade or a second install keeps the CA that the
+ * running pods' certificate chains to. Nothing changes when there is no
+ * complete Secret yet.
+ * NOTE: the live certificate's expiry and names are not checked. */
+int lbc_reuse_webhook_certificate(struct lbc_run *r);
 /* Applies the CRDs and waits until each is Established. */
 int lbc_apply_crds(struct lbc_run *r);
 /* Applies every object but the CRDs, in the rendered order. */

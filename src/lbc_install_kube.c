@@ -268,6 +268,64 @@ int lbc_apply_objects(struct lbc_run *r)
     return 0;
 }
 
+/* ---- the webhook certificate --------------------------------------------- */
+
+/* Replaces the string at obj[key] with a copy of value. */
+static void replace_string(cJSON *obj, const char *key, const char *value)
+{
+    cJSON *copy = cJSON_CreateString(value);
+    if (copy && !cJSON_ReplaceItemInObjectCaseSensitive(obj, key, copy))
+        cJSON_Delete(copy);
+}
+
+/* Points every webhook of config at the CA ca (base64 PEM). */
+static void set_ca_bundles(cJSON *config, const char *ca)
+{
+    cJSON *hook;
+    cJSON_ArrayForEach(hook, cJSON_GetObjectItemCaseSensitive(config,
+                                                              "webhooks"))
+        replace_string(cJSON_GetObjectItemCaseSensitive(hook, "clientConfig"),
+                       "caBundle", ca);
+}
+
+int lbc_reuse_webhook_certificate(struct lbc_run *r)
+{
+    struct kube_object_ref ref = { "/api/v1", r->lbc.namespace, "secrets",
+                                   LBC_TLS_SECRET };
+    static const char *const keys[] = {"ca.crt", "tls.crt", "tls.key"};
+    int missing;
+    cJSON *live = lbc_kube_get(r, &ref, NULL, &missing);
+    if (!live)
+        return missing ? 0 : -1;
+    const cJSON *data = cJSON_GetObjectItemCaseSensitive(live, "data");
+    int complete = 1;
+    for (size_t i = 0; i < 3; i++)
+        complete &= cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+            data, keys[i]));
+    cJSON *obj;
+    cJSON_ArrayForEach(obj, r->objects) {
+        if (!complete)
+            break;
+        if (is_kind(obj, "Secret")) {
+            cJSON *mine = cJSON_GetObjectItemCaseSensitive(obj, "data");
+            for (size_t i = 0; i < 3; i++)
+                replace_string(mine, keys[i], cJSON_GetStringValue(
+                    cJSON_GetObjectItemCaseSensitive(data, keys[i])));
+        } else if (is_kind(obj, "MutatingWebhookConfiguration") ||
+                   is_kind(obj, "ValidatingWebhookConfiguration")) {
+            set_ca_bundles(obj, cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(data, "ca.crt")));
+        }
+    }
+    lbc_secret_wipe(live);
+    cJSON_Delete(live);
+    if (complete)
+        apply_log(&r->e, MARK_INFO, "keeping the webhook certificate of "
+                  "Secret \"%s/%s\", which the running pods serve",
+                  r->lbc.namespace, LBC_TLS_SECRET);
+    return 0;
+}
+
 /* ---- the rollout ------------------------------------------------------------ */
 
 static double number_at(const cJSON *obj, const char *a, const char *b)

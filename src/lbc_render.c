@@ -531,17 +531,20 @@ static void wipe_string(cJSON *item)
         OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
 }
 
+void lbc_secret_wipe(cJSON *obj)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Secret"))
+        return;
+    cJSON *value;
+    cJSON_ArrayForEach(value, cJSON_GetObjectItemCaseSensitive(obj, "data"))
+        wipe_string(value);
+}
+
 void lbc_objects_free(cJSON *objects)
 {
     cJSON *obj;
-    cJSON_ArrayForEach(obj, objects) {
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Secret"))
-            continue;
-        cJSON *value;
-        cJSON_ArrayForEach(value,
-                           cJSON_GetObjectItemCaseSensitive(obj, "data"))
-            wipe_string(value);
-    }
+    cJSON_ArrayForEach(obj, objects)
+        lbc_secret_wipe(obj);
     cJSON_Delete(objects);
 }

@@ -78,6 +78,8 @@ const char *lbc_service_account(const struct lbc_options *o);
  */
 cJSON *lbc_render(const struct lbc_options *o, char *err, size_t errlen);
 
+/* Wipes the data of obj when it is a Secret; other kinds are left. */
+void lbc_secret_wipe(cJSON *obj);
 /* Wipes the Secrets' data in objects and frees them. NULL is allowed. */
 void lbc_objects_free(cJSON *objects);
 

@@ -229,10 +229,17 @@ class Installed(unittest.TestCase):
             self.assertEqual(version["Document"], json.load(f))
 
     def test_second_install_reuses_everything(self):
+        before = kube_get(self.sb, "secrets", "aws-load-balancer-tls", True)["data"]
         res = install(self.sb, "--timeout", "60", check=False)
         self.assertIn("matches %s" % POLICY_FILE, res.stdout)
         self.assertIn('stack "%s" exists already' % STACK, res.stdout)
         self.assertNotIn("created policy", res.stdout)
+        self.assertIn("keeping the webhook certificate", res.stdout)
+        after = kube_get(self.sb, "secrets", "aws-load-balancer-tls", True)["data"]
+        self.assertEqual(after, before)
+        hook = kube_get(self.sb, "validatingwebhookconfigurations",
+                        "aws-load-balancer-webhook", False)["webhooks"][0]
+        self.assertEqual(hook["clientConfig"]["caBundle"], before["ca.crt"])
 
     def test_ingress_gets_an_alb(self):
         def hostname():
