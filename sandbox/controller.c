@@ -21,6 +21,7 @@
 #include "awsreply.h"
 #include "controller_task.h"
 #include "iampolicy.h"
+#include "k8s_rollout.h"
 #include "wfile.h"
 #include "world_net.h"
 
@@ -300,37 +301,12 @@ static int add_event(struct world_cluster *c, const struct world_ingress *ing,
                      const char *type, const char *reason,
                      const char *message)
 {
-    struct world_event *e = world_append(&c->events, &c->event_count,
-                                         sizeof(*e));
-    if (!e)
-        return -1;
-    char created[21];
-    awsreply_format_time(time(NULL), created);
-    e->resource_version = ++c->resource_version;
-    e->namespace = strdup(ing->namespace);
-    char *seed = wfile_printf("%s/%s/%s/%lu", c->name, ing->namespace,
-                              ing->name, e->resource_version);
-    char *suffix = seed ? wfile_derive("", seed, 16, WFILE_LOWER_HEX) : NULL;
-    e->name = suffix ? wfile_printf("%s.%s", ing->name, suffix) : NULL;
-    e->uid = seed ? wfile_uuid(seed) : NULL;
-    free(seed);
-    free(suffix);
-    e->created = strdup(created);
-    e->type = strdup(type);
-    e->reason = strdup(reason);
-    e->message = strdup(message);
-    e->component = strdup("ingress");
-    e->count = 1;
-    e->object_kind = strdup("Ingress");
-    e->object_api_version = strdup("networking.k8s.io/v1");
-    e->object_namespace = strdup(ing->namespace);
-    e->object_name = strdup(ing->name);
-    e->object_uid = strdup(ing->uid);
-    e->object_resource_version = ing->resource_version;
-    return e->namespace && e->name && e->uid && e->created && e->type &&
-           e->reason && e->message && e->component && e->object_kind &&
-           e->object_api_version && e->object_namespace &&
-           e->object_name && e->object_uid ? 0 : -1;
+    struct k8s_event_ref ref = {
+        "Ingress", "networking.k8s.io/v1", ing->namespace, ing->name,
+        ing->uid, ing->resource_version,
+    };
+
+    return k8s_record_event(c, &ref, type, reason, message, "ingress");
 }
 
 static int record(struct ctl_task *t, const char *type, const char *reason,
@@ -443,7 +419,7 @@ static int run_groups(struct world *w, struct world_cluster *c,
     return rc;
 }
 
-static int run_cluster(struct world *w, struct world_cluster *c)
+int ctl_run_cluster(struct world *w, struct world_cluster *c)
 {
     struct ctl_creds creds = { .role = NULL };
     int running = resolve_creds(w, c, &creds);
@@ -469,17 +445,24 @@ static int run_cluster(struct world *w, struct world_cluster *c)
 
 int controller_tick(struct world *w)
 {
-    if (w->controllers_done || world_clock(w) < w->timing.controller_start)
+    if (k8s_rollout_tick(w) < 0)
+        return -1;
+    if (world_clock(w) < w->timing.controller_start)
         return 0;
-    w->controllers_done = 1;
-    return controller_run(w);
+    if (!w->controllers_done) {
+        w->controllers_done = 1;
+        if (controller_run(w) < 0)
+            return -1;
+    }
+    return ctl_gate_tick(w);
 }
 
 int controller_run(struct world *w)
 {
     for (size_t i = 0; i < w->cluster_count; i++)
         if (w->clusters[i].controller.installed &&
-            run_cluster(w, &w->clusters[i]) < 0)
+            !w->clusters[i].controller.deployed &&
+            ctl_run_cluster(w, &w->clusters[i]) < 0)
             return -1;
     return 0;
 }

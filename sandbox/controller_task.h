@@ -115,6 +115,15 @@ int ctl_deploy(struct ctl_task *t);
 
 /* controller.c */
 
+/* Reconciles every ingress of c the controller owns, once. Returns 0,
+ * or -1 when memory runs out. */
+int ctl_run_cluster(struct world *w, struct world_cluster *c);
+
+/* controller_gate.c: starts the simulation for a cluster whose
+ * controller Deployment is available, reruns it when its ingresses
+ * change, and stops it when the Deployment goes. Returns 0 or -1. */
+int ctl_gate_tick(struct world *w);
+
 /* Checks that the controller may call SERVICE:OPERATION (iam_action
  * "ec2:DescribeSubnets"). Returns 0, or -1 with the AWS SDK's error text
  * in t->message after prefix ("couldn't auto-discover subnets: "). */

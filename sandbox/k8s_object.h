@@ -69,6 +69,8 @@ extern const struct k8s_resource k8s_service_resource;
 extern const struct k8s_resource k8s_endpoints_resource;
 extern const struct k8s_resource k8s_endpoint_slice_resource;
 extern const struct k8s_resource k8s_pod_resource;
+/* The IP address of the node named name, or NULL. */
+const char *k8s_node_ip(const struct world_cluster *c, const char *name);
 
 /* k8s_events.c: core/v1 and events.k8s.io/v1 events, ingress classes
  * and IngressClassParams. */

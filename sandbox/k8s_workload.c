@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "k8s_object.h"
+#include "k8s_rollout.h"
 
 /* ---- services ------------------------------------------------------------ */
 
@@ -295,7 +296,7 @@ static const struct world_kv_list *pod_labels(const struct world_cluster *c,
     return &c->pods[i].labels;
 }
 
-static const char *node_ip(const struct world_cluster *c, const char *name)
+const char *k8s_node_ip(const struct world_cluster *c, const char *name)
 {
     for (size_t i = 0; name && i < c->node_count; i++)
         if (strcmp(c->nodes[i].name, name) == 0)
@@ -355,7 +356,7 @@ static cJSON *pod_status(const struct world_cluster *c,
     add_condition(conditions, "ContainersReady", ready, pod->created);
     add_condition(conditions, "PodScheduled", pod->node != NULL,
                   pod->created);
-    k8s_add_string(status, "hostIP", node_ip(c, pod->node));
+    k8s_add_string(status, "hostIP", k8s_node_ip(c, pod->node));
     cJSON_AddStringToObject(status, "podIP", pod->ip);
     ip = cJSON_CreateObject();
     cJSON_AddStringToObject(ip, "ip", pod->ip);
@@ -381,10 +382,13 @@ static cJSON *pod_status(const struct world_cluster *c,
 static cJSON *pod_render(const struct world_cluster *c, size_t i)
 {
     const struct world_pod *pod = &c->pods[i];
-    cJSON *obj = cJSON_CreateObject();
-    cJSON *meta = k8s_add_metadata(obj, pod->namespace, pod->name, pod->uid,
-                                   pod->resource_version, pod->created);
+    cJSON *obj, *meta;
 
+    if (pod->run)
+        return k8s_rollout_render_pod(c, pod);
+    obj = cJSON_CreateObject();
+    meta = k8s_add_metadata(obj, pod->namespace, pod->name, pod->uid,
+                            pod->resource_version, pod->created);
     k8s_add_map(meta, "labels", &pod->labels);
     k8s_add_map(meta, "annotations", &pod->annotations);
     cJSON_AddItemToObject(obj, "spec", pod_spec(pod));
@@ -413,4 +417,5 @@ const struct k8s_resource k8s_pod_resource = {
     .kind = "Pod", .short_name = "po", .namespaced = 1,
     .count = pod_count, .key = pod_key, .labels = pod_labels,
     .render = pod_render, .fields = pod_fields, .field = pod_field,
+    .changes = 1,
 };

@@ -15,6 +15,7 @@ struct world_kv {
 };
 
 struct k8s_store;
+struct k8s_pod_run;
 
 struct world_kv_list {
     struct world_kv *items;
@@ -114,6 +115,9 @@ struct world_pod {
      * an HTTP status code, checked against the target group's matcher
      * (Target.ResponseCodeMismatch when it does not match). */
     char *health_check;
+    /* What a Deployment's pod runs and how far it got (k8s_rollout.h);
+     * NULL for the world file's pods. */
+    struct k8s_pod_run *run;
 };
 
 /* A worker node, derived from the node groups. */
@@ -189,6 +193,12 @@ struct world_controller {
     char *version;          /* v2.7.2 */
     char *ingress_class;    /* --ingress-class, "alb" */
     int tolerate_missing_service; /* --tolerate-non-existent-backend-service */
+    /* Running because a Deployment of it is available (k8s_rollout.c),
+     * not because the world file says so; and the newest ingress
+     * resourceVersion and ingress count it has reconciled. */
+    int deployed;
+    unsigned long reconciled_rv;
+    size_t reconciled_ingresses;
 };
 
 struct world_nodegroup {
@@ -455,6 +465,7 @@ struct world_timing {
                              * time below takes this to create or delete */
     double cluster_creation; /* an EKS cluster stays CREATING */
     double nodegroup_creation; /* a node group stays CREATING */
+    double pod_startup;     /* a Deployment's pod pulls and starts */
 };
 
 struct world {

@@ -78,6 +78,12 @@ int world_service_slice(struct world_service *svc);
 int world_node_port(const struct world_service *svc, int port);
 char *world_cluster_ip(const struct world_cluster *c,
                        const struct world_service *svc);
+/* An address inside cidr chosen by seed, away from the block's first
+ * addresses; in 192.168.0.0/16 when cidr is NULL. NULL when memory runs
+ * out. */
+char *world_address_in(const char *cidr, const char *seed);
+/* Frees what a pod owns, not the pod itself. */
+void world_free_pod(struct world_pod *p);
 /* Gives the objects of world_read_k8s resource versions from *next. */
 void world_number_k8s(struct world_cluster *c, unsigned long *next);
 void world_free_k8s(struct world_cluster *c);

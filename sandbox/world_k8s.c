@@ -10,6 +10,7 @@
 
 #include "world_cluster.h"
 #include "world_net.h"
+#include "k8s_rollout.h"
 
 #define ALB_CONTROLLER      "ingress.k8s.aws/alb"
 #define CONTROLLER_VERSION  "v2.7.2"
@@ -27,7 +28,7 @@ static unsigned long hash_of(const char *seed)
 
 /* An address inside cidr chosen by seed, away from the block's first
  * addresses; "192.168.0.0/16" when cidr is NULL. */
-static char *address_in(const char *cidr, const char *seed)
+char *world_address_in(const char *cidr, const char *seed)
 {
     unsigned a = 192, b = 168, c = 0, d = 0, bits = 16;
     if (cidr)
@@ -56,7 +57,7 @@ char *world_cluster_ip(const struct world_cluster *c,
     char *seed = wfile_printf("%s/%s/%s", c->name, svc->namespace,
                               svc->name);
     /* EKS gives services addresses from 10.100.0.0/16. */
-    char *ip = seed ? address_in("10.100.0.0/16", seed) : NULL;
+    char *ip = seed ? world_address_in("10.100.0.0/16", seed) : NULL;
 
     free(seed);
     return ip;
@@ -438,7 +439,7 @@ static int add_node(const struct world *w, struct world_cluster *c,
         return -1;
     }
     node->nodegroup = ng->name;
-    node->ip = address_in(subnet ? subnet->cidr : NULL, seed);
+    node->ip = world_address_in(subnet ? subnet->cidr : NULL, seed);
     node->instance_id = wfile_derive("i-", seed, 17, WFILE_LOWER_HEX);
     node->az = subnet ? strdup(subnet->az) : wfile_printf("%sa", c->region);
     node->subnet_id = subnet ? strdup(subnet->id) : NULL;
@@ -496,7 +497,7 @@ static int place_pods(struct wfile *f, const yaml_node_t *map,
                                             : NULL;
         char *seed = wfile_printf("%s/pod/%s/%s", c->name, pod->namespace,
                                   pod->name);
-        pod->ip = seed ? address_in(s ? s->cidr : NULL, seed) : NULL;
+        pod->ip = seed ? world_address_in(s ? s->cidr : NULL, seed) : NULL;
         free(seed);
         if (!pod->ip)
             return wfile_fail(f, map, "out of memory");
@@ -562,6 +563,17 @@ void world_free_class_params(struct world_ingress_class_params *p)
     wfile_kv_free(&p->tags);
 }
 
+void world_free_pod(struct world_pod *p)
+{
+    free_meta(p->namespace, p->name, p->uid, p->created, &p->annotations,
+              &p->labels);
+    free(p->ip);
+    free(p->phase);
+    free(p->node);
+    free(p->health_check);
+    k8s_pod_run_free(p->run);
+}
+
 static void free_services(struct world_cluster *c)
 {
     for (size_t i = 0; i < c->service_count; i++) {
@@ -582,15 +594,8 @@ static void free_services(struct world_cluster *c)
         free(s->ports);
     }
     free(c->services);
-    for (size_t i = 0; i < c->pod_count; i++) {
-        struct world_pod *p = &c->pods[i];
-        free_meta(p->namespace, p->name, p->uid, p->created,
-                  &p->annotations, &p->labels);
-        free(p->ip);
-        free(p->phase);
-        free(p->node);
-        free(p->health_check);
-    }
+    for (size_t i = 0; i < c->pod_count; i++)
+        world_free_pod(&c->pods[i]);
     free(c->pods);
 }
 

@@ -23,6 +23,8 @@
 #define STACK_RESOURCE_DEFAULT 1.0
 #define CLUSTER_CREATION_DEFAULT 10.0
 #define NODEGROUP_CREATION_DEFAULT 5.0
+/* A pod pulls its images and starts in a few seconds. */
+#define POD_STARTUP_DEFAULT 2.0
 #define VPCS_PER_REGION_DEFAULT 5
 
 /* Reads one item of a list into item; items may carry `count: N`. */
@@ -522,7 +524,7 @@ static int read_list(struct wfile *f, const yaml_node_t *root,
 static const char *const timing_keys[] = {
     "loadBalancerProvisioning", "targetRegistration", "initialHealthChecks",
     "controllerStart", "stackResource", "clusterCreation",
-    "nodegroupCreation", NULL,
+    "nodegroupCreation", "podStartup", NULL,
 };
 
 /* One `timing` key into *out, with its default. */
@@ -556,7 +558,9 @@ static int read_timing(struct wfile *f, const yaml_node_t *root)
                         &t->cluster_creation) < 0 ||
            read_seconds(f, map, "nodegroupCreation",
                         NODEGROUP_CREATION_DEFAULT,
-                        &t->nodegroup_creation) < 0 ? -1 : 0;
+                        &t->nodegroup_creation) < 0 ||
+           read_seconds(f, map, "podStartup", POD_STARTUP_DEFAULT,
+                        &t->pod_startup) < 0 ? -1 : 0;
 }
 
 static const char *const limits_keys[] = {"vpcsPerRegion", NULL};
