@@ -337,7 +337,21 @@ static double number_at(const cJSON *obj, const char *a, const char *b)
 
 struct rollout {
     char last[2048];    /* the pods' status lines printed last */
+    /* Advice printed already, once each: every pod of a rollout
+     * fails the same way. lbc_pod_advice returns static strings. */
+    const char *advised[8];
+    size_t advised_count;
 };
+
+static int advised_before(struct rollout *ro, const char *advice)
+{
+    for (size_t i = 0; i < ro->advised_count; i++)
+        if (ro->advised[i] == advice)
+            return 1;
+    if (ro->advised_count < sizeof(ro->advised) / sizeof(ro->advised[0]))
+        ro->advised[ro->advised_count++] = advice;
+    return 0;
+}
 
 /* The reason a pod is not ready: the first waiting container's reason
  * and message, or else the first condition that is False. */
@@ -420,7 +434,7 @@ static void report_pod(struct lbc_run *r, const cJSON *pod,
     const char *todo = ready ? NULL : lbc_pod_advice(reason, message);
     apply_log(&r->e, todo ? MARK_WARN : MARK_INFO, "%s%s%s", line,
               message[0] && !ready ? ": " : "", !ready ? message : "");
-    if (todo)
+    if (todo && !advised_before(ro, todo))
         apply_log(&r->e, MARK_INFO, "to fix it: %s", todo);
 }
 

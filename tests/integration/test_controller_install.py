@@ -293,6 +293,19 @@ class Upgrade(unittest.TestCase):
         self.assertIn("upgrade needs --version", res.stderr)
 
 
+class PodFailures(unittest.TestCase):
+    def test_missing_image_reported_with_fix(self):
+        with Sandbox(world=WORLD) as sb:
+            res = install(sb, "--version", "v2.99.0", "--timeout", "5", check=False)
+            self.assertEqual(res.returncode, 1)
+            self.assertRegex(res.stdout, r'pod "aws-load-balancer-controller-[a-z0-9-]+": '
+                                         r'Pending \((ErrImagePull|ImagePullBackOff)\)')
+            self.assertEqual(res.stdout.count("to fix it: the node cannot pull the "
+                                              "controller's image"), 1, res.stdout)
+            self.assertIn("timed out after 5 s waiting for the rollout", res.stdout)
+            self.assertIn("kubernetes:Rollout: failed", res.stdout)
+
+
 class Uninstall(unittest.TestCase):
     def test_uninstall_leaves_nothing_albatross_created(self):
         with Sandbox(world=WORLD) as sb:
