@@ -5,6 +5,7 @@
  * the listing is done.
  */
 #include "eks.h"
+#include "eks_internal.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -40,9 +41,7 @@ void eks_cluster_list_free(struct eks_cluster_list *l)
 
 /* ---- parsing ---- */
 
-/* A copy of obj's string member at the dotted path, or NULL when a part
- * is missing or not of the expected type. */
-static char *string_at(const cJSON *obj, const char *path)
+char *eks_json_string(const cJSON *obj, const char *path)
 {
     char part[64];
     while (obj) {
@@ -56,9 +55,7 @@ static char *string_at(const cJSON *obj, const char *path)
     return cJSON_IsString(obj) ? strdup(obj->valuestring) : NULL;
 }
 
-/* createdAt is epoch seconds in the rest-json protocol; an RFC 3339
- * string is taken as it is. */
-static char *time_at(const cJSON *obj, const char *name)
+char *eks_json_time(const cJSON *obj, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     if (cJSON_IsString(v))
@@ -78,16 +75,16 @@ static char *time_at(const cJSON *obj, const char *name)
 
 static void fill_cluster(const cJSON *c, struct eks_cluster *out)
 {
-    out->arn = string_at(c, "arn");
-    out->status = string_at(c, "status");
-    out->version = string_at(c, "version");
-    out->endpoint = string_at(c, "endpoint");
-    out->ca_data = string_at(c, "certificateAuthority.data");
-    out->oidc_issuer = string_at(c, "identity.oidc.issuer");
-    out->created_at = time_at(c, "createdAt");
-    out->platform_version = string_at(c, "platformVersion");
-    out->role_arn = string_at(c, "roleArn");
-    out->vpc_id = string_at(c, "resourcesVpcConfig.vpcId");
+    out->arn = eks_json_string(c, "arn");
+    out->status = eks_json_string(c, "status");
+    out->version = eks_json_string(c, "version");
+    out->endpoint = eks_json_string(c, "endpoint");
+    out->ca_data = eks_json_string(c, "certificateAuthority.data");
+    out->oidc_issuer = eks_json_string(c, "identity.oidc.issuer");
+    out->created_at = eks_json_time(c, "createdAt");
+    out->platform_version = eks_json_string(c, "platformVersion");
+    out->role_arn = eks_json_string(c, "roleArn");
+    out->vpc_id = eks_json_string(c, "resourcesVpcConfig.vpcId");
 }
 
 int eks_parse_cluster(const char *json, size_t len, struct eks_cluster *c,
@@ -96,7 +93,7 @@ int eks_parse_cluster(const char *json, size_t len, struct eks_cluster *c,
     memset(c, 0, sizeof(*c));
     cJSON *root = cJSON_ParseWithLength(json, len);
     const cJSON *cluster = cJSON_GetObjectItemCaseSensitive(root, "cluster");
-    c->name = cJSON_IsObject(cluster) ? string_at(cluster, "name") : NULL;
+    c->name = cJSON_IsObject(cluster) ? eks_json_string(cluster, "name") : NULL;
     if (!c->name || !*c->name) {
         api_error_set(err, "InvalidReply", "EKS DescribeCluster reply %s",
                       root ? "has no cluster object with a name"
@@ -146,7 +143,7 @@ int eks_parse_cluster_names(const char *json, size_t len, char ***names,
     int rc = cJSON_IsArray(clusters) ? collect_names(clusters, names, count)
                                      : -1;
     if (rc == 0)
-        *next_token = string_at(root, "nextToken");
+        *next_token = eks_json_string(root, "nextToken");
     cJSON_Delete(root);
     if (rc < 0) {
         api_error_set(err, "InvalidReply", "EKS ListClusters reply has no "

@@ -1,7 +1,9 @@
 /*
  * EKS (rest-json): ListClusters, DescribeCluster, ListNodegroups and
- * DescribeNodegroup for the clusters of the signing region.
+ * DescribeNodegroup for the clusters of the signing region; the Pod
+ * Identity association calls are in aws_eks_pod_identity.c.
  */
+#include "aws_eks.h"
 #include "aws_services.h"
 
 #include <stdio.h>
@@ -22,9 +24,8 @@ static void not_found(struct awsreply *r, const char *fmt, const char *name)
     awsreply_error(r, 404, "ResourceNotFoundException", fmt, name);
 }
 
-/* maxResults and nextToken of a list call; -1 after replying. */
-static int read_page(struct awsreply *r, long *max, size_t *start,
-                     size_t count)
+int aws_eks_read_page(struct awsreply *r, long *max, size_t *start,
+                      size_t count)
 {
     const char *max_text = sb_query(r->req, "maxResults");
     const char *token = sb_query(r->req, "nextToken");
@@ -52,7 +53,7 @@ static int read_page(struct awsreply *r, long *max, size_t *start,
     return 0;
 }
 
-static void add_next_token(cJSON *body, size_t next, size_t count)
+void aws_eks_add_next_token(cJSON *body, size_t next, size_t count)
 {
     char position[24];
     if (next >= count)
@@ -76,7 +77,7 @@ static void list_clusters(struct awsreply *r)
     long max;
     for (i = 0; i < w->cluster_count; i++)
         count += in_region(r, &w->clusters[i]);
-    if (read_page(r, &max, &start, count) < 0)
+    if (aws_eks_read_page(r, &max, &start, count) < 0)
         return;
     cJSON *body = cJSON_CreateObject();
     cJSON *names = cJSON_AddArrayToObject(body, "clusters");
@@ -89,7 +90,7 @@ static void list_clusters(struct awsreply *r)
             cJSON_AddItemToArray(names, cJSON_CreateString(c->name));
         seen++;
     }
-    add_next_token(body, start + (size_t)max, count);
+    aws_eks_add_next_token(body, start + (size_t)max, count);
     awsreply_json(r, 200, body);
 }
 
@@ -101,7 +102,7 @@ static cJSON *string_array(char **items, size_t count)
     return a;
 }
 
-static cJSON *tags_object(const struct world_kv_list *tags)
+cJSON *aws_eks_tags_json(const struct world_kv_list *tags)
 {
     cJSON *o = cJSON_CreateObject();
     for (size_t i = 0; i < tags->count; i++)
@@ -212,17 +213,17 @@ static cJSON *cluster_json(const struct world *w, const struct world_cluster *c)
     cJSON_AddStringToObject(o, "status", c->status);
     cJSON_AddItemToObject(o, "certificateAuthority", certificate_authority(w));
     cJSON_AddStringToObject(o, "platformVersion", c->platform_version);
-    cJSON_AddItemToObject(o, "tags", tags_object(&c->tags));
+    cJSON_AddItemToObject(o, "tags", aws_eks_tags_json(&c->tags));
     cJSON *access = cJSON_AddObjectToObject(o, "accessConfig");
     cJSON_AddStringToObject(access, "authenticationMode",
                             "API_AND_CONFIG_MAP");
     return o;
 }
 
-static const struct world_cluster *find_cluster(struct awsreply *r,
-                                                const char *name)
+struct world_cluster *aws_eks_find_cluster(struct awsreply *r,
+                                           const char *name)
 {
-    const struct world_cluster *c = world_cluster(r->world, r->region, name);
+    struct world_cluster *c = world_cluster(r->world, r->region, name);
     if (!c)
         not_found(r, "No cluster found for name: %s.", name);
     return c;
@@ -230,7 +231,7 @@ static const struct world_cluster *find_cluster(struct awsreply *r,
 
 static void describe_cluster(struct awsreply *r, const char *name)
 {
-    const struct world_cluster *c = find_cluster(r, name);
+    const struct world_cluster *c = aws_eks_find_cluster(r, name);
     if (!c)
         return;
     cJSON *body = cJSON_CreateObject();
@@ -240,10 +241,10 @@ static void describe_cluster(struct awsreply *r, const char *name)
 
 static void list_nodegroups(struct awsreply *r, const char *name)
 {
-    const struct world_cluster *c = find_cluster(r, name);
+    const struct world_cluster *c = aws_eks_find_cluster(r, name);
     size_t start;
     long max;
-    if (!c || read_page(r, &max, &start, c->nodegroup_count) < 0)
+    if (!c || aws_eks_read_page(r, &max, &start, c->nodegroup_count) < 0)
         return;
     cJSON *body = cJSON_CreateObject();
     cJSON *names = cJSON_AddArrayToObject(body, "nodegroups");
@@ -251,7 +252,7 @@ static void list_nodegroups(struct awsreply *r, const char *name)
                            i < start + (size_t)max; i++)
         cJSON_AddItemToArray(names,
                              cJSON_CreateString(c->nodegroups[i].name));
-    add_next_token(body, start + (size_t)max, c->nodegroup_count);
+    aws_eks_add_next_token(body, start + (size_t)max, c->nodegroup_count);
     awsreply_json(r, 200, body);
 }
 
@@ -288,7 +289,7 @@ static cJSON *nodegroup_json(const struct awsreply *r,
 static void describe_nodegroup(struct awsreply *r, const char *name,
                                const char *nodegroup)
 {
-    const struct world_cluster *c = find_cluster(r, name);
+    const struct world_cluster *c = aws_eks_find_cluster(r, name);
     if (!c)
         return;
     for (size_t i = 0; i < c->nodegroup_count; i++) {
@@ -335,6 +336,9 @@ void aws_eks_serve(struct awsreply *r)
     else if (get && n == 4 && strcmp(seg[0], "clusters") == 0 &&
              strcmp(seg[2], "node-groups") == 0)
         describe_nodegroup(r, seg[1], seg[3]);
+    else if (n >= 3 && strcmp(seg[0], "clusters") == 0 &&
+             strcmp(seg[2], "pod-identity-associations") == 0)
+        aws_eks_pod_identity_serve(r, seg[1], n == 4 ? seg[3] : NULL);
     else
         awsreply_error(r, 404, "UnknownOperationException", "albatross-sandbox "
                        "does not serve %s %s", r->req->method, r->req->path);

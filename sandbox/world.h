@@ -201,6 +201,18 @@ struct world_controller {
     size_t reconciled_ingresses;
 };
 
+/* An EKS Pod Identity association (sandbox/world_pod_identity.c). */
+struct world_pod_identity {
+    char *id;               /* a- and 17 lower-case letters or digits */
+    char *namespace;
+    char *service_account;
+    char *role_arn;
+    char *created;          /* RFC 3339 */
+    char *modified;
+    char *client_token;     /* clientRequestToken of its create, or NULL */
+    struct world_kv_list tags;
+};
+
 struct world_nodegroup {
     char *name;
     char *instance_type;
@@ -252,6 +264,9 @@ struct world_cluster {
     struct world_event *events;
     size_t event_count;
     struct world_controller controller;
+    struct world_pod_identity *pod_identities;
+    size_t pod_identity_count;
+    unsigned long pod_identity_serial; /* creates so far, for new ids */
     /* The newest resourceVersion of the cluster's objects; changes
      * (status updates, new events, writes) take the next one. */
     unsigned long resource_version;

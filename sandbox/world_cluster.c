@@ -10,6 +10,7 @@
 
 #include "k8s_store.h"
 #include "world_net.h"
+#include "world_pod_identity.h"
 
 static const char *const default_namespaces[] = {
     "default", "kube-node-lease", "kube-public", "kube-system", NULL,
@@ -489,7 +490,8 @@ static const char *const cluster_keys[] = {
     "name", "region", "version", "status", "oidc", "oidcProvider",
     "endpoint", "roleArn", "vpcId", "platformVersion", "created", "tags",
     "namespaces", "nodegroups", "serviceAccounts", "ingresses", "services",
-    "pods", "ingressClasses", "ingressClassParams", "controller", NULL,
+    "pods", "ingressClasses", "ingressClassParams", "controller",
+    "podIdentityAssociations", NULL,
 };
 
 static int read_cluster_fields(struct wfile *f, const yaml_node_t *map,
@@ -531,7 +533,8 @@ static int read_cluster(struct wfile *f, const yaml_node_t *map,
                            &c->service_account_count) < 0 ||
         world_read_objects(f, map, c, &ingress_kind, &c->ingresses,
                            &c->ingress_count) < 0 ||
-        world_read_k8s(f, map, c) < 0)
+        world_read_k8s(f, map, c) < 0 ||
+        world_read_pod_identities(f, map, c) < 0)
         return -1;
     unsigned long version = 1000;
     for (size_t i = 0; i < c->service_account_count; i++)
@@ -621,6 +624,7 @@ void world_free_cluster(struct world_cluster *c)
         free_ingress(&c->ingresses[i]);
     free(c->ingresses);
     world_free_k8s(c);
+    world_free_pod_identities(c);
     k8s_store_free(c->store);
 }
 

@@ -58,7 +58,9 @@ static const struct output_column service_account_columns[] = {
     {"namespace", "NAMESPACE", 0}, {"name", "NAME", 0},
     {"roleArn", "ROLE ARN", 0},    {"roleStatus", "ROLE STATUS", 0},
     {"cluster", "CLUSTER", 0},     {"created", NULL, 0},
-    {"roleReason", NULL, 0},
+    {"roleReason", NULL, 0},       {"identity", "IDENTITY", 0},
+    {"podIdentityRoleArn", NULL, 0}, {"podIdentityStatus", NULL, 0},
+    {"podIdentityAssociationId", NULL, 0}, {"podIdentityReason", NULL, 0},
 };
 
 static const struct output_column role_columns[] = {
@@ -101,10 +103,16 @@ static void add_service_account(const struct model *m, size_t i,
                                 struct output_table *t)
 {
     const struct model_service_account *sa = &m->service_accounts[i];
+    const struct model_pod_identity *a = sa->pod_identity != MODEL_NONE
+        ? &m->pod_identities[sa->pod_identity] : NULL;
     const char *row[] = {sa->namespace, sa->name, sa->role_arn,
                          model_role_status_name(sa->role_status),
                          m->clusters[sa->cluster].name, sa->created,
-                         sa->role_reason[0] ? sa->role_reason : NULL};
+                         sa->role_reason[0] ? sa->role_reason : NULL,
+                         model_identity_name(sa), a ? a->role_arn : NULL,
+                         model_role_status_name(sa->pod_status),
+                         a ? a->id : NULL,
+                         sa->pod_reason[0] ? sa->pod_reason : NULL};
     output_add_row(t, row);
 }
 

@@ -72,7 +72,7 @@ static int usage_error(FILE *err, const char *fmt, const char *value)
 
 /* arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with IAM's name
  * characters. */
-static int valid_role_arn(const char *arn)
+int cli_sa_valid_role_arn(const char *arn)
 {
     const char *p = arn;
     if (strncmp(p, "arn:", 4) != 0)
@@ -122,7 +122,7 @@ static int check_options(enum sa_verb verb, const struct cli_sa_options *o,
         return usage_error(err, "--remove deletes every IRSA annotation%s; "
                            "drop --sts-regional-endpoints and "
                            "--token-expiration", "");
-    if (o->role_arn && !valid_role_arn(o->role_arn))
+    if (o->role_arn && !cli_sa_valid_role_arn(o->role_arn))
         return usage_error(err, "invalid --role-arn \"%s\": use "
                            "arn:aws:iam::ACCOUNT_ID:role/NAME",
                            o->role_arn);

@@ -48,6 +48,10 @@ struct cli_sa_options {
  * CLI_SA_LONG_OPTIONS, 0 when it is not. */
 int cli_sa_option(struct cli_sa_options *o, int c, const char *arg);
 
+/* Whether arn has the form arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME
+ * with IAM's name characters. */
+int cli_sa_valid_role_arn(const char *arn);
+
 /* Whether args (the words after the options) are annotate, create or
  * delete of a service account. */
 int cli_sa_is_command(char *const *args, int count);

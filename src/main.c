@@ -21,6 +21,7 @@
 #include "cli_controller.h"
 #include "cli_apply.h"
 #include "cli_iam.h"
+#include "cli_podid.h"
 #include "cli_sa.h"
 #include "files.h"
 #include "model.h"
@@ -64,6 +65,9 @@ static void usage(FILE *out)
 "       albatross create|attach|detach|delete policy|role ...\n"
 "                                           IAM policies and IRSA roles; see\n"
 "                                           albatross create role --help\n"
+"       albatross get|create|delete podidentityassociation --cluster NAME\n"
+"                                           EKS Pod Identity, the alternative\n"
+"                                           to IRSA; see get pia --help\n"
 "       albatross annotate serviceaccount NAMESPACE/NAME (--role-arn ARN\n"
 "                 [--sts-regional-endpoints true|false]\n"
 "                 [--token-expiration SECONDS] | --remove) [--dry-run]\n"
@@ -372,6 +376,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } own_commands[] = {
     {cli_iam_is_command, cli_iam_main},
+    {cli_podid_is_command, cli_podid_main},
     {is_install, run_install},
     {is_apply, run_apply},
 };

@@ -128,6 +128,7 @@ void model_cleanup(struct model *m)
     for (size_t i = 0; i < m->ingress_count; i++)
         model_free_ingress(&m->ingresses[i]);
     free(m->ingresses);
+    model_free_pod_identities(m);
     model_free_strings(m->regions, m->region_count);
     free(m->account);
     free(m->caller_arn);
@@ -191,6 +192,7 @@ void model_join_roles(struct model *m)
         sa->role_missing = sa->role_arn && sa->role == MODEL_NONE &&
                            m->roles_state == MODEL_READY;
         model_judge_role(m, sa);
+        model_judge_pod_identity(m, sa);
         if (sa->role_status == MODEL_ROLE_OK ||
             sa->role_status == MODEL_ROLE_TOO_BROAD)
             m->roles[sa->role].service_account_count++;

@@ -50,6 +50,11 @@ struct model_cluster {
      * enum kube_watch_resource) and their callback contexts */
     struct kube_watch *watches[2];
     void *watch_refs[2];
+    /* Its EKS Pod Identity associations (model_pod_identity.c); their
+     * failure leaves objects_state alone, because a cluster without
+     * them still lists its objects. */
+    enum model_state pod_identities_state;
+    struct api_error pod_identities_error;
 };
 
 /* Whether a service account can assume the role its annotation names,
@@ -77,6 +82,30 @@ struct model_service_account {
     enum model_role_status role_status;
     char role_reason[512]; /* why, for NOT_TRUSTED, NO_PROVIDER and
                             * TOO_BROAD; "" otherwise */
+    /* Its EKS Pod Identity association: an index into
+     * model.pod_identities or MODEL_NONE, and whether the role it names
+     * trusts pods.eks.amazonaws.com (NONE, UNKNOWN, OK, MISSING or
+     * NOT_TRUSTED, with the reason in pod_reason). */
+    size_t pod_identity;
+    enum model_role_status pod_status;
+    char pod_reason[512];
+    /* Both the annotation and an association name a role, and not the
+     * same one. botocore's default credential chain tries web identity
+     * (IRSA) before container credentials (Pod Identity), so its pods
+     * get the annotation's role. */
+    int identity_conflict;
+};
+
+/* An EKS Pod Identity association of an opened cluster. */
+struct model_pod_identity {
+    size_t cluster;        /* index into model.clusters */
+    char *id;
+    char *arn;
+    char *namespace;
+    char *service_account;
+    char *role_arn;
+    char *created;
+    char *modified;
 };
 
 struct model_ingress {
@@ -181,6 +210,8 @@ struct model {
     size_t service_account_count;
     struct model_ingress *ingresses;
     size_t ingress_count;
+    struct model_pod_identity *pod_identities; /* every open cluster */
+    size_t pod_identity_count;
 
     size_t current;            /* selected cluster, or MODEL_NONE */
     int selection_failed;      /* --cluster or --context matched nothing */
@@ -221,6 +252,15 @@ int model_select_initial(struct model *m);
 void model_open_cluster(struct model *m, size_t i);
 /* Forgets cluster i's objects and loads them again. */
 void model_reload_cluster(struct model *m, size_t i);
+/* Starts loading cluster i's EKS Pod Identity associations, unless they
+ * are loaded or loading or EKS does not list the cluster. */
+void model_load_pod_identities(struct model *m, size_t i);
+/* Which mechanism gives sa a role: "none", "irsa", "pod-identity",
+ * "both" (the same role) or "conflict" (different roles). */
+const char *model_identity_name(const struct model_service_account *sa);
+/* The association of namespace/name in cluster, or MODEL_NONE. */
+size_t model_pod_identity_for(const struct model *m, size_t cluster,
+                              const char *ns, const char *name);
 /* Starts loading role i's policies (GetRole and the policy lists). */
 void model_load_role_details(struct model *m, size_t i);
 

@@ -102,6 +102,7 @@ void model_merge_eks_clusters(struct model *m, struct eks_cluster_list *list)
     }
     /* Role statuses depend on the issuers just listed. */
     model_join_roles(m);
+    model_load_open_pod_identities(m);
 }
 
 static size_t find_context(const struct model *m, const char *context)

@@ -17,6 +17,13 @@ void model_join_roles(struct model *m);
  * once sa->role and sa->role_missing are set. */
 void model_judge_role(const struct model *m,
                       struct model_service_account *sa);
+/* Sets sa's pod_identity, pod_status, pod_reason and identity_conflict
+ * from the cluster's associations and the roles. */
+void model_judge_pod_identity(const struct model *m,
+                              struct model_service_account *sa);
+/* Loads the associations of every opened cluster that EKS now lists. */
+void model_load_open_pod_identities(struct model *m);
+void model_free_pod_identities(struct model *m);
 void model_set_status(struct model *m, const char *what,
                       const struct api_error *err);
 

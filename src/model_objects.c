@@ -220,6 +220,7 @@ void model_open_cluster(struct model *m, size_t i)
     /* The first call may have failed synchronously and reloaded. */
     c = &m->clusters[i];
     kube_list_ingresses(c->kube, m->namespace, on_ingresses, new_load(m, i));
+    model_load_pod_identities(m, i);
 }
 
 void model_reload_cluster(struct model *m, size_t i)
@@ -230,6 +231,7 @@ void model_reload_cluster(struct model *m, size_t i)
     c->load_generation++;  /* replies still in flight are dropped */
     c->loads_pending = 0;
     c->objects_state = MODEL_IDLE;
+    c->pod_identities_state = MODEL_IDLE;
     /* The old objects stay on screen until the new lists replace them,
      * and stay if the reload fails. */
     model_open_cluster(m, i);

@@ -20,6 +20,12 @@ size_t detail_line_count(const struct ui *ui, const struct view *v);
  * enum react. */
 int detail_open_role(struct ui *ui, size_t role);
 
+/* Opens the description of service account item (an index into
+ * model.service_accounts): its IRSA and Pod Identity roles and their
+ * findings (detail_sa.c). Returns enum react. */
+extern const struct pane detail_sa_pane;
+int detail_open_service_account(struct ui *ui, size_t item);
+
 /* Appends JSON text to v as indented lines, two spaces per level, each
  * prefixed with indent. Text that is not JSON is laid out as far as its
  * brackets go; it is never rejected. Percent-encoded text (as IAM returns

@@ -363,12 +363,40 @@ static const char *sa_role_status(const struct ui *ui, const struct view *v,
     return model_role_status_name(status);
 }
 
+/* The role EKS Pod Identity gives, by name, next to the IRSA annotation:
+ * red when its trust rejects pods.eks.amazonaws.com or when the
+ * annotation names another role. */
+static const char *sa_pod_identity(const struct ui *ui, const struct view *v,
+                                   size_t item, char *buf, size_t len,
+                                   enum theme_role *role)
+{
+    UNUSED(v);
+    const struct model_service_account *sa = SA(ui, item);
+    if (sa->pod_identity == MODEL_NONE) {
+        *role = THEME_DIM;
+        return sa->pod_status == MODEL_ROLE_UNKNOWN ? "?" : "-";
+    }
+    const char *arn = ui->m->pod_identities[sa->pod_identity].role_arn;
+    const char *slash = arn ? strrchr(arn, '/') : NULL;
+    int bad = sa->pod_status == MODEL_ROLE_MISSING ||
+              sa->pod_status == MODEL_ROLE_NOT_TRUSTED;
+    *role = sa->identity_conflict || bad ? THEME_ERROR
+            : sa->pod_status == MODEL_ROLE_OK ? THEME_OK : THEME_DIM;
+    snprintf(buf, len, "%s%s", slash ? slash + 1 : or_dash(arn),
+             sa->identity_conflict ? " (conflict)"
+             : sa->pod_status == MODEL_ROLE_MISSING ? " (missing role)"
+             : bad ? " (not trusted)" : "");
+    return buf;
+}
+
 static const struct column sa_columns[] = {
     { .header = "CLUSTER", .min_width = 6, .weight = 1,
       .spans_clusters = 1, .cell = sa_cluster },
     { .header = "NAMESPACE", .min_width = 6, .weight = 1,
       .cell = sa_namespace },
     { .header = "NAME", .min_width = 8, .weight = 2, .cell = sa_name },
+    { .header = "POD IDENTITY", .min_width = 4, .max_width = 32,
+      .cell = sa_pod_identity },
     { .header = "ROLE ARN", .min_width = 8, .weight = 3, .keep_end = 1,
       .cell = sa_role_arn },
     { .header = "ROLE STATUS", .min_width = 4, .max_width = 16,
@@ -412,6 +440,22 @@ static int sa_enter(struct ui *ui, struct view *v, size_t item)
     return detail_open_role(ui, sa->role);
 }
 
+static int sa_describe(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    size_t item = table_selected_item(&v->table);
+    if (item == (size_t)-1)
+        return REACT_NONE;
+    return detail_open_service_account(ui, item);
+}
+
+static const struct binding sa_keys[] = {
+    { .keys = { 'a' }, .help = "Toggle all clusters and the "
+      "current cluster", .run = toggle_all },
+    { .keys = { 'd' }, .help = "Describe the service account: its IRSA "
+      "and Pod Identity roles", .run = sa_describe },
+};
+
 const struct pane pane_service_accounts = {
     .name = "service accounts",
     .title = sa_title,
@@ -422,8 +466,8 @@ const struct pane pane_service_accounts = {
     .state = objects_state,
     .enter = sa_enter,
     .reload = objects_reload,
-    .keys = objects_keys,
-    .key_count = sizeof(objects_keys) / sizeof(objects_keys[0]),
+    .keys = sa_keys,
+    .key_count = sizeof(sa_keys) / sizeof(sa_keys[0]),
     .noun = "service accounts",
 };
 
