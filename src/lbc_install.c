@@ -5,9 +5,8 @@
  * iamserviceaccount stack eksctl would create (through src/apply_stack.c).
  * Then they apply the objects and wait. Uninstalling deletes the objects,
  * then the stack and the policy when albatross or eksctl made them.
- *
- * TODO: --identity pod-identity needs the EKS Pod Identity client
- * (CreatePodIdentityAssociation); until then it is rejected.
+ * With --identity pod-identity a role and an EKS Pod Identity
+ * association (src/lbc_install_podid.c) take the stack's place.
  */
 #include "lbc_install.h"
 
@@ -30,7 +29,7 @@ static const char *const verbs[] = {"install", "upgrade", "uninstall"};
 
 /* ---- replies ---------------------------------------------------------------- */
 
-static void record(struct engine *e, const struct api_error *err)
+void lbc_record(struct engine *e, const struct api_error *err)
 {
     e->call_done = 1;
     e->call_failed = err != NULL;
@@ -51,7 +50,7 @@ static void on_clusters(struct eks_cluster_list *list,
 {
     struct reply *r = ctx;
     r->clusters = list;
-    record(r->e, err);
+    lbc_record(r->e, err);
 }
 
 static void on_providers(struct iam_oidc_provider_list *list,
@@ -59,7 +58,7 @@ static void on_providers(struct iam_oidc_provider_list *list,
 {
     struct reply *r = ctx;
     r->providers = list;
-    record(r->e, err);
+    lbc_record(r->e, err);
 }
 
 static void on_policy(struct iam_policy_info *policy,
@@ -67,7 +66,7 @@ static void on_policy(struct iam_policy_info *policy,
 {
     struct reply *r = ctx;
     r->policy = policy;
-    record(r->e, err);
+    lbc_record(r->e, err);
 }
 
 static void on_stacks(struct cfn_stack_list *list, const struct api_error *err,
@@ -75,14 +74,14 @@ static void on_stacks(struct cfn_stack_list *list, const struct api_error *err,
 {
     struct reply *r = ctx;
     r->stacks = list;
-    record(r->e, err);
+    lbc_record(r->e, err);
 }
 
-static void on_written(const struct iam_write_result *res,
-                       const struct api_error *err, void *ctx)
+void lbc_on_written(const struct iam_write_result *res,
+                    const struct api_error *err, void *ctx)
 {
     (void)res;
-    record(ctx, err);
+    lbc_record(ctx, err);
 }
 
 static void reply_cleanup(struct reply *r)
@@ -93,7 +92,7 @@ static void reply_cleanup(struct reply *r)
     cfn_stack_list_free(r->stacks);
 }
 
-static int failed(struct lbc_run *r, const char *what)
+int lbc_failed(struct lbc_run *r, const char *what)
 {
     if (r->e.call_done)
         apply_log(&r->e, MARK_FAIL, "%s: %s: %s", what, r->e.error.code,
@@ -123,7 +122,7 @@ static int describe_cluster(struct lbc_run *r)
     }
     reply_cleanup(&rp);
     if (rc < 0)
-        return failed(r, "describe the EKS cluster");
+        return lbc_failed(r, "describe the EKS cluster");
     if (lbc_policy_arn(r->cluster_arn, r->policy_arn,
                        sizeof(r->policy_arn)) < 0) {
         apply_log(&r->e, MARK_FAIL, "cluster ARN \"%s\" is not an EKS "
@@ -155,7 +154,7 @@ static int check_oidc_provider(struct lbc_run *r)
     iam_list_oidc_providers(&r->e.m.aws, on_providers, &rp);
     if (apply_wait_call(&r->e) < 0) {
         reply_cleanup(&rp);
-        return failed(r, "list the IAM OIDC providers");
+        return lbc_failed(r, "list the IAM OIDC providers");
     }
     const char *host = r->issuer + 8;
     int found = 0;
@@ -195,9 +194,9 @@ static int create_policy(struct lbc_run *r)
         .tags = tags, .tag_count = 1,
     };
     r->e.call_done = 0;
-    iam_create_policy(&r->e.m.aws, &spec, on_written, &r->e);
+    iam_create_policy(&r->e.m.aws, &spec, lbc_on_written, &r->e);
     if (apply_wait_call(&r->e) < 0)
-        return failed(r, "create policy " LBC_POLICY_NAME);
+        return lbc_failed(r, "create policy " LBC_POLICY_NAME);
     apply_log(&r->e, MARK_DONE, "created policy %s from %s", r->policy_arn,
               r->rq->policy_path);
     return 0;
@@ -215,9 +214,9 @@ static int update_policy(struct lbc_run *r, const struct iam_policy_info *p)
     }
     r->e.call_done = 0;
     iam_create_policy_version(&r->e.m.aws, r->policy_arn,
-                              r->rq->policy_document, 1, on_written, &r->e);
+                              r->rq->policy_document, 1, lbc_on_written, &r->e);
     if (apply_wait_call(&r->e) < 0)
-        return failed(r, "add a version to policy " LBC_POLICY_NAME);
+        return lbc_failed(r, "add a version to policy " LBC_POLICY_NAME);
     apply_log(&r->e, MARK_DONE, "policy %s differed from %s: added a new "
               "default version", r->policy_arn, r->rq->policy_path);
     return 0;
@@ -236,7 +235,7 @@ static int read_policy(struct lbc_run *r, struct iam_policy_info **out)
     }
     if (r->e.call_done && strcmp(r->e.error.code, "NoSuchEntity") == 0)
         return 0;
-    return failed(r, "read policy " LBC_POLICY_NAME);
+    return lbc_failed(r, "read policy " LBC_POLICY_NAME);
 }
 
 static int ensure_policy(struct lbc_run *r)
@@ -269,7 +268,7 @@ static int delete_policy(struct lbc_run *r)
         return 0;
     }
     r->e.call_done = 0;
-    iam_delete_policy(&r->e.m.aws, r->policy_arn, on_written, &r->e);
+    iam_delete_policy(&r->e.m.aws, r->policy_arn, lbc_on_written, &r->e);
     if (apply_wait_call(&r->e) == 0) {
         apply_log(&r->e, MARK_DONE, "deleted policy %s", r->policy_arn);
         return 0;
@@ -281,7 +280,7 @@ static int delete_policy(struct lbc_run *r)
                   r->policy_arn, r->e.error.message);
         return 0;
     }
-    return failed(r, "delete policy " LBC_POLICY_NAME);
+    return lbc_failed(r, "delete policy " LBC_POLICY_NAME);
 }
 
 /* ---- the stack -------------------------------------------------------------- */
@@ -308,7 +307,7 @@ static int stack_is_clusters(struct lbc_run *r, size_t step)
     if (rc < 0 && r->e.call_done &&
         strstr(r->e.error.message, "does not exist"))
         return 0;
-    return rc < 0 ? failed(r, "describe the service account stack") : ours;
+    return rc < 0 ? lbc_failed(r, "describe the service account stack") : ours;
 }
 
 static int delete_stack(struct lbc_run *r, size_t step)
@@ -362,24 +361,52 @@ static void build_config(struct lbc_run *r)
     sa->policy_arn_count = 1;
 }
 
+static int pod_identity(const struct lbc_run *r)
+{
+    return r->lbc.identity == LBC_IDENTITY_POD_IDENTITY;
+}
+
+static void plan_uninstall(struct lbc_run *r, const char *issuer)
+{
+    struct plan *p = &r->e.plan;
+    plan_add_call(p, "kubernetes:Delete", "delete the controller's objects "
+                  "that albatross applied, webhooks first");
+    if (pod_identity(r)) {
+        plan_add_call(p, "eks:DeletePodIdentityAssociation", "delete the "
+                      "service account's association if albatross "
+                      "created it");
+        plan_add_call(p, "iam:DeleteRole", "detach the policy and delete "
+                      "role " LBC_POD_IDENTITY_ROLE " if albatross "
+                      "created it");
+    } else {
+        plan_add_service_account(p, &r->config, 0, issuer, 1);
+    }
+    plan_add_call(p, "iam:DeletePolicy", "delete the controller's policy if "
+                  "albatross created it");
+}
+
 static void build_plan(struct lbc_run *r)
 {
     struct plan *p = &r->e.plan;
     const char *issuer = r->issuer ? r->issuer + strlen("https://") : NULL;
     char text[600];
     if (r->rq->action == LBC_UNINSTALL) {
-        plan_add_call(p, "kubernetes:Delete", "delete the controller's "
-                      "objects that albatross applied, webhooks first");
-        plan_add_service_account(p, &r->config, 0, issuer, 1);
-        plan_add_call(p, "iam:DeletePolicy", "delete the controller's "
-                      "policy if albatross created it");
+        plan_uninstall(r, issuer);
         return;
     }
     snprintf(text, sizeof(text), "create %s from %s, or add a default "
              "version when its document differs", LBC_POLICY_NAME,
              r->rq->policy_path);
     plan_add_call(p, "iam:CreatePolicy", text);
-    plan_add_service_account(p, &r->config, 0, issuer, 0);
+    if (pod_identity(r)) {
+        plan_add_call(p, "iam:CreateRole", "create role "
+                      LBC_POD_IDENTITY_ROLE ", which EKS Pod Identity hands "
+                      "to the controller, and attach the policy");
+        plan_add_call(p, "eks:CreatePodIdentityAssociation", "associate the "
+                      "controller's service account with the role");
+    } else {
+        plan_add_service_account(p, &r->config, 0, issuer, 0);
+    }
     plan_add_call(p, "kubernetes:CustomResourceDefinitions", "apply the "
                   "CRDs and wait until they are established");
     plan_add_call(p, "kubernetes:Apply", "apply the service account, RBAC, "
@@ -406,23 +433,37 @@ static int render(struct lbc_run *r)
            ? 0 : lbc_reuse_webhook_certificate(r);
 }
 
+/* The call steps of build_plan by name; the Kubernetes ones need the
+ * rendered objects. */
+static const struct {
+    const char *name;
+    int (*run)(struct lbc_run *r);
+    int needs_objects;
+} calls[] = {
+    {"iam:CreatePolicy", ensure_policy, 0},
+    {"iam:DeletePolicy", delete_policy, 0},
+    {"iam:CreateRole", lbc_ensure_pod_identity_role, 0},
+    {"iam:DeleteRole", lbc_delete_pod_identity_role, 0},
+    {"eks:CreatePodIdentityAssociation", lbc_ensure_pod_identity, 0},
+    {"eks:DeletePodIdentityAssociation", lbc_delete_pod_identity, 0},
+    {"kubernetes:Delete", lbc_delete_objects, 1},
+    {"kubernetes:CustomResourceDefinitions", lbc_apply_crds, 1},
+    {"kubernetes:Apply", lbc_apply_objects, 1},
+    {"kubernetes:Rollout", lbc_wait_rollout, 1},
+    {"kubernetes:Webhook", lbc_wait_webhook, 1},
+};
+
 static int run_call(struct lbc_run *r, const char *name)
 {
-    if (!strcmp(name, "iam:CreatePolicy"))
-        return ensure_policy(r);
-    if (!strcmp(name, "iam:DeletePolicy"))
-        return delete_policy(r);
-    if (render(r) < 0)
-        return -1;
-    if (!strcmp(name, "kubernetes:Delete"))
-        return lbc_delete_objects(r);
-    if (!strcmp(name, "kubernetes:CustomResourceDefinitions"))
-        return lbc_apply_crds(r);
-    if (!strcmp(name, "kubernetes:Apply"))
-        return lbc_apply_objects(r);
-    if (!strcmp(name, "kubernetes:Rollout"))
-        return lbc_wait_rollout(r);
-    return lbc_wait_webhook(r);
+    for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+        if (strcmp(calls[i].name, name) != 0)
+            continue;
+        if (calls[i].needs_objects && render(r) < 0)
+            return -1;
+        return calls[i].run(r);
+    }
+    apply_log(&r->e, MARK_FAIL, "no such step: %s", name);
+    return -1;
 }
 
 static int run_step(struct lbc_run *r, size_t i)
@@ -517,12 +558,13 @@ static int preflight(struct lbc_run *r)
         return -1;
     if (r->rq->action == LBC_UPGRADE && check_upgrade(r) < 0)
         return -1;
-    if (r->rq->action != LBC_UNINSTALL && check_oidc_provider(r) < 0)
+    if (r->rq->action != LBC_UNINSTALL && !pod_identity(r) &&
+        check_oidc_provider(r) < 0)
         return -1;
     return 0;
 }
 
-/* Rejections that need no call: --readonly, and EKS Pod Identity. */
+/* --readonly rejects the whole run before any call. */
 static int rejected(struct lbc_run *r)
 {
     struct api_error err = {0};
@@ -530,12 +572,6 @@ static int rejected(struct lbc_run *r)
     snprintf(what, sizeof(what), "%s controller", verbs[r->rq->action]);
     if (aws_check_write(&r->e.m.aws, what, &err) < 0) {
         fprintf(stderr, "albatross: %s: %s\n", err.code, err.message);
-        return 1;
-    }
-    if (r->lbc.identity == LBC_IDENTITY_POD_IDENTITY) {
-        fprintf(stderr, "albatross: installing with --identity pod-identity "
-                "is not supported yet; use --identity irsa, or --dry-run to "
-                "see the Pod Identity plan\n");
         return 1;
     }
     return 0;

@@ -24,6 +24,28 @@ struct lbc_run {
     cJSON *objects;               /* rendered; lbc_objects_free */
 };
 
+/* lbc_install.c: callbacks that record a call's outcome in e (ctx is
+ * the engine for lbc_on_written), and the log line of a failed call,
+ * which returns -1. */
+struct iam_write_result;
+void lbc_record(struct engine *e, const struct api_error *err);
+void lbc_on_written(const struct iam_write_result *res,
+                    const struct api_error *err, void *ctx);
+int lbc_failed(struct lbc_run *r, const char *what);
+
+/* lbc_install_podid.c, for --identity pod-identity. Each returns 0, or
+ * -1 after logging the failure. */
+
+/* Creates role AmazonEKSLoadBalancerControllerRole unless it exists,
+ * attaches the controller's policy, and sets r->lbc.role_arn. */
+int lbc_ensure_pod_identity_role(struct lbc_run *r);
+/* Associates the controller's service account with r->lbc.role_arn;
+ * an association with another role fails the step. */
+int lbc_ensure_pod_identity(struct lbc_run *r);
+/* Delete the association and the role when albatross created them. */
+int lbc_delete_pod_identity(struct lbc_run *r);
+int lbc_delete_pod_identity_role(struct lbc_run *r);
+
 /* lbc_install_kube.c. Each returns 0, or -1 after logging the failure
  * (e->error holds the API error when there was one). */
 

@@ -114,7 +114,7 @@ static cJSON *irsa_trust(const struct lbc_options *o, const char *iam,
     return policy_document(st);
 }
 
-static cJSON *pod_identity_trust(void)
+cJSON *lbc_pod_identity_trust(void)
 {
     cJSON *principal = lbc_new_object();
     lbc_put_string(principal, "Service", "pods.eks.amazonaws.com");
@@ -178,7 +178,7 @@ static void plan_pod_identity(cJSON *steps, const struct lbc_options *o,
         cJSON *create = step("iam", "CreateRole", "create the role that EKS "
                              "Pod Identity hands to the controller");
         lbc_put_string(create, "roleName", LBC_POD_IDENTITY_ROLE);
-        lbc_put(create, "trustPolicy", pod_identity_trust());
+        lbc_put(create, "trustPolicy", lbc_pod_identity_trust());
         lbc_append(steps, create);
     }
     lbc_append(steps, attach(role, policy_arn));

@@ -397,12 +397,47 @@ class Refusals(unittest.TestCase):
         self.assertEqual(res.returncode, 1)
         self.assertIn('cluster "no-oidc" has no OIDC issuer', res.stdout)
 
-    def test_pod_identity_not_yet(self):
-        res, log = self.run_logged("install", "controller", "--cluster", CLUSTER,
-                                   "--identity", "pod-identity")
-        self.assertEqual(res.returncode, 2)
-        self.assertIn("--identity pod-identity is not supported yet", res.stderr)
-        self.assertEqual(REQUEST_LINE.findall(log), [])
+
+class PodIdentity(unittest.TestCase):
+    def associations(self, sb):
+        return aws(sb, "eks", "list-pod-identity-associations", "--cluster-name",
+                   CLUSTER, "--namespace", NS)["associations"]
+
+    def test_install_and_uninstall_with_pod_identity(self):
+        role = "AmazonEKSLoadBalancerControllerRole"
+        with Sandbox(world=WORLD) as sb:
+            res = install(sb, "--identity", "pod-identity", "--timeout", "60",
+                          check=False)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertNotIn("iamserviceaccount", res.stdout)
+            found = self.associations(sb)
+            self.assertEqual([(a["namespace"], a["serviceAccount"]) for a in found],
+                             [(NS, NAME)])
+            detail = aws(sb, "eks", "describe-pod-identity-association",
+                         "--cluster-name", CLUSTER, "--association-id",
+                         found[0]["associationId"])["association"]
+            self.assertEqual(detail["roleArn"],
+                             "arn:aws:iam::%s:role/%s" % (ACCOUNT, role))
+            trust = aws(sb, "iam", "get-role", "--role-name", role)[
+                "Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+            self.assertEqual(trust["Principal"], {"Service": "pods.eks.amazonaws.com"})
+            self.assertEqual(sorted(trust["Action"]), ["sts:AssumeRole", "sts:TagSession"])
+            attached = aws(sb, "iam", "list-attached-role-policies", "--role-name",
+                           role)["AttachedPolicies"]
+            self.assertEqual([p["PolicyArn"] for p in attached], [POLICY_ARN])
+            sa = kube_get(sb, "serviceaccounts", NAME, True)
+            self.assertNotIn("eks.amazonaws.com/role-arn",
+                             sa["metadata"].get("annotations", {}))
+
+            res = sb.albatross("uninstall", "controller", "--cluster", CLUSTER,
+                               "--identity", "pod-identity", *FAST, check=False,
+                               timeout=120, AWS_REGION=REGION)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertEqual(self.associations(sb), [])
+            self.assertIsNone(aws(sb, "iam", "get-role", "--role-name", role,
+                                  check=False))
+            self.assertIsNone(aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN,
+                                  check=False))
 
 
 if __name__ == "__main__":
