@@ -1,6 +1,6 @@
 /*
  * The controller simulation for clusters whose world file does not
- * install the controller: it runs while a Deployment labelled
+ * install the controller. It runs while a Deployment labelled
  * app.kubernetes.io/name=aws-load-balancer-controller is Available, as
  * the pods of that Deployment would. Its service account, version
  * (the image tag) and --ingress-class come from the Deployment. It

@@ -313,7 +313,8 @@ void write_commit(struct write *w, const cJSON *old, cJSON *obj,
                         "not a JSON object: check the body or the patch");
         goto done;
     }
-    if (write_check_identity(w, obj, name) < 0 || check_kind(w, obj, name))
+    if (write_check_identity(w, obj, name) < 0 || check_kind(w, obj, name) ||
+        k8s_admit(w, obj, old ? "UPDATE" : "CREATE") < 0)
         goto done;
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");

@@ -521,6 +521,8 @@ struct deploy {
     char rs_name[300];
     char *rs_uid;
     size_t made;            /* pods made by this sync, for their names */
+    /* Why the ReplicaSet cannot create pods (FailedCreate), or "". */
+    char create_error[600];
 };
 
 static int fill_pod(struct deploy *d, struct world_pod *pod, const char *seed)
@@ -685,6 +687,8 @@ static int scale(struct deploy *d, int want)
     struct tally t = count_pods(d);
     int rc = 0;
 
+    if (t.updated < want && *d->create_error)
+        return 0;
     if (t.updated < want) {
         for (int n = t.updated; n < want && rc == 0; n++)
             rc = make_pod(d);
@@ -798,6 +802,9 @@ static cJSON *deployment_status(const struct deploy *d, const cJSON *obj,
     add_condition(conditions, old, "Progressing", 1,
                   done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
                   message);
+    if (*d->create_error)
+        add_condition(conditions, old, "ReplicaFailure", 1, "FailedCreate",
+                      d->create_error);
     return status;
 }
 
@@ -823,6 +830,26 @@ static int store_status(struct world_cluster *c, const struct k8s_resource *r,
     return k8s_store_put(c, r, obj);
 }
 
+/* The ServiceAccount admission plugin rejects a pod whose service
+ * account does not exist; every namespace has "default". */
+static void check_service_account(struct deploy *d)
+{
+    const char *sa = k8s_json_str(d->tmpl, "spec", "serviceAccountName",
+                                  NULL);
+
+    d->create_error[0] = '\0';
+    if (!sa || !*sa || strcmp(sa, "default") == 0)
+        return;
+    for (size_t i = 0; i < d->c->service_account_count; i++)
+        if (strcmp(d->c->service_accounts[i].namespace, d->ns) == 0 &&
+            strcmp(d->c->service_accounts[i].name, sa) == 0)
+            return;
+    snprintf(d->create_error, sizeof(d->create_error), "pods \"%.200s-\" is "
+             "forbidden: error looking up service account %.100s/%.100s: "
+             "serviceaccount \"%.100s\" not found", d->rs_name, d->ns, sa,
+             sa);
+}
+
 static int sync_deployment(struct world *w, struct world_cluster *c,
                            const struct k8s_resource *r, cJSON *obj)
 {
@@ -846,6 +873,7 @@ static int sync_deployment(struct world *w, struct world_cluster *c,
     }
     template_hash(d.tmpl, d.hash);
     snprintf(d.rs_name, sizeof(d.rs_name), "%.200s-%s", d.name, d.hash);
+    check_service_account(&d);
     d.rs_uid = wfile_uuid(d.rs_name);
     rc = d.rs_uid ? scale(&d, want) : -1;
     for (size_t i = 0; rc == 0 && i < c->pod_count; i++)

@@ -1,11 +1,12 @@
 /*
  * The workload controllers and the kubelet of a sandbox cluster, run on
- * the sandbox clock: Deployments written through the Kubernetes API get
- * pods made from their template (as their ReplicaSet would), the pods
- * go from Pending to Running in timing.pod_startup sandbox seconds, or
- * stop where a real node stops them (an image that cannot be pulled, a
- * container that exits, a Secret volume that does not exist), and the
- * Deployment's status follows, as kubectl rollout status reads it.
+ * the sandbox clock. Deployments written through the Kubernetes API get
+ * pods made from their template, as their ReplicaSet would make them.
+ * The pods go from Pending to Running in timing.pod_startup sandbox
+ * seconds, or stop where a real node stops them: an image that cannot
+ * be pulled, a container that exits, a Secret volume that does not
+ * exist. The Deployment's status follows, as kubectl rollout status
+ * reads it.
  *
  * A pod pulls its image when the registry is one the sandbox knows
  * (public.ecr.aws, ECR's ACCOUNT.dkr.ecr.REGION.amazonaws.com,
@@ -22,7 +23,7 @@
 
 #include "world.h"
 
-/* What a Deployment's pod runs and how far it got. */
+/* The template and progress of a Deployment's pod. */
 struct k8s_pod_run {
     char *deployment;       /* the owning Deployment's name */
     char *replica_set;      /* NAME-HASH, its ReplicaSet */

@@ -11,9 +11,10 @@
  *
  * Limits: strategic merge patch merges maps as a JSON merge patch does
  * and replaces lists whole. The API server merges lists such as
- * containers by their merge key and takes $patch directives. There is
- * no admission, and no defaulting or schema validation beyond metadata
- * and a service's type and ports. Of the world file's kinds only service
+ * containers by their merge key and takes $patch directives. Admission
+ * checks only whether the webhooks could be called (k8s_admission.c),
+ * and there is no defaulting or schema validation beyond metadata and a
+ * service's type and ports. Of the world file's kinds only service
  * accounts, services, ingress classes and IngressClassParams take
  * writes.
  */
@@ -496,6 +497,21 @@ static const char *split_object_path(struct write *w, const char *const *p,
     return p[0];
 }
 
+/* Kinds the sandbox does not store (ingresses) still go through the
+ * admission webhooks first, as the API server would call them before
+ * storing. Returns 1 when the write is admitted, 0 after replying. */
+static int admit_unstored(struct write *w)
+{
+    const char *op = method_is(w, "POST") ? "CREATE"
+                     : method_is(w, "DELETE") ? NULL : "UPDATE";
+    cJSON *body = op ? cJSON_ParseWithLength(w->req->body,
+                                             w->req->body_len) : NULL;
+    int admitted = !op || k8s_admit(w, body, op) == 0;
+
+    cJSON_Delete(body);
+    return admitted;
+}
+
 void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
                      struct sb_response *res, const char *const *parts,
                      size_t count)
@@ -534,6 +550,8 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
         w.backend = &params_backend;
     else if (k8s_store_owns(c, w.r))
         w.backend = &store_backend;
+    if (!w.backend && !admit_unstored(&w))
+        return;
     if (!w.backend)
         k8s_send_status(res, 405, "MethodNotAllowed", "%.16s is not "
                         "supported on %s: the sandbox takes writes of "

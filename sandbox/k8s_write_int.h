@@ -67,6 +67,11 @@ int write_check_identity(struct write *w, cJSON *obj, const char *name);
 int write_namespace_exists(const struct world_cluster *c, const char *ns);
 int write_is_crd(const struct write *w);
 
+/* k8s_admission.c: calls the admission webhooks that match a write of
+ * obj (operation CREATE or UPDATE). Returns 0, or -1 after replying with
+ * the API server's error for a webhook call that would fail. */
+int k8s_admit(struct write *w, const cJSON *obj, const char *operation);
+
 /*
  * Sets what the server owns on obj, the new object for w (old is the
  * live one, NULL for a create), stores it unless dry-run, and replies

@@ -1,11 +1,17 @@
 """The controller simulation started by a controller Deployment, on the
-install-ready world (ingresses, an OIDC provider, no controller): with
-working IRSA the ingresses get ALBs, checked through the sandbox's ELBv2
-API with the aws CLI and through the ingress status; with a broken
-identity the ingresses get the controller's real errors; without
---cluster-name the controller crash-loops."""
+install-ready world (ingresses, an OIDC provider, no controller).
 
+With working IRSA the ingresses get ALBs, checked through the sandbox's
+ELBv2 API with the aws CLI and through the ingress status. With a broken
+identity the ingresses get the controller's real errors, and without
+--cluster-name the controller crash-loops. The admission webhooks fail
+writes while the webhook has no ready endpoint or an unverified
+certificate."""
+
+import base64
 import json
+import os
+import subprocess
 import time
 import unittest
 
@@ -18,7 +24,46 @@ PODS = "app.kubernetes.io/name=" + SA
 IMAGE = "public.ecr.aws/eks/aws-load-balancer-controller:v2.7.2"
 
 
-def controller(args, role):
+WEBHOOK_SERVICE = "aws-load-balancer-webhook-service"
+WEBHOOK_HOST = WEBHOOK_SERVICE + ".kube-system.svc"
+
+
+def webhooks(ca_bundle):
+    """The webhook Service and the controller's Service and Ingress
+    webhooks, as the Helm chart of v2.7 makes them."""
+    def hook(name, path, group, resources, selector=None):
+        entry = {"name": name, "admissionReviewVersions": ["v1beta1"],
+                 "sideEffects": "None", "failurePolicy": "Fail",
+                 "clientConfig": {"caBundle": ca_bundle,
+                                  "service": {"name": WEBHOOK_SERVICE, "namespace": NS,
+                                              "path": path}},
+                 "rules": [{"apiGroups": [group], "apiVersions": ["v1"],
+                            "operations": ["CREATE", "UPDATE"], "resources": resources}]}
+        if selector:
+            entry["objectSelector"] = selector
+        return entry
+    not_controller = {"matchExpressions": [{"key": "app.kubernetes.io/name",
+                                            "operator": "NotIn", "values": [SA]}]}
+    return [
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": {"name": WEBHOOK_SERVICE, "namespace": NS,
+                      "labels": {"app.kubernetes.io/name": SA}},
+         "spec": {"selector": {"app.kubernetes.io/name": SA},
+                  "ports": [{"port": 443, "targetPort": "webhook-server"}]}},
+        {"apiVersion": "admissionregistration.k8s.io/v1",
+         "kind": "MutatingWebhookConfiguration",
+         "metadata": {"name": "aws-load-balancer-webhook"},
+         "webhooks": [hook("mservice.elbv2.k8s.aws", "/mutate-v1-service", "",
+                           ["services"], not_controller)]},
+        {"apiVersion": "admissionregistration.k8s.io/v1",
+         "kind": "ValidatingWebhookConfiguration",
+         "metadata": {"name": "aws-load-balancer-webhook"},
+         "webhooks": [hook("vingress.elbv2.k8s.aws", "/validate-networking-v1-ingress",
+                           "networking.k8s.io", ["ingresses"])]},
+    ]
+
+
+def controller(args, role, tls=None):
     """The controller's ServiceAccount (annotated with role), its webhook
     Secret and its Deployment, as the Helm chart makes them."""
     labels = {"app.kubernetes.io/name": SA, "app.kubernetes.io/instance": SA}
@@ -28,7 +73,7 @@ def controller(args, role):
                       "annotations": {"eks.amazonaws.com/role-arn": ROLE + role}}},
         {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
          "metadata": {"name": "aws-load-balancer-tls", "namespace": NS},
-         "data": {"tls.crt": "", "tls.key": ""}},
+         "data": tls or {"tls.crt": "", "tls.key": ""}},
         {"apiVersion": "apps/v1", "kind": "Deployment",
          "metadata": {"name": SA, "namespace": NS, "labels": labels},
          "spec": {"replicas": 2, "selector": {"matchLabels": labels},
@@ -49,7 +94,7 @@ INGRESS_CLASS = {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
                  "spec": {"controller": "ingress.k8s.aws/alb"}}
 
 
-class ControllerInstallTest(KubeTest):
+class FreshSandboxTest(KubeTest):
     """A fresh sandbox per test: each installs the controller its own way."""
 
     @classmethod
@@ -84,6 +129,10 @@ class ControllerInstallTest(KubeTest):
 
     def rollout(self):
         self.kubectl("rollout", "status", "deployment/" + SA, "-n", NS, "--timeout=60s")
+
+
+
+class ControllerInstallTest(FreshSandboxTest):
 
     def test_working_irsa_gives_ingresses_albs(self):
         self.apply(INGRESS_CLASS)
@@ -132,6 +181,75 @@ class ControllerInstallTest(KubeTest):
                          "False")
         self.assertEqual(self.load_balancers(), [])
         self.assertEqual(self.ingress_events("web"), [])
+
+
+class WebhookTest(FreshSandboxTest):
+
+    def create_ingress(self):
+        return self.kubectl("create", "ingress", "shop", "-n", "web", "--class=alb",
+                            "--rule=shop.example.com/=web:80", check=False)
+
+    def create_service(self, name):
+        return self.kubectl("create", "service", "clusterip", name, "-n", "web",
+                            "--tcp=80:8080", check=False)
+
+    def certificates(self):
+        """A CA, a serving certificate it signs for the webhook Service, and
+        another CA; returns (tls Secret data, CA bundle, other CA bundle),
+        base64 as Kubernetes carries them."""
+        path = os.path.join(self.files.name, "%s")
+
+        def openssl(*args):
+            subprocess.run(["openssl"] + list(args), check=True, capture_output=True,
+                           timeout=60)
+
+        def b64(name):
+            with open(path % name, "rb") as f:
+                return base64.b64encode(f.read()).decode()
+        for ca in ("ca", "other-ca"):
+            openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=" + ca, "-keyout", path % (ca + ".key"),
+                    "-out", path % (ca + ".crt"))
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + WEBHOOK_HOST,
+                "-keyout", path % "tls.key", "-out", path % "tls.csr")
+        with open(path % "san.ext", "w") as f:
+            f.write("subjectAltName=DNS:%s,DNS:%s.cluster.local\n" % (WEBHOOK_HOST, WEBHOOK_HOST))
+        openssl("x509", "-req", "-in", path % "tls.csr", "-CA", path % "ca.crt",
+                "-CAkey", path % "ca.key", "-CAcreateserial", "-days", "2",
+                "-extfile", path % "san.ext", "-out", path % "tls.crt")
+        return ({"tls.crt": b64("tls.crt"), "tls.key": b64("tls.key")},
+                b64("ca.crt"), b64("other-ca.crt"))
+
+    def test_no_endpoints_refuses_ingress_and_service(self):
+        self.apply(*webhooks(""))
+        url = "https://%s:443%%s?timeout=10s" % WEBHOOK_HOST
+        res = self.create_ingress()
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn('Internal error occurred: failed calling webhook "vingress.elbv2.k8s.aws": failed to call webhook: Post "'
+                      + url % "/validate-networking-v1-ingress" + '": no endpoints available '
+                      'for service "aws-load-balancer-webhook-service"', res.stderr)
+        res = self.create_service("blocked")
+        self.assertIn('failed calling webhook "mservice.elbv2.k8s.aws": failed to call '
+                      'webhook: Post "' + url % "/mutate-v1-service" + '": no endpoints '
+                      'available for service "aws-load-balancer-webhook-service"', res.stderr)
+        self.assertNotEqual(res.returncode, 0)
+        res = self.kubectl("get", "service", "blocked", "-n", "web", check=False)
+        self.assertIn("NotFound", res.stderr)
+
+    def test_ca_bundle_must_verify_serving_certificate(self):
+        tls, ca, other_ca = self.certificates()
+        self.apply(INGRESS_CLASS, *controller(["--cluster-name=shop"], "lbc", tls))
+        self.rollout()
+        self.apply(*webhooks(other_ca))
+        res = self.create_service("unverified")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn('failed calling webhook "mservice.elbv2.k8s.aws": failed to call '
+                      'webhook: Post "https://%s:443/mutate-v1-service?timeout=10s": tls: '
+                      'failed to verify certificate: x509: certificate signed by unknown '
+                      'authority' % WEBHOOK_HOST, res.stderr)
+        self.apply(*webhooks(ca))
+        res = self.create_service("verified")
+        self.assertEqual(res.returncode, 0, res.stderr)
 
 
 if __name__ == "__main__":

@@ -42,10 +42,10 @@ def deployment(name, image, replicas=2, command=None, volumes=None,
 
 
 def token_kubeconfig(box, directory):
-    """The sandbox's kubeconfig with a bearer token for the cluster in place
-    of its exec plugin (aws eks get-token, seconds per call); returns the
-    file and the cluster's context. The token lasts the 15 minutes EKS
-    gives one, longer than a test class."""
+    """Write the sandbox's kubeconfig with a bearer token for the cluster
+    in place of its exec plugin, because aws eks get-token takes seconds
+    per call. Returns the file and the cluster's context. EKS accepts a
+    token for 15 minutes, longer than a test class runs."""
     with open(box.env["KUBECONFIG"]) as f:
         config = yaml.safe_load(f)
     ctx = [c for c in config["contexts"] if c["name"].endswith("cluster/" + CLUSTER)][0]
@@ -141,7 +141,31 @@ class RolloutTest(KubeTest):
             self.assertTrue(pod["status"]["containerStatuses"][0]["ready"])
             self.assertIn("running", pod["status"]["containerStatuses"][0]["state"])
 
+    def test_missing_service_account_creates_no_pods(self):
+        self.apply(deployment("unowned", "public.ecr.aws/nginx/nginx:1.25",
+                              service_account="nobody"))
+        condition = self.wait_for_condition("unowned", "ReplicaFailure")
+        self.assertEqual(condition["reason"], "FailedCreate")
+        self.assertRegex(condition["message"], r'^pods "unowned-[a-z0-9]+-" is forbidden: error '
+                         r'looking up service account default/nobody: serviceaccount "nobody" '
+                         r'not found$')
+        self.assertEqual(self.pods("unowned"), [])
+        self.kubectl("create", "serviceaccount", "nobody", "-n", "default")
+        self.kubectl("rollout", "status", "deployment/unowned", "-n", "default", WAIT)
+        self.assertEqual(len(self.pods("unowned")), 2)
+
+    def wait_for_condition(self, name, kind):
+        deadline = time.monotonic() + 60
+        while True:
+            status = self.get("deployment", name, "-n", "default").get("status", {})
+            found = [c for c in status.get("conditions", []) if c["type"] == kind]
+            if found:
+                return found[0]
+            self.assertLess(time.monotonic(), deadline, "no %s condition on %s" % (kind, name))
+            time.sleep(0.2)
+
     def test_restart_replaces_pods(self):
+        self.kubectl("create", "serviceaccount", "restarter", "-n", "default")
         self.apply(deployment("restarted", "public.ecr.aws/nginx/nginx:1.25",
                               service_account="restarter"))
         self.kubectl("rollout", "status", "deployment/restarted", "-n", "default", WAIT)
