@@ -473,6 +473,7 @@ static int run_step(struct lbc_run *r, size_t i)
         return create_stack(r, i);
     if (s->kind == PLAN_DELETE_STACK)
         return delete_stack(r, i);
+    r->step = i;
     progress_step_set(&r->e.progress, i, PROGRESS_RUNNING, NULL);
     int rc = run_call(r, s->name);
     progress_step_set(&r->e.progress, i, rc == 0 ? PROGRESS_DONE

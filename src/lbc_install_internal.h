@@ -22,6 +22,7 @@ struct lbc_run {
     char policy_arn[256];
     char fix_hint[512];
     cJSON *objects;               /* rendered; lbc_objects_free */
+    size_t step;                  /* the plan step running */
 };
 
 /* lbc_install.c: callbacks that record a call's outcome in e (ctx is

@@ -137,6 +137,8 @@ int lbc_kube_apply(struct lbc_run *r, const cJSON *obj)
         return -1;
     }
     apply_log(&r->e, MARK_DONE, "applied %s", name);
+    progress_resource_set(&r->e.progress, r->step, name,
+                          string_at(obj, "kind", NULL), "APPLIED", NULL);
     return 0;
 }
 
@@ -432,6 +434,10 @@ static void report_pod(struct lbc_run *r, const cJSON *pod,
     if (strstr(ro->last, line))
         return;
     const char *todo = ready ? NULL : lbc_pod_advice(reason, message);
+    progress_resource_set(&r->e.progress, r->step, name ? name : "?", "Pod",
+                          ready ? "Ready" : reason[0] ? reason : phase
+                          ? phase : "Pending", message[0] && !ready
+                          ? message : NULL);
     apply_log(&r->e, todo ? MARK_WARN : MARK_INFO, "%s%s%s", line,
               message[0] && !ready ? ": " : "", !ready ? message : "");
     if (todo && !advised_before(ro, todo))
@@ -619,6 +625,8 @@ static int delete_object(struct lbc_run *r, const cJSON *obj)
     if (lbc_kube_delete(r, &ref) < 0)
         return -1;
     apply_log(&r->e, MARK_DONE, "deleted %s", name);
+    progress_resource_set(&r->e.progress, r->step, name,
+                          string_at(obj, "kind", NULL), "DELETED", NULL);
     return 0;
 }
 
