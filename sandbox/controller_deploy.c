@@ -656,10 +656,43 @@ static int deploy_web_acl(struct ctl_task *t, const char *lb_arn)
     return lb->web_acl_arn ? 0 : no_memory(t);
 }
 
+/* The load balancer a controller run from a Deployment made for this
+ * stack before, or NULL. */
+static const struct world_load_balancer *deployed_before(struct ctl_task *t)
+{
+    for (size_t i = 0; t->c->controller.deployed &&
+                       i < t->w->load_balancer_count; i++) {
+        const struct world_load_balancer *lb = &t->w->load_balancers[i];
+        const char *cluster = world_tag(&lb->tags, CTL_TAG_CLUSTER);
+        const char *stack = world_tag(&lb->tags, CTL_TAG_STACK);
+
+        if (strcmp(lb->region, t->c->region) == 0 && cluster && stack &&
+            strcmp(cluster, t->c->name) == 0 && strcmp(stack, t->stack) == 0)
+            return lb;
+    }
+    return NULL;
+}
+
 int ctl_deploy(struct ctl_task *t)
 {
     char *groups[2] = { NULL, NULL }, *lb_arn = NULL;
-    int rc = deploy_groups(t, groups);
+    const struct world_load_balancer *before = deployed_before(t);
+    int rc;
+
+    /* A controller started from a Deployment reconciles again on every
+     * ingress change and restart. It keeps the load balancer it made.
+     * TODO: changes to the model (rules, listeners, targets) are not
+     * applied to it, as the controller's diff against the tags would. */
+    if (before) {
+        char *dns = strdup(before->dns_name);
+
+        if (!dns)
+            return no_memory(t);
+        free(t->model.dns_name);
+        t->model.dns_name = dns;
+        return 0;
+    }
+    rc = deploy_groups(t, groups);
     if (rc == 0)
         rc = deploy_target_groups(t);
     if (rc == 0)

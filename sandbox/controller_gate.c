@@ -70,6 +70,14 @@ static const char *flag(const cJSON *container, const char *name)
     return NULL;
 }
 
+static double generation(const cJSON *d)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(d, "metadata"), "generation");
+
+    return cJSON_IsNumber(g) ? g->valuedouble : 0;
+}
+
 static void forget(struct world_controller *k)
 {
     free(k->sa_namespace);
@@ -78,11 +86,13 @@ static void forget(struct world_controller *k)
     free(k->ingress_class);
     k->sa_namespace = k->sa_name = k->version = k->ingress_class = NULL;
     k->installed = k->deployed = 0;
+    k->generation = 0;
     k->reconciled_rv = 0;
     k->reconciled_ingresses = 0;
 }
 
-/* Takes the controller's settings from its Deployment. */
+/* Takes the controller's settings from its Deployment, as new pods of
+ * it start: it reconciles every ingress again. */
 static int adopt(struct world_controller *k, const cJSON *d)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(
@@ -107,6 +117,7 @@ static int adopt(struct world_controller *k, const cJSON *d)
     /* The flag defaults to true from v2.4 on. */
     k->tolerate_missing_service = !tolerate || strcmp(tolerate, "false");
     k->installed = k->deployed = 1;
+    k->generation = generation(d);
     return k->sa_namespace && k->sa_name && k->version && k->ingress_class
                ? 0 : -1;
 }
@@ -135,7 +146,8 @@ static int gate_cluster(struct world *w, struct world_cluster *c)
             forget(k);
         return 0;
     }
-    if (!k->deployed)
+    /* An upgrade (a new image or new flags) restarts the controller. */
+    if (!k->deployed || k->generation != generation(d))
         rc = adopt(k, d);
     cJSON_Delete(d);
     if (rc < 0 || (k->reconciled_rv == newest_ingress(c) &&

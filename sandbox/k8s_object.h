@@ -69,6 +69,9 @@ extern const struct k8s_resource k8s_service_resource;
 extern const struct k8s_resource k8s_endpoints_resource;
 extern const struct k8s_resource k8s_endpoint_slice_resource;
 extern const struct k8s_resource k8s_pod_resource;
+/* Appends a pod condition with status True or False; returns it. */
+cJSON *k8s_add_pod_condition(cJSON *list, const char *type, int status,
+                             const char *when);
 /* The IP address of the node named name, or NULL. */
 const char *k8s_node_ip(const struct world_cluster *c, const char *name);
 

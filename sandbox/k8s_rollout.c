@@ -30,6 +30,10 @@
 #define CONTROLLER_REPOSITORY "aws-load-balancer-controller"
 #define CRASH_RESTART_EVERY   10.0  /* sandbox seconds per crash restart */
 #define CRASH_RESTARTS_MAX    5
+/* NOTE: a Deployment gets at most this many pods, so that a mistyped
+ * replica count cannot exhaust the sandbox's memory; a real cluster
+ * would leave the rest Pending once its nodes are full. */
+#define DEPLOYMENT_PODS_MAX   256
 
 /* The events recorded once per pod. */
 enum {
@@ -850,6 +854,214 @@ static void check_service_account(struct deploy *d)
              sa);
 }
 
+/* ---- ReplicaSets ------------------------------------------------------ */
+
+/* Counts the pods of one ReplicaSet (by its pod-template-hash). */
+static void count_hash(const struct deploy *d, const char *hash, int *pods,
+                       int *ready)
+{
+    *pods = *ready = 0;
+    for (size_t i = 0; i < d->c->pod_count; i++) {
+        const struct world_pod *pod = &d->c->pods[i];
+
+        if (owned_by(pod, d->ns, d->name) &&
+            strcmp(pod->run->hash, hash) == 0) {
+            (*pods)++;
+            *ready += pod->ready;
+        }
+    }
+}
+
+static void set_number(cJSON *obj, const char *name, double n)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
+    cJSON_AddNumberToObject(obj, name, n);
+}
+
+/* A new ReplicaSet of the Deployment's template, as the deployment
+ * controller creates it: the template and selector with the
+ * pod-template-hash label, owned by the Deployment. */
+static cJSON *new_replica_set(const struct deploy *d, const cJSON *dep,
+                              int revision)
+{
+    cJSON *rs = cJSON_CreateObject(), *meta, *labels, *spec, *sel, *ref;
+    cJSON *tmpl = cJSON_Duplicate(d->tmpl, 1);
+    char created[21], text[32];
+
+    now_text(created);
+    meta = k8s_add_metadata(rs, d->ns, d->rs_name, d->rs_uid, 0, created);
+    cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+    cJSON_AddNumberToObject(meta, "generation", 1);
+    labels = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(d->tmpl, "metadata"), "labels"), 1);
+    if (!labels)
+        labels = cJSON_CreateObject();
+    cJSON_AddStringToObject(labels, "pod-template-hash", d->hash);
+    cJSON_AddItemToObject(meta, "labels", labels);
+    snprintf(text, sizeof(text), "%d", revision);
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(meta, "annotations"),
+                            "deployment.kubernetes.io/revision", text);
+    ref = cJSON_CreateObject();
+    cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");
+    cJSON_AddStringToObject(ref, "kind", "Deployment");
+    cJSON_AddStringToObject(ref, "name", d->name);
+    cJSON_AddStringToObject(ref, "uid", d->uid ? d->uid : "");
+    cJSON_AddBoolToObject(ref, "controller", 1);
+    cJSON_AddBoolToObject(ref, "blockOwnerDeletion", 1);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(meta, "ownerReferences"),
+                         ref);
+    spec = cJSON_AddObjectToObject(rs, "spec");
+    sel = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(dep, "spec"), "selector"), 1);
+    if (!sel)
+        sel = cJSON_CreateObject();
+    if (!cJSON_GetObjectItemCaseSensitive(sel, "matchLabels"))
+        cJSON_AddObjectToObject(sel, "matchLabels");
+    cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(sel,
+                                                             "matchLabels"),
+                            "pod-template-hash", d->hash);
+    cJSON_AddItemToObject(spec, "selector", sel);
+    if (tmpl && cJSON_GetObjectItemCaseSensitive(tmpl, "metadata"))
+        cJSON_ReplaceItemInObjectCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(tmpl, "metadata"), "labels",
+            cJSON_Duplicate(labels, 1));
+    cJSON_AddItemToObject(spec, "template", tmpl);
+    cJSON_AddObjectToObject(rs, "status");
+    return rs;
+}
+
+/* Brings a ReplicaSet's replicas and status to its pods; stores it with
+ * the next resourceVersion when it changed. rs is taken. */
+static int update_replica_set(struct deploy *d, const struct k8s_resource *r,
+                              cJSON *rs, int replicas)
+{
+    const char *hash = k8s_json_str(rs, "metadata", "labels",
+                                    "pod-template-hash", NULL);
+    cJSON *before = cJSON_Duplicate(rs, 1);
+    cJSON *status = cJSON_CreateObject();
+    int pods = 0, ready = 0, rc = 0;
+    char rv[32];
+
+    count_hash(d, hash ? hash : "", &pods, &ready);
+    set_number(cJSON_GetObjectItemCaseSensitive(rs, "spec"), "replicas",
+               replicas);
+    cJSON_AddNumberToObject(status, "replicas", pods);
+    add_count(status, "fullyLabeledReplicas", pods);
+    add_count(status, "readyReplicas", ready);
+    add_count(status, "availableReplicas", ready);
+    cJSON_AddNumberToObject(status, "observedGeneration", 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(rs, "status");
+    cJSON_AddItemToObject(rs, "status", status);
+    if (!cJSON_Compare(before, rs, 1)) {
+        snprintf(rv, sizeof(rv), "%lu", ++d->c->resource_version);
+        cJSON_DeleteItemFromObjectCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(rs, "metadata"),
+            "resourceVersion");
+        cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(rs,
+                                                                 "metadata"),
+                                "resourceVersion", rv);
+        rc = k8s_store_put(d->c, r, rs);
+        rs = NULL;
+    }
+    cJSON_Delete(before);
+    cJSON_Delete(rs);
+    return rc;
+}
+
+static int owns_replica_set(const struct deploy *d, const cJSON *rs)
+{
+    const cJSON *ref = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rs, "metadata"), "ownerReferences"),
+        0);
+    const char *ns = k8s_json_str(rs, "metadata", "namespace", NULL);
+    const char *uid = k8s_json_str(ref, "uid", NULL);
+
+    return ns && uid && d->uid && strcmp(ns, d->ns) == 0 &&
+           strcmp(uid, d->uid) == 0;
+}
+
+/* Keeps a ReplicaSet per template the Deployment has had: the current
+ * one at want replicas, the old ones at the pods they still have. */
+static int sync_replica_sets(struct deploy *d, const cJSON *dep, int want)
+{
+    const struct k8s_resource *r = k8s_cluster_resource(d->c, "apps/v1",
+                                                        "replicasets");
+    size_t count = r ? r->count(d->c) : 0;
+    int revision = 0, current = 0, rc = 0;
+
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        cJSON *rs = r->render(d->c, i);
+        const char *name = k8s_json_str(rs, "metadata", "name", NULL);
+        const char *rev = k8s_json_str(rs, "metadata", "annotations",
+                                       "deployment.kubernetes.io/revision",
+                                       NULL);
+        int pods, ready;
+
+        if (!owns_replica_set(d, rs)) {
+            cJSON_Delete(rs);
+            continue;
+        }
+        if (rev && atoi(rev) > revision)
+            revision = atoi(rev);
+        current |= name && strcmp(name, d->rs_name) == 0;
+        count_hash(d, k8s_json_str(rs, "metadata", "labels",
+                                   "pod-template-hash", NULL)
+                          ? k8s_json_str(rs, "metadata", "labels",
+                                         "pod-template-hash", NULL) : "",
+                   &pods, &ready);
+        rc = update_replica_set(d, r, rs, name && strcmp(name, d->rs_name)
+                                                  == 0 ? want : pods);
+    }
+    if (rc == 0 && r && !current)
+        rc = update_replica_set(d, r, new_replica_set(d, dep, revision + 1),
+                                want);
+    return rc;
+}
+
+/* Deletes the ReplicaSets whose Deployment is gone, as the garbage
+ * collector does. */
+static void orphan_replica_sets(struct world_cluster *c,
+                                const struct k8s_resource *deployments)
+{
+    const struct k8s_resource *r = k8s_cluster_resource(c, "apps/v1",
+                                                        "replicasets");
+
+    for (size_t i = r ? r->count(c) : 0; i-- > 0;) {
+        cJSON *rs = r->render(c, i);
+        const char *ns = k8s_json_str(rs, "metadata", "namespace", NULL);
+        const char *name = k8s_json_str(rs, "metadata", "name", NULL);
+        const cJSON *ref = cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(rs, "metadata"),
+                "ownerReferences"), 0);
+        const char *owner = k8s_json_str(ref, "name", NULL);
+        cJSON *d = ns && owner ? k8s_store_get(c, deployments, ns, owner)
+                               : NULL;
+        const char *uid = k8s_json_str(d, "metadata", "uid", NULL);
+        char rv[32];
+
+        if (!ns || !name || (d && uid && k8s_json_str(ref, "uid", NULL) &&
+                             strcmp(uid, k8s_json_str(ref, "uid", NULL))
+                                 == 0)) {
+            cJSON_Delete(d);
+            cJSON_Delete(rs);
+            continue;
+        }
+        cJSON_Delete(d);
+        snprintf(rv, sizeof(rv), "%lu", ++c->resource_version);
+        cJSON_DeleteItemFromObjectCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(rs, "metadata"),
+            "resourceVersion");
+        cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(rs,
+                                                                 "metadata"),
+                                "resourceVersion", rv);
+        k8s_store_remove(c, r, ns, name);
+        cJSON_AddStringToObject(rs, "kind", "ReplicaSet");
+        cJSON_AddStringToObject(rs, "apiVersion", "apps/v1");
+        k8s_store_bury(c, r, ns, name, c->resource_version, rs);
+    }
+}
+
 static int sync_deployment(struct world *w, struct world_cluster *c,
                            const struct k8s_resource *r, cJSON *obj)
 {
@@ -858,6 +1070,8 @@ static int sync_deployment(struct world *w, struct world_cluster *c,
                                                              "replicas");
     int want = cJSON_IsNumber(replicas) && replicas->valueint >= 0
                    ? replicas->valueint : 1;
+    if (want > DEPLOYMENT_PODS_MAX)
+        want = DEPLOYMENT_PODS_MAX;
     struct deploy d = {
         .w = w, .c = c,
         .ns = k8s_json_str(obj, "metadata", "namespace", NULL),
@@ -865,6 +1079,7 @@ static int sync_deployment(struct world *w, struct world_cluster *c,
         .uid = k8s_json_str(obj, "metadata", "uid", NULL),
         .tmpl = cJSON_GetObjectItemCaseSensitive(spec, "template"),
     };
+    char *seed;
     int rc;
 
     if (!d.ns || !d.name || !cJSON_IsObject(d.tmpl)) {
@@ -874,11 +1089,16 @@ static int sync_deployment(struct world *w, struct world_cluster *c,
     template_hash(d.tmpl, d.hash);
     snprintf(d.rs_name, sizeof(d.rs_name), "%.200s-%s", d.name, d.hash);
     check_service_account(&d);
-    d.rs_uid = wfile_uuid(d.rs_name);
+    seed = wfile_printf("%s/%s/%s/replicaset/%s", c->region, c->name, d.ns,
+                        d.rs_name);
+    d.rs_uid = seed ? wfile_uuid(seed) : NULL;
+    free(seed);
     rc = d.rs_uid ? scale(&d, want) : -1;
     for (size_t i = 0; rc == 0 && i < c->pod_count; i++)
         if (owned_by(&c->pods[i], d.ns, d.name))
             rc = advance_pod(w, c, i);
+    if (rc == 0)
+        rc = sync_replica_sets(&d, obj, want);
     if (rc == 0)
         rc = store_status(c, r, obj, deployment_status(&d, obj, want));
     else
@@ -914,6 +1134,7 @@ static int tick_cluster(struct world *w, struct world_cluster *c)
     if (!r)
         return 0;
     orphans(c, r);
+    orphan_replica_sets(c, r);
     count = r->count(c);
     for (size_t i = 0; i < count && rc == 0; i++)
         rc = sync_deployment(w, c, r, r->render(c, i));
@@ -946,14 +1167,10 @@ static cJSON *owner_reference(const struct k8s_pod_run *run)
 static void add_pod_condition(cJSON *list, const char *type, int ok,
                               const char *when)
 {
-    cJSON *cond = cJSON_CreateObject();
+    cJSON *cond = k8s_add_pod_condition(list, type, ok, when);
 
-    cJSON_AddStringToObject(cond, "type", type);
-    cJSON_AddStringToObject(cond, "status", ok ? "True" : "False");
-    cJSON_AddStringToObject(cond, "lastTransitionTime", when);
     if (!ok && strcmp(type, "PodScheduled") != 0)
         cJSON_AddStringToObject(cond, "reason", "ContainersNotReady");
-    cJSON_AddItemToArray(list, cond);
 }
 
 static cJSON *container_status(const struct world_pod *pod,

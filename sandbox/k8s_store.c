@@ -116,6 +116,8 @@ static const struct builtin_kind {
 } builtin_kinds[] = {
     { "apps", "apps/v1", "deployments", "deployment", "Deployment",
       "deploy", 1 },
+    { "apps", "apps/v1", "replicasets", "replicaset", "ReplicaSet", "rs",
+      1 },
     { "", "v1", "secrets", "secret", "Secret", NULL, 1 },
     { "", "v1", "configmaps", "configmap", "ConfigMap", "cm", 1 },
     { "rbac.authorization.k8s.io", "rbac.authorization.k8s.io/v1",

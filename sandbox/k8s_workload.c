@@ -330,8 +330,8 @@ static cJSON *pod_spec(const struct world_pod *pod)
     return spec;
 }
 
-static void add_condition(cJSON *list, const char *type, int status,
-                          const char *when)
+cJSON *k8s_add_pod_condition(cJSON *list, const char *type, int status,
+                             const char *when)
 {
     cJSON *cond = cJSON_CreateObject();
 
@@ -339,6 +339,7 @@ static void add_condition(cJSON *list, const char *type, int status,
     cJSON_AddStringToObject(cond, "status", status ? "True" : "False");
     cJSON_AddStringToObject(cond, "lastTransitionTime", when);
     cJSON_AddItemToArray(list, cond);
+    return cond;
 }
 
 static cJSON *pod_status(const struct world_cluster *c,
@@ -351,10 +352,10 @@ static cJSON *pod_status(const struct world_cluster *c,
 
     cJSON_AddStringToObject(status, "phase", pod->phase);
     conditions = cJSON_AddArrayToObject(status, "conditions");
-    add_condition(conditions, "Initialized", 1, pod->created);
-    add_condition(conditions, "Ready", ready, pod->created);
-    add_condition(conditions, "ContainersReady", ready, pod->created);
-    add_condition(conditions, "PodScheduled", pod->node != NULL,
+    k8s_add_pod_condition(conditions, "Initialized", 1, pod->created);
+    k8s_add_pod_condition(conditions, "Ready", ready, pod->created);
+    k8s_add_pod_condition(conditions, "ContainersReady", ready, pod->created);
+    k8s_add_pod_condition(conditions, "PodScheduled", pod->node != NULL,
                   pod->created);
     k8s_add_string(status, "hostIP", k8s_node_ip(c, pod->node));
     cJSON_AddStringToObject(status, "podIP", pod->ip);

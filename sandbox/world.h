@@ -193,10 +193,12 @@ struct world_controller {
     char *version;          /* v2.7.2 */
     char *ingress_class;    /* --ingress-class, "alb" */
     int tolerate_missing_service; /* --tolerate-non-existent-backend-service */
-    /* Running because a Deployment of it is available (k8s_rollout.c),
-     * not because the world file says so; and the newest ingress
-     * resourceVersion and ingress count it has reconciled. */
+    /* Running because a Deployment of it is available
+     * (controller_gate.c), not because the world file says so; that
+     * Deployment's generation; and the newest ingress resourceVersion
+     * and ingress count it has reconciled. */
     int deployed;
+    double generation;      /* of the Deployment it runs from */
     unsigned long reconciled_rv;
     size_t reconciled_ingresses;
 };

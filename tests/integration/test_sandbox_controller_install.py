@@ -63,7 +63,7 @@ def webhooks(ca_bundle):
     ]
 
 
-def controller(args, role, tls=None):
+def controller(args, role, tls=None, image=IMAGE):
     """The controller's ServiceAccount (annotated with role), its webhook
     Secret and its Deployment, as the Helm chart makes them."""
     labels = {"app.kubernetes.io/name": SA, "app.kubernetes.io/instance": SA}
@@ -79,7 +79,7 @@ def controller(args, role, tls=None):
          "spec": {"replicas": 2, "selector": {"matchLabels": labels},
                   "template": {"metadata": {"labels": labels}, "spec": {
                       "serviceAccountName": SA,
-                      "containers": [{"name": SA, "image": IMAGE, "args": args,
+                      "containers": [{"name": SA, "image": image, "args": args,
                                       "ports": [{"name": "webhook-server",
                                                  "containerPort": 9443}],
                                       "volumeMounts": [{"name": "cert",
@@ -153,6 +153,23 @@ class ControllerInstallTest(FreshSandboxTest):
         self.assertEqual(albs[hostnames["web"]]["Scheme"], "internet-facing")
         self.assertEqual(albs[hostnames["api"]]["Scheme"], "internal")
         self.assertEqual({lb["Type"] for lb in albs.values()}, {"application"})
+
+    def test_upgrade_reconciles_again_and_delete_stops(self):
+        self.apply(INGRESS_CLASS)
+        args = ["--cluster-name=shop", "--ingress-class=alb"]
+        self.apply(*controller(args, "lbc"))
+        self.rollout()
+
+        def reconciled():
+            return [e for e in self.ingress_events("web") if e[0] == "SuccessfullyReconciled"]
+        before = len(self.wait_for("the first reconcile", reconciled))
+        self.apply(*controller(args, "lbc", image=IMAGE.replace("v2.7.2", "v2.9.0")))
+        self.rollout()
+        self.wait_for("a reconcile by the new version", lambda: len(reconciled()) > before)
+        self.kubectl("delete", "deployment", SA, "-n", NS)
+        self.kubectl("wait", "pod", "-n", NS, "-l", PODS, "--for=delete", "--timeout=60s")
+        self.assertEqual(self.pods(PODS, ns=NS), [])
+        self.assertEqual(len(self.load_balancers()), 2)
 
     def test_broken_irsa_reports_web_identity_error(self):
         self.apply(INGRESS_CLASS)

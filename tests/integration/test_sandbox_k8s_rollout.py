@@ -64,7 +64,7 @@ class KubeTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.box = Sandbox(world=WORLD).start()
+        cls.box = Sandbox(world=WORLD, timeout=int(os.environ.get("SANDBOX_START_TIMEOUT", "15"))).start()
         cls.files = tempfile.TemporaryDirectory()
         cls.kubeconfig, cls.ctx = token_kubeconfig(cls.box, cls.files.name)
 
@@ -181,6 +181,16 @@ class RolloutTest(KubeTest):
         for pod in after:
             self.assertIn("kubectl.kubernetes.io/restartedAt", pod["metadata"]["annotations"])
             self.assertEqual(pod["spec"]["serviceAccountName"], "restarter")
+        sets = {rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"]: rs
+                for rs in self.get("replicasets", "-n", "default", "-l", "app=restarted")["items"]}
+        self.assertEqual(sorted(sets), ["1", "2"])
+        self.assertEqual(sets["1"]["spec"]["replicas"], 0)
+        self.assertEqual(sets["2"]["spec"]["replicas"], 2)
+        self.assertEqual(sets["2"]["status"]["readyReplicas"], 2)
+        owner = after[0]["metadata"]["ownerReferences"][0]
+        self.assertEqual((owner["name"], owner["uid"]),
+                         (sets["2"]["metadata"]["name"], sets["2"]["metadata"]["uid"]))
+        self.assertEqual(sets["2"]["metadata"]["ownerReferences"][0]["uid"], dep["metadata"]["uid"])
 
     def test_scale_to_zero_and_delete_remove_pods(self):
         self.apply(deployment("scaled", "public.ecr.aws/nginx/nginx:1.25"))
@@ -196,6 +206,7 @@ class RolloutTest(KubeTest):
         self.kubectl("delete", "deployment", "scaled", "-n", "default")
         self.kubectl("wait", "pod", "-n", "default", "-l", "app=scaled", "--for=delete", WAIT)
         self.assertEqual(self.pods("scaled"), [])
+        self.assertEqual(self.get("replicasets", "-n", "default", "-l", "app=scaled")["items"], [])
 
     def test_service_endpoints_list_ready_pods(self):
         self.apply(deployment("listed", "public.ecr.aws/nginx/nginx:1.25"),
@@ -208,6 +219,12 @@ class RolloutTest(KubeTest):
         ep = self.get("endpoints", "listed", "-n", "default")
         self.assertEqual(sorted(a["ip"] for a in ep["subsets"][0]["addresses"]), ips)
         self.assertEqual(ep["subsets"][0]["ports"][0]["port"], 8080)
+        slices = self.get("endpointslices", "-n", "default", "-l",
+                          "kubernetes.io/service-name=listed")["items"]
+        self.assertEqual(len(slices), 1)
+        endpoints = slices[0]["endpoints"]
+        self.assertEqual(sorted(e["addresses"][0] for e in endpoints), ips)
+        self.assertTrue(all(e["conditions"]["ready"] for e in endpoints))
 
 
 class FailureTest(KubeTest):
