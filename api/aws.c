@@ -979,6 +979,17 @@ static int fail_call(aws_done_fn done, void *ctx, const char *code,
     return -1;
 }
 
+int aws_check_write(const struct aws_session *s, const char *what,
+                    struct api_error *err)
+{
+    if (!s->readonly)
+        return 0;
+    api_error_set(err, "ReadOnly", "%s changes the account and the session "
+                  "is read-only (--readonly); run without --readonly to "
+                  "allow it", what);
+    return -1;
+}
+
 /* Checks what can fail before a request exists; returns 0, or -1 after
  * calling done. */
 static int preflight(struct aws_session *s, const struct aws_call *call,
@@ -986,12 +997,9 @@ static int preflight(struct aws_session *s, const struct aws_call *call,
                      void *ctx)
 {
     char msg[600];
-    if (s->readonly && call->mutating) {
-        snprintf(msg, sizeof(msg), "%s changes the account and the session "
-                 "is read-only (--readonly); run without --readonly to "
-                 "allow it", what);
-        return fail_call(done, ctx, "ReadOnly", msg);
-    }
+    struct api_error err = {0};
+    if (call->mutating && aws_check_write(s, what, &err) < 0)
+        return fail_call(done, ctx, err.code, err.message);
     if (!region) {
         snprintf(msg, sizeof(msg), "%s needs an AWS region and none is "
                  "configured: pass --region, set AWS_REGION or add region "

@@ -151,6 +151,14 @@ typedef void (*aws_done_fn)(const struct buf *body, const struct api_error *err,
 int aws_send(struct aws_session *s, const struct aws_call *call,
              aws_done_fn done, void *ctx);
 
+/* Checks that s may send a call that changes the account, as aws_send
+ * checks each mutating call: returns 0, or -1 with err set ("ReadOnly")
+ * for a read-only session. what names the change in the message. A
+ * command that changes things calls it before its first read, so a
+ * read-only run sends nothing at all. */
+int aws_check_write(const struct aws_session *s, const char *what,
+                    struct api_error *err);
+
 /* Sets err from a reply in any protocol's error format. */
 void aws_error_from_reply(struct api_error *err, long status,
                           const char *content_type, const char *error_type,

@@ -11,6 +11,8 @@
 #include "awsxml.h"
 #include "iam.h"
 
+#define MAX_TAGS 50   /* IAM's quota of tags per policy */
+
 void iam_policy_info_free(struct iam_policy_info *p)
 {
     if (!p)
@@ -23,7 +25,39 @@ void iam_policy_info_free(struct iam_policy_info *p)
     free(p->created);
     free(p->updated);
     free(p->document);
+    for (size_t i = 0; i < p->tag_count; i++) {
+        free(p->tag_keys[i]);
+        free(p->tag_values[i]);
+    }
+    free(p->tag_keys);
+    free(p->tag_values);
     free(p);
+}
+
+const char *iam_policy_tag(const struct iam_policy_info *p, const char *key)
+{
+    for (size_t i = 0; i < p->tag_count; i++)
+        if (p->tag_keys[i] && strcmp(p->tag_keys[i], key) == 0)
+            return p->tag_values[i];
+    return NULL;
+}
+
+/* Tags/member Key and Value; IAM allows at most MAX_TAGS a policy.
+ * Returns 0, or -1 when memory runs out. */
+static int parse_tags(const xmlNode *policy, struct iam_policy_info *p)
+{
+    const xmlNode *tags = awsxml_child(policy, "Tags");
+    const xmlNode *m = tags ? awsxml_child(tags, "member") : NULL;
+    p->tag_keys = calloc(MAX_TAGS, sizeof(*p->tag_keys));
+    p->tag_values = calloc(MAX_TAGS, sizeof(*p->tag_values));
+    if (!p->tag_keys || !p->tag_values)
+        return -1;
+    for (; m && p->tag_count < MAX_TAGS; m = awsxml_next(m)) {
+        p->tag_keys[p->tag_count] = awsxml_child_text(m, "Key");
+        p->tag_values[p->tag_count] = awsxml_child_text(m, "Value");
+        p->tag_count++;
+    }
+    return 0;
 }
 
 int iam_parse_policy(const char *xml, size_t len,
@@ -42,7 +76,12 @@ int iam_parse_policy(const char *xml, size_t len,
     info->attachment_count = awsxml_child_text(n, "AttachmentCount");
     info->created = awsxml_child_text(n, "CreateDate");
     info->updated = awsxml_child_text(n, "UpdateDate");
+    int tags = n ? parse_tags(n, info) : 0;
     xmlFreeDoc(doc);
+    if (tags < 0) {
+        api_error_set(err, "InternalError", "out of memory");
+        return -1;
+    }
     if (info->arn && info->default_version)
         return 0;
     api_error_set(err, "InvalidReply", "%s reply has no Policy with Arn "
@@ -76,6 +115,15 @@ int iam_parse_policy_document(const char *xml, size_t len,
     api_error_set(err, "InvalidReply", "%s reply has no policy document",
                   what);
     return -1;
+}
+
+int iam_parse_policy_version(const char *xml, size_t len,
+                             struct iam_policy_info *p,
+                             struct api_error *err)
+{
+    free(p->document);
+    return iam_parse_policy_document(xml, len, "GetPolicyVersion",
+                                     &p->document, err);
 }
 
 /* ---- GetPolicy, then GetPolicyVersion ----------------------------------- */

@@ -19,9 +19,14 @@ struct iam_policy_info {
     char *created;
     char *updated;            /* may be NULL */
     char *document;           /* the default version's JSON text */
+    char **tag_keys;
+    char **tag_values;
+    size_t tag_count;
 };
 
 void iam_policy_info_free(struct iam_policy_info *p);
+/* The value of tag key, or NULL. */
+const char *iam_policy_tag(const struct iam_policy_info *p, const char *key);
 
 /* info is the callee's to free with iam_policy_info_free; NULL on
  * failure. */
@@ -48,5 +53,11 @@ int iam_parse_policy(const char *xml, size_t len,
 int iam_parse_policy_document(const char *xml, size_t len,
                               const char *operation, char **document,
                               struct api_error *err);
+
+/* Sets p->document from a GetPolicyVersion reply. Returns 0, or -1
+ * with err. */
+int iam_parse_policy_version(const char *xml, size_t len,
+                             struct iam_policy_info *p,
+                             struct api_error *err);
 
 #endif

@@ -313,6 +313,19 @@ int iam_create_policy(struct aws_session *s,
                       ctx);
 }
 
+int iam_create_policy_version(struct aws_session *s, const char *arn,
+                              const char *document, int set_default,
+                              iam_write_fn done, void *ctx)
+{
+    struct params p = {0};
+    char what[320];
+    add_param(&p, "PolicyArn", arn);
+    add_param(&p, "PolicyDocument", document);
+    add_param(&p, "SetAsDefault", set_default ? "true" : NULL);
+    return send_write(s, "CreatePolicyVersion", &p, WRITE_CHANGE, NULL,
+                      entity(what, sizeof(what), "policy", arn), done, ctx);
+}
+
 int iam_delete_policy(struct aws_session *s, const char *arn,
                       iam_write_fn done, void *ctx)
 {

@@ -98,6 +98,12 @@ int iam_detach_role_policy(struct aws_session *s, const char *role,
 int iam_create_policy(struct aws_session *s,
                       const struct iam_policy_spec *spec, iam_write_fn done,
                       void *ctx);
+/* Adds a version with document to policy arn, as its default when
+ * set_default is set. IAM keeps at most five versions: a sixth fails
+ * with LimitExceeded until an old one is deleted. */
+int iam_create_policy_version(struct aws_session *s, const char *arn,
+                              const char *document, int set_default,
+                              iam_write_fn done, void *ctx);
 int iam_delete_policy(struct aws_session *s, const char *arn,
                       iam_write_fn done, void *ctx);
 int iam_create_oidc_provider(struct aws_session *s,

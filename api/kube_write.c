@@ -117,8 +117,8 @@ int kube_write_path(const struct kube_object_ref *ref, const char *method,
     rc |= buf_printf(&b, "/%s", ref->resource);
     if (ref->name)
         rc |= buf_printf(&b, "/%s", ref->name);
-    /* DeleteOptions has no fieldManager. */
-    if (strcmp(method, "DELETE") != 0) {
+    /* DeleteOptions has no fieldManager, and a read changes nothing. */
+    if (strcmp(method, "DELETE") != 0 && strcmp(method, "GET") != 0) {
         rc |= buf_printf(&b, "%cfieldManager=%s", separator,
                          KUBE_FIELD_MANAGER);
         separator = '&';
@@ -390,6 +390,12 @@ int kube_apply(struct kube_client *kc, const struct kube_object_ref *ref,
 {
     return start_write(kc, ref, "PATCH", MEDIA_APPLY_PATCH, body ? body : "",
                        force ? "force=true" : NULL, dry_run, done, ctx);
+}
+
+int kube_get(struct kube_client *kc, const struct kube_object_ref *ref,
+             const char *query, kube_write_fn done, void *ctx)
+{
+    return start_write(kc, ref, "GET", NULL, NULL, query, 0, done, ctx);
 }
 
 int kube_delete(struct kube_client *kc, const struct kube_object_ref *ref,

@@ -63,6 +63,12 @@ int kube_apply(struct kube_client *kc, const struct kube_object_ref *ref,
                void *ctx);
 int kube_delete(struct kube_client *kc, const struct kube_object_ref *ref,
                 int dry_run, kube_write_fn done, void *ctx);
+/* Reads the object at ref, or the list at ref without a name, with query
+ * ("labelSelector=..."; already encoded) or NULL. It is sent and retried
+ * as the writes are, and done gets the object or list as JSON text. A
+ * read-only client sends it too. */
+int kube_get(struct kube_client *kc, const struct kube_object_ref *ref,
+             const char *query, kube_write_fn done, void *ctx);
 
 /*
  * Writes the path and query a write with method sends for ref into

@@ -6,8 +6,8 @@
  * are in aws_iam_write.c.
  *
  * Limits: AWS managed policies are known by ARN only, so GetPolicy and
- * GetPolicyVersion return NoSuchEntity for them; every customer policy
- * has one version, v1.
+ * GetPolicyVersion return NoSuchEntity for them; a customer policy keeps
+ * only its default version.
  */
 #include "aws_iam.h"
 
@@ -290,7 +290,7 @@ const struct world_policy *aws_iam_find_policy(struct awsreply *r)
 
 int aws_iam_write_policy(struct awsreply *r, const struct world_policy *p)
 {
-    char count[24];
+    char count[24], version[16];
     snprintf(count, sizeof(count), "%zu",
              world_iam_attachment_count(r->world, p->arn));
     int rc = awsreply_xml_open(r, "Policy");
@@ -298,7 +298,8 @@ int aws_iam_write_policy(struct awsreply *r, const struct world_policy *p)
     rc |= awsreply_xml_text(r, "PolicyId", p->policy_id);
     rc |= awsreply_xml_text(r, "Arn", p->arn);
     rc |= awsreply_xml_text(r, "Path", p->path);
-    rc |= awsreply_xml_text(r, "DefaultVersionId", "v1");
+    rc |= awsreply_xml_text(r, "DefaultVersionId",
+                            world_policy_version(p, version));
     rc |= awsreply_xml_text(r, "AttachmentCount", count);
     rc |= awsreply_xml_text(r, "PermissionsBoundaryUsageCount", "0");
     rc |= awsreply_xml_text(r, "IsAttachable", "true");
@@ -323,9 +324,10 @@ static void get_policy_version(struct awsreply *r)
 {
     const struct world_policy *p = aws_iam_find_policy(r);
     const char *version = awsreply_param(r, "VersionId");
+    char current[16];
     if (!p)
         return;
-    if (!version || strcmp(version, "v1") != 0) {
+    if (!version || strcmp(version, world_policy_version(p, current)) != 0) {
         awsreply_error(r, 404, "NoSuchEntity", "Policy %s version %s does "
                        "not exist or is not attachable.", p->arn,
                        version ? version : "(none)");
@@ -334,7 +336,7 @@ static void get_policy_version(struct awsreply *r)
     int rc = awsreply_xml_begin(r);
     rc |= awsreply_xml_open(r, "PolicyVersion");
     rc |= awsreply_xml_encoded(r, "Document", p->document);
-    rc |= awsreply_xml_text(r, "VersionId", "v1");
+    rc |= awsreply_xml_text(r, "VersionId", current);
     rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
     rc |= awsreply_xml_close(r);

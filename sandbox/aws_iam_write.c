@@ -5,8 +5,9 @@
  * which read what these create. The checks live in world_iam.c, so
  * CloudFormation's IAM resources fail the same way.
  *
- * Limits: permissions boundaries are rejected, and every customer
- * managed policy has one version, v1.
+ * Limits: permissions boundaries are rejected, and a customer managed
+ * policy keeps only its default version: CreatePolicyVersion needs
+ * SetAsDefault true.
  */
 #include "aws_iam.h"
 
@@ -208,6 +209,28 @@ static void delete_policy(struct awsreply *r)
     reply_done(r, code, msg);
 }
 
+static void create_policy_version(struct awsreply *r)
+{
+    char msg[1024], version[16];
+    unsigned n = 0;
+    const char *set = awsreply_param(r, "SetAsDefault");
+    const char *code = world_iam_create_policy_version(
+        r->world, awsreply_param(r, "PolicyArn"),
+        awsreply_param(r, "PolicyDocument"), set && !strcmp(set, "true"), &n,
+        msg, sizeof(msg));
+    if (code) {
+        reply_failure(r, code, msg);
+        return;
+    }
+    snprintf(version, sizeof(version), "v%u", n);
+    int rc = awsreply_xml_begin(r);
+    rc |= awsreply_xml_open(r, "PolicyVersion");
+    rc |= awsreply_xml_text(r, "VersionId", version);
+    rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");
+    rc |= awsreply_xml_close(r);
+    aws_iam_finish(r, rc);
+}
+
 static void list_policy_versions(struct awsreply *r)
 {
     struct aws_iam_page page;
@@ -215,10 +238,11 @@ static void list_policy_versions(struct awsreply *r)
     if (!p || aws_iam_read_page(r, &page) < 0)
         return;
     free(page.position);
+    char version[16];
     int rc = awsreply_xml_begin(r);
     rc |= awsreply_xml_open(r, "Versions");
     rc |= awsreply_xml_open(r, "member");
-    rc |= awsreply_xml_text(r, "VersionId", "v1");
+    rc |= awsreply_xml_text(r, "VersionId", world_policy_version(p, version));
     rc |= awsreply_xml_text(r, "IsDefaultVersion", "true");
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
     rc |= awsreply_xml_close(r);
@@ -405,6 +429,7 @@ static const struct {
     {"DetachRolePolicy", detach_role_policy},
     {"CreatePolicy", create_policy},
     {"DeletePolicy", delete_policy},
+    {"CreatePolicyVersion", create_policy_version},
     {"ListPolicyVersions", list_policy_versions},
     {"ListEntitiesForPolicy", list_entities_for_policy},
     {"CreateOpenIDConnectProvider", create_oidc_provider},

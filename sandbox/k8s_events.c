@@ -277,6 +277,9 @@ static cJSON *params_spec(const struct world_ingress_class_params *p)
 static cJSON *params_render(const struct world_cluster *c, size_t i)
 {
     const struct world_ingress_class_params *p = &c->class_params[i];
+    /* A written object's document is kept in step with the struct. */
+    if (p->document)
+        return cJSON_Parse(p->document);
     cJSON *obj = cJSON_CreateObject();
     cJSON *meta = k8s_add_metadata(obj, NULL, p->name, p->uid,
                                    p->resource_version, p->created);

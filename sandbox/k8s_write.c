@@ -15,7 +15,8 @@
  * checks only whether the webhooks could be called (k8s_admission.c),
  * and there is no defaulting or schema validation beyond metadata and a
  * service's type and ports. Of the world file's kinds only service
- * accounts, services, ingress classes and namespaces take writes.
+ * accounts, services, ingress classes, IngressClassParams and
+ * namespaces take writes.
  */
 #include "k8s_write_int.h"
 
@@ -43,6 +44,9 @@ static const struct k8s_backend class_backend = {
 };
 static const struct k8s_backend ns_backend = {
     k8s_ns_get, k8s_ns_put, k8s_ns_remove, NULL,
+};
+static const struct k8s_backend params_backend = {
+    k8s_params_get, k8s_params_put, k8s_params_remove, NULL,
 };
 static const struct k8s_backend store_backend = {
     k8s_store_get, k8s_store_put, k8s_store_remove, NULL,
@@ -552,6 +556,8 @@ void k8s_write_serve(struct world_cluster *c, const struct sb_request *req,
         w.backend = &class_backend;
     else if (w.r == k8s_resource_find("v1", "namespaces"))
         w.backend = &ns_backend;
+    else if (w.r == &k8s_class_params_resource)
+        w.backend = &params_backend;
     else if (k8s_store_owns(c, w.r))
         w.backend = &store_backend;
     if (!w.backend && !admit_unstored(&w))

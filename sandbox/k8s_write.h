@@ -65,4 +65,12 @@ int k8s_ns_remove(struct world_cluster *c, const struct k8s_resource *r,
                   const char *ns, const char *name);
 int k8s_ns_protected(const char *name);
 
+/* The same for IngressClassParams (k8s_params_write.c). */
+cJSON *k8s_params_get(struct world_cluster *c, const struct k8s_resource *r,
+                      const char *ns, const char *name);
+int k8s_params_put(struct world_cluster *c, const struct k8s_resource *r,
+                   cJSON *obj);
+int k8s_params_remove(struct world_cluster *c, const struct k8s_resource *r,
+                      const char *ns, const char *name);
+
 #endif

@@ -160,6 +160,7 @@ struct world_ingress_class_params {
     char *ssl_policy;
     char *target_type;
     struct world_kv_list tags;
+    char *document;         /* as for world_service_account */
 };
 
 /* A core/v1 Event, written by the controller simulation. */
@@ -314,6 +315,9 @@ struct world_policy {
     char *document;         /* default version, JSON text */
     char *created;
     struct world_kv_list tags;
+    /* Versions created (v1, v2, ...); the last is the default. 0 is
+     * read as 1. */
+    unsigned version_count;
 };
 
 struct world_oidc_provider {

@@ -13,6 +13,8 @@
 int world_read_clusters(struct wfile *f, const yaml_node_t *root,
                         size_t *oidc_cap);
 void world_free_cluster(struct world_cluster *c);
+/* Frees the members of one IngressClassParams, not p itself. */
+void world_free_class_params(struct world_ingress_class_params *p);
 /* Free what an IAM item owns, not the item itself (world_iam.c uses
  * them when it removes one). */
 void world_free_role(struct world_role *r);

@@ -77,6 +77,18 @@ const char *world_iam_create_policy(struct world *w, const char *name,
                                     const struct world_kv_list *tags,
                                     const struct world_policy **out,
                                     char *msg, size_t msglen);
+/* Adds version v(N+1) with document to policy arn as its default, as
+ * CreatePolicyVersion with SetAsDefault; *version gets N+1. Only the
+ * default version's document is kept, so set_default must be set
+ * (otherwise ValidationError). LimitExceeded past IAM's five versions. */
+const char *world_iam_create_policy_version(struct world *w, const char *arn,
+                                            const char *document,
+                                            int set_default,
+                                            unsigned *version, char *msg,
+                                            size_t msglen);
+/* Writes the policy's default version id into buf (16 bytes) and
+ * returns buf: "v1" for a policy never changed. */
+const char *world_policy_version(const struct world_policy *p, char *buf);
 /* Fails with DeleteConflict while a role has it attached. */
 const char *world_iam_delete_policy(struct world *w, const char *arn,
                                     char *msg, size_t msglen);

@@ -5,6 +5,7 @@
 #include "world_iam.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,6 +134,57 @@ const char *world_iam_create_policy(struct world *w, const char *name,
     if (out)
         *out = &grown[w->policy_count];
     w->policy_count++;
+    return NULL;
+}
+
+#define POLICY_VERSIONS_MAX 5   /* IAM's quota of versions per policy */
+
+const char *world_policy_version(const struct world_policy *p, char *buf)
+{
+    snprintf(buf, 16, "v%u", p->version_count ? p->version_count : 1);
+    return buf;
+}
+
+const char *world_iam_create_policy_version(struct world *w, const char *arn,
+                                            const char *document,
+                                            int set_default,
+                                            unsigned *version, char *msg,
+                                            size_t msglen)
+{
+    const char *code = iam_check_arn(arn, msg, msglen);
+    if (code)
+        return code;
+    struct world_policy *p = (struct world_policy *)world_policy(w, arn);
+    if (!p)
+        return iam_fail(msg, msglen, "NoSuchEntity", "Policy %s was not "
+                        "found.", arn);
+    /* NOTE: the sandbox keeps one document per policy, the default's. */
+    if (!set_default)
+        return iam_fail(msg, msglen, "ValidationError", "the sandbox "
+                        "creates policy versions only with SetAsDefault "
+                        "true");
+    if (!document)
+        return iam_fail(msg, msglen, "ValidationError", "1 validation error "
+                        "detected: Value null at 'policyDocument' failed to "
+                        "satisfy constraint: Member must not be null");
+    unsigned n = p->version_count ? p->version_count : 1;
+    if (n >= POLICY_VERSIONS_MAX)
+        return iam_fail(msg, msglen, "LimitExceeded", "A managed policy can "
+                        "have up to %d versions. Before you create a new "
+                        "version, you must delete an existing version.",
+                        POLICY_VERSIONS_MAX);
+    if (iam_policy_size(document) > WORLD_IAM_POLICY_SIZE_MAX)
+        return iam_fail(msg, msglen, "LimitExceeded", "Cannot exceed quota "
+                        "for PolicySize: %d", WORLD_IAM_POLICY_SIZE_MAX);
+    if (iampolicy_check(w, document, IAMPOLICY_IDENTITY, msg, msglen) < 0)
+        return "MalformedPolicyDocument";
+    char *copy = strdup(document);
+    if (!copy)
+        return iam_no_memory(msg, msglen);
+    free(p->document);
+    p->document = copy;
+    p->version_count = n + 1;
+    *version = p->version_count;
     return NULL;
 }
 

@@ -549,6 +549,20 @@ static void free_meta(char *ns, char *name, char *uid, char *created,
     wfile_kv_free(labels);
 }
 
+void world_free_class_params(struct world_ingress_class_params *p)
+{
+    free_meta(p->namespace, p->name, p->uid, p->created, &p->annotations,
+              &p->labels);
+    free(p->scheme);
+    free(p->group);
+    free(p->ip_address_type);
+    free(p->certificate_arn);
+    free(p->ssl_policy);
+    free(p->target_type);
+    free(p->document);
+    wfile_kv_free(&p->tags);
+}
+
 void world_free_pod(struct world_pod *p)
 {
     free_meta(p->namespace, p->name, p->uid, p->created, &p->annotations,
@@ -596,18 +610,8 @@ static void free_classes(struct world_cluster *c)
         free(ic->document);
     }
     free(c->ingress_classes);
-    for (size_t i = 0; i < c->class_params_count; i++) {
-        struct world_ingress_class_params *p = &c->class_params[i];
-        free_meta(p->namespace, p->name, p->uid, p->created,
-                  &p->annotations, &p->labels);
-        free(p->scheme);
-        free(p->group);
-        free(p->ip_address_type);
-        free(p->certificate_arn);
-        free(p->ssl_policy);
-        free(p->target_type);
-        wfile_kv_free(&p->tags);
-    }
+    for (size_t i = 0; i < c->class_params_count; i++)
+        world_free_class_params(&c->class_params[i]);
     free(c->class_params);
 }
 

@@ -304,7 +304,7 @@ static int write_service_account(struct engine *e,
 
 /* Opens the cluster's Kubernetes API. Without e->out, what
  * cli_open_cluster() reports goes to the event log. */
-static int open_cluster(struct engine *e)
+int apply_open_cluster(struct engine *e)
 {
     if (e->kube_open)
         return 0;
@@ -340,7 +340,7 @@ static int ensure_service_account(struct engine *e, size_t step,
     if (!e->role_arn)
         return step_failed(e, step, "read the role from the stack's output "
                            "Role1");
-    if (open_cluster(e) < 0) {
+    if (apply_open_cluster(e) < 0) {
         progress_step_set(e->progress, step, PROGRESS_FAILED,
                           "the cluster's Kubernetes API cannot be reached");
         return -1;
@@ -436,7 +436,7 @@ static int utf8_locale(void)
                        strcmp(codeset, "utf8") == 0);
 }
 
-static void engine_cleanup(struct engine *e)
+void apply_engine_cleanup(struct engine *e)
 {
     for (size_t i = 0; i < e->seen_count; i++)
         free(e->seen[i]);
@@ -455,53 +455,47 @@ void apply_title(const struct ccfg *c, int deleting, char *buf, size_t len)
              c->name, c->region);
 }
 
-/* The steps of the plan, pending, in the caller's progress or the run's
- * own. */
-static void start_progress(struct engine *e)
+int apply_engine_init(struct engine *e, const struct apply_request *rq,
+                      FILE *out, const char *title, char *why, size_t len)
 {
-    if (e->rq->progress) {
-        e->progress = e->rq->progress;
+    const struct ccfg *c = rq->config;
+    memset(e, 0, sizeof(*e));
+    e->rq = rq;
+    e->out = out;
+    e->utf8 = utf8_locale();
+    e->cancel = rq->cancel ? rq->cancel : &sigint_seen;
+    struct model_options mo = rq->model;
+    mo.region = c->region;
+    mo.cluster = c->name;
+    mo.region_only = 1;
+    if (model_init(&e->m, &mo, why, len) < 0)
+        return -1;
+    /* The steps go to the caller's progress, or to the run's own. */
+    if (rq->progress) {
+        e->progress = rq->progress;
     } else {
-        char title[300];
-        apply_title(e->rq->config, e->rq->deleting, title, sizeof(title));
         progress_init(&e->own_progress, title, NULL, NULL);
         e->progress = &e->own_progress;
     }
-    for (size_t i = 0; i < e->plan.count; i++)
-        progress_step_add(e->progress, e->plan.steps[i].name,
-                          e->plan.steps[i].description);
+    return 0;
 }
 
-static int run_walk(struct engine *e)
+void apply_catch_sigint(struct sigaction *old)
 {
-    const struct apply_request *rq = e->rq;
-    const struct ccfg *c = rq->config;
-    apply_log(e, MARK_INFO, "%s %zu steps for cluster \"%s\" in \"%s\" "
-              "(from %s)", rq->deleting ? "deleting:" : "applying:",
-              e->plan.count, c->name, c->region, rq->file);
-    if (rq->cancel)
-        return walk(e);
-    struct sigaction sa, old;
+    struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    sigaction(SIGINT, &sa, old);
     atomic_store(&sigint_seen, 0);
-    int rc = walk(e);
-    sigaction(SIGINT, &old, NULL);
-    return rc;
 }
 
 int apply_run(const struct apply_request *rq, FILE *out)
 {
     const struct ccfg *c = rq->config;
-    struct engine e = { .rq = rq, .out = out, .utf8 = utf8_locale(),
-                        .cancel = rq->cancel ? rq->cancel : &sigint_seen };
-    struct model_options mo = rq->model;
-    mo.region = c->region;
-    mo.cluster = c->name;
-    mo.region_only = 1;
-    char why[1024];
-    if (model_init(&e.m, &mo, why, sizeof(why)) < 0) {
+    struct engine e;
+    char why[1024], title[300];
+    apply_title(c, rq->deleting, title, sizeof(title));
+    if (apply_engine_init(&e, rq, out, title, why, sizeof(why)) < 0) {
         /* A run on the UI's behalf must not write on its terminal. */
         if (rq->progress)
             progress_set_note(rq->progress, why);
@@ -514,8 +508,20 @@ int apply_run(const struct apply_request *rq, FILE *out)
         plan_build_delete(&e.plan, c);
     else
         plan_build_create(&e.plan, c, NULL);
-    start_progress(&e);
-    int rc = run_walk(&e);
-    engine_cleanup(&e);
+    for (size_t i = 0; i < e.plan.count; i++)
+        progress_step_add(e.progress, e.plan.steps[i].name,
+                          e.plan.steps[i].description);
+    /* A run with its own cancel flag (the UI's worker) leaves SIGINT to
+     * the thread that owns the terminal. */
+    struct sigaction old;
+    if (!rq->cancel)
+        apply_catch_sigint(&old);
+    apply_log(&e, MARK_INFO, "%s %zu steps for cluster \"%s\" in \"%s\" "
+              "(from %s)", rq->deleting ? "deleting:" : "applying:",
+              e.plan.count, c->name, c->region, rq->file);
+    int rc = walk(&e);
+    if (!rq->cancel)
+        sigaction(SIGINT, &old, NULL);
+    apply_engine_cleanup(&e);
     return rc;
 }

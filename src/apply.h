@@ -37,6 +37,8 @@ struct apply_request {
     /* Set to stop the run at its next wait, which then cancels the call
      * in flight; NULL: the run stops on SIGINT (the command line). */
     atomic_int *cancel;
+    /* What to do after a stack fails; NULL: delete -f, then apply -f. */
+    const char *fix_hint;
 };
 
 /* Returns 0 when everything is in place (or gone), 1 when a step failed

@@ -1,4 +1,6 @@
-/* Shared by the apply engine's files (src/apply*.c); not an interface. */
+/* Shared by the apply engine's files (src/apply*.c) and the controller
+ * installation (src/lbc_install*.c), which drives the same engine; not
+ * an interface. */
 #ifndef ALBATROSS_APPLY_INTERNAL_H
 #define ALBATROSS_APPLY_INTERNAL_H
 
@@ -45,6 +47,19 @@ int apply_wait_call(struct engine *e);
 /* Lets the event loop run for ms without blocking it. Returns -1 when
  * stopped. */
 int apply_pause(struct engine *e, long ms);
+
+/* Starts e for rq: the model's session for the config's cluster and
+ * region, and an empty plan and progress titled title. Returns 0, or -1
+ * with why. Clean up with apply_engine_cleanup. */
+int apply_engine_init(struct engine *e, const struct apply_request *rq,
+                      FILE *out, const char *title, char *why, size_t len);
+void apply_engine_cleanup(struct engine *e);
+/* From now on SIGINT stops the runs that have no cancel flag of their
+ * own; old receives the handler to restore with sigaction. */
+void apply_catch_sigint(struct sigaction *old);
+/* Opens the config's cluster in the model once (its Kubernetes client).
+ * Returns 0, or -1 with the reason printed to e->out. */
+int apply_open_cluster(struct engine *e);
 
 /* Creates the stack of plan step i, or skips or watches the one there.
  * Returns 0 when it is CREATE_COMPLETE, -1 otherwise (reported). */

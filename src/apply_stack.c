@@ -196,7 +196,9 @@ static int report_failure(struct engine *e, size_t step, const char *status,
     else
         snprintf(reason, sizeof(reason), "stack %s", status);
     char next[600];
-    if (e->rq->deleting)
+    if (e->rq->fix_hint)
+        snprintf(next, sizeof(next), "%s", e->rq->fix_hint);
+    else if (e->rq->deleting)
         snprintf(next, sizeof(next), "remove what still depends on the "
                  "resource, then run albatross delete -f %s again",
                  e->rq->file);

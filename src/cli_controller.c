@@ -26,6 +26,7 @@
 #include "../api/policy.h"
 #include "../api/strutil.h"
 #include "json_yaml.h"
+#include "lbc_install.h"
 #include "lbc_internal.h"
 #include "lbc_plan.h"
 #include "lbc_policy.h"
@@ -40,20 +41,30 @@
 #define JSON_MAX_BYTES (8u << 20)
 
 struct install_options {
+    enum lbc_action action;
     struct lbc_options lbc;
     const char *profile;
     const char *policy_file;
     int dry_run;
     int json;
+    int readonly;
+    long poll_ms;
+    long timeout_s;
 };
 
 static void usage(FILE *out)
 {
     fputs(
-"usage: albatross install controller --cluster NAME [options] --dry-run\n"
+"usage: albatross install controller --cluster NAME [options]\n"
+"       albatross upgrade controller --cluster NAME --version V [options]\n"
+"       albatross uninstall controller --cluster NAME [options]\n"
 "\n"
-"Shows how the AWS Load Balancer Controller would be installed: the IAM\n"
-"policy and role steps, then every Kubernetes object to apply.\n"
+"install creates the controller's IAM policy, the iamserviceaccount stack\n"
+"eksctl would create for its service account, and applies every object\n"
+"with server-side apply, then waits for the rollout and the webhook.\n"
+"With --dry-run it prints the IAM steps and the objects instead. upgrade\n"
+"applies the objects of another version; uninstall deletes the objects,\n"
+"then the stack and the policy when albatross or eksctl created them.\n"
 "\n"
 "options:\n"
 "  --cluster NAME        EKS cluster to install into (required)\n"
@@ -63,7 +74,7 @@ static void usage(FILE *out)
 "  --version V           controller release (default: " LBC_DEFAULT_VERSION
 ")\n"
 "  --replicas N          controller pods, 1 to 100 (default: 2)\n"
-"  --image-repository R  image without tag (default:\n"
+"  --image R, --image-repository R  image without tag (default:\n"
 "                        " LBC_DEFAULT_IMAGE_REPOSITORY ")\n"
 "  -n, --namespace NS    namespace (default: kube-system)\n"
 "  --service-account SA  run as this existing service account instead of\n"
@@ -74,8 +85,12 @@ static void usage(FILE *out)
 "  --policy-file PATH    the controller's IAM policy (default: the one\n"
 "                        shipped in data/" POLICY_FILE ")\n"
 "  --profile NAME        AWS profile\n"
-"  --dry-run             print the plan; nothing is changed\n"
-"  -o, --output FORMAT   yaml or json (default: yaml)\n"
+"  --dry-run             install: print the plan; nothing is changed\n"
+"  -o, --output FORMAT   with --dry-run: yaml or json (default: yaml)\n"
+"  --readonly            reject the command before any request is sent\n"
+"  --timeout SECONDS     for each wait: CRDs, rollout, webhook (default:\n"
+"                        300)\n"
+"  --poll-interval MS    between status reads (default: 2000)\n"
 "\n"
 "ALBATROSS_DATA_DIR names the directory that contains lbc/iam_policy.json\n"
 "when albatross runs away from its source tree.\n",
@@ -92,7 +107,8 @@ static int bad_usage(const char *fmt, const char *value)
 
 enum { OPT_CLUSTER = 256, OPT_REGION, OPT_VPC_ID, OPT_VERSION, OPT_REPLICAS,
        OPT_IMAGE, OPT_SERVICE_ACCOUNT, OPT_IDENTITY, OPT_ROLE_ARN,
-       OPT_POLICY_FILE, OPT_PROFILE, OPT_DRY_RUN };
+       OPT_POLICY_FILE, OPT_PROFILE, OPT_DRY_RUN, OPT_READONLY, OPT_TIMEOUT,
+       OPT_POLL };
 
 static const struct option long_options[] = {
     {"cluster", required_argument, NULL, OPT_CLUSTER},
@@ -101,6 +117,10 @@ static const struct option long_options[] = {
     {"version", required_argument, NULL, OPT_VERSION},
     {"replicas", required_argument, NULL, OPT_REPLICAS},
     {"image-repository", required_argument, NULL, OPT_IMAGE},
+    {"image", required_argument, NULL, OPT_IMAGE},
+    {"readonly", no_argument, NULL, OPT_READONLY},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"poll-interval", required_argument, NULL, OPT_POLL},
     {"namespace", required_argument, NULL, 'n'},
     {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
     {"identity", required_argument, NULL, OPT_IDENTITY},
@@ -113,11 +133,22 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int parse_replicas(const char *text, int *out)
+/* A whole number from min to max into *out; -1 for anything else. */
+static int parse_number(const char *text, long min, long max, long *out)
 {
     char *end;
+    errno = 0;
     long n = strtol(text, &end, 10);
-    if (!*text || *end || n < 1 || n > LBC_MAX_REPLICAS)
+    if (!*text || *end || errno || n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}
+
+static int parse_replicas(const char *text, int *out)
+{
+    long n;
+    if (parse_number(text, 1, LBC_MAX_REPLICAS, &n) < 0)
         return -1;
     *out = (int)n;
     return 0;
@@ -139,6 +170,17 @@ static int parse_option(struct install_options *o, int c)
     case OPT_POLICY_FILE: o->policy_file = optarg; break;
     case OPT_PROFILE: o->profile = optarg; break;
     case OPT_DRY_RUN: o->dry_run = 1; break;
+    case OPT_READONLY: o->readonly = 1; break;
+    case OPT_TIMEOUT:
+        if (parse_number(optarg, 1, 86400, &o->timeout_s) < 0)
+            return bad_usage("invalid --timeout \"%s\": use 1 to 86400 "
+                             "seconds", optarg);
+        break;
+    case OPT_POLL:
+        if (parse_number(optarg, 10, 600000, &o->poll_ms) < 0)
+            return bad_usage("invalid --poll-interval \"%s\": use 10 to "
+                             "600000 milliseconds", optarg);
+        break;
     case OPT_REPLICAS:
         if (parse_replicas(optarg, &l->replicas) < 0)
             return bad_usage("invalid replica count \"%s\": use 1 to 100",
@@ -180,10 +222,10 @@ static int parse_options(struct install_options *o, int argc, char **argv)
             return rc;
     }
     if (optind >= argc)
-        return bad_usage("install needs what to install: %s", "controller");
+        return bad_usage("missing the object: add %s", "controller");
     if (strcmp(argv[optind], "controller") != 0)
-        return bad_usage("cannot install \"%s\": use install controller",
-                         argv[optind]);
+        return bad_usage("unknown object \"%s\": only the controller is "
+                         "installed this way", argv[optind]);
     if (optind + 1 < argc)
         return bad_usage("unexpected argument \"%s\"", argv[optind + 1]);
     return -1;
@@ -192,9 +234,11 @@ static int parse_options(struct install_options *o, int argc, char **argv)
 /* ---- the shipped policy ---- */
 
 /* Reads and parses the policy document; fills doc (path borrowed from
- * path). Returns 0, or 1 with the error printed. */
+ * path) and, unless text_out is NULL, *text_out with the document (the
+ * caller frees it). Returns 0, or 1 with the error printed. */
 static int load_policy(const struct install_options *o, char *path,
-                       size_t len, struct lbc_policy_document *doc)
+                       size_t len, struct lbc_policy_document *doc,
+                       char **text_out)
 {
     if (o->policy_file) {
         snprintf(path, len, "%s", o->policy_file);
@@ -221,6 +265,10 @@ static int load_policy(const struct install_options *o, char *path,
         doc->bytes = text.len;
         doc->statements = p.count;
         doc->shipped = o->policy_file == NULL;
+        if (text_out)
+            *text_out = strdup(text.data ? text.data : "");
+        if (text_out && !*text_out)
+            rc = -1;
     } else {
         output_error(stderr, "invalid IAM policy %s: %s", path, err);
     }
@@ -419,31 +467,72 @@ static int plan(struct install_options *o, const struct eks_cluster *c,
     return rc;
 }
 
+static int has_version_option(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "--version", 9) == 0)
+            return 1;
+    return 0;
+}
+
+/* Carries out install, upgrade or uninstall. */
+static int run(struct install_options *o, int version_given)
+{
+    char policy_path[PATH_MAX];
+    struct lbc_policy_document policy;
+    char *text = NULL;
+    if (o->action == LBC_UPGRADE && !version_given)
+        return bad_usage("%s", "upgrade needs --version V, the release to "
+                         "upgrade to");
+    if (o->lbc.role_arn || o->lbc.service_account)
+        /* TODO: attach the policy to an existing role, and annotate an
+         * existing service account, instead of the stack's. */
+        return bad_usage("%s", "--role-arn and --service-account work with "
+                         "--dry-run only for now");
+    if (o->action != LBC_UNINSTALL &&
+        load_policy(o, policy_path, sizeof(policy_path), &policy, &text))
+        return 1;
+    const struct lbc_install_request rq = {
+        .action = o->action, .lbc = o->lbc, .policy_document = text,
+        .policy_path = policy_path,
+        .model = { .profile = o->profile, .readonly = o->readonly },
+        .poll_ms = o->poll_ms, .timeout_s = o->timeout_s,
+    };
+    int rc = lbc_install_run(&rq, stdout);
+    free(text);
+    return rc;
+}
+
+static enum lbc_action action_of(const char *verb)
+{
+    if (strcmp(verb, "upgrade") == 0)
+        return LBC_UPGRADE;
+    if (strcmp(verb, "uninstall") == 0)
+        return LBC_UNINSTALL;
+    return LBC_INSTALL;
+}
+
 int cli_install(int argc, char **argv)
 {
     struct install_options o;
     char err[1024];
     memset(&o, 0, sizeof(o));
     lbc_options_init(&o.lbc);
+    o.action = action_of(argc > 0 ? argv[0] : "install");
+    o.poll_ms = 2000;
+    o.timeout_s = 300;
     int rc = parse_options(&o, argc, argv);
     if (rc >= 0)
         return rc;
     if (lbc_options_check(&o.lbc, err, sizeof(err)) < 0)
         return bad_usage("%s", err);
-    if (!o.dry_run) {
-        /* TODO: installing needs the IAM writes (CreatePolicy, the
-         * iamserviceaccount stack or AttachRolePolicy, or
-         * CreatePodIdentityAssociation), server-side apply of the objects
-         * with field manager "albatross", and waiting for the CRDs to be
-         * established and the Deployment to roll out. */
-        output_error(stderr, "installing the controller is not built yet; "
-                     "use --dry-run to see the IAM steps and the objects "
-                     "it would apply");
-        return EXIT_USAGE;
-    }
+    if (!o.dry_run)
+        return run(&o, has_version_option(argc, argv));
+    if (o.action != LBC_INSTALL)
+        return bad_usage("%s", "--dry-run is for install only");
     char policy_path[PATH_MAX];
     struct lbc_policy_document policy;
-    if (load_policy(&o, policy_path, sizeof(policy_path), &policy))
+    if (load_policy(&o, policy_path, sizeof(policy_path), &policy, NULL))
         return 1;
     struct describe_wait w;
     if (describe_cluster(&o, &w))

@@ -26,6 +26,15 @@ static int iam_prefix(const char *arn, char *prefix, size_t len)
     return n > 0 && (size_t)n < len ? 0 : -1;
 }
 
+int lbc_policy_arn(const char *cluster_arn, char *out, size_t len)
+{
+    char iam[128];
+    if (iam_prefix(cluster_arn, iam, sizeof(iam)) < 0)
+        return -1;
+    int n = snprintf(out, len, "%spolicy/%s", iam, LBC_POLICY_NAME);
+    return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
 static cJSON *step(const char *service, const char *operation,
                    const char *description)
 {
@@ -105,7 +114,7 @@ static cJSON *irsa_trust(const struct lbc_options *o, const char *iam,
     return policy_document(st);
 }
 
-static cJSON *pod_identity_trust(void)
+cJSON *lbc_pod_identity_trust(void)
 {
     cJSON *principal = lbc_new_object();
     lbc_put_string(principal, "Service", "pods.eks.amazonaws.com");
@@ -169,7 +178,7 @@ static void plan_pod_identity(cJSON *steps, const struct lbc_options *o,
         cJSON *create = step("iam", "CreateRole", "create the role that EKS "
                              "Pod Identity hands to the controller");
         lbc_put_string(create, "roleName", LBC_POD_IDENTITY_ROLE);
-        lbc_put(create, "trustPolicy", pod_identity_trust());
+        lbc_put(create, "trustPolicy", lbc_pod_identity_trust());
         lbc_append(steps, create);
     }
     lbc_append(steps, attach(role, policy_arn));
@@ -194,8 +203,7 @@ cJSON *lbc_plan_iam(const struct lbc_options *o,
                  cluster->arn ? cluster->arn : "");
         return NULL;
     }
-    snprintf(policy_arn, sizeof(policy_arn), "%spolicy/%s", iam,
-             LBC_POLICY_NAME);
+    lbc_policy_arn(cluster->arn, policy_arn, sizeof(policy_arn));
     cJSON *steps = lbc_must(cJSON_CreateArray());
     lbc_append(steps, create_policy(o, policy));
     if (o->identity == LBC_IDENTITY_POD_IDENTITY) {

@@ -33,6 +33,14 @@ struct lbc_policy_document {
     int shipped;              /* albatross's own data/lbc/iam_policy.json */
 };
 
+/* The trust policy AWS documents for an EKS Pod Identity role:
+ * pods.eks.amazonaws.com may sts:AssumeRole and sts:TagSession. */
+cJSON *lbc_pod_identity_trust(void);
+
+/* Writes the ARN of the controller's policy in the account and partition
+ * of an EKS cluster ARN. Returns 0, or -1 when cluster_arn is not one. */
+int lbc_policy_arn(const char *cluster_arn, char *out, size_t len);
+
 /*
  * Builds the IAM steps, in order, as a cJSON array of objects with
  * "service", "operation" and the call's main parameters. Returns NULL

@@ -515,10 +515,13 @@ cJSON *lbc_render(const struct lbc_options *o, char *err, size_t errlen)
     lbc_append(objects, webhooks.secret);
     lbc_append(objects, webhook_service(o));
     lbc_append(objects, deployment(o));
-    lbc_append(objects, webhooks.mutating);
-    lbc_append(objects, webhooks.validating);
     lbc_append(objects, lbc_ingress_class_params());
     lbc_append(objects, lbc_ingress_class());
+    /* Last: from here on the API server calls the controller for every
+     * Ingress and TargetGroupBinding write, so the objects before them
+     * do not wait for its pods. */
+    lbc_append(objects, webhooks.mutating);
+    lbc_append(objects, webhooks.validating);
     return objects;
 }
 
@@ -528,17 +531,20 @@ static void wipe_string(cJSON *item)
         OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
 }
 
+void lbc_secret_wipe(cJSON *obj)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Secret"))
+        return;
+    cJSON *value;
+    cJSON_ArrayForEach(value, cJSON_GetObjectItemCaseSensitive(obj, "data"))
+        wipe_string(value);
+}
+
 void lbc_objects_free(cJSON *objects)
 {
     cJSON *obj;
-    cJSON_ArrayForEach(obj, objects) {
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-        if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "Secret"))
-            continue;
-        cJSON *value;
-        cJSON_ArrayForEach(value,
-                           cJSON_GetObjectItemCaseSensitive(obj, "data"))
-            wipe_string(value);
-    }
+    cJSON_ArrayForEach(obj, objects)
+        lbc_secret_wipe(obj);
     cJSON_Delete(objects);
 }

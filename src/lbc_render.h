@@ -70,7 +70,7 @@ const char *lbc_service_account(const struct lbc_options *o);
 
 /*
  * Renders every object, in the order to apply them (CRDs first, the
- * IngressClass last), as a cJSON array. The webhook CA and serving
+ * webhook configurations last), as a cJSON array. The webhook CA and serving
  * certificate are generated here; the CA's key is dropped, the serving
  * key lives only in the Secret's data. Returns the array, or NULL with
  * err set when an option is wrong or OpenSSL fails. Free it with
@@ -78,6 +78,8 @@ const char *lbc_service_account(const struct lbc_options *o);
  */
 cJSON *lbc_render(const struct lbc_options *o, char *err, size_t errlen);
 
+/* Wipes the data of obj when it is a Secret; other kinds are left. */
+void lbc_secret_wipe(cJSON *obj);
 /* Wipes the Secrets' data in objects and frees them. NULL is allowed. */
 void lbc_objects_free(cJSON *objects);
 

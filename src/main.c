@@ -59,10 +59,11 @@ static void usage(FILE *out)
 "                                           create or delete what an eksctl\n"
 "                                           ClusterConfig describes, through\n"
 "                                           CloudFormation; see apply --help\n"
-"       albatross install controller --cluster NAME --dry-run [options]\n"
-"                                           print the load balancer\n"
-"                                           controller's IAM steps and\n"
-"                                           objects; see install --help\n"
+"       albatross install|upgrade|uninstall controller --cluster NAME\n"
+"                                           install, upgrade or remove the\n"
+"                                           load balancer controller, or\n"
+"                                           print its plan with --dry-run;\n"
+"                                           see install --help\n"
 "       albatross create|attach|detach|put|delete policy|role ...\n"
 "       albatross update role|describe policy ...\n"
 "                                           IAM policies and IRSA roles; see\n"
@@ -346,7 +347,9 @@ static int run_ui(struct options *o)
  */
 static int is_install(int argc, char **argv)
 {
-    return argc > 1 && strcmp(argv[1], "install") == 0;
+    return argc > 1 && (strcmp(argv[1], "install") == 0 ||
+                        strcmp(argv[1], "upgrade") == 0 ||
+                        strcmp(argv[1], "uninstall") == 0);
 }
 
 static int run_install(int argc, char **argv)

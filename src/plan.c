@@ -133,11 +133,20 @@ struct lbc_text {
     char why[512];
 };
 
-/* provider: the step the stack waits for, or PLAN_NO_STEP. */
-static void add_service_account(struct plan *p, const struct ccfg *c,
-                                const struct ccfg_service_account *sa,
-                                size_t provider, const char *issuer,
-                                const struct lbc_text *lbc)
+/* Reads the shipped policy into lbc when sa asks for it and lbc has no
+ * text yet; the caller frees lbc->text. */
+static void read_lbc(const struct ccfg_service_account *sa,
+                     struct lbc_text *lbc)
+{
+    if (sa->lb_controller && !lbc->text)
+        lbc->text = lbc_policy_read_shipped(lbc->why, sizeof(lbc->why));
+}
+
+/* Adds the iamserviceaccount stack of sa and returns it. */
+static struct plan_step *add_service_account_stack(
+    struct plan *p, const struct ccfg *c,
+    const struct ccfg_service_account *sa, const char *issuer,
+    const struct lbc_text *lbc)
 {
     char name[NAME_MAX_LEN], account[160], placeholder[160];
     cfn_service_account_stack_name(c, sa, name, sizeof(name));
@@ -148,8 +157,6 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
         ? ", with its inline policy Policy1" : "", sa->lb_controller
         ? ", with the AWS Load Balancer Controller's policy as the inline "
           "PolicyAWSLoadBalancerController (data/" LBC_POLICY_FILE ")" : "");
-    if (provider != PLAN_NO_STEP)
-        depends(s, provider);
     stack_tags(s, c);
     ccfg_map_add(&s->tags, "alpha.eksctl.io/iamserviceaccount-name", account);
     if (!issuer) {
@@ -168,9 +175,25 @@ static void add_service_account(struct plan *p, const struct ccfg *c,
                                                   issuer ? issuer
                                                          : placeholder,
                                                   lbc->text));
+    return s;
+}
+
+/* The stack, then the ServiceAccount annotated with its role. provider:
+ * the step the stack waits for, or PLAN_NO_STEP. */
+static void add_service_account(struct plan *p, const struct ccfg *c,
+                                const struct ccfg_service_account *sa,
+                                size_t provider, const char *issuer,
+                                const struct lbc_text *lbc)
+{
+    char account[160];
+    snprintf(account, sizeof(account), "%s/%s", sa->namespace_name, sa->name);
+    struct plan_step *stack_step = add_service_account_stack(p, c, sa, issuer,
+                                                             lbc);
+    if (provider != PLAN_NO_STEP)
+        depends(stack_step, provider);
     size_t stack = p->count - 1;
-    s = add_step(p, PLAN_CALL, "kubernetes:ServiceAccount", "create or patch "
-                 "the ServiceAccount %s with the annotation "
+    struct plan_step *s = add_step(p, PLAN_CALL, "kubernetes:ServiceAccount",
+                 "create or patch the ServiceAccount %s with the annotation "
                  "eks.amazonaws.com/role-arn set to the stack's output Role1 "
                  "and the label app.kubernetes.io/managed-by=eksctl; create "
                  "the namespace %s if it is missing", account,
@@ -206,9 +229,8 @@ void plan_build_create(struct plan *p, const struct ccfg *c,
     memset(p, 0, sizeof(*p));
     size_t cluster = add_cluster_stack(p, c);
     struct lbc_text lbc = { .text = NULL };
-    for (size_t i = 0; i < c->service_account_count && !lbc.text; i++)
-        if (c->service_accounts[i].lb_controller)
-            lbc.text = lbc_policy_read_shipped(lbc.why, sizeof(lbc.why));
+    for (size_t i = 0; i < c->service_account_count; i++)
+        read_lbc(&c->service_accounts[i], &lbc);
     if (c->with_oidc) {
         size_t provider = add_oidc_calls(p, c, cluster);
         for (size_t i = 0; i < c->service_account_count; i++)
@@ -226,23 +248,26 @@ void plan_build_service_account(struct plan *p, const struct ccfg *c,
 {
     memset(p, 0, sizeof(*p));
     struct lbc_text lbc = { .text = NULL };
-    if (sa->lb_controller)
-        lbc.text = lbc_policy_read_shipped(lbc.why, sizeof(lbc.why));
+    read_lbc(sa, &lbc);
     add_service_account(p, c, sa, PLAN_NO_STEP, issuer, &lbc);
     free(lbc.text);
+}
+
+static void add_service_account_delete(struct plan *p, const struct ccfg *c,
+                                       const struct ccfg_service_account *sa)
+{
+    char name[NAME_MAX_LEN];
+    cfn_service_account_stack_name(c, sa, name, sizeof(name));
+    add_step(p, PLAN_DELETE_STACK, name, "delete the role of %s/%s and wait "
+             "until the stack is gone", sa->namespace_name, sa->name);
 }
 
 void plan_build_delete(struct plan *p, const struct ccfg *c)
 {
     char name[NAME_MAX_LEN];
     memset(p, 0, sizeof(*p));
-    for (size_t i = c->service_account_count; i-- > 0;) {
-        const struct ccfg_service_account *sa = &c->service_accounts[i];
-        cfn_service_account_stack_name(c, sa, name, sizeof(name));
-        add_step(p, PLAN_DELETE_STACK, name, "delete the role of %s/%s and "
-                 "wait until the stack is gone", sa->namespace_name,
-                 sa->name);
-    }
+    for (size_t i = c->service_account_count; i-- > 0;)
+        add_service_account_delete(p, c, &c->service_accounts[i]);
     size_t accounts = p->count;
     for (size_t i = c->nodegroup_count; i-- > 0;) {
         cfn_nodegroup_stack_name(c, &c->nodegroups[i], name, sizeof(name));
@@ -268,6 +293,26 @@ void plan_build_delete(struct plan *p, const struct ccfg *c)
      * provider trusts the cluster's issuer. */
     for (size_t i = accounts; i < before_cluster; i++)
         depends(s, i);
+}
+
+void plan_add_service_account(struct plan *p, const struct ccfg *c,
+                               size_t index, const char *issuer, int deleting)
+{
+    const struct ccfg_service_account *sa = &c->service_accounts[index];
+    if (deleting) {
+        add_service_account_delete(p, c, sa);
+        return;
+    }
+    struct lbc_text lbc = { .text = NULL };
+    read_lbc(sa, &lbc);
+    add_service_account_stack(p, c, sa, issuer, &lbc);
+    free(lbc.text);
+}
+
+void plan_add_call(struct plan *p, const char *name,
+                   const char *description)
+{
+    add_step(p, PLAN_CALL, name, "%s", description);
 }
 
 void plan_cleanup(struct plan *p)

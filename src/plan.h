@@ -63,6 +63,14 @@ void plan_build_service_account(struct plan *p, const struct ccfg *c,
 /* Plans the deletion: service account stacks, node group stacks, the OIDC
  * provider when it carries the cluster's tag, the cluster stack. */
 void plan_build_delete(struct plan *p, const struct ccfg *c);
+/* Appends to p only the iamserviceaccount stack of c's service account
+ * index: its creation (issuer as for plan_build_create), or its
+ * deletion. p starts zeroed, as plan_cleanup leaves it. */
+void plan_add_service_account(struct plan *p, const struct ccfg *c,
+                              size_t index, const char *issuer, int deleting);
+/* Appends a call step that depends on nothing. */
+void plan_add_call(struct plan *p, const char *name,
+                   const char *description);
 void plan_cleanup(struct plan *p);
 
 /* The tags eksctl puts on everything of cluster (stacks, the OIDC

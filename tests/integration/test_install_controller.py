@@ -36,10 +36,10 @@ EXPECTED = [
     ("Secret", "aws-load-balancer-tls", NS),
     ("Service", SERVICE, NS),
     ("Deployment", "aws-load-balancer-controller", NS),
-    ("MutatingWebhookConfiguration", "aws-load-balancer-webhook", None),
-    ("ValidatingWebhookConfiguration", "aws-load-balancer-webhook", None),
     ("IngressClassParams", "alb", None),
     ("IngressClass", "alb", None),
+    ("MutatingWebhookConfiguration", "aws-load-balancer-webhook", None),
+    ("ValidatingWebhookConfiguration", "aws-load-balancer-webhook", None),
 ]
 
 
@@ -298,11 +298,13 @@ class Kubectl(unittest.TestCase):
 
 
 class Usage(unittest.TestCase):
-    def test_without_dry_run_exits_2(self):
-        res = SB.albatross("install", "controller", "--cluster", CLUSTER, check=False)
-        self.assertEqual(res.returncode, 2)
-        self.assertIn("not built yet", res.stderr)
-        self.assertEqual(res.stdout, "")
+    def test_dry_run_is_for_install_only(self):
+        for verb in ("upgrade", "uninstall"):
+            res = SB.albatross(verb, "controller", "--cluster", CLUSTER, "--version",
+                               "v2.5.4", "--dry-run", check=False)
+            self.assertEqual(res.returncode, 2)
+            self.assertIn("--dry-run is for install only", res.stderr)
+            self.assertEqual(res.stdout, "")
 
     def test_missing_cluster_exits_2(self):
         res = SB.albatross("install", "controller", "--dry-run", check=False)

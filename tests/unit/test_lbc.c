@@ -146,10 +146,10 @@ static void test_objects_in_apply_order(void **state)
         {"Secret", "aws-load-balancer-tls", "kube-system"},
         {"Service", "aws-load-balancer-webhook-service", "kube-system"},
         {"Deployment", "aws-load-balancer-controller", "kube-system"},
-        {"MutatingWebhookConfiguration", "aws-load-balancer-webhook", NULL},
-        {"ValidatingWebhookConfiguration", "aws-load-balancer-webhook", NULL},
         {"IngressClassParams", "alb", NULL},
         {"IngressClass", "alb", NULL},
+        {"MutatingWebhookConfiguration", "aws-load-balancer-webhook", NULL},
+        {"ValidatingWebhookConfiguration", "aws-load-balancer-webhook", NULL},
     };
     struct lbc_options o;
     demo_options(&o);
