@@ -12,11 +12,18 @@
 
 #include "apply.h"
 #include "clusterconfig.h"
+#include "lbc_install.h"
+#include "lbc_policy.h"
 #include "util.h"
 
 struct apply_job {
     struct ccfg config;
     struct apply_request rq;
+    /* An installation of the load balancer controller instead, when
+     * installing is set; config then holds only name and region. */
+    int installing;
+    struct lbc_install_request install;
+    char *policy;               /* the controller's policy document */
     char *file;
     char *profile;
     char *kubeconfig;
@@ -58,7 +65,8 @@ static int open_pipe(int fds[2])
 static void *work(void *arg)
 {
     struct apply_job *j = arg;
-    j->rc = apply_run(&j->rq, NULL);
+    j->rc = j->installing ? lbc_install_run(&j->install, NULL)
+                          : apply_run(&j->rq, NULL);
     atomic_store(&j->ended, 1);
     wake(j);
     return NULL;
@@ -97,18 +105,23 @@ static int load_config(struct apply_job *j, char *err, size_t errlen)
     return rc;
 }
 
-static void fill_request(struct apply_job *j, const struct apply_job_spec *s)
+/* APPLY_JOB_POLL_ENV when it is a sane number, else the default. */
+static long poll_interval(void)
 {
     const char *poll = getenv(APPLY_JOB_POLL_ENV);
     long poll_ms = poll ? strtol(poll, NULL, 10) : 0;
+    return poll_ms > 0 && poll_ms <= 600000 ? poll_ms : APPLY_JOB_POLL_MS;
+}
+
+static void fill_request(struct apply_job *j, const struct apply_job_spec *s)
+{
     j->profile = copy_or_null(s->model->profile);
     j->kubeconfig = copy_or_null(s->model->kubeconfig);
     j->rq = (struct apply_request) {
         .config = &j->config, .file = j->file, .deleting = s->deleting,
         .model = { .profile = j->profile, .kubeconfig = j->kubeconfig,
                    .readonly = s->model->readonly },
-        .poll_ms = poll_ms > 0 && poll_ms <= 600000 ? poll_ms
-                                                    : APPLY_JOB_POLL_MS,
+        .poll_ms = poll_interval(),
         .progress = s->progress,
         .cancel = &j->cancel,
     };
@@ -121,34 +134,35 @@ static void job_free(struct apply_job *j)
     if (j->wake[1] >= 0)
         close(j->wake[1]);
     free(j->file);
+    free(j->policy);
     free(j->profile);
     free(j->kubeconfig);
     free(j);
 }
 
-struct apply_job *apply_job_start(const struct apply_job_spec *spec,
-                                  char *err, size_t errlen)
+static struct apply_job *job_new(const char *file, struct progress *p)
 {
     struct apply_job *j = xrealloc(NULL, sizeof(*j));
     memset(j, 0, sizeof(*j));
     j->wake[0] = j->wake[1] = -1;
-    j->file = xstrdup(spec->file);
-    j->progress = spec->progress;
+    j->file = xstrdup(file);
+    j->progress = p;
     atomic_init(&j->cancel, 0);
     atomic_init(&j->ended, 0);
-    if (load_config(j, err, errlen) < 0) {
-        job_free(j);
-        return NULL;
-    }
+    return j;
+}
+
+/* Opens the pipe, titles the progress and starts the worker; on failure
+ * frees j and returns NULL with err. */
+static struct apply_job *launch(struct apply_job *j, const char *title,
+                                char *err, size_t errlen)
+{
     if (open_pipe(j->wake) < 0) {
         snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
         ccfg_cleanup(&j->config);
         job_free(j);
         return NULL;
     }
-    fill_request(j, spec);
-    char title[300];
-    apply_title(&j->config, spec->deleting, title, sizeof(title));
     progress_set_title(j->progress, title);
     progress_set_notify(j->progress, wake, j);
     int rc = start_thread(j);
@@ -160,6 +174,53 @@ struct apply_job *apply_job_start(const struct apply_job_spec *spec,
         return NULL;
     }
     return j;
+}
+
+struct apply_job *apply_job_start(const struct apply_job_spec *spec,
+                                  char *err, size_t errlen)
+{
+    struct apply_job *j = job_new(spec->file, spec->progress);
+    if (load_config(j, err, errlen) < 0) {
+        job_free(j);
+        return NULL;
+    }
+    fill_request(j, spec);
+    char title[300];
+    apply_title(&j->config, spec->deleting, title, sizeof(title));
+    return launch(j, title, err, errlen);
+}
+
+struct apply_job *apply_job_start_install(
+    const struct apply_job_install_spec *spec, char *err, size_t errlen)
+{
+    char why[512];
+    char *policy = lbc_policy_read_shipped(why, sizeof(why));
+    if (!policy) {
+        snprintf(err, errlen, "%s", why);
+        return NULL;
+    }
+    struct apply_job *j = job_new(LBC_POLICY_FILE, spec->progress);
+    j->installing = 1;
+    j->policy = policy;
+    j->config.name = xstrdup(spec->cluster);
+    j->config.region = copy_or_null(spec->region);
+    j->profile = copy_or_null(spec->model->profile);
+    j->kubeconfig = copy_or_null(spec->model->kubeconfig);
+    j->install = (struct lbc_install_request) {
+        .action = LBC_INSTALL, .policy_document = j->policy,
+        .policy_path = j->file,
+        .model = { .profile = j->profile, .kubeconfig = j->kubeconfig,
+                   .readonly = spec->model->readonly },
+        .poll_ms = poll_interval(), .timeout_s = APPLY_JOB_INSTALL_TIMEOUT_S,
+        .progress = spec->progress, .cancel = &j->cancel,
+    };
+    lbc_options_init(&j->install.lbc);
+    j->install.lbc.cluster_name = j->config.name;
+    j->install.lbc.region = j->config.region;
+    char title[300];
+    snprintf(title, sizeof(title), "install the AWS Load Balancer "
+             "Controller on %s", spec->cluster);
+    return launch(j, title, err, errlen);
 }
 
 int apply_job_fd(const struct apply_job *j)
@@ -223,4 +284,9 @@ const char *apply_job_region(const struct apply_job *j)
 int apply_job_deleting(const struct apply_job *j)
 {
     return j->rq.deleting;
+}
+
+int apply_job_installing(const struct apply_job *j)
+{
+    return j->installing;
 }

@@ -23,6 +23,8 @@
 /* Milliseconds between stack polls in runs the UI starts, when set. */
 #define APPLY_JOB_POLL_ENV "ALBATROSS_APPLY_POLL_MS"
 #define APPLY_JOB_POLL_MS 2000
+/* How long an installation waits for each of CRDs, rollout, webhook. */
+#define APPLY_JOB_INSTALL_TIMEOUT_S 600
 
 struct apply_job;
 
@@ -45,6 +47,18 @@ struct apply_job_spec {
 struct apply_job *apply_job_start(const struct apply_job_spec *spec,
                                   char *err, size_t errlen);
 
+/* An installation of the AWS Load Balancer Controller on cluster, the
+ * way `albatross install controller --cluster NAME` does it with its
+ * defaults (IRSA, the shipped policy and version), on the worker. */
+struct apply_job_install_spec {
+    const char *cluster;
+    const char *region;         /* the cluster's */
+    const struct model_options *model;
+    struct progress *progress;  /* as in struct apply_job_spec */
+};
+struct apply_job *apply_job_start_install(
+    const struct apply_job_install_spec *spec, char *err, size_t errlen);
+
 /* The pipe's read end, to wait on; apply_job_poll() drains it. */
 int apply_job_fd(const struct apply_job *j);
 
@@ -66,5 +80,7 @@ const char *apply_job_file(const struct apply_job *j);
 const char *apply_job_cluster(const struct apply_job *j);
 const char *apply_job_region(const struct apply_job *j);
 int apply_job_deleting(const struct apply_job *j);
+/* Whether j installs the controller rather than applying a file. */
+int apply_job_installing(const struct apply_job *j);
 
 #endif

@@ -573,7 +573,10 @@ static int rejected(struct lbc_run *r)
     char what[300];
     snprintf(what, sizeof(what), "%s controller", verbs[r->rq->action]);
     if (aws_check_write(&r->e.m.aws, what, &err) < 0) {
-        fprintf(stderr, "albatross: %s: %s\n", err.code, err.message);
+        if (r->rq->progress)
+            progress_set_note(r->rq->progress, err.message);
+        else
+            fprintf(stderr, "albatross: %s: %s\n", err.code, err.message);
         return 1;
     }
     return 0;
@@ -606,6 +609,7 @@ int lbc_install_run(const struct lbc_install_request *rq, FILE *out)
         .config = &r.config, .file = "", .model = rq->model,
         .poll_ms = rq->poll_ms, .fix_hint = r.fix_hint,
         .deleting = rq->action == LBC_UNINSTALL,
+        .progress = rq->progress, .cancel = rq->cancel,
     };
     /* The engine reads the cluster's name and region from the config. */
     r.config.name = xstrdup(rq->lbc.cluster_name);
@@ -613,7 +617,10 @@ int lbc_install_run(const struct lbc_install_request *rq, FILE *out)
     snprintf(title, sizeof(title), "%s the AWS Load Balancer Controller on "
              "%s", verbs[rq->action], rq->lbc.cluster_name);
     if (apply_engine_init(&r.e, &r.apply, out, title, why, sizeof(why)) < 0) {
-        fprintf(stderr, "albatross %s: %s\n", verbs[rq->action], why);
+        if (rq->progress)
+            progress_set_note(rq->progress, why);
+        else
+            fprintf(stderr, "albatross %s: %s\n", verbs[rq->action], why);
         ccfg_cleanup(&r.config);
         return EXIT_SETUP;
     }
@@ -622,7 +629,8 @@ int lbc_install_run(const struct lbc_install_request *rq, FILE *out)
         return EXIT_SETUP;
     }
     struct sigaction old;
-    apply_catch_sigint(&old);
+    if (!rq->cancel)
+        apply_catch_sigint(&old);
     int rc = EXIT_FAILED;
     if (preflight(&r) == 0) {
         ccfg_cleanup(&r.config);
@@ -640,7 +648,8 @@ int lbc_install_run(const struct lbc_install_request *rq, FILE *out)
                   r.lbc.cluster_name, r.region);
         rc = walk(&r);
     }
-    sigaction(SIGINT, &old, NULL);
+    if (!rq->cancel)
+        sigaction(SIGINT, &old, NULL);
     run_cleanup(&r);
     return rc;
 }

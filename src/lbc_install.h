@@ -10,10 +10,12 @@
 #ifndef ALBATROSS_LBC_INSTALL_H
 #define ALBATROSS_LBC_INSTALL_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "lbc_render.h"
 #include "model.h"
+#include "progress.h"
 
 enum lbc_action { LBC_INSTALL, LBC_UPGRADE, LBC_UNINSTALL };
 
@@ -27,6 +29,10 @@ struct lbc_install_request {
     struct model_options model;   /* profile, readonly */
     long poll_ms;                 /* between status polls */
     long timeout_s;               /* for each wait: CRDs, rollout, webhook */
+    /* As in struct apply_request: the caller's progress and cancel flag
+     * (a run on the UI's worker), or NULL for the command line's. */
+    struct progress *progress;
+    atomic_int *cancel;
 };
 
 /* Returns 0 when the controller is installed (or gone) and answering, 1

@@ -24,6 +24,9 @@ struct apply_ui {
      * the worker. */
     struct progress progress;
     int progress_ready;
+    int installing;             /* the job installs the controller */
+    char install_cluster[256];  /* ... on this cluster */
+    char install_region[64];
 };
 
 static struct apply_ui *state(struct ui *ui)
@@ -72,22 +75,38 @@ static void remember(struct apply_ui *a, const char *file, int deleting)
     a->stopped = 0;
 }
 
+/* Empties the run's progress for a new job and shows it in the view. */
+static void fresh_progress(struct ui *ui, struct apply_ui *a,
+                           const char *title)
+{
+    if (a->progress_ready)
+        progress_cleanup(&a->progress);
+    progress_init(&a->progress, title, NULL, NULL);
+    a->progress_ready = 1;
+    progress_view_show(ui, &a->progress);
+}
+
+static int busy(struct ui *ui, const struct apply_ui *a)
+{
+    if (a->installing)
+        return ui_message(ui, 1, "the controller installation on %s is "
+                          "running: wait for it, or quit (q) to stop it",
+                          a->install_cluster);
+    return ui_message(ui, 1, "a %s of cluster %s is running: wait for it, "
+                      "or quit (q) to stop it", verb(a->run.deleting),
+                      a->run.cluster);
+}
+
 int apply_ui_start(struct ui *ui, const char *file, int deleting)
 {
     struct apply_ui *a = state(ui);
     if (a->job)
-        return ui_message(ui, 1, "a %s of cluster %s is running: wait for "
-                          "it, or quit (q) to stop it", verb(a->run.deleting),
-                          a->run.cluster);
+        return busy(ui, a);
     char path[PATH_MAX];
     if (!realpath(file, path))
         return ui_message(ui, 1, "cannot read %s: %s", file,
                           strerror(errno));
-    if (a->progress_ready)
-        progress_cleanup(&a->progress);
-    progress_init(&a->progress, path, NULL, NULL);
-    a->progress_ready = 1;
-    progress_view_show(ui, &a->progress);
+    fresh_progress(ui, a, path);
     static const struct model_options defaults;
     struct apply_job_spec spec = {
         .file = path, .deleting = deleting,
@@ -104,6 +123,33 @@ int apply_ui_start(struct ui *ui, const char *file, int deleting)
     remember(a, path, deleting);
     record(ui, APPLY_RECORD_RUNNING);
     /* The view may be on top already, showing the last run. */
+    return progress_view_open(ui) | REACT_ROWS;
+}
+
+int apply_ui_start_install(struct ui *ui, const char *cluster,
+                           const char *region)
+{
+    struct apply_ui *a = state(ui);
+    if (a->job)
+        return busy(ui, a);
+    fresh_progress(ui, a, cluster);
+    static const struct model_options defaults;
+    struct apply_job_install_spec spec = {
+        .cluster = cluster, .region = region,
+        .model = ui->model_options ? ui->model_options : &defaults,
+        .progress = &a->progress,
+    };
+    char err[1024];
+    a->job = apply_job_start_install(&spec, err, sizeof(err));
+    if (!a->job) {
+        progress_view_free(ui);
+        return ui_message(ui, 1, "cannot install the controller on %s: %s",
+                          cluster, err);
+    }
+    a->installing = 1;
+    snprintf(a->install_cluster, sizeof(a->install_cluster), "%s", cluster);
+    snprintf(a->install_region, sizeof(a->install_region), "%s",
+             region ? region : "");
     return progress_view_open(ui) | REACT_ROWS;
 }
 
@@ -176,11 +222,31 @@ int apply_ui_fd(const struct ui *ui)
     return apply_ui_running(ui) ? apply_job_fd(ui->apply->job) : -1;
 }
 
+/* The installation ended with status rc. */
+static int installed(struct ui *ui, int rc)
+{
+    struct apply_ui *a = state(ui);
+    a->installing = 0;
+    /* The controller's service account and the ALBs it makes show on the
+     * panes once they are read again. */
+    size_t c = model_cluster_by_name(ui->m, a->install_cluster);
+    if (c != MODEL_NONE)
+        model_reload_cluster(ui->m, c);
+    if (rc != 0)
+        return ui_message(ui, 1, "the controller installation on %s failed: "
+                          "the progress view (p) says why",
+                          a->install_cluster) | REACT_ROWS;
+    return ui_message(ui, 0, "the AWS Load Balancer Controller runs on %s",
+                      a->install_cluster) | REACT_ROWS;
+}
+
 /* The run ended with the engine's exit status rc. */
 static int finished(struct ui *ui, int rc)
 {
     struct apply_ui *a = state(ui);
     a->job = NULL;
+    if (a->installing)
+        return installed(ui, rc);
     record(ui, rc == 0 ? APPLY_RECORD_DONE : APPLY_RECORD_FAILED);
     /* The new cluster, or its absence, shows on the clusters pane. */
     model_load_clusters(ui->m);
@@ -188,12 +254,15 @@ static int finished(struct ui *ui, int rc)
         return ui_message(ui, 1, "the %s of cluster %s failed: the "
                           "progress view (p) says why", verb(a->run.deleting),
                           a->run.cluster) | REACT_ROWS;
-    /* TODO: hand the wizard over to the controller installation (branch
-     * install) here, when a wizard's apply has made the cluster and the
-     * controller's service account. */
-    return ui_message(ui, 0, "the %s of cluster %s in %s is done",
-                      verb(a->run.deleting), a->run.cluster,
-                      a->run.region) | REACT_ROWS;
+    if (a->run.deleting)
+        return ui_message(ui, 0, "the delete of cluster %s in %s is done",
+                          a->run.cluster, a->run.region) | REACT_ROWS;
+    /* The wizard's path goes on to the controller, as eksctl users go on
+     * to its installation once the cluster is up. A message and not a
+     * question, so the next key does what it always does. */
+    return ui_message(ui, 0, "cluster %s in %s is ready; next, install the "
+                      "AWS Load Balancer Controller: I on the clusters pane",
+                      a->run.cluster, a->run.region) | REACT_ROWS;
 }
 
 int apply_ui_poll(struct ui *ui)
@@ -215,7 +284,9 @@ static void stop(struct ui *ui)
     apply_job_free(a->job);
     a->job = NULL;
     a->stopped = 1;
-    record(ui, APPLY_RECORD_STOPPED);
+    /* The record is for applies; an installation just runs again. */
+    if (!a->installing)
+        record(ui, APPLY_RECORD_STOPPED);
 }
 
 static int quit_yes(struct ui *ui)
@@ -229,6 +300,11 @@ int apply_ui_quit(struct ui *ui)
     if (!apply_ui_running(ui))
         return REACT_QUIT;
     struct apply_ui *a = ui->apply;
+    if (a->installing)
+        return ui_confirm(ui, quit_yes, "the controller installation on %s "
+                          "is running: stop it and quit? Installing again "
+                          "carries on from where it stopped",
+                          a->install_cluster);
     return ui_confirm(ui, quit_yes, "the %s of cluster %s is running: stop "
                       "it and quit? The wizard (:wizard) can resume it",
                       verb(a->run.deleting), a->run.cluster);
@@ -240,7 +316,12 @@ void apply_ui_free(struct ui *ui)
     if (!a)
         return;
     stop(ui);
-    if (a->stopped)
+    if (a->stopped && a->installing)
+        fprintf(stderr, "albatross: stopped the controller installation on "
+                "%s; run albatross install controller --cluster %s%s%s to "
+                "finish it\n", a->install_cluster, a->install_cluster,
+                *a->install_region ? " --region " : "", a->install_region);
+    else if (a->stopped)
         fprintf(stderr, "albatross: stopped the %s of cluster %s in %s; "
                 "open the wizard (albatross, then :wizard) to resume it, "
                 "or run albatross %s -f %s\n", verb(a->run.deleting),

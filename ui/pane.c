@@ -6,6 +6,7 @@
 
 #include "../api/creds.h"
 #include "actions.h"
+#include "apply_ui.h"
 #include "detail.h"
 #include "drill.h"
 
@@ -181,6 +182,37 @@ static int cl_enter(struct ui *ui, struct view *v, size_t item)
     return pane_open_cluster(ui, item);
 }
 
+static int install_selected(struct ui *ui)
+{
+    size_t item = ui->install_item;
+    if (item >= ui->m->cluster_count)
+        return REACT_NONE;
+    const struct model_cluster *c = &ui->m->clusters[item];
+    return apply_ui_start_install(ui, c->name, c->region);
+}
+
+static int cl_install(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    size_t item = table_selected_item(&v->table);
+    if (item == (size_t)-1 || item >= ui->m->cluster_count)
+        return REACT_NONE;
+    const struct model_cluster *c = &ui->m->clusters[item];
+    if (!c->in_aws)
+        return ui_message(ui, 1, "%s is known only from the kubeconfig: "
+                          "the controller needs its EKS cluster", c->name);
+    ui->install_item = item;
+    return ui_confirm(ui, install_selected, "install the AWS Load Balancer "
+                      "Controller on %s in %s (policy, IRSA role stack, "
+                      "objects, rollout)?", c->name, c->region);
+}
+
+static const struct binding cluster_keys[] = {
+    { .keys = { 'I' }, .command = "install", .hint = "install-lbc",
+      .mutates = 1, .help = "Install the AWS Load Balancer Controller on "
+      "the cluster, with its IAM policy and IRSA role", .run = cl_install },
+};
+
 static int cl_reload(struct ui *ui, struct view *v)
 {
     UNUSED(v);
@@ -197,6 +229,8 @@ const struct pane pane_clusters = {
     .state = cl_state,
     .enter = cl_enter,
     .reload = cl_reload,
+    .keys = cluster_keys,
+    .key_count = sizeof(cluster_keys) / sizeof(cluster_keys[0]),
     .noun = "clusters",
 };
 

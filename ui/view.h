@@ -168,6 +168,7 @@ struct ui {
     const struct model_options *model_options; /* the session's, borrowed */
     /* A question on the status line: y runs it, any other key drops it. */
     int (*confirm)(struct ui *ui);
+    size_t install_item;    /* the cluster the install question names */
 };
 
 struct view *ui_top(struct ui *ui);
