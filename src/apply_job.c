@@ -207,7 +207,8 @@ struct apply_job *apply_job_start_install(
     j->profile = copy_or_null(spec->model->profile);
     j->kubeconfig = copy_or_null(spec->model->kubeconfig);
     j->install = (struct lbc_install_request) {
-        .action = LBC_INSTALL, .policy_document = j->policy,
+        .action = spec->uninstalling ? LBC_UNINSTALL : LBC_INSTALL,
+        .policy_document = j->policy,
         .policy_path = j->file,
         .model = { .profile = j->profile, .kubeconfig = j->kubeconfig,
                    .readonly = spec->model->readonly },
@@ -218,8 +219,9 @@ struct apply_job *apply_job_start_install(
     j->install.lbc.cluster_name = j->config.name;
     j->install.lbc.region = j->config.region;
     char title[300];
-    snprintf(title, sizeof(title), "install the AWS Load Balancer "
-             "Controller on %s", spec->cluster);
+    snprintf(title, sizeof(title), "%s the AWS Load Balancer Controller "
+             "on %s", spec->uninstalling ? "uninstall" : "install",
+             spec->cluster);
     return launch(j, title, err, errlen);
 }
 

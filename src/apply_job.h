@@ -47,10 +47,12 @@ struct apply_job_spec {
 struct apply_job *apply_job_start(const struct apply_job_spec *spec,
                                   char *err, size_t errlen);
 
-/* An installation of the AWS Load Balancer Controller on cluster, the
- * way `albatross install controller --cluster NAME` does it with its
- * defaults (IRSA, the shipped policy and version), on the worker. */
+/* An installation (or uninstallation) of the AWS Load Balancer Controller
+ * on cluster, the way `albatross install|uninstall controller --cluster
+ * NAME` does it with its defaults (IRSA, the shipped policy and
+ * version), on the worker. */
 struct apply_job_install_spec {
+    int uninstalling;
     const char *cluster;
     const char *region;         /* the cluster's */
     const struct model_options *model;

@@ -24,7 +24,8 @@ struct apply_ui {
      * the worker. */
     struct progress progress;
     int progress_ready;
-    int installing;             /* the job installs the controller */
+    int installing;             /* the job (un)installs the controller */
+    int uninstalling;
     char install_cluster[256];  /* ... on this cluster */
     char install_region[64];
 };
@@ -86,12 +87,17 @@ static void fresh_progress(struct ui *ui, struct apply_ui *a,
     progress_view_show(ui, &a->progress);
 }
 
+static const char *install_noun(const struct apply_ui *a)
+{
+    return a->uninstalling ? "uninstallation" : "installation";
+}
+
 static int busy(struct ui *ui, const struct apply_ui *a)
 {
     if (a->installing)
-        return ui_message(ui, 1, "the controller installation on %s is "
-                          "running: wait for it, or quit (q) to stop it",
-                          a->install_cluster);
+        return ui_message(ui, 1, "the controller %s on %s is running: "
+                          "wait for it, or quit (q) to stop it",
+                          install_noun(a), a->install_cluster);
     return ui_message(ui, 1, "a %s of cluster %s is running: wait for it, "
                       "or quit (q) to stop it", verb(a->run.deleting),
                       a->run.cluster);
@@ -127,7 +133,7 @@ int apply_ui_start(struct ui *ui, const char *file, int deleting)
 }
 
 int apply_ui_start_install(struct ui *ui, const char *cluster,
-                           const char *region)
+                           const char *region, int uninstalling)
 {
     struct apply_ui *a = state(ui);
     if (a->job)
@@ -135,7 +141,7 @@ int apply_ui_start_install(struct ui *ui, const char *cluster,
     fresh_progress(ui, a, cluster);
     static const struct model_options defaults;
     struct apply_job_install_spec spec = {
-        .cluster = cluster, .region = region,
+        .uninstalling = uninstalling, .cluster = cluster, .region = region,
         .model = ui->model_options ? ui->model_options : &defaults,
         .progress = &a->progress,
     };
@@ -143,10 +149,12 @@ int apply_ui_start_install(struct ui *ui, const char *cluster,
     a->job = apply_job_start_install(&spec, err, sizeof(err));
     if (!a->job) {
         progress_view_free(ui);
-        return ui_message(ui, 1, "cannot install the controller on %s: %s",
-                          cluster, err);
+        return ui_message(ui, 1, "cannot %s the controller on %s: %s",
+                          uninstalling ? "uninstall" : "install", cluster,
+                          err);
     }
     a->installing = 1;
+    a->uninstalling = uninstalling;
     snprintf(a->install_cluster, sizeof(a->install_cluster), "%s", cluster);
     snprintf(a->install_region, sizeof(a->install_region), "%s",
              region ? region : "");
@@ -233,11 +241,13 @@ static int installed(struct ui *ui, int rc)
     if (c != MODEL_NONE)
         model_reload_cluster(ui->m, c);
     if (rc != 0)
-        return ui_message(ui, 1, "the controller installation on %s failed: "
-                          "the progress view (p) says why",
+        return ui_message(ui, 1, "the controller %s on %s failed: the "
+                          "progress view (p) says why", install_noun(a),
                           a->install_cluster) | REACT_ROWS;
-    return ui_message(ui, 0, "the AWS Load Balancer Controller runs on %s",
-                      a->install_cluster) | REACT_ROWS;
+    return ui_message(ui, 0, a->uninstalling
+                      ? "the AWS Load Balancer Controller is uninstalled "
+                        "from %s" : "the AWS Load Balancer Controller runs "
+                      "on %s", a->install_cluster) | REACT_ROWS;
 }
 
 /* The run ended with the engine's exit status rc. */
@@ -301,10 +311,10 @@ int apply_ui_quit(struct ui *ui)
         return REACT_QUIT;
     struct apply_ui *a = ui->apply;
     if (a->installing)
-        return ui_confirm(ui, quit_yes, "the controller installation on %s "
-                          "is running: stop it and quit? Installing again "
+        return ui_confirm(ui, quit_yes, "the controller %s on %s is "
+                          "running: stop it and quit? Running it again "
                           "carries on from where it stopped",
-                          a->install_cluster);
+                          install_noun(a), a->install_cluster);
     return ui_confirm(ui, quit_yes, "the %s of cluster %s is running: stop "
                       "it and quit? The wizard (:wizard) can resume it",
                       verb(a->run.deleting), a->run.cluster);
@@ -317,9 +327,10 @@ void apply_ui_free(struct ui *ui)
         return;
     stop(ui);
     if (a->stopped && a->installing)
-        fprintf(stderr, "albatross: stopped the controller installation on "
-                "%s; run albatross install controller --cluster %s%s%s to "
-                "finish it\n", a->install_cluster, a->install_cluster,
+        fprintf(stderr, "albatross: stopped the controller %s on %s; run "
+                "albatross %s controller --cluster %s%s%s to finish it\n",
+                install_noun(a), a->install_cluster,
+                a->uninstalling ? "uninstall" : "install", a->install_cluster,
                 *a->install_region ? " --region " : "", a->install_region);
     else if (a->stopped)
         fprintf(stderr, "albatross: stopped the %s of cluster %s in %s; "

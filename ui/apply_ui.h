@@ -19,11 +19,12 @@
  * file and opens the progress view. Returns enum react. */
 int apply_ui_start(struct ui *ui, const char *file, int deleting);
 
-/* Installs the AWS Load Balancer Controller on cluster (in region) as
- * `albatross install controller` does with its defaults, and opens the
- * progress view. Returns enum react. */
+/* Installs (or with uninstalling set, uninstalls) the AWS Load Balancer
+ * Controller on cluster in region as `albatross install|uninstall
+ * controller` does with its defaults, and opens the progress view.
+ * Returns enum react. */
 int apply_ui_start_install(struct ui *ui, const char *cluster,
-                           const char *region);
+                           const char *region, int uninstalling);
 
 /* Asks, then deletes what file describes; file NULL or "" means the
  * last run's file. Returns enum react. */

@@ -188,12 +188,13 @@ static int install_selected(struct ui *ui)
     if (item >= ui->m->cluster_count)
         return REACT_NONE;
     const struct model_cluster *c = &ui->m->clusters[item];
-    return apply_ui_start_install(ui, c->name, c->region);
+    return apply_ui_start_install(ui, c->name, c->region,
+                                  ui->install_removes);
 }
 
-static int cl_install(struct ui *ui, struct view *v, const char *arg)
+/* Asks about the selected EKS cluster, then (un)installs. */
+static int ask_install(struct ui *ui, struct view *v, int uninstalling)
 {
-    UNUSED(arg);
     size_t item = table_selected_item(&v->table);
     if (item == (size_t)-1 || item >= ui->m->cluster_count)
         return REACT_NONE;
@@ -202,15 +203,37 @@ static int cl_install(struct ui *ui, struct view *v, const char *arg)
         return ui_message(ui, 1, "%s is known only from the kubeconfig: "
                           "the controller needs its EKS cluster", c->name);
     ui->install_item = item;
+    ui->install_removes = uninstalling;
+    if (uninstalling)
+        return ui_confirm(ui, install_selected, "uninstall the AWS Load "
+                          "Balancer Controller from %s in %s (its objects, "
+                          "then the role stack and policy albatross made)?",
+                          c->name, c->region);
     return ui_confirm(ui, install_selected, "install the AWS Load Balancer "
                       "Controller on %s in %s (policy, IRSA role stack, "
                       "objects, rollout)?", c->name, c->region);
+}
+
+static int cl_install(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    return ask_install(ui, v, 0);
+}
+
+static int cl_uninstall(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    return ask_install(ui, v, 1);
 }
 
 static const struct binding cluster_keys[] = {
     { .keys = { 'I' }, .command = "install", .hint = "install-lbc",
       .mutates = 1, .help = "Install the AWS Load Balancer Controller on "
       "the cluster, with its IAM policy and IRSA role", .run = cl_install },
+    { .keys = { 'X' }, .command = "uninstall", .hint = "uninstall-lbc",
+      .mutates = 1, .help = "Uninstall the AWS Load Balancer Controller "
+      "from the cluster, and the role and policy albatross made for it",
+      .run = cl_uninstall },
 };
 
 static int cl_reload(struct ui *ui, struct view *v)

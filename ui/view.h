@@ -169,6 +169,7 @@ struct ui {
     /* A question on the status line: y runs it, any other key drops it. */
     int (*confirm)(struct ui *ui);
     size_t install_item;    /* the cluster the install question names */
+    int install_removes;    /* ... and whether it uninstalls */
 };
 
 struct view *ui_top(struct ui *ui);

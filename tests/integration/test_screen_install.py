@@ -3,8 +3,9 @@ driven through tmux against the sandbox: `I` asks first, `n` sends
 nothing, `y` runs the installation on the UI's worker with the progress
 view, and the result is checked with kubectl and the aws CLI: the
 Deployment rolled out, the IRSA stack exists, and the world's ingress
-gets an ALB from the sandbox's controller. Under --readonly the same
-keys reach no write."""
+gets an ALB from the sandbox's controller. `X` then uninstalls it and
+the Deployment and the stack are gone. Under --readonly the same keys
+reach no write."""
 
 import json
 import os
@@ -22,6 +23,7 @@ STACK = ("eksctl-shop-addon-iamserviceaccount-kube-system-"
          "aws-load-balancer-controller")
 QUESTION = "install the AWS Load Balancer Controller on shop"
 DONE = 'the AWS Load Balancer Controller v2.4.7 runs in "shop"'
+REMOVED = 'the AWS Load Balancer Controller is uninstalled from "shop"'
 
 
 def poll(probe, seconds=60):
@@ -65,7 +67,7 @@ class InstallFromUiTest(unittest.TestCase):
                            "--region", "us-east-2").stdout
         return [s["StackName"] for s in json.loads(out)["Stacks"]]
 
-    def test_install_after_confirm(self):
+    def test_install_then_uninstall(self):
         screen = self.open()
         screen.keys("I")
         screen.wait_for(QUESTION)
@@ -95,6 +97,16 @@ class InstallFromUiTest(unittest.TestCase):
             return (lb.get("ingress") or [{}])[0].get("hostname")
         name = poll(hostname)
         self.assertTrue(name and name.endswith(".elb.amazonaws.com"), name)
+
+        screen.keys("Escape")
+        screen.wait_idle()
+        screen.keys("X")
+        screen.wait_for("uninstall the AWS Load Balancer Controller from "
+                        "shop")
+        screen.keys("y")
+        screen.wait_for(REMOVED, timeout=120)
+        self.assertIsNone(self.deployment())
+        self.assertNotIn(STACK, self.stacks())
 
     def test_readonly_makes_no_write(self):
         screen = self.open("--readonly")
