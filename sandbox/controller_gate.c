@@ -1,12 +1,14 @@
 /*
- * The controller simulation for clusters whose world file does not
- * install the controller. It runs while a Deployment labelled
+ * The controller simulation driven by the cluster's own objects. It runs
+ * while a Deployment labelled
  * app.kubernetes.io/name=aws-load-balancer-controller is Available, as
  * the pods of that Deployment would. Its service account, version
  * (the image tag) and --ingress-class come from the Deployment. It
  * reconciles every ingress when it starts and again whenever an
  * ingress changes; when the Deployment is deleted or no longer
- * available, it stops.
+ * available, it stops. Such a Deployment also replaces a controller the
+ * world file installed, as installing the controller over a running one
+ * replaces its pods.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +111,10 @@ static int adopt(struct world_controller *k, const cJSON *d)
     unsigned major, minor, patch;
 
     forget(k);
+    /* The pods assume the role their service account's annotation
+     * names, not one the world file gave an earlier controller. */
+    free(k->role_arn);
+    k->role_arn = NULL;
     k->sa_namespace = strdup(k8s_json_str(d, "metadata", "namespace", NULL));
     k->sa_name = strdup(sa ? sa : "default");
     k->version = strdup(tag && sscanf(tag, ":v%u.%u.%u", &major, &minor,
@@ -138,10 +144,9 @@ static int gate_cluster(struct world *w, struct world_cluster *c)
     cJSON *d;
     int rc = 0;
 
-    if (k->installed && !k->deployed)
-        return 0;   /* the world file's controller */
     d = controller_deployment(c);
     if (!d) {
+        /* The world file's controller runs without a Deployment. */
         if (k->deployed)
             forget(k);
         return 0;

@@ -440,5 +440,37 @@ class PodIdentity(unittest.TestCase):
                                   check=False))
 
 
+class DemoTakeover(unittest.TestCase):
+    """On the demo world's staging cluster the world file's controller
+    cannot assume its role (the trust names another service account), so
+    its ingress fails to get credentials. An install with a working IRSA
+    role replaces that controller, which then gets past credentials to
+    the cluster's next fault: subnets without the role tags."""
+
+    CONTEXT = "arn:aws:eks:eu-west-1:111122223333:cluster/staging"
+
+    def setUp(self):
+        self.sb = Sandbox().start()
+        self.addCleanup(self.sb.stop)
+
+    def messages(self):
+        out = self.sb.kubectl("--context", self.CONTEXT, "get", "events",
+                              "-n", "web", "-o", "json").stdout
+        return [e["message"] for e in json.loads(out)["items"]
+                if e["reason"] == "FailedBuildModel"]
+
+    def test_install_replaces_world_controller(self):
+        before = self.messages()
+        self.assertTrue(any("get credentials" in m for m in before), before)
+        res = self.sb.albatross("install", "controller", "--cluster", "staging",
+                                *FAST, check=False, timeout=120,
+                                AWS_REGION="eu-west-1")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        after = wait_for("the new controller's event", lambda: [
+            m for m in self.messages()
+            if "unable to discover at least one subnet" in m])
+        self.assertTrue(after, self.messages())
+
+
 if __name__ == "__main__":
     unittest.main()
