@@ -45,10 +45,12 @@ int k8s_ns_put(struct world_cluster *c, const struct k8s_resource *r,
 {
     const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name"));
-    char *copy = name && find_ns(c, name) < 0 ? strdup(name) : NULL;
+    /* Looked up once, before realloc may free c->namespaces. */
+    int exists = name && find_ns(c, name) >= 0;
+    char *copy = name && !exists ? strdup(name) : NULL;
     char **grown = copy ? realloc(c->namespaces, (c->namespace_count + 1) *
                                                  sizeof(char *)) : NULL;
-    int rc = name && find_ns(c, name) >= 0 ? 0 : -1;
+    int rc = exists ? 0 : -1;
 
     (void)r;
     if (grown) {
