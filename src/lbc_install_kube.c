@@ -434,10 +434,15 @@ static void report_pod(struct lbc_run *r, const cJSON *pod,
     if (strstr(ro->last, line))
         return;
     const char *todo = ready ? NULL : lbc_pod_advice(reason, message);
+    /* The status column: Ready, else the container's reason, else the
+     * phase. */
+    const char *status = phase ? phase : "Pending";
+    if (ready)
+        status = "Ready";
+    else if (reason[0])
+        status = reason;
     progress_resource_set(r->e.progress, r->step, name ? name : "?", "Pod",
-                          ready ? "Ready" : reason[0] ? reason : phase
-                          ? phase : "Pending", message[0] && !ready
-                          ? message : NULL);
+                          status, message[0] && !ready ? message : NULL);
     apply_log(&r->e, todo ? MARK_WARN : MARK_INFO, "%s%s%s", line,
               message[0] && !ready ? ": " : "", !ready ? message : "");
     if (todo && !advised_before(ro, todo))
