@@ -60,13 +60,15 @@ static void params_add(struct params *p, const char *key, size_t n,
     p->count++;
 }
 
-static int send_call(struct aws_session *s, const char *operation,
-                     const struct params *p, int mutating, aws_done_fn done,
-                     void *ctx)
+/* A NULL region sends to the session's region. */
+static int send_call(struct aws_session *s, const char *region,
+                     const char *operation, const struct params *p,
+                     int mutating, aws_done_fn done, void *ctx)
 {
     const struct aws_call call = {
-        .service = &aws_service_cloudformation, .operation = operation,
-        .params = p->items, .param_count = p->count, .mutating = mutating,
+        .service = &aws_service_cloudformation, .region = region,
+        .operation = operation, .params = p->items, .param_count = p->count,
+        .mutating = mutating,
     };
     return aws_send(s, &call, done, ctx);
 }
@@ -108,7 +110,7 @@ static void on_text(const struct buf *body, const struct api_error *err,
     free(op);
 }
 
-int cfn_create_stack(struct aws_session *s,
+int cfn_create_stack(struct aws_session *s, const char *region,
                      const struct cfn_create_request *req, cfn_id_fn done,
                      void *ctx)
 {
@@ -139,7 +141,7 @@ int cfn_create_stack(struct aws_session *s,
     }
     for (size_t i = 0; i < req->capability_count; i++)
         params_add(&p, "Capabilities", i + 1, NULL, req->capabilities[i]);
-    int rc = send_call(s, "CreateStack", &p, 1, on_text, op);
+    int rc = send_call(s, region, "CreateStack", &p, 1, on_text, op);
     params_cleanup(&p);
     return rc;
 }
@@ -176,9 +178,9 @@ static void on_resources(const struct buf *body, const struct api_error *err,
 
 /* Sends operation with StackName for op, which on_reply frees; with op
  * NULL (memory ran out) tells done through on_reply's error path. */
-static int send_named(struct aws_session *s, const char *operation,
-                      const char *name, int mutating, aws_done_fn on_reply,
-                      struct single_op *op)
+static int send_named(struct aws_session *s, const char *region,
+                      const char *operation, const char *name, int mutating,
+                      aws_done_fn on_reply, struct single_op *op)
 {
     struct params p;
     if (params_init(&p, 1) < 0) {
@@ -189,13 +191,13 @@ static int send_named(struct aws_session *s, const char *operation,
         return -1;
     }
     params_add(&p, "StackName", 0, NULL, name);
-    int rc = send_call(s, operation, &p, mutating, on_reply, op);
+    int rc = send_call(s, region, operation, &p, mutating, on_reply, op);
     params_cleanup(&p);
     return rc;
 }
 
-int cfn_delete_stack(struct aws_session *s, const char *name_or_id,
-                     cfn_done_fn done, void *ctx)
+int cfn_delete_stack(struct aws_session *s, const char *region,
+                     const char *name_or_id, cfn_done_fn done, void *ctx)
 {
     struct single_op *op = single_op(ctx);
     struct api_error err = {0};
@@ -205,10 +207,11 @@ int cfn_delete_stack(struct aws_session *s, const char *name_or_id,
         return -1;
     }
     op->done.plain = done;
-    return send_named(s, "DeleteStack", name_or_id, 1, on_deleted, op);
+    return send_named(s, region, "DeleteStack", name_or_id, 1, on_deleted,
+                      op);
 }
 
-int cfn_describe_stack_resources(struct aws_session *s,
+int cfn_describe_stack_resources(struct aws_session *s, const char *region,
                                  const char *name_or_id,
                                  cfn_resources_fn done, void *ctx)
 {
@@ -220,12 +223,12 @@ int cfn_describe_stack_resources(struct aws_session *s,
         return -1;
     }
     op->done.resources = done;
-    return send_named(s, "DescribeStackResources", name_or_id, 0,
+    return send_named(s, region, "DescribeStackResources", name_or_id, 0,
                       on_resources, op);
 }
 
-int cfn_get_template(struct aws_session *s, const char *name_or_id,
-                     cfn_template_fn done, void *ctx)
+int cfn_get_template(struct aws_session *s, const char *region,
+                     const char *name_or_id, cfn_template_fn done, void *ctx)
 {
     struct single_op *op = single_op(ctx);
     struct api_error err = {0};
@@ -236,13 +239,14 @@ int cfn_get_template(struct aws_session *s, const char *name_or_id,
     }
     op->done.text = done;
     op->parse = cfn_parse_template;
-    return send_named(s, "GetTemplate", name_or_id, 0, on_text, op);
+    return send_named(s, region, "GetTemplate", name_or_id, 0, on_text, op);
 }
 
 /* ---- paged calls ---- */
 
 struct paged_op {
     struct aws_session *s;
+    char *region;               /* NULL: the session's */
     const char *operation;
     char *stack;                /* StackName, or NULL */
     char **status_copies;       /* ListStacks' StackStatusFilter */
@@ -261,6 +265,7 @@ struct paged_op {
 
 static void free_paged(struct paged_op *op)
 {
+    free(op->region);
     free(op->stack);
     for (size_t i = 0; i < op->status_count; i++)
         free(op->status_copies[i]);
@@ -286,7 +291,7 @@ static void send_page(struct paged_op *op, const char *token)
         params_add(&p, "StackStatusFilter", i + 1, NULL,
                    op->status_copies[i]);
     op->pages++;
-    send_call(op->s, op->operation, &p, 0, on_page, op);
+    send_call(op->s, op->region, op->operation, &p, 0, on_page, op);
     params_cleanup(&p);
 }
 
@@ -349,9 +354,9 @@ static void deliver_events(struct paged_op *op, const struct api_error *err)
 }
 
 /* A paged operation with its list allocated; NULL when memory runs out. */
-static struct paged_op *paged_op(struct aws_session *s, const char *operation,
-                                 const char *stack, size_t list_size,
-                                 void *ctx)
+static struct paged_op *paged_op(struct aws_session *s, const char *region,
+                                 const char *operation, const char *stack,
+                                 size_t list_size, void *ctx)
 {
     struct paged_op *op = calloc(1, sizeof(*op));
     if (!op)
@@ -360,7 +365,8 @@ static struct paged_op *paged_op(struct aws_session *s, const char *operation,
     op->operation = operation;
     op->ctx = ctx;
     op->list = calloc(1, list_size);
-    if (!op->list || (stack && !(op->stack = strdup(stack)))) {
+    if (!op->list || (stack && !(op->stack = strdup(stack))) ||
+        (region && !(op->region = strdup(region)))) {
         free(op->list);
         free_paged(op);
         return NULL;
@@ -381,11 +387,12 @@ static int copy_statuses(struct paged_op *op, const char *const *statuses,
     return 0;
 }
 
-static int start_stacks(struct aws_session *s, const char *operation,
-                        const char *stack, const char *const *statuses,
-                        size_t status_count, cfn_stacks_fn done, void *ctx)
+static int start_stacks(struct aws_session *s, const char *region,
+                        const char *operation, const char *stack,
+                        const char *const *statuses, size_t status_count,
+                        cfn_stacks_fn done, void *ctx)
 {
-    struct paged_op *op = paged_op(s, operation, stack,
+    struct paged_op *op = paged_op(s, region, operation, stack,
                                    sizeof(struct cfn_stack_list), ctx);
     if (!op || copy_statuses(op, statuses, status_count) < 0) {
         struct api_error oom = {0};
@@ -405,24 +412,28 @@ static int start_stacks(struct aws_session *s, const char *operation,
     return 0;
 }
 
-int cfn_describe_stacks(struct aws_session *s, const char *name_or_id,
-                        cfn_stacks_fn done, void *ctx)
+int cfn_describe_stacks(struct aws_session *s, const char *region,
+                        const char *name_or_id, cfn_stacks_fn done, void *ctx)
 {
-    return start_stacks(s, "DescribeStacks", name_or_id, NULL, 0, done, ctx);
+    return start_stacks(s, region, "DescribeStacks", name_or_id, NULL, 0,
+                        done, ctx);
 }
 
-int cfn_list_stacks(struct aws_session *s, const char *const *statuses,
-                    size_t status_count, cfn_stacks_fn done, void *ctx)
+int cfn_list_stacks(struct aws_session *s, const char *region,
+                    const char *const *statuses, size_t status_count,
+                    cfn_stacks_fn done, void *ctx)
 {
-    return start_stacks(s, "ListStacks", NULL, statuses, status_count, done,
-                        ctx);
+    return start_stacks(s, region, "ListStacks", NULL, statuses,
+                        status_count, done, ctx);
 }
 
-int cfn_describe_stack_events(struct aws_session *s, const char *name_or_id,
-                              cfn_events_fn done, void *ctx)
+int cfn_describe_stack_events(struct aws_session *s, const char *region,
+                              const char *name_or_id, cfn_events_fn done,
+                              void *ctx)
 {
-    struct paged_op *op = paged_op(s, "DescribeStackEvents", name_or_id,
-                                   sizeof(struct cfn_event_list), ctx);
+    struct paged_op *op = paged_op(s, region, "DescribeStackEvents",
+                                   name_or_id, sizeof(struct cfn_event_list),
+                                   ctx);
     if (!op) {
         struct api_error oom = {0};
         out_of_memory(&oom);

@@ -108,27 +108,33 @@ typedef void (*cfn_resources_fn)(struct cfn_resource_list *list,
 typedef void (*cfn_template_fn)(const char *body, const struct api_error *err,
                                 void *ctx);
 
-/* Each returns 0, or -1 after calling done with the error. */
-int cfn_create_stack(struct aws_session *s,
+/* Each sends to CloudFormation in region, or in the session's region
+ * when region is NULL, because a stack lives in one region. Each
+ * returns 0, or -1 after calling done with the error. */
+int cfn_create_stack(struct aws_session *s, const char *region,
                      const struct cfn_create_request *req, cfn_id_fn done,
                      void *ctx);
 /* name_or_id: a stack's name, or its id to reach a deleted stack. */
-int cfn_delete_stack(struct aws_session *s, const char *name_or_id,
-                     cfn_done_fn done, void *ctx);
+int cfn_delete_stack(struct aws_session *s, const char *region,
+                     const char *name_or_id, cfn_done_fn done, void *ctx);
 /* name_or_id NULL: every live stack of the region. */
-int cfn_describe_stacks(struct aws_session *s, const char *name_or_id,
-                        cfn_stacks_fn done, void *ctx);
+int cfn_describe_stacks(struct aws_session *s, const char *region,
+                        const char *name_or_id, cfn_stacks_fn done,
+                        void *ctx);
 /* Summaries of the region's stacks, deleted ones included, whose status
  * is one of statuses (all when status_count is 0). */
-int cfn_list_stacks(struct aws_session *s, const char *const *statuses,
-                    size_t status_count, cfn_stacks_fn done, void *ctx);
-int cfn_describe_stack_events(struct aws_session *s, const char *name_or_id,
-                              cfn_events_fn done, void *ctx);
-int cfn_describe_stack_resources(struct aws_session *s,
+int cfn_list_stacks(struct aws_session *s, const char *region,
+                    const char *const *statuses, size_t status_count,
+                    cfn_stacks_fn done, void *ctx);
+int cfn_describe_stack_events(struct aws_session *s, const char *region,
+                              const char *name_or_id, cfn_events_fn done,
+                              void *ctx);
+int cfn_describe_stack_resources(struct aws_session *s, const char *region,
                                  const char *name_or_id,
                                  cfn_resources_fn done, void *ctx);
-int cfn_get_template(struct aws_session *s, const char *name_or_id,
-                     cfn_template_fn done, void *ctx);
+int cfn_get_template(struct aws_session *s, const char *region,
+                     const char *name_or_id, cfn_template_fn done,
+                     void *ctx);
 
 /* Parsers of one reply each (api/cfn_parse.c). Each returns 0, or -1
  * with err set ("InvalidReply"). Page parsers append to list and set

@@ -448,12 +448,28 @@ char *action_pretty_json(const char *json)
     return out;
 }
 
+/* The index of the action's cluster in the model, or MODEL_NONE. */
+static size_t cluster_index(const struct action_run *r)
+{
+    const struct model *m = r->model;
+    size_t i = r->action.cluster ? model_cluster_by_name(m, r->action.cluster)
+                                 : m->current;
+    return i < m->cluster_count ? i : MODEL_NONE;
+}
+
+const char *action_cluster_region(const struct action_run *r)
+{
+    size_t i = cluster_index(r);
+    if (i != MODEL_NONE && r->model->clusters[i].region)
+        return r->model->clusters[i].region;
+    return r->model->aws.region;
+}
+
 struct kube_client *action_kube(struct action_run *r, struct api_error *err)
 {
     struct model *m = r->model;
-    size_t i = r->action.cluster ? model_cluster_by_name(m, r->action.cluster)
-                                 : m->current;
-    if (i == MODEL_NONE || i >= m->cluster_count) {
+    size_t i = cluster_index(r);
+    if (i == MODEL_NONE) {
         api_error_set(err, "NoCluster", "no cluster %s to act on: pass "
                       "--cluster NAME or select a cluster",
                       r->action.cluster ? r->action.cluster : "selected");

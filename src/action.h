@@ -24,8 +24,9 @@
  *
  * Kubernetes actions use the cluster named by action.cluster (NULL: the
  * model's current one), which must be open (model_open_cluster) so it
- * has a client. IAM and CloudFormation calls go to the model's AWS
- * session and its region.
+ * has a client. IAM calls go to the model's AWS session. EKS and
+ * CloudFormation calls go to the cluster's region as the model lists
+ * it, or to the session's region for a cluster it does not list.
  */
 #ifndef ALBATROSS_ACTION_H
 #define ALBATROSS_ACTION_H

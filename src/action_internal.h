@@ -85,6 +85,12 @@ void action_set_result(struct action_run *r, const char *text);
  * when the cluster is unknown or not open. */
 struct kube_client *action_kube(struct action_run *r, struct api_error *err);
 
+/* The region of the action's cluster as the model lists it, where its
+ * EKS and CloudFormation calls go whatever the session's region is.
+ * Returns the session's region for a cluster from the kubeconfig alone
+ * or one the model does not list, and NULL when neither has a region. */
+const char *action_cluster_region(const struct action_run *r);
+
 /* The text albatross describe policy prints (action_policy_text.c);
  * the caller frees it. */
 struct iam_policy_info;

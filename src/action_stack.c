@@ -31,7 +31,8 @@
 #define ROLE_PLACEHOLDER "ROLE_ARN_FROM_STACK_OUTPUT_Role1"
 
 struct stack_state {
-    struct ccfg config;               /* name and region only */
+    struct ccfg config;               /* name and region only, and the
+                                       * stack goes to this region */
     struct ccfg_service_account sa;
     struct plan plan;                 /* one stack step, one call step */
     char *issuer;                     /* without https:// */
@@ -77,23 +78,14 @@ static int check(const struct action *a, struct api_error *err)
 
 /* ---- preview ------------------------------------------------------------- */
 
-/* The cluster as EKS describes it must have an OIDC issuer and be in
- * the session's region (CloudFormation runs there). Returns 0, or -1
- * with err. */
-static int check_cluster(struct action_run *r, const struct eks_cluster *c,
-                         struct api_error *err)
+/* The cluster as EKS describes it must have an OIDC issuer. Returns 0,
+ * or -1 with err. */
+static int check_cluster(const struct eks_cluster *c, struct api_error *err)
 {
-    const char *session = r->model->aws.region;
     if (!c->oidc_issuer || strncmp(c->oidc_issuer, "https://", 8) != 0) {
         api_error_set(err, "NoIssuer", "EKS cluster %s has no OIDC issuer, "
                       "so no service account can assume an IAM role "
                       "through IRSA", c->name);
-        return -1;
-    }
-    if (c->region && session && strcmp(c->region, session) != 0) {
-        api_error_set(err, "WrongRegion", "EKS cluster %s is in region %s "
-                      "and the session's is %s: pass --region %s", c->name,
-                      c->region, session, c->region);
         return -1;
     }
     return 0;
@@ -108,7 +100,7 @@ static void init_state(struct action_run *r, const struct eks_cluster *c)
     action_priv(r)->data_free = free_state;
     st->config.name = xstrdup(c->name);
     st->config.region = xstrdup(c->region ? c->region
-                                          : r->model->aws.region);
+                                          : action_cluster_region(r));
     st->sa.name = xstrdup(a->service_account);
     st->sa.namespace_name = xstrdup(a->namespace);
     st->sa.role_name = a->role ? xstrdup(a->role) : NULL;
@@ -150,12 +142,14 @@ static void describe_plan(struct action_run *r)
     const struct plan_step *stack = &st->plan.steps[0];
     const struct action *a = &r->action;
     char *tags = tag_text(stack), what[400], body[600];
-    action_summary(r, "create stack %s: an IAM role that serviceaccount "
-                   "%s/%s of cluster %s assumes", stack->name, a->namespace,
-                   a->service_account, st->config.name);
+    action_summary(r, "create stack %s in %s: an IAM role that "
+                   "serviceaccount %s/%s of cluster %s assumes", stack->name,
+                   st->config.region, a->namespace, a->service_account,
+                   st->config.name);
     action_add_call(r, "CloudFormation", "CreateStack", stack->name,
-                    "TemplateBody", stack->template_json, "StackName",
-                    stack->name, "Capabilities", capabilities(stack), "Tags",
+                    "TemplateBody", stack->template_json, "Region",
+                    st->config.region, "StackName", stack->name,
+                    "Capabilities", capabilities(stack), "Tags",
                     tags, NULL);
     free(tags);
     snprintf(body, sizeof(body), "{\"metadata\":{\"annotations\":{\"%s\":"
@@ -220,17 +214,18 @@ static void on_cluster(struct eks_cluster_list *list,
     }
     struct api_error e = {0};
     if (err && !strcmp(err->code, "ResourceNotFoundException")) {
+        const char *region = action_cluster_region(r);
         api_error_set(&e, err->code, "EKS cluster %s not found in region "
                       "%s: pass --region with the cluster's region",
                       r->action.cluster ? r->action.cluster : "",
-                      r->model->aws.region ? r->model->aws.region : "");
+                      region ? region : "");
         err = &e;
     } else if (!err && (!list || list->count != 1)) {
         api_error_set(&e, "InvalidReply", "EKS DescribeCluster returned no "
                       "cluster");
         err = &e;
     }
-    if (!err && check_cluster(r, &list->items[0], &e) < 0)
+    if (!err && check_cluster(&list->items[0], &e) < 0)
         err = &e;
     if (err) {
         eks_cluster_list_free(list);
@@ -245,7 +240,8 @@ static void on_cluster(struct eks_cluster_list *list,
 
 /* Describes the cluster in EKS even when the model lists it, because
  * the model may have opened it from the kubeconfig alone, without its
- * issuer. */
+ * issuer. The call goes to the cluster's region, where EKS lists it and
+ * where its stack goes, not to the session's. */
 static void preview(struct action_run *r)
 {
     const struct model *m = r->model;
@@ -260,7 +256,8 @@ static void preview(struct action_run *r)
         return;
     }
     action_waiting(r);
-    eks_describe_cluster(&r->model->aws, NULL, name, on_cluster, r);
+    eks_describe_cluster(&r->model->aws, action_cluster_region(r), name,
+                         on_cluster, r);
 }
 
 /* ---- the stack ----------------------------------------------------------- */
@@ -307,12 +304,12 @@ static void failure_reason(struct action_run *r, const char *status,
     const struct progress_resource *bad =
         progress_failed_resource(&r->progress, 0);
     api_error_set(err, "StackFailed", "stack %s is %s%s%s%s; delete it with "
-                  "aws cloudformation delete-stack --stack-name %s, fix the "
-                  "cause and run the action again",
+                  "aws cloudformation delete-stack --region %s --stack-name "
+                  "%s, fix the cause and run the action again",
                   state(r)->plan.steps[0].name, status, bad ? ": " : "",
                   bad ? bad->logical_id : "",
                   bad && bad->reason ? bad->reason : "",
-                  state(r)->plan.steps[0].name);
+                  state(r)->config.region, state(r)->plan.steps[0].name);
 }
 
 static void settled(struct action_run *r, const struct cfn_stack_info *s)
@@ -377,14 +374,15 @@ static void on_events(struct cfn_event_list *list,
     }
     cfn_event_list_free(list);
     action_waiting(r);
-    cfn_describe_stacks(&r->model->aws, state(r)->stack_id, on_stack, r);
+    cfn_describe_stacks(&r->model->aws, state(r)->config.region,
+                        state(r)->stack_id, on_stack, r);
 }
 
 static void poll_stack(struct action_run *r)
 {
     action_waiting(r);
-    cfn_describe_stack_events(&r->model->aws, state(r)->stack_id, on_events,
-                              r);
+    cfn_describe_stack_events(&r->model->aws, state(r)->config.region,
+                              state(r)->stack_id, on_events, r);
 }
 
 static void on_created(const char *stack_id, const struct api_error *err,
@@ -417,7 +415,8 @@ static void create_stack(struct action_run *r)
         .capability_count = strstr(s->template_json, "\"RoleName\"") ? 2 : 1,
     };
     action_waiting(r);
-    cfn_create_stack(&r->model->aws, &req, on_created, r);
+    cfn_create_stack(&r->model->aws, state(r)->config.region, &req,
+                     on_created, r);
     free(tags);
 }
 
@@ -500,8 +499,8 @@ static void send(struct action_run *r, size_t call)
         return;
     }
     action_waiting(r);
-    cfn_describe_stacks(&r->model->aws, state(r)->plan.steps[0].name,
-                        on_existing, r);
+    cfn_describe_stacks(&r->model->aws, state(r)->config.region,
+                        state(r)->plan.steps[0].name, on_existing, r);
 }
 
 const struct action_ops action_create_role_stack_ops = {

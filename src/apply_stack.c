@@ -86,7 +86,7 @@ static int describe(struct engine *e, const char *name_or_id,
     cfn_stack_list_free(r->stacks);
     r->stacks = NULL;
     e->call_done = 0;
-    cfn_describe_stacks(&e->m.aws, name_or_id, on_stacks, r);
+    cfn_describe_stacks(&e->m.aws, NULL, name_or_id, on_stacks, r);
     if (apply_wait_call(e) == 0)
         return r->stacks && r->stacks->count > 0;
     if (e->call_done && is_missing(&e->error))
@@ -132,7 +132,7 @@ static int print_new_events(struct engine *e, size_t step, const char *id,
     cfn_event_list_free(r->events);
     r->events = NULL;
     e->call_done = 0;
-    cfn_describe_stack_events(&e->m.aws, id, on_events, r);
+    cfn_describe_stack_events(&e->m.aws, NULL, id, on_events, r);
     if (apply_wait_call(e) < 0)
         return -1;
     for (size_t i = r->events ? r->events->count : 0; i-- > 0;) {
@@ -256,7 +256,7 @@ static int send_create(struct engine *e, size_t step, struct stack_reply *r)
     free(r->id);
     r->id = NULL;
     apply_log(e, MARK_INFO, "deploying stack \"%s\"", s->name);
-    cfn_create_stack(&e->m.aws, &req, on_id, r);
+    cfn_create_stack(&e->m.aws, NULL, &req, on_id, r);
     int rc = apply_wait_call(e);
     free(tags);
     return rc;
@@ -353,7 +353,7 @@ int apply_stack_delete(struct engine *e, size_t step)
     if (strcmp(r.stacks->items[0].status, "DELETE_IN_PROGRESS") != 0) {
         apply_log(e, MARK_INFO, "deleting stack \"%s\"", name);
         e->call_done = 0;
-        cfn_delete_stack(&e->m.aws, name, on_done, &r);
+        cfn_delete_stack(&e->m.aws, NULL, name, on_done, &r);
         if (apply_wait_call(e) < 0) {
             if (e->call_done)
                 apply_log(e, MARK_FAIL, "delete stack \"%s\": %s: %s", name,

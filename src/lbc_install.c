@@ -293,8 +293,8 @@ static int stack_is_clusters(struct lbc_run *r, size_t step)
 {
     struct reply rp = { .e = &r->e };
     r->e.call_done = 0;
-    cfn_describe_stacks(&r->e.m.aws, r->e.plan.steps[step].name, on_stacks,
-                        &rp);
+    cfn_describe_stacks(&r->e.m.aws, NULL, r->e.plan.steps[step].name,
+                        on_stacks, &rp);
     int rc = apply_wait_call(&r->e);
     int ours = 0;
     if (rc == 0 && rp.stacks && rp.stacks->count) {

@@ -256,6 +256,38 @@ class IamActionsTest(unittest.TestCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertNotIn("CreateStack", [a for _, a in served(log)])
 
+    def test_create_role_stack_in_cluster_region(self):
+        # The session's region comes from the sandbox's AWS_REGION and
+        # staging is in eu-west-1, so the stack must go to eu-west-1.
+        session = self.sb.env["AWS_REGION"]
+        self.assertNotEqual(session, "eu-west-1")
+        stack = "eksctl-staging-addon-iamserviceaccount-web-frontend"
+        args = ("create", "role", "--stack", "--cluster", "staging",
+                "--service-account", "web/frontend", "--poll-interval", "50")
+        res, log = self.run_logged(*args, "--dry-run")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("CloudFormation CreateStack\n  Region: eu-west-1\n",
+                      res.stdout)
+        self.assertEqual(writes(log), [])
+
+        res, log = self.run_logged(*args)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        got = json.loads(self.sb.aws("--region", "eu-west-1", "cloudformation",
+                                     "describe-stacks", "--stack-name",
+                                     stack).stdout)
+        st = got["Stacks"][0]
+        self.assertEqual(st["StackStatus"], "CREATE_COMPLETE")
+        self.assertIn(":eu-west-1:", st["StackId"])
+        arn = next(o["OutputValue"] for o in st["Outputs"]
+                   if o["OutputKey"] == "Role1")
+        self.assertIn("created role %s" % arn, res.stdout)
+        elsewhere = self.sb.aws("--region", session, "cloudformation",
+                                "describe-stacks", "--stack-name", stack,
+                                check=False)
+        self.assertNotEqual(elsewhere.returncode, 0,
+                            "stack also in %s" % session)
+        self.assertIn("does not exist", elsewhere.stderr)
+
     def test_create_role_stack_needs_oidc_provider(self):
         res, log = self.run_logged("--region", "us-west-2", "create", "role", "--stack",
                                    "--cluster", "legacy-batch", "--service-account",

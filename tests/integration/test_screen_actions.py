@@ -63,18 +63,19 @@ class ScreenActionsTest(unittest.TestCase):
     def aws(self, *args):
         return json.loads(self.box.aws("--region", "us-east-2", *args).stdout)
 
-    def context(self):
-        """The sandbox kubeconfig's context for CLUSTER."""
+    def context(self, cluster=CLUSTER):
+        """The sandbox kubeconfig's context for cluster."""
         with open(self.box.env["KUBECONFIG"]) as f:
             config = yaml.safe_load(f)
         for ctx in config["contexts"]:
-            if ctx["name"].endswith("cluster/" + CLUSTER):
+            if ctx["name"].endswith("cluster/" + cluster):
                 return ctx["name"]
-        raise AssertionError("the kubeconfig has no context for " + CLUSTER)
+        raise AssertionError("the kubeconfig has no context for " + cluster)
 
-    def annotations(self, namespace, name):
-        out = self.box.kubectl("--context", self.context(), "-n", namespace, "get",
-                               "serviceaccount", name, "-o", "json").stdout
+    def annotations(self, namespace, name, cluster=CLUSTER):
+        out = self.box.kubectl("--context", self.context(cluster), "-n",
+                               namespace, "get", "serviceaccount", name, "-o",
+                               "json").stdout
         return json.loads(out)["metadata"].get("annotations") or {}
 
     def filter(self, screen, text):
@@ -83,13 +84,13 @@ class ScreenActionsTest(unittest.TestCase):
         screen.keys("Enter")
         return screen.wait_for('filter "%s"' % text)
 
-    def open_service_account(self, screen, namespace, name):
+    def open_service_account(self, screen, namespace, name, cluster=CLUSTER):
         """Opens the cluster's service accounts, filtered to one."""
-        screen.wait_for(CLUSTER)
+        screen.wait_for(cluster)
         screen.keys(":")
-        screen.type("sa %s" % CLUSTER)
+        screen.type("sa %s" % cluster)
         screen.keys("Enter")
-        screen.wait_for("Service accounts of %s" % CLUSTER)
+        screen.wait_for("Service accounts of %s" % cluster)
         screen.wait_idle()
         text = self.filter(screen, name)
         self.assertIsNotNone(row(text, namespace, name), text)
@@ -263,8 +264,6 @@ class ScreenActionsTest(unittest.TestCase):
 
     def test_role_stack_runs_in_progress_view(self):
         stack = "eksctl-%s-addon-iamserviceaccount-shop-cart" % CLUSTER
-        # The stack goes to the session's region, which must be the
-        # cluster's, so the EKS lookup of its OIDC issuer succeeds.
         screen = self.open(AWS_REGION="us-east-2")
         screen.wait_for(CLUSTER)
         self.box.kubectl("--context", self.context(), "-n", "shop", "create",
@@ -295,6 +294,36 @@ class ScreenActionsTest(unittest.TestCase):
         role = role_arn.rsplit("/", 1)[1]
         self.assertEqual(self.trust_subjects(role),
                          ["system:serviceaccount:shop:cart"])
+
+    def test_role_stack_goes_to_cluster_region(self):
+        # staging is in eu-west-1 and the session in us-east-2, so the
+        # DescribeCluster and the stack must go to eu-west-1.
+        stack = "eksctl-staging-addon-iamserviceaccount-web-frontend"
+        screen = self.open(AWS_REGION="us-east-2")
+        self.open_service_account(screen, "web", "frontend", cluster="staging")
+        screen.keys("C")
+        screen.wait_for("Create a role for web/frontend")
+        screen.keys("Enter")
+        text = screen.wait_for("Confirm create role", "CreateStack", stack)
+        self.assertIn("%s in eu-west-1" % stack, text)
+        self.assertIn("system:serviceaccount:web:frontend", text)
+        screen.keys("y")
+        screen.wait_for("Progress: ", "CREATE_COMPLETE")
+        screen.wait_for("done: ")
+
+        stacks = self.aws("cloudformation", "describe-stacks", "--region",
+                          "eu-west-1", "--stack-name", stack)["Stacks"]
+        self.assertEqual(stacks[0]["StackStatus"], "CREATE_COMPLETE")
+        self.assertIn(":eu-west-1:", stacks[0]["StackId"])
+        res = self.box.aws("cloudformation", "describe-stacks", "--region",
+                           "us-east-2", "--stack-name", stack, check=False)
+        self.assertNotEqual(res.returncode, 0, "stack also in us-east-2")
+        self.assertIn("does not exist", res.stderr)
+        role_arn = self.annotations("web", "frontend", cluster="staging").get(
+            ANNOTATION)
+        self.assertIsNotNone(role_arn)
+        self.assertEqual(self.trust_subjects(role_arn.rsplit("/", 1)[1]),
+                         ["system:serviceaccount:web:frontend"])
 
     def test_delete_needs_typed_name(self):
         self.box.kubectl("--context", self.context(), "-n", "batch", "create",

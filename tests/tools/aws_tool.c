@@ -337,7 +337,7 @@ static int create_stack(struct run *r, int argc, char **argv)
         .capabilities = (const char *const *)argv + 3,
         .capability_count = (size_t)argc - 3,
     };
-    cfn_create_stack(&r->s, &req, on_stack_id, r);
+    cfn_create_stack(&r->s, NULL, &req, on_stack_id, r);
     return 0;
 }
 
@@ -348,18 +348,19 @@ static int start_stack(struct run *r, int argc, char **argv)
     if (strcmp(cmd, "stack-create") == 0 && argc >= 3)
         return create_stack(r, argc, argv);
     if (strcmp(cmd, "stacks") == 0 && argc <= 2)
-        cfn_describe_stacks(&r->s, name, on_stacks, r);
+        cfn_describe_stacks(&r->s, NULL, name, on_stacks, r);
     else if (strcmp(cmd, "stack-list") == 0)
-        cfn_list_stacks(&r->s, (const char *const *)argv + 1,
+        cfn_list_stacks(&r->s, NULL, (const char *const *)argv + 1,
                         (size_t)argc - 1, on_stacks, r);
     else if (strcmp(cmd, "stack-events") == 0 && argc == 2)
-        cfn_describe_stack_events(&r->s, name, on_stack_events, r);
+        cfn_describe_stack_events(&r->s, NULL, name, on_stack_events, r);
     else if (strcmp(cmd, "stack-resources") == 0 && argc == 2)
-        cfn_describe_stack_resources(&r->s, name, on_stack_resources, r);
+        cfn_describe_stack_resources(&r->s, NULL, name, on_stack_resources,
+                                     r);
     else if (strcmp(cmd, "stack-template") == 0 && argc == 2)
-        cfn_get_template(&r->s, name, on_template, r);
+        cfn_get_template(&r->s, NULL, name, on_template, r);
     else if (strcmp(cmd, "stack-delete") == 0 && argc == 2)
-        cfn_delete_stack(&r->s, name, on_stack_deleted, r);
+        cfn_delete_stack(&r->s, NULL, name, on_stack_deleted, r);
     else
         return 1;
     return 0;

@@ -248,11 +248,11 @@ static void readonly_rejects_create_and_delete(void **state)
         .capabilities = caps, .capability_count = 1,
     };
     struct outcome created = {0}, deleted = {0};
-    assert_int_equal(cfn_create_stack(&s, &req, on_id, &created), -1);
+    assert_int_equal(cfn_create_stack(&s, NULL, &req, on_id, &created), -1);
     assert_int_equal(created.calls, 1);
     assert_string_equal(created.err.code, "ReadOnly");
     assert_non_null(strstr(created.err.message, "CreateStack"));
-    assert_int_equal(cfn_delete_stack(&s, "s", on_done, &deleted), -1);
+    assert_int_equal(cfn_delete_stack(&s, NULL, "s", on_done, &deleted), -1);
     assert_int_equal(deleted.calls, 1);
     assert_string_equal(deleted.err.code, "ReadOnly");
     assert_non_null(strstr(deleted.err.message, "DeleteStack"));
