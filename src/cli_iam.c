@@ -24,31 +24,22 @@
 #define EXIT_USAGE 2
 #define POLICY_FILE_MAX (1024 * 1024)  /* IAM's own limit is far lower */
 
-enum { OPT_PROFILE = 256, OPT_REGION, OPT_READONLY, OPT_LOG, OPT_DEBUG,
-       OPT_CLUSTER, OPT_SERVICEACCOUNT, OPT_POLICY, OPT_ROLE,
-       OPT_DESCRIPTION, OPT_DRY_RUN, OPT_INLINE, OPT_TRUST_POLICY,
-       OPT_STACK, OPT_SERVICE_ACCOUNT, OPT_POLL };
+enum { OPT_SERVICEACCOUNT = CLI_IAM_OPT_OWN, OPT_POLICY, OPT_ROLE,
+       OPT_DESCRIPTION, OPT_INLINE, OPT_TRUST_POLICY, OPT_STACK,
+       OPT_SERVICE_ACCOUNT, OPT_POLL };
 
 static const struct option options[] = {
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"region", required_argument, NULL, OPT_REGION},
-    {"readonly", no_argument, NULL, OPT_READONLY},
-    {"log", required_argument, NULL, OPT_LOG},
-    {"debug", no_argument, NULL, OPT_DEBUG},
-    {"cluster", required_argument, NULL, OPT_CLUSTER},
-    {"namespace", required_argument, NULL, 'n'},
+    CLI_IAM_COMMON_OPTIONS,
     {"serviceaccount", required_argument, NULL, OPT_SERVICEACCOUNT},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"role", required_argument, NULL, OPT_ROLE},
     {"file", required_argument, NULL, 'f'},
     {"description", required_argument, NULL, OPT_DESCRIPTION},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"inline", no_argument, NULL, OPT_INLINE},
     {"trust-policy", required_argument, NULL, OPT_TRUST_POLICY},
     {"stack", no_argument, NULL, OPT_STACK},
     {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
     {"poll-interval", required_argument, NULL, OPT_POLL},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -125,7 +116,7 @@ static int option_allowed(const struct cli_iam *c, int opt)
 {
     int create_role = is(c, "create", "role");
     switch (opt) {
-    case OPT_CLUSTER:
+    case CLI_IAM_OPT_CLUSTER:
         return create_role || !strcmp(c->verb, "associate");
     case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
     case OPT_STACK: case OPT_SERVICE_ACCOUNT: case OPT_POLL:
@@ -180,22 +171,32 @@ static int parse_poll(struct cli_iam *c, const char *arg)
     return -1;
 }
 
+int cli_iam_take_common(struct cli_iam *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case CLI_IAM_OPT_PROFILE: c->profile = arg; break;
+    case CLI_IAM_OPT_REGION: c->region = arg; break;
+    case CLI_IAM_OPT_READONLY: c->readonly = 1; break;
+    case CLI_IAM_OPT_LOG: c->log_path = arg; break;
+    case CLI_IAM_OPT_DEBUG: c->debug = 1; break;
+    case CLI_IAM_OPT_CLUSTER: c->cluster = arg; break;
+    case 'n': c->namespace = arg; break;
+    case CLI_IAM_OPT_DRY_RUN: c->dry_run = 1; break;
+    default: return 0;
+    }
+    return 1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int take_option(struct cli_iam *c, int opt)
 {
+    if (cli_iam_take_common(c, opt, optarg))
+        return -1;
     switch (opt) {
-    case OPT_PROFILE: c->profile = optarg; break;
-    case OPT_REGION: c->region = optarg; break;
-    case OPT_READONLY: c->readonly = 1; break;
-    case OPT_LOG: c->log_path = optarg; break;
-    case OPT_DEBUG: c->debug = 1; break;
-    case OPT_CLUSTER: c->cluster = optarg; break;
-    case 'n': c->namespace = optarg; break;
     case OPT_SERVICEACCOUNT: c->serviceaccount = optarg; break;
     case OPT_ROLE: c->role = optarg; break;
     case 'f': c->file = optarg; break;
     case OPT_DESCRIPTION: c->description = optarg; break;
-    case OPT_DRY_RUN: c->dry_run = 1; break;
     case OPT_INLINE: c->inline_policy = 1; break;
     case OPT_TRUST_POLICY: c->file = optarg; break;
     case OPT_STACK: c->stack = 1; break;
@@ -218,32 +219,28 @@ static int take_option(struct cli_iam *c, int opt)
     return -1;
 }
 
-/* The first two arguments that are not options or their values. */
-static void find_command(int argc, char **argv, const char **verb,
-                         const char **noun)
+void cli_iam_find_command(int argc, char **argv, const struct option *opts,
+                          const char *shorts, const char **verb,
+                          const char **noun)
 {
-    static const char *const with_value[] = {
-        "--profile", "--region", "--cluster", "--context", "--kubeconfig",
-        "--namespace", "-n", "--output", "-o", "--theme", "--log",
-        "--serviceaccount", "--policy", "--role", "--file", "-f",
-        "--description", "--trust-policy", "--service-account",
-        "--poll-interval", NULL,
-    };
     *verb = *noun = NULL;
     for (int i = 1; i < argc && !*noun; i++) {
-        int takes_value = 0;
-        for (size_t j = 0; with_value[j]; j++)
-            takes_value |= strcmp(argv[i], with_value[j]) == 0;
+        const char *a = argv[i];
+        int takes_value = a[0] == '-' && a[1] && a[1] != '-' && !a[2] &&
+                          strchr(shorts, a[1]);
+        for (size_t k = 0; opts[k].name && !takes_value; k++)
+            takes_value = opts[k].has_arg == required_argument &&
+                          !strncmp(a, "--", 2) && !strcmp(a + 2, opts[k].name);
         if (takes_value) {
             i++;
             continue;
         }
-        if (argv[i][0] == '-')
+        if (a[0] == '-')
             continue;
         if (!*verb)
-            *verb = argv[i];
+            *verb = a;
         else
-            *noun = argv[i];
+            *noun = a;
     }
 }
 
@@ -256,7 +253,7 @@ int cli_iam_is_command(int argc, char **argv)
         {"associate", "oidc-provider"},
     };
     const char *verb, *noun;
-    find_command(argc, argv, &verb, &noun);
+    cli_iam_find_command(argc, argv, options, "nf", &verb, &noun);
     for (size_t i = 0; verb && noun &&
                        i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(verb, commands[i][0]) && !strcmp(noun, commands[i][1]))
@@ -267,7 +264,7 @@ int cli_iam_is_command(int argc, char **argv)
 static int parse(struct cli_iam *c, int argc, char **argv)
 {
     int opt;
-    find_command(argc, argv, &c->verb, &c->noun);
+    cli_iam_find_command(argc, argv, options, "nf", &c->verb, &c->noun);
     optind = 1;
     opterr = 1;
     while ((opt = getopt_long(argc, argv, "hn:f:", options, NULL)) != -1) {
