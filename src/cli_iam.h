@@ -60,9 +60,8 @@ struct cli_iam {
     int connected;
 };
 
-/* Option codes of the options every IAM-side command takes (theirs are
- * CLI_IAM_COMMON_OPTIONS); a command's own codes start at
- * CLI_IAM_OPT_OWN. */
+/* Option codes of CLI_IAM_COMMON_OPTIONS, which every IAM-side command
+ * takes. A command numbers its own options from CLI_IAM_OPT_OWN. */
 enum { CLI_IAM_OPT_PROFILE = 256, CLI_IAM_OPT_REGION, CLI_IAM_OPT_READONLY,
        CLI_IAM_OPT_LOG, CLI_IAM_OPT_DEBUG, CLI_IAM_OPT_CLUSTER,
        CLI_IAM_OPT_DRY_RUN, CLI_IAM_OPT_OWN };
@@ -79,7 +78,7 @@ enum { CLI_IAM_OPT_PROFILE = 256, CLI_IAM_OPT_REGION, CLI_IAM_OPT_READONLY,
     {"help", no_argument, NULL, 'h'}
 
 /* Stores arg in c when opt is one of CLI_IAM_COMMON_OPTIONS other than
- * --help; returns whether it was. */
+ * --help. Returns 1 when it was, 0 otherwise. */
 int cli_iam_take_common(struct cli_iam *c, int opt, const char *arg);
 
 /* Sets verb and noun to the first two arguments of argv that are
