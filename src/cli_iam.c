@@ -52,6 +52,8 @@ static const char usage_text[] =
 "       albatross delete role NAME\n"
 "       albatross create role [NAME] --stack --cluster CLUSTER\n"
 "                 --service-account NS/SA [--policy ARN ...]\n"
+"       albatross delete role --stack --cluster CLUSTER\n"
+"                 --service-account NS/SA\n"
 "       albatross put policy NAME --role ROLE -f POLICY.json\n"
 "       albatross delete policy NAME --inline --role ROLE\n"
 "       albatross update role NAME --trust-policy POLICY.json\n"
@@ -65,6 +67,9 @@ static const char usage_text[] =
 "eksctl's iamserviceaccount stack (eksctl-CLUSTER-addon-iamserviceaccount-\n"
 "NS-SA), which eksctl can list and delete, and the service account is\n"
 "annotated with it (created when missing); NAME is then optional.\n"
+"delete role --stack undoes that as eksctl delete iamserviceaccount\n"
+"does: it deletes the stack, waits until it is gone, then removes the\n"
+"annotation if it still names the stack's role.\n"
 "\n"
 "put policy sets an inline policy of a role, delete policy --inline\n"
 "removes one, update role --trust-policy replaces a role's trust policy;\n"
@@ -83,7 +88,8 @@ static const char usage_text[] =
 "  --description TEXT   the policy's description\n"
 "  --role NAME          the role of attach, detach, put and delete policy\n"
 "  --service-account NS/SA  the same as --namespace NS --serviceaccount SA\n"
-"  --poll-interval MS   create role --stack: between polls of the stack\n"
+"  --poll-interval MS   create and delete role --stack: between polls\n"
+"                       of the stack\n"
 "                       (default: 2000)\n"
 "  --dry-run            print the calls that would change the account,\n"
 "                       with their documents, and send none of them;\n"
@@ -115,11 +121,13 @@ static int is(const struct cli_iam *c, const char *verb, const char *noun)
 static int option_allowed(const struct cli_iam *c, int opt)
 {
     int create_role = is(c, "create", "role");
+    int role_stack = create_role || is(c, "delete", "role");
     switch (opt) {
     case CLI_IAM_OPT_CLUSTER:
-        return create_role || !strcmp(c->verb, "associate");
-    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
+        return role_stack || !strcmp(c->verb, "associate");
     case OPT_STACK: case OPT_SERVICE_ACCOUNT: case OPT_POLL:
+        return role_stack;
+    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
         return create_role;
     case 'f':
         return is(c, "create", "policy") || is(c, "put", "policy");
@@ -284,7 +292,7 @@ static int parse(struct cli_iam *c, int argc, char **argv)
         c->name = c->cluster ? c->cluster : "";
         return -1;
     }
-    if (argc - optind == 2 && c->stack && is(c, "create", "role"))
+    if (argc - optind == 2 && c->stack && !strcmp(c->noun, "role"))
         return -1;
     if (argc - optind < 3)
         return usage_error(c, "%s needs a name or ARN", c->noun);
@@ -716,8 +724,33 @@ static int create_policy(struct cli_iam *c)
     return rc;
 }
 
+static int delete_role_stack(struct cli_iam *c)
+{
+    const char *missing = !c->cluster ? "--cluster CLUSTER"
+                          : !c->namespace || !c->serviceaccount
+                          ? "--service-account NS/SA" : NULL;
+    if (missing)
+        return usage_error(c, "delete role --stack needs %s", missing);
+    if (c->name)
+        return usage_error(c, "delete role --stack takes no role name: the "
+                           "stack of --service-account names it, not "
+                           "\"%s\"", c->name);
+    struct action a = {
+        .kind = ACTION_DELETE_ROLE_STACK, .cluster = c->cluster,
+        .namespace = c->namespace, .service_account = c->serviceaccount,
+        .poll_ms = c->poll_ms,
+    };
+    int rc = run_action(c, &a, 1, NULL, NULL);
+    if (!rc && !c->dry_run)
+        say_done(c, "deleted the role stack of serviceaccount %s/%s",
+                 c->namespace, c->serviceaccount);
+    return rc;
+}
+
 static int delete_role(struct cli_iam *c)
 {
+    if (c->stack)
+        return delete_role_stack(c);
     struct action a = { .kind = ACTION_DELETE_ROLE, .role = c->name };
     struct api_error err = {0};
     int rc = run_action(c, &a, 0, NULL, &err);
