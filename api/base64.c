@@ -1,6 +1,8 @@
 #include "base64.h"
 
-static int digit(unsigned char c)
+/* The value of base64 digit c, with '+' '/' or (url) '-' '_' as the last
+ * two; -1 for any other character. */
+static int digit(unsigned char c, int url)
 {
     if (c >= 'A' && c <= 'Z')
         return c - 'A';
@@ -8,9 +10,9 @@ static int digit(unsigned char c)
         return c - 'a' + 26;
     if (c >= '0' && c <= '9')
         return c - '0' + 52;
-    if (c == '+')
+    if (c == (url ? '-' : '+'))
         return 62;
-    if (c == '/')
+    if (c == (url ? '_' : '/'))
         return 63;
     return -1;
 }
@@ -26,7 +28,7 @@ static int flush(struct buf *out, unsigned long bits, int n)
     return buf_append(out, bytes, (size_t)(n - 1));
 }
 
-int base64_decode(const char *text, size_t len, struct buf *out)
+static int decode(const char *text, size_t len, struct buf *out, int url)
 {
     unsigned long bits = 0;
     int n = 0;
@@ -40,7 +42,7 @@ int base64_decode(const char *text, size_t len, struct buf *out)
             pad++;
             continue;
         }
-        int v = digit(c);
+        int v = digit(c, url);
         if (v < 0 || pad)
             return -1;
         bits = bits << 6 | (unsigned long)v;
@@ -57,4 +59,14 @@ int base64_decode(const char *text, size_t len, struct buf *out)
         return -1;
     /* An empty input still leaves a NUL-terminated, empty buffer. */
     return out->data ? 0 : buf_append(out, "", 0);
+}
+
+int base64_decode(const char *text, size_t len, struct buf *out)
+{
+    return decode(text, len, out, 0);
+}
+
+int base64url_decode(const char *text, size_t len, struct buf *out)
+{
+    return decode(text, len, out, 1);
 }

@@ -1,6 +1,8 @@
 /*
- * Standard base64 (RFC 4648 section 4) decoding, as kubeconfig's *-data
- * fields and DescribeCluster's certificateAuthority.data carry it.
+ * Base64 decoding: standard (RFC 4648 section 4), as kubeconfig's *-data
+ * fields and DescribeCluster's certificateAuthority.data carry it, and
+ * base64url (section 5), as EKS tokens, JWTs and the sandbox's continue
+ * tokens carry it.
  */
 #ifndef ALBATROSS_BASE64_H
 #define ALBATROSS_BASE64_H
@@ -15,5 +17,8 @@
  * contains another character or a truncated group, or out's ceiling is hit.
  */
 int base64_decode(const char *text, size_t len, struct buf *out);
+
+/* Like base64_decode, with '-' and '_' in place of '+' and '/'. */
+int base64url_decode(const char *text, size_t len, struct buf *out);
 
 #endif

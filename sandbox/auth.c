@@ -16,6 +16,8 @@
 
 #include <openssl/crypto.h>
 
+#include "../api/base64.h"
+
 /* AWS accepts a request time within 15 minutes of its own clock. */
 #define CLOCK_SKEW_MAX (15 * 60)
 #define SIGNED_HEADERS_MAX 64
@@ -350,30 +352,6 @@ const char *auth_verify_request(const struct world *w,
         return verify_query(w, req, who, msg, msglen);
     return fail(msg, msglen, "MissingAuthenticationToken",
                 "Request is missing Authentication Token");
-}
-
-/* Decodes unpadded base64url (RFC 4648 section 5) into out. */
-static int base64url_decode(const char *in, size_t len, struct buf *out)
-{
-    static const char set[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '=' && i + 2 >= len)
-            break;
-        const char *p = in[i] ? strchr(set, in[i]) : NULL;
-        if (!p)
-            return -1;
-        acc = (acc << 6) | (unsigned)(p - set);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (buf_putc(out, (char)((acc >> bits) & 0xff)) < 0)
-                return -1;
-        }
-    }
-    return 0;
 }
 
 static int hex_value(int c)

@@ -18,6 +18,8 @@
 
 #include <openssl/rand.h>
 
+#include "../api/base64.h"
+
 #define DURATION_DEFAULT 3600
 #define DURATION_MIN 900
 #define DURATION_MAX 43200
@@ -65,29 +67,6 @@ struct claims {
     const char *aud;        /* the first audience */
     double exp;
 };
-
-static int base64url_decode(const char *in, size_t len, struct buf *out)
-{
-    static const char set[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (in[i] == '=')
-            break;
-        const char *p = in[i] ? strchr(set, in[i]) : NULL;
-        if (!p)
-            return -1;
-        acc = (acc << 6) | (unsigned)(p - set);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (buf_putc(out, (char)((acc >> bits) & 0xff)) < 0)
-                return -1;
-        }
-    }
-    return 0;
-}
 
 /* Reads the payload of a JWT (header.payload.signature). */
 static int read_claims(const char *token, struct claims *c)

@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "../api/base64.h"
 #include "controller.h"
 #include "fault.h"
 #include "k8s_object.h"
@@ -415,42 +416,25 @@ static char *continue_encode(unsigned long rv, const struct k8s_entry *last)
     return out;
 }
 
-/* Decodes unpadded base64url into a NUL-terminated string, or NULL. */
-static char *base64url_decode(const char *in)
+/* Decodes base64url into a NUL-terminated string, or NULL when in is
+ * not base64url or decodes to bytes with a NUL among them. */
+static char *base64url_text(const char *in)
 {
-    size_t len = strlen(in), padded = (len + 3) / 4 * 4;
-    char *text = calloc(padded + 1, 1);
-    unsigned char *out = calloc(padded + 1, 1);
-    int n;
-
-    if (!text || !out || len % 4 == 1) {
-        free(text);
-        free(out);
+    struct buf out;
+    buf_init(&out, 0);
+    if (base64url_decode(in, strlen(in), &out) < 0 || !out.data ||
+        strlen(out.data) != out.len) {
+        buf_cleanup(&out);
         return NULL;
     }
-    memcpy(text, in, len);
-    memset(text + len, '=', padded - len);
-    for (char *p = text; *p; p++) {
-        if (*p == '-')
-            *p = '+';
-        else if (*p == '_')
-            *p = '/';
-    }
-    n = EVP_DecodeBlock(out, (unsigned char *)text, (int)padded);
-    free(text);
-    if (n < 0 || memchr(out, '\0', (size_t)n - (padded - len))) {
-        free(out);
-        return NULL;
-    }
-    out[n - (int)(padded - len)] = '\0';
-    return (char *)out;
+    return buf_take(&out);
 }
 
 /* Parses token into *rv and copies of the last key; returns 0 or -1. */
 static int continue_decode(const char *token, unsigned long *rv,
                            char **ns, char **name)
 {
-    char *json = strlen(token) <= CONTINUE_MAX ? base64url_decode(token)
+    char *json = strlen(token) <= CONTINUE_MAX ? base64url_text(token)
                                                 : NULL;
     cJSON *doc = json ? cJSON_Parse(json) : NULL;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, "v");

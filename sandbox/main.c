@@ -281,16 +281,24 @@ static void block_stop_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static int write_client_files(const struct world *w, unsigned port,
-                              const struct files *f, const char *ca_pem,
-                              const char *env_file)
+struct client_files {
+    unsigned port;
+    const struct files *files;
+    const char *ca_pem;
+    const char *env_file;
+};
+
+/* Writes the kubeconfig and the env file; runs under the server's lock,
+ * because clusters created by requests already served move w's arrays. */
+static int write_client_files(const struct world *w, void *ctx)
 {
+    const struct client_files *cf = ctx;
     char err[512];
 
-    if (clientenv_write_kubeconfig(w, ca_pem, f->kubeconfig, err,
+    if (clientenv_write_kubeconfig(w, cf->ca_pem, cf->files->kubeconfig, err,
                                    sizeof(err)) < 0 ||
-        clientenv_write_env(w, port, f->ca, f->kubeconfig, env_file, err,
-                            sizeof(err)) < 0) {
+        clientenv_write_env(w, cf->port, cf->files->ca, cf->files->kubeconfig,
+                            cf->env_file, err, sizeof(err)) < 0) {
         fprintf(stderr, PROG ": %s\n", err);
         return -1;
     }
@@ -325,8 +333,9 @@ static struct sb_server *start(struct world *w, const struct options *o,
         fprintf(stderr, PROG ": %s\n", err);
         return NULL;
     }
-    if (write_client_files(w, sb_server_port(server), files, pems->ca_cert,
-                           o->env_file) < 0) {
+    struct client_files cf = { sb_server_port(server), files, pems->ca_cert,
+                               o->env_file };
+    if (sb_server_read_world(server, write_client_files, &cf) < 0) {
         sb_server_stop(server);
         return NULL;
     }

@@ -465,6 +465,16 @@ struct sb_server *sb_server_start(struct world *w, unsigned port,
     return NULL;
 }
 
+int sb_server_read_world(struct sb_server *s,
+                         int (*fn)(const struct world *w, void *ctx),
+                         void *ctx)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = fn(s->world, ctx);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
 unsigned sb_server_port(const struct sb_server *s)
 {
     return s->port;

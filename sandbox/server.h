@@ -100,6 +100,11 @@ struct sb_server *sb_server_start(struct world *w, unsigned port,
                                   const char *cert_pem, const char *key_pem,
                                   char *err, size_t errlen);
 unsigned sb_server_port(const struct sb_server *s);
+/* Calls fn on the served world under the handlers' lock, so that it
+ * reads no half-made change. Returns what fn returns. */
+int sb_server_read_world(struct sb_server *s,
+                         int (*fn)(const struct world *w, void *ctx),
+                         void *ctx);
 /* Stops serving, waits for the thread and frees s; NULL is ignored. */
 void sb_server_stop(struct sb_server *s);
 

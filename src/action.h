@@ -50,6 +50,9 @@ enum action_kind {
                                   * [role], [policy_arns]: an eksctl
                                   * iamserviceaccount stack, then the
                                   * annotation */
+    ACTION_DELETE_ROLE_STACK,    /* cluster, namespace, service_account:
+                                  * the stack, then the annotation while
+                                  * it names the stack's role */
     ACTION_ANNOTATE_SA,          /* namespace, service_account, role_arn,
                                   * [sts_regional], [token_expiration] */
     ACTION_UNANNOTATE_SA,        /* namespace, service_account */

@@ -28,6 +28,7 @@ extern const struct action_ops action_create_policy_ops;
 extern const struct action_ops action_describe_policy_ops;
 extern const struct action_ops action_delete_role_ops;
 extern const struct action_ops action_create_role_stack_ops;
+extern const struct action_ops action_delete_role_stack_ops;
 extern const struct action_ops action_annotate_sa_ops;
 extern const struct action_ops action_unannotate_sa_ops;
 extern const struct action_ops action_create_sa_ops;

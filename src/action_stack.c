@@ -6,7 +6,10 @@
  * StringEquals on the issuer's :sub and :aud. This file carries it out
  * on the event loop without blocking it: CreateStack, then a
  * DescribeStackEvents and DescribeStacks poll on a timer until the stack
- * settles, then the annotation with the stack's output Role1.
+ * settles, then the annotation with the stack's output Role1. Deleting
+ * undoes it as eksctl delete iamserviceaccount does: DeleteStack, the
+ * same poll until the stack is gone, then the annotation, unless it
+ * names another role by then.
  *
  * TODO: the apply engine (src/apply_stack.c) runs the same create and
  * watch with a loop of its own; move it onto this driver so the UI can
@@ -17,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "../api/cfn.h"
 #include "../api/eks.h"
@@ -36,9 +41,11 @@ struct stack_state {
     struct ccfg_service_account sa;
     struct plan plan;                 /* one stack step, one call step */
     char *issuer;                     /* without https:// */
+    char *stack_name;
     char *stack_id;
     char *role_arn;
     int created_account;              /* the patch met no account */
+    int deleting;                     /* ACTION_DELETE_ROLE_STACK */
 };
 
 static void free_state(void *data)
@@ -54,6 +61,7 @@ static void free_state(void *data)
     free(st->config.name);
     free(st->config.region);
     free(st->issuer);
+    free(st->stack_name);
     free(st->stack_id);
     free(st->role_arn);
     free(st);
@@ -199,6 +207,7 @@ static void on_providers(struct iam_oidc_provider_list *list,
     if (!err) {
         plan_build_service_account(&st->plan, &st->config, &st->sa,
                                    st->issuer);
+        st->stack_name = xstrdup(st->plan.steps[0].name);
         describe_plan(r);
     }
     action_previewed(r, err);
@@ -238,11 +247,9 @@ static void on_cluster(struct eks_cluster_list *list,
     iam_list_oidc_providers(&r->model->aws, on_providers, r);
 }
 
-/* Describes the cluster in EKS even when the model lists it, because
- * the model may have opened it from the kubeconfig alone, without its
- * issuer. The call goes to the cluster's region, where EKS lists it and
- * where its stack goes, not to the session's. */
-static void preview(struct action_run *r)
+/* The cluster the action names, or else the model's current one, or
+ * NULL after ending the preview with an error. */
+static const char *cluster_name(struct action_run *r)
 {
     const struct model *m = r->model;
     const char *name = r->action.cluster;
@@ -253,8 +260,19 @@ static void preview(struct action_run *r)
         api_error_set(&err, "NoCluster", "no EKS cluster selected: pass "
                       "--cluster NAME");
         action_previewed(r, &err);
-        return;
     }
+    return name;
+}
+
+/* Describes the cluster in EKS even when the model lists it, because
+ * the model may have opened it from the kubeconfig alone, without its
+ * issuer. The call goes to the cluster's region, where EKS lists it and
+ * where its stack goes, not to the session's. */
+static void preview(struct action_run *r)
+{
+    const char *name = cluster_name(r);
+    if (!name)
+        return;
     action_waiting(r);
     eks_describe_cluster(&r->model->aws, action_cluster_region(r), name,
                          on_cluster, r);
@@ -278,7 +296,7 @@ static void on_timer(void *ctx, int cancelled)
     if (cancelled) {
         struct api_error err = {0};
         api_error_set(&err, "Cancelled", "stopped while waiting for stack "
-                      "%s", state(r)->plan.steps[0].name);
+                      "%s", state(r)->stack_name);
         action_sent(r, &err);
         return;
     }
@@ -301,23 +319,34 @@ static void wait_and_poll(struct action_run *r)
 static void failure_reason(struct action_run *r, const char *status,
                            struct api_error *err)
 {
+    const struct stack_state *st = state(r);
     const struct progress_resource *bad =
         progress_failed_resource(&r->progress, 0);
-    api_error_set(err, "StackFailed", "stack %s is %s%s%s%s; delete it with "
-                  "aws cloudformation delete-stack --region %s --stack-name "
-                  "%s, fix the cause and run the action again",
-                  state(r)->plan.steps[0].name, status, bad ? ": " : "",
+    char hint[200];
+    snprintf(hint, sizeof(hint), st->deleting ? "fix the cause, often a "
+             "policy attached outside the stack, and delete again" :
+             "delete it with aws cloudformation delete-stack --region %s "
+             "--stack-name %s, fix the cause and run the action again",
+             st->config.region, st->stack_name);
+    api_error_set(err, "StackFailed", "stack %s is %s%s%s%s; %s",
+                  st->stack_name, status, bad ? ": " : "",
                   bad ? bad->logical_id : "",
                   bad && bad->reason ? bad->reason : "",
-                  state(r)->config.region, state(r)->plan.steps[0].name);
+                  hint);
 }
 
 static void settled(struct action_run *r, const struct cfn_stack_info *s)
 {
     struct api_error err = {0};
-    if (strcmp(s->status, "CREATE_COMPLETE") != 0) {
+    const char *want = state(r)->deleting ? "DELETE_COMPLETE"
+                                          : "CREATE_COMPLETE";
+    if (strcmp(s->status, want) != 0) {
         failure_reason(r, s->status, &err);
         action_sent(r, &err);
+        return;
+    }
+    if (state(r)->deleting) {
+        action_sent(r, NULL);
         return;
     }
     for (size_t i = 0; i < s->output_count; i++)
@@ -335,6 +364,14 @@ static void settled(struct action_run *r, const struct cfn_stack_info *s)
     action_sent(r, NULL);
 }
 
+/* Whether err is CloudFormation's reply for a stack name it does not
+ * know. */
+static int stack_missing(const struct api_error *err)
+{
+    return err && !strcmp(err->code, "ValidationError") &&
+           strstr(err->message, "does not exist");
+}
+
 static void on_stack(struct cfn_stack_list *list, const struct api_error *err,
                      void *ctx)
 {
@@ -343,11 +380,14 @@ static void on_stack(struct cfn_stack_list *list, const struct api_error *err,
         cfn_stack_list_free(list);
         return;
     }
-    if (err || !list || !list->count) {
+    if (state(r)->deleting && (stack_missing(err) || (!err && list &&
+                                                      !list->count))) {
+        action_sent(r, NULL);
+    } else if (err || !list || !list->count) {
         struct api_error e = {0};
         if (!err)
             api_error_set(&e, "StackGone", "stack %s disappeared while it "
-                          "was created", state(r)->plan.steps[0].name);
+                          "was created", state(r)->stack_name);
         action_sent(r, err ? err : &e);
     } else if (ends_with(list->items[0].status, "_IN_PROGRESS")) {
         wait_and_poll(r);
@@ -430,9 +470,7 @@ static void on_existing(struct cfn_stack_list *list,
         cfn_stack_list_free(list);
         return;
     }
-    int missing = err && !strcmp(err->code, "ValidationError") &&
-                  strstr(err->message, "does not exist");
-    if (missing || (!err && (!list || !list->count))) {
+    if (stack_missing(err) || (!err && (!list || !list->count))) {
         create_stack(r);
     } else if (err) {
         action_sent(r, err);
@@ -500,10 +538,181 @@ static void send(struct action_run *r, size_t call)
     }
     action_waiting(r);
     cfn_describe_stacks(&r->model->aws, state(r)->config.region,
-                        state(r)->plan.steps[0].name, on_existing, r);
+                        state(r)->stack_name, on_existing, r);
 }
 
 const struct action_ops action_create_role_stack_ops = {
     .check = check,
     .preview = preview, .send = send,
+};
+
+/* ---- deleting ------------------------------------------------------------ */
+
+#define ROLE_ARN_POINTER "/metadata/annotations/eks.amazonaws.com~1role-arn"
+
+/* A JSON patch that removes the role annotation only while it still
+ * names role_arn: the API server rejects the whole patch when the test
+ * fails. */
+static char *unannotate_patch(const char *role_arn)
+{
+    cJSON *ops = cJSON_CreateArray();
+    cJSON *test = cJSON_CreateObject(), *remove = cJSON_CreateObject();
+    cJSON_AddStringToObject(test, "op", "test");
+    cJSON_AddStringToObject(test, "path", ROLE_ARN_POINTER);
+    cJSON_AddStringToObject(test, "value", role_arn);
+    cJSON_AddStringToObject(remove, "op", "remove");
+    cJSON_AddStringToObject(remove, "path", ROLE_ARN_POINTER);
+    cJSON_AddItemToArray(ops, test);
+    cJSON_AddItemToArray(ops, remove);
+    char *text = cJSON_PrintUnformatted(ops);
+    cJSON_Delete(ops);
+    return text;
+}
+
+static int unannotate_request(struct action_run *r,
+                              struct kube_write_request *rq,
+                              struct api_error *err)
+{
+    const struct action *a = &r->action;
+    struct kube_object_ref ref = { "/api/v1", a->namespace,
+                                   "serviceaccounts", a->service_account };
+    memset(rq, 0, sizeof(*rq));
+    snprintf(rq->method, sizeof(rq->method), "PATCH");
+    rq->content_type = "application/json-patch+json";
+    if (kube_write_path(&ref, "PATCH", 0, NULL, rq->path, sizeof(rq->path),
+                        err) < 0)
+        return -1;
+    rq->body = unannotate_patch(state(r)->role_arn);
+    if (!rq->body) {
+        api_error_set(err, "OutOfMemory", "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void describe_delete(struct action_run *r)
+{
+    const struct stack_state *st = state(r);
+    const struct action *a = &r->action;
+    struct kube_write_request rq;
+    struct api_error err = {0};
+    action_summary(r, "delete stack %s: the IAM role %s that serviceaccount "
+                   "%s/%s of cluster %s assumes", st->stack_name,
+                   st->role_arn ? st->role_arn : "(no output Role1)",
+                   a->namespace, a->service_account, st->config.name);
+    action_add_call(r, "CloudFormation", "DeleteStack", st->stack_name, NULL,
+                    NULL, "StackName", st->stack_name, NULL);
+    if (st->role_arn && unannotate_request(r, &rq, &err) == 0) {
+        action_add_call(r, "Kubernetes", "PATCH", rq.path,
+                        "Content-Type: application/json-patch+json", rq.body,
+                        NULL);
+        action_note(r, "the annotation %s is removed only while it still "
+                    "names the stack's role", ROLE_ARN_ANNOTATION);
+    }
+    if (st->role_arn)
+        kube_write_request_cleanup(&rq);
+}
+
+static void on_delete_found(struct cfn_stack_list *list,
+                            const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r)) {
+        cfn_stack_list_free(list);
+        return;
+    }
+    struct stack_state *st = state(r);
+    struct api_error e = {0};
+    if (stack_missing(err) || (!err && (!list || !list->count))) {
+        api_error_set(&e, "StackNotFound", "stack %s does not exist in %s, "
+                      "so its role was not made as an eksctl stack: remove "
+                      "the annotation and delete the role in IAM instead",
+                      st->stack_name,
+                      st->config.region ? st->config.region
+                                        : "the session's region");
+        err = &e;
+    }
+    if (!err) {
+        const struct cfn_stack_info *info = &list->items[0];
+        st->stack_id = xstrdup(info->id);
+        for (size_t i = 0; i < info->output_count; i++)
+            if (!strcmp(info->outputs[i].key, "Role1"))
+                st->role_arn = xstrdup(info->outputs[i].value);
+        describe_delete(r);
+    }
+    cfn_stack_list_free(list);
+    action_previewed(r, err);
+}
+
+static void preview_delete(struct action_run *r)
+{
+    const struct action *a = &r->action;
+    const char *name = cluster_name(r);
+    if (!name)
+        return;
+    struct stack_state *st = xrealloc(NULL, sizeof(*st));
+    memset(st, 0, sizeof(*st));
+    action_priv(r)->data = st;
+    action_priv(r)->data_free = free_state;
+    st->deleting = 1;
+    st->config.name = xstrdup(name);
+    st->config.region = xstrdup(action_cluster_region(r));
+    st->stack_name = xrealloc(NULL, 512);
+    snprintf(st->stack_name, 512, "eksctl-%s-addon-iamserviceaccount-%s-%s",
+             name, a->namespace, a->service_account);
+    action_waiting(r);
+    cfn_describe_stacks(&r->model->aws, st->config.region, st->stack_name,
+                        on_delete_found, r);
+}
+
+static void on_delete_sent(const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    if (!action_arrived(r))
+        return;
+    if (err)
+        action_sent(r, err);
+    else
+        poll_stack(r);
+}
+
+/* An account gone, or annotated with another role by now, is left as
+ * it is. */
+static void on_unannotated(const char *body, size_t len,
+                           const struct api_error *err, void *ctx)
+{
+    struct action_run *r = ctx;
+    (void)body;
+    (void)len;
+    if (!action_arrived(r))
+        return;
+    if (err && (!strcmp(err->code, "NotFound") ||
+                !strcmp(err->code, "Invalid")))
+        err = NULL;
+    action_sent(r, err);
+}
+
+static void send_delete(struct action_run *r, size_t call)
+{
+    struct api_error err = {0};
+    if (call == 0) {
+        action_waiting(r);
+        cfn_delete_stack(&r->model->aws, state(r)->config.region,
+                         state(r)->stack_id, on_delete_sent, r);
+        return;
+    }
+    struct kube_write_request rq;
+    struct kube_client *kc = action_kube(r, &err);
+    if (!kc || unannotate_request(r, &rq, &err) < 0) {
+        action_sent(r, &err);
+        return;
+    }
+    action_waiting(r);
+    kube_send(kc, &rq, on_unannotated, r);
+    kube_write_request_cleanup(&rq);
+}
+
+const struct action_ops action_delete_role_stack_ops = {
+    .check = check,
+    .preview = preview_delete, .send = send_delete,
 };

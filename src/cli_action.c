@@ -108,16 +108,18 @@ static int wait_for(struct model *m, struct wait *w)
     return 0;
 }
 
-static int step(struct model *m, struct action_run *r, int preview,
-                struct wait *w)
+int cli_action_step(struct model *m, struct action_run *r, int preview,
+                    struct api_error *err)
 {
-    memset(w, 0, sizeof(*w));
+    struct wait w = {0};
     if (preview)
-        action_preview(r, on_done, w);
+        action_preview(r, on_done, &w);
     else
-        action_start(r, on_done, w);
-    wait_for(m, w);
-    return w->failed ? -1 : 0;
+        action_start(r, on_done, &w);
+    wait_for(m, &w);
+    if (w.failed && err)
+        *err = w.err;
+    return w.failed ? -1 : 0;
 }
 
 int cli_action_run(struct model *m, const struct action *a, int dry_run,
@@ -125,7 +127,6 @@ int cli_action_run(struct model *m, const struct action *a, int dry_run,
                    struct api_error *error)
 {
     struct api_error e;
-    struct wait w;
     if (result)
         *result = NULL;
     struct action_run *r = action_new(m, a, &e);
@@ -135,18 +136,18 @@ int cli_action_run(struct model *m, const struct action *a, int dry_run,
             *error = e;
         return EXIT_USAGE;
     }
-    int rc = step(m, r, 1, &w);
+    int rc = cli_action_step(m, r, 1, &e);
     if (rc == 0 && dry_run) {
         cli_action_print_preview(out, &r->preview);
         fputs("dry run: no change was sent\n", out);
     } else if (rc == 0) {
-        rc = step(m, r, 0, &w);
+        rc = cli_action_step(m, r, 0, &e);
     }
     if (rc < 0) {
         output_error(err, "%s failed: %s: %s", action_kind_name(a->kind),
-                     w.err.code, w.err.message);
+                     e.code, e.message);
         if (error)
-            *error = w.err;
+            *error = e;
     } else if (result && r->result) {
         *result = xstrdup(r->result);
     }

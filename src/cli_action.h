@@ -22,6 +22,12 @@ void cli_action_put_lines(FILE *out, const char *text, const char *indent);
  * (a new document is shown whole in its call), then the note. */
 void cli_action_print_preview(FILE *out, const struct action_preview *p);
 
+/* Previews r (preview != 0) or runs it, driving m's loop until it
+ * ends. Returns 0, or -1 with the failure in *err when err is not
+ * NULL. */
+int cli_action_step(struct model *m, struct action_run *r, int preview,
+                    struct api_error *err);
+
 /*
  * Previews a on m, then prints the preview (dry_run) or runs the action,
  * driving model_wait until it ends. On success returns 0 and, when

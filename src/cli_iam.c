@@ -24,31 +24,22 @@
 #define EXIT_USAGE 2
 #define POLICY_FILE_MAX (1024 * 1024)  /* IAM's own limit is far lower */
 
-enum { OPT_PROFILE = 256, OPT_REGION, OPT_READONLY, OPT_LOG, OPT_DEBUG,
-       OPT_CLUSTER, OPT_SERVICEACCOUNT, OPT_POLICY, OPT_ROLE,
-       OPT_DESCRIPTION, OPT_DRY_RUN, OPT_INLINE, OPT_TRUST_POLICY,
-       OPT_STACK, OPT_SERVICE_ACCOUNT, OPT_POLL };
+enum { OPT_SERVICEACCOUNT = CLI_IAM_OPT_OWN, OPT_POLICY, OPT_ROLE,
+       OPT_DESCRIPTION, OPT_INLINE, OPT_TRUST_POLICY, OPT_STACK,
+       OPT_SERVICE_ACCOUNT, OPT_POLL };
 
 static const struct option options[] = {
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"region", required_argument, NULL, OPT_REGION},
-    {"readonly", no_argument, NULL, OPT_READONLY},
-    {"log", required_argument, NULL, OPT_LOG},
-    {"debug", no_argument, NULL, OPT_DEBUG},
-    {"cluster", required_argument, NULL, OPT_CLUSTER},
-    {"namespace", required_argument, NULL, 'n'},
+    CLI_IAM_COMMON_OPTIONS,
     {"serviceaccount", required_argument, NULL, OPT_SERVICEACCOUNT},
     {"policy", required_argument, NULL, OPT_POLICY},
     {"role", required_argument, NULL, OPT_ROLE},
     {"file", required_argument, NULL, 'f'},
     {"description", required_argument, NULL, OPT_DESCRIPTION},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"inline", no_argument, NULL, OPT_INLINE},
     {"trust-policy", required_argument, NULL, OPT_TRUST_POLICY},
     {"stack", no_argument, NULL, OPT_STACK},
     {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
     {"poll-interval", required_argument, NULL, OPT_POLL},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -61,6 +52,8 @@ static const char usage_text[] =
 "       albatross delete role NAME\n"
 "       albatross create role [NAME] --stack --cluster CLUSTER\n"
 "                 --service-account NS/SA [--policy ARN ...]\n"
+"       albatross delete role --stack --cluster CLUSTER\n"
+"                 --service-account NS/SA\n"
 "       albatross put policy NAME --role ROLE -f POLICY.json\n"
 "       albatross delete policy NAME --inline --role ROLE\n"
 "       albatross update role NAME --trust-policy POLICY.json\n"
@@ -74,6 +67,9 @@ static const char usage_text[] =
 "eksctl's iamserviceaccount stack (eksctl-CLUSTER-addon-iamserviceaccount-\n"
 "NS-SA), which eksctl can list and delete, and the service account is\n"
 "annotated with it (created when missing); NAME is then optional.\n"
+"delete role --stack undoes that as eksctl delete iamserviceaccount\n"
+"does: it deletes the stack, waits until it is gone, then removes the\n"
+"annotation if it still names the stack's role.\n"
 "\n"
 "put policy sets an inline policy of a role, delete policy --inline\n"
 "removes one, update role --trust-policy replaces a role's trust policy;\n"
@@ -92,7 +88,8 @@ static const char usage_text[] =
 "  --description TEXT   the policy's description\n"
 "  --role NAME          the role of attach, detach, put and delete policy\n"
 "  --service-account NS/SA  the same as --namespace NS --serviceaccount SA\n"
-"  --poll-interval MS   create role --stack: between polls of the stack\n"
+"  --poll-interval MS   create and delete role --stack: between polls\n"
+"                       of the stack\n"
 "                       (default: 2000)\n"
 "  --dry-run            print the calls that would change the account,\n"
 "                       with their documents, and send none of them;\n"
@@ -124,11 +121,13 @@ static int is(const struct cli_iam *c, const char *verb, const char *noun)
 static int option_allowed(const struct cli_iam *c, int opt)
 {
     int create_role = is(c, "create", "role");
+    int role_stack = create_role || is(c, "delete", "role");
     switch (opt) {
-    case OPT_CLUSTER:
-        return create_role || !strcmp(c->verb, "associate");
-    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
+    case CLI_IAM_OPT_CLUSTER:
+        return role_stack || !strcmp(c->verb, "associate");
     case OPT_STACK: case OPT_SERVICE_ACCOUNT: case OPT_POLL:
+        return role_stack;
+    case 'n': case OPT_SERVICEACCOUNT: case OPT_POLICY:
         return create_role;
     case 'f':
         return is(c, "create", "policy") || is(c, "put", "policy");
@@ -180,22 +179,32 @@ static int parse_poll(struct cli_iam *c, const char *arg)
     return -1;
 }
 
+int cli_iam_take_common(struct cli_iam *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case CLI_IAM_OPT_PROFILE: c->profile = arg; break;
+    case CLI_IAM_OPT_REGION: c->region = arg; break;
+    case CLI_IAM_OPT_READONLY: c->readonly = 1; break;
+    case CLI_IAM_OPT_LOG: c->log_path = arg; break;
+    case CLI_IAM_OPT_DEBUG: c->debug = 1; break;
+    case CLI_IAM_OPT_CLUSTER: c->cluster = arg; break;
+    case 'n': c->namespace = arg; break;
+    case CLI_IAM_OPT_DRY_RUN: c->dry_run = 1; break;
+    default: return 0;
+    }
+    return 1;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int take_option(struct cli_iam *c, int opt)
 {
+    if (cli_iam_take_common(c, opt, optarg))
+        return -1;
     switch (opt) {
-    case OPT_PROFILE: c->profile = optarg; break;
-    case OPT_REGION: c->region = optarg; break;
-    case OPT_READONLY: c->readonly = 1; break;
-    case OPT_LOG: c->log_path = optarg; break;
-    case OPT_DEBUG: c->debug = 1; break;
-    case OPT_CLUSTER: c->cluster = optarg; break;
-    case 'n': c->namespace = optarg; break;
     case OPT_SERVICEACCOUNT: c->serviceaccount = optarg; break;
     case OPT_ROLE: c->role = optarg; break;
     case 'f': c->file = optarg; break;
     case OPT_DESCRIPTION: c->description = optarg; break;
-    case OPT_DRY_RUN: c->dry_run = 1; break;
     case OPT_INLINE: c->inline_policy = 1; break;
     case OPT_TRUST_POLICY: c->file = optarg; break;
     case OPT_STACK: c->stack = 1; break;
@@ -218,32 +227,28 @@ static int take_option(struct cli_iam *c, int opt)
     return -1;
 }
 
-/* The first two arguments that are not options or their values. */
-static void find_command(int argc, char **argv, const char **verb,
-                         const char **noun)
+void cli_iam_find_command(int argc, char **argv, const struct option *opts,
+                          const char *shorts, const char **verb,
+                          const char **noun)
 {
-    static const char *const with_value[] = {
-        "--profile", "--region", "--cluster", "--context", "--kubeconfig",
-        "--namespace", "-n", "--output", "-o", "--theme", "--log",
-        "--serviceaccount", "--policy", "--role", "--file", "-f",
-        "--description", "--trust-policy", "--service-account",
-        "--poll-interval", NULL,
-    };
     *verb = *noun = NULL;
     for (int i = 1; i < argc && !*noun; i++) {
-        int takes_value = 0;
-        for (size_t j = 0; with_value[j]; j++)
-            takes_value |= strcmp(argv[i], with_value[j]) == 0;
+        const char *a = argv[i];
+        int takes_value = a[0] == '-' && a[1] && a[1] != '-' && !a[2] &&
+                          strchr(shorts, a[1]);
+        for (size_t k = 0; opts[k].name && !takes_value; k++)
+            takes_value = opts[k].has_arg == required_argument &&
+                          !strncmp(a, "--", 2) && !strcmp(a + 2, opts[k].name);
         if (takes_value) {
             i++;
             continue;
         }
-        if (argv[i][0] == '-')
+        if (a[0] == '-')
             continue;
         if (!*verb)
-            *verb = argv[i];
+            *verb = a;
         else
-            *noun = argv[i];
+            *noun = a;
     }
 }
 
@@ -256,7 +261,7 @@ int cli_iam_is_command(int argc, char **argv)
         {"associate", "oidc-provider"},
     };
     const char *verb, *noun;
-    find_command(argc, argv, &verb, &noun);
+    cli_iam_find_command(argc, argv, options, "nf", &verb, &noun);
     for (size_t i = 0; verb && noun &&
                        i < sizeof(commands) / sizeof(commands[0]); i++)
         if (!strcmp(verb, commands[i][0]) && !strcmp(noun, commands[i][1]))
@@ -267,7 +272,7 @@ int cli_iam_is_command(int argc, char **argv)
 static int parse(struct cli_iam *c, int argc, char **argv)
 {
     int opt;
-    find_command(argc, argv, &c->verb, &c->noun);
+    cli_iam_find_command(argc, argv, options, "nf", &c->verb, &c->noun);
     optind = 1;
     opterr = 1;
     while ((opt = getopt_long(argc, argv, "hn:f:", options, NULL)) != -1) {
@@ -287,7 +292,7 @@ static int parse(struct cli_iam *c, int argc, char **argv)
         c->name = c->cluster ? c->cluster : "";
         return -1;
     }
-    if (argc - optind == 2 && c->stack && is(c, "create", "role"))
+    if (argc - optind == 2 && c->stack && !strcmp(c->noun, "role"))
         return -1;
     if (argc - optind < 3)
         return usage_error(c, "%s needs a name or ARN", c->noun);
@@ -719,8 +724,33 @@ static int create_policy(struct cli_iam *c)
     return rc;
 }
 
+static int delete_role_stack(struct cli_iam *c)
+{
+    const char *missing = !c->cluster ? "--cluster CLUSTER"
+                          : !c->namespace || !c->serviceaccount
+                          ? "--service-account NS/SA" : NULL;
+    if (missing)
+        return usage_error(c, "delete role --stack needs %s", missing);
+    if (c->name)
+        return usage_error(c, "delete role --stack takes no role name: the "
+                           "stack of --service-account names it, not "
+                           "\"%s\"", c->name);
+    struct action a = {
+        .kind = ACTION_DELETE_ROLE_STACK, .cluster = c->cluster,
+        .namespace = c->namespace, .service_account = c->serviceaccount,
+        .poll_ms = c->poll_ms,
+    };
+    int rc = run_action(c, &a, 1, NULL, NULL);
+    if (!rc && !c->dry_run)
+        say_done(c, "deleted the role stack of serviceaccount %s/%s",
+                 c->namespace, c->serviceaccount);
+    return rc;
+}
+
 static int delete_role(struct cli_iam *c)
 {
+    if (c->stack)
+        return delete_role_stack(c);
     struct action a = { .kind = ACTION_DELETE_ROLE, .role = c->name };
     struct api_error err = {0};
     int rc = run_action(c, &a, 0, NULL, &err);

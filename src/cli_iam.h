@@ -7,6 +7,7 @@
 #ifndef ALBATROSS_CLI_IAM_H
 #define ALBATROSS_CLI_IAM_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "../api/aws.h"
@@ -58,6 +59,34 @@ struct cli_iam {
     struct aws_session aws;
     int connected;
 };
+
+/* Option codes of CLI_IAM_COMMON_OPTIONS, which every IAM-side command
+ * takes. A command numbers its own options from CLI_IAM_OPT_OWN. */
+enum { CLI_IAM_OPT_PROFILE = 256, CLI_IAM_OPT_REGION, CLI_IAM_OPT_READONLY,
+       CLI_IAM_OPT_LOG, CLI_IAM_OPT_DEBUG, CLI_IAM_OPT_CLUSTER,
+       CLI_IAM_OPT_DRY_RUN, CLI_IAM_OPT_OWN };
+
+#define CLI_IAM_COMMON_OPTIONS                                              \
+    {"profile", required_argument, NULL, CLI_IAM_OPT_PROFILE},              \
+    {"region", required_argument, NULL, CLI_IAM_OPT_REGION},                \
+    {"readonly", no_argument, NULL, CLI_IAM_OPT_READONLY},                  \
+    {"log", required_argument, NULL, CLI_IAM_OPT_LOG},                      \
+    {"debug", no_argument, NULL, CLI_IAM_OPT_DEBUG},                        \
+    {"cluster", required_argument, NULL, CLI_IAM_OPT_CLUSTER},              \
+    {"namespace", required_argument, NULL, 'n'},                            \
+    {"dry-run", no_argument, NULL, CLI_IAM_OPT_DRY_RUN},                    \
+    {"help", no_argument, NULL, 'h'}
+
+/* Stores arg in c when opt is one of CLI_IAM_COMMON_OPTIONS other than
+ * --help. Returns 1 when it was, 0 otherwise. */
+int cli_iam_take_common(struct cli_iam *c, int opt, const char *arg);
+
+/* Sets verb and noun to the first two arguments of argv that are
+ * neither options nor their values. Values follow the long options of
+ * opts that take one and the short options listed in shorts ("nf"). */
+void cli_iam_find_command(int argc, char **argv, const struct option *opts,
+                          const char *shorts, const char **verb,
+                          const char **noun);
 
 /* Starts the HTTP client and the AWS session; returns 0, or 1 after
  * printing why it failed. */

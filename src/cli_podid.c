@@ -24,22 +24,13 @@
 
 #define EXIT_USAGE 2
 
-enum { OPT_PROFILE = 256, OPT_REGION, OPT_READONLY, OPT_LOG, OPT_DEBUG,
-       OPT_CLUSTER, OPT_SERVICE_ACCOUNT, OPT_ROLE_ARN, OPT_DRY_RUN };
+enum { OPT_SERVICE_ACCOUNT = CLI_IAM_OPT_OWN, OPT_ROLE_ARN };
 
 static const struct option options[] = {
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"region", required_argument, NULL, OPT_REGION},
-    {"readonly", no_argument, NULL, OPT_READONLY},
-    {"log", required_argument, NULL, OPT_LOG},
-    {"debug", no_argument, NULL, OPT_DEBUG},
-    {"cluster", required_argument, NULL, OPT_CLUSTER},
-    {"namespace", required_argument, NULL, 'n'},
+    CLI_IAM_COMMON_OPTIONS,
     {"service-account", required_argument, NULL, OPT_SERVICE_ACCOUNT},
     {"role-arn", required_argument, NULL, OPT_ROLE_ARN},
     {"output", required_argument, NULL, 'o'},
-    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-    {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
@@ -99,35 +90,10 @@ static int is_noun(const char *s)
            !strcmp(s, "podidentityassociations") || !strcmp(s, "pia");
 }
 
-/* The first two arguments that are not options or their values. */
-static void find_command(int argc, char **argv, const char **verb,
-                         const char **noun)
-{
-    *verb = *noun = NULL;
-    for (int i = 1; i < argc && !*noun; i++) {
-        int takes_value = 0;
-        for (size_t k = 0; options[k].name; k++)
-            takes_value |= options[k].has_arg == required_argument &&
-                           !strncmp(argv[i], "--", 2) &&
-                           !strcmp(argv[i] + 2, options[k].name);
-        takes_value |= !strcmp(argv[i], "-n") || !strcmp(argv[i], "-o");
-        if (takes_value) {
-            i++;
-            continue;
-        }
-        if (argv[i][0] == '-')
-            continue;
-        if (!*verb)
-            *verb = argv[i];
-        else
-            *noun = argv[i];
-    }
-}
-
 int cli_podid_is_command(int argc, char **argv)
 {
     const char *verb, *noun;
-    find_command(argc, argv, &verb, &noun);
+    cli_iam_find_command(argc, argv, options, "no", &verb, &noun);
     return verb && noun && is_noun(noun) &&
            (!strcmp(verb, "get") || !strcmp(verb, "create") ||
             !strcmp(verb, "delete"));
@@ -146,17 +112,11 @@ static int usage_error(struct podid *p, const char *fmt, const char *value)
 static int take_option(struct podid *p, int opt)
 {
     struct cli_iam *c = &p->c;
+    if (cli_iam_take_common(c, opt, optarg))
+        return -1;
     switch (opt) {
-    case OPT_PROFILE: c->profile = optarg; break;
-    case OPT_REGION: c->region = optarg; break;
-    case OPT_READONLY: c->readonly = 1; break;
-    case OPT_LOG: c->log_path = optarg; break;
-    case OPT_DEBUG: c->debug = 1; break;
-    case OPT_CLUSTER: c->cluster = optarg; break;
-    case 'n': c->namespace = optarg; break;
     case OPT_SERVICE_ACCOUNT: c->serviceaccount = optarg; break;
     case OPT_ROLE_ARN: p->role_arn = optarg; break;
-    case OPT_DRY_RUN: c->dry_run = 1; break;
     case 'o':
         if (cli_parse_format(optarg, &p->format) < 0)
             return usage_error(p, "invalid output format \"%s\": use table, "
@@ -205,7 +165,7 @@ static int check_options(struct podid *p)
 static int parse(struct podid *p, int argc, char **argv)
 {
     int opt;
-    find_command(argc, argv, &p->c.verb, &p->c.noun);
+    cli_iam_find_command(argc, argv, options, "no", &p->c.verb, &p->c.noun);
     p->get = p->c.verb && !strcmp(p->c.verb, "get");
     optind = 1;
     opterr = 1;

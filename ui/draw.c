@@ -43,24 +43,6 @@ int draw_text_tail(int y, int x, int width, const char *text, attr_t attr)
     return used;
 }
 
-/* Length of the first line of s in width columns: up to the last blank
- * that fits, or as many characters as fit when there is none. */
-static size_t line_break(const wchar_t *s, int width)
-{
-    size_t n = 0, blank = 0;
-    int used = 0;
-    for (; s[n]; n++) {
-        int cw = wcwidth(s[n]);
-        cw = cw > 0 ? cw : 0;
-        if (used + cw > width)
-            return blank ? blank : (n ? n : 1);
-        if (s[n] == L' ')
-            blank = n + 1;
-        used += cw;
-    }
-    return n;
-}
-
 int draw_wrapped(int y, int x, int width, int lines, const char *text,
                  attr_t attr)
 {
@@ -71,7 +53,7 @@ int draw_wrapped(int y, int x, int width, int lines, const char *text,
         return 0;
     text_decode(text, wide, TEXT_MAX);
     while (*s && drawn < lines) {
-        size_t n = drawn == lines - 1 ? wcslen(s) : line_break(s, width);
+        size_t n = drawn == lines - 1 ? wcslen(s) : text_line_break(s, width);
         wmemcpy(line, s, n);
         line[n] = L'\0';
         draw_wide(y + drawn++, x, width, line, attr, 0);
@@ -91,7 +73,7 @@ int draw_wrapped_count(int width, const char *text)
         return 0;
     text_decode(text, wide, TEXT_MAX);
     while (*s) {
-        s += line_break(s, width);
+        s += text_line_break(s, width);
         lines++;
         while (*s == L' ')
             s++;

@@ -43,24 +43,6 @@ void drill_blank(struct view *v)
     view_add_line(v, THEME_NORMAL, "%s", "");
 }
 
-/* Length of the first line of s in width columns: up to the last blank
- * that fits, or as many characters as fit when there is none. */
-static size_t break_at(const wchar_t *s, int width)
-{
-    size_t n = 0, blank = 0;
-    int used = 0;
-    for (; s[n]; n++) {
-        int cw = wcwidth(s[n]);
-        cw = cw > 0 ? cw : 0;
-        if (used + cw > width)
-            return blank ? blank : (n ? n : 1);
-        if (s[n] == L' ')
-            blank = n + 1;
-        used += cw;
-    }
-    return n;
-}
-
 /* Encodes n wide characters of s into out in the locale's encoding. */
 static void encode(const wchar_t *s, size_t n, char *out, size_t outlen)
 {
@@ -93,7 +75,7 @@ static void wrap_paragraph(struct view *v, enum theme_role role,
     text_decode(para, wide, wide_len);
     const wchar_t *s = wide;
     do {
-        size_t n = break_at(s, width), kept = n;
+        size_t n = text_line_break(s, width), kept = n;
         while (kept > 1 && s[kept - 1] == L' ')
             kept--;
         encode(s, kept, out, out_len);

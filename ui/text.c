@@ -153,3 +153,19 @@ int text_contains(const wchar_t *hay, const wchar_t *needle)
     }
     return 0;
 }
+
+size_t text_line_break(const wchar_t *s, int width)
+{
+    size_t n = 0, blank = 0;
+    int used = 0;
+    for (; s[n]; n++) {
+        int cw = wcwidth(s[n]);
+        cw = cw > 0 ? cw : 0;
+        if (used + cw > width)
+            return blank ? blank : (n ? n : 1);
+        if (s[n] == L' ')
+            blank = n + 1;
+        used += cw;
+    }
+    return n;
+}

@@ -31,6 +31,10 @@ int text_fit(const wchar_t *s, int width, wchar_t *out, size_t outlen);
  * ARNs need this because they differ in their last part. */
 int text_fit_tail(const wchar_t *s, int width, wchar_t *out, size_t outlen);
 
+/* Returns the length of the first line of s in width columns: up to the
+ * last blank that fits, or else as many characters as fit (at least one). */
+size_t text_line_break(const wchar_t *s, int width);
+
 /* Whether needle occurs in hay, ignoring case. An empty needle matches. */
 int text_contains(const wchar_t *hay, const wchar_t *needle);
 

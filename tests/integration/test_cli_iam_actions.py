@@ -1,6 +1,6 @@
 """The IAM actions of the shared action layer from the command line:
 put|delete policy --inline, update role --trust-policy, describe policy,
-and create role --stack.
+and create and delete role --stack.
 
 The aws CLI judges what changed in IAM and CloudFormation, kubectl the
 ServiceAccount's annotation, and the sandbox's log which calls arrived:
@@ -287,6 +287,73 @@ class IamActionsTest(unittest.TestCase):
         self.assertNotEqual(elsewhere.returncode, 0,
                             "stack also in %s" % session)
         self.assertIn("does not exist", elsewhere.stderr)
+
+    def sa_annotations(self, ns, name):
+        ctx = next(n for n in self.sb.kubectl("config", "get-contexts", "-o",
+                                              "name").stdout.split()
+                   if n.endswith("cluster/" + CLUSTER))
+        sa = json.loads(self.sb.kubectl("--context", ctx, "get", "serviceaccount",
+                                        name, "-n", ns, "-o", "json").stdout)
+        return sa["metadata"].get("annotations", {}), ctx
+
+    def create_stack_role(self, account):
+        res = self.sb.albatross("--region", "us-east-2", "create", "role", "--stack",
+                                "--cluster", CLUSTER, "--service-account", account,
+                                "--poll-interval", "50")
+        return re.search(r"created role (\S+)", res.stdout).group(1)
+
+    def test_delete_role_stack_undoes_create(self):
+        stack = "eksctl-%s-addon-iamserviceaccount-payments-ledger" % CLUSTER
+        arn = self.create_stack_role("payments/ledger")
+        args = ("--region", "us-east-2", "delete", "role", "--stack", "--cluster",
+                CLUSTER, "--service-account", "payments/ledger", "--poll-interval", "50")
+
+        res, log = self.run_logged(*args, "--dry-run")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("CloudFormation DeleteStack", res.stdout)
+        self.assertIn("StackName: %s" % stack, res.stdout)
+        self.assertIn("PATCH /api/v1/namespaces/payments/serviceaccounts/ledger", res.stdout)
+        self.assertIn("Content-Type: application/json-patch+json", res.stdout)
+        self.assertIn('"op":"test"', res.stdout)
+        self.assertEqual(writes(log), [])
+
+        res, log = self.run_logged("--readonly", *args)
+        self.assertEqual(res.returncode, 1, res.stdout)
+        self.assertIn("ReadOnly", res.stderr)
+        self.assertEqual(writes(log), [])
+
+        res, log = self.run_logged(*args)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("deleted the role stack of serviceaccount payments/ledger",
+                      res.stdout)
+        lookup = self.sb.aws("--region", "us-east-2", "cloudformation", "describe-stacks",
+                             "--stack-name", stack, check=False)
+        self.assertNotEqual(lookup.returncode, 0)
+        self.assertIn("does not exist", lookup.stderr)
+        role = self.sb.aws("iam", "get-role", "--role-name", arn.rsplit("/", 1)[1],
+                           check=False)
+        self.assertIn("NoSuchEntity", role.stderr)
+        annotations, _ = self.sa_annotations("payments", "ledger")
+        self.assertNotIn("eks.amazonaws.com/role-arn", annotations)
+
+        # With the stack gone there is nothing left to delete.
+        res, log = self.run_logged(*args)
+        self.assertEqual(res.returncode, 1)
+        self.assertIn("stack %s does not exist" % stack, res.stderr)
+        self.assertEqual(writes(log), [])
+
+    def test_delete_role_stack_keeps_other_annotation(self):
+        self.create_stack_role("payments/audit")
+        other = "arn:aws:iam::%s:role/%s" % (ACCOUNT, ROLE)
+        _, ctx = self.sa_annotations("payments", "audit")
+        self.sb.kubectl("--context", ctx, "annotate", "--overwrite", "serviceaccount",
+                        "audit", "-n", "payments", "eks.amazonaws.com/role-arn=" + other)
+        res = self.sb.albatross("--region", "us-east-2", "delete", "role", "--stack",
+                                "--cluster", CLUSTER, "--service-account",
+                                "payments/audit", "--poll-interval", "50", check=False)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        annotations, _ = self.sa_annotations("payments", "audit")
+        self.assertEqual(annotations.get("eks.amazonaws.com/role-arn"), other)
 
     def test_create_role_stack_needs_oidc_provider(self):
         res, log = self.run_logged("--region", "us-west-2", "create", "role", "--stack",

@@ -27,31 +27,6 @@
 #include "../../src/cli.h"
 #include "../../src/cli_action.h"
 
-struct wait {
-    int done;
-    int failed;
-    struct api_error err;
-};
-
-static void on_done(struct action_run *r, const struct api_error *err,
-                    void *ctx)
-{
-    struct wait *w = ctx;
-    (void)r;
-    w->done = 1;
-    w->failed = err != NULL;
-    if (err)
-        w->err = *err;
-}
-
-static int wait_for(struct model *m, struct wait *w)
-{
-    while (!w->done)
-        if (model_wait(m, NULL, NULL, 0, 1000) < 0)
-            return -1;
-    return w->failed ? -1 : 0;
-}
-
 static int parse_kind(const char *name, enum action_kind *kind)
 {
     for (int k = 0; k < ACTION_KIND_COUNT; k++) {
@@ -122,29 +97,23 @@ static void print_progress(const struct action_run *r)
 static int run(struct model *m, const struct action *a, int dry_run)
 {
     struct api_error err;
-    struct wait w = {0};
     struct action_run *r = action_new(m, a, &err);
     if (!r) {
         fprintf(stderr, "action_tool: %s: %s\n", err.code, err.message);
         return 2;
     }
-    int rc = 0;
-    action_preview(r, on_done, &w);
-    if (wait_for(m, &w) == 0) {
+    int rc = cli_action_step(m, r, 1, &err);
+    if (rc == 0) {
         cli_action_print_preview(stdout, &r->preview);
         if (!dry_run) {
-            memset(&w, 0, sizeof(w));
-            action_start(r, on_done, &w);
-            wait_for(m, &w);
+            rc = cli_action_step(m, r, 0, &err);
             print_progress(r);
         }
     }
-    if (w.failed) {
-        fprintf(stderr, "action_tool: %s: %s\n", w.err.code, w.err.message);
-        rc = 1;
-    }
+    if (rc < 0)
+        fprintf(stderr, "action_tool: %s: %s\n", err.code, err.message);
     action_free(r);
-    return rc;
+    return rc < 0 ? 1 : 0;
 }
 
 int main(int argc, char **argv)

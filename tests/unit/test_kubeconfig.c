@@ -332,6 +332,27 @@ static void test_base64_decoder(void **state)
     }
 }
 
+static void test_base64url_decoder(void **state)
+{
+    (void)state;
+    /* "?>?" encodes to "Pz4/" in standard base64 and "Pz4_" in base64url. */
+    struct buf b;
+    buf_init(&b, 0);
+    assert_int_equal(base64url_decode("Pz4_", 4, &b), 0);
+    assert_string_equal(b.data, "?>?");
+    buf_cleanup(&b);
+    buf_init(&b, 0);
+    assert_int_equal(base64url_decode("-_8", 3, &b), 0);
+    assert_int_equal(b.len, 2);
+    buf_cleanup(&b);
+    buf_init(&b, 0);
+    assert_int_equal(base64url_decode("Pz4/", 4, &b), -1);
+    buf_cleanup(&b);
+    buf_init(&b, 0);
+    assert_int_equal(base64_decode("Pz4_", 4, &b), -1);
+    buf_cleanup(&b);
+}
+
 static void test_insecure_and_null(void **state)
 {
     (void)state;
@@ -1152,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_relative_paths),
         cmocka_unit_test(test_base64_data),
         cmocka_unit_test(test_base64_decoder),
+        cmocka_unit_test(test_base64url_decoder),
         cmocka_unit_test(test_insecure_and_null),
         cmocka_unit_test(test_malformed_files),
         cmocka_unit_test(test_duplicate_keys),
