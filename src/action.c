@@ -544,6 +544,16 @@ int action_check_document(const char *json, const char *what,
     return ok ? 0 : -1;
 }
 
+int action_valid_token_expiration(const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+    if (digits == 0 || text[digits] || digits > 6)
+        return 0;
+    long seconds = strtol(text, NULL, 10);
+    return seconds >= ACTION_TOKEN_EXPIRATION_MIN &&
+           seconds <= ACTION_TOKEN_EXPIRATION_MAX;
+}
+
 int action_valid_k8s_name(const char *s, size_t max, int dots)
 {
     size_t len = strlen(s);
