@@ -2,7 +2,7 @@
  * The action runner: one table of kinds, the preview builders, the walk
  * through the preview's calls, and the checks several kinds share. The
  * kinds themselves live with their service: action_iam.c,
- * action_sa.c, action_stack.c.
+ * action_sa.c, action_stack.c, action_eks.c.
  */
 #define _GNU_SOURCE  /* asprintf */
 #include "action_internal.h"
@@ -32,6 +32,9 @@ static const struct action_ops *const kinds[ACTION_KIND_COUNT] = {
     [ACTION_CREATE_SA] = &action_create_sa_ops,
     [ACTION_DELETE_SA] = &action_delete_sa_ops,
     [ACTION_RESTART_WORKLOADS] = &action_restart_workloads_ops,
+    [ACTION_ASSOCIATE_OIDC] = &action_associate_oidc_ops,
+    [ACTION_CREATE_POD_IDENTITY] = &action_create_pod_identity_ops,
+    [ACTION_DELETE_POD_IDENTITY] = &action_delete_pod_identity_ops,
 };
 
 static const char *const kind_names[ACTION_KIND_COUNT] = {
@@ -49,6 +52,9 @@ static const char *const kind_names[ACTION_KIND_COUNT] = {
     [ACTION_CREATE_SA] = "create serviceaccount",
     [ACTION_DELETE_SA] = "delete serviceaccount",
     [ACTION_RESTART_WORKLOADS] = "restart serviceaccount workloads",
+    [ACTION_ASSOCIATE_OIDC] = "associate oidc-provider",
+    [ACTION_CREATE_POD_IDENTITY] = "create podidentityassociation",
+    [ACTION_DELETE_POD_IDENTITY] = "delete podidentityassociation",
 };
 
 const char *action_kind_name(enum action_kind kind)

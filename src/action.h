@@ -55,6 +55,10 @@ enum action_kind {
     ACTION_CREATE_SA,            /* namespace, service_account, [role_arn] */
     ACTION_DELETE_SA,            /* namespace, service_account */
     ACTION_RESTART_WORKLOADS,    /* namespace, service_account */
+    ACTION_ASSOCIATE_OIDC,       /* cluster: its IAM OIDC provider */
+    ACTION_CREATE_POD_IDENTITY,  /* cluster, namespace, service_account,
+                                  * role_arn */
+    ACTION_DELETE_POD_IDENTITY,  /* cluster, namespace, service_account */
     ACTION_KIND_COUNT
 };
 
