@@ -17,6 +17,7 @@
 #include "../api/iam_oidc.h"
 #include "oidc.h"
 #include "plan.h"
+#include "pod_identity.h"
 #include "util.h"
 
 #define OIDC_CLIENT_ID "sts.amazonaws.com"
@@ -223,6 +224,23 @@ static void add_request(struct action_run *r,
                     r->action.cluster, "associationId", id, NULL);
 }
 
+/* Warns in the preview when the model's copy of the role's trust policy
+ * does not let the Pod Identity agent assume it. The role may not be
+ * loaded (or may be in another account): then EKS alone judges it. */
+static void note_untrusted_role(struct action_run *r)
+{
+    const struct model *m = r->model;
+    size_t role = model_role_by_arn(m, r->action.role_arn);
+    if (role == MODEL_NONE || !m->roles[role].trust_policy)
+        return;
+    struct pod_identity_result result;
+    model_judge_pod_identity_trust(m, role, model_cluster_by_name(
+                                   m, r->action.cluster), &result);
+    if (!result.trusted)
+        action_note(r, "EKS will reject role %s: %s", m->roles[role].name,
+                    result.reason);
+}
+
 static void describe_create(struct action_run *r)
 {
     const struct action *a = &r->action;
@@ -247,6 +265,7 @@ static void describe_create(struct action_run *r)
                                    a->role_arn, NULL);
     action_add_change(r, what, "", after);
     free(after);
+    note_untrusted_role(r);
     action_note(r, "EKS accepts the role only when its trust policy lets "
                 "the service principal pods.eks.amazonaws.com call "
                 "sts:AssumeRole and sts:TagSession, and pods get it "

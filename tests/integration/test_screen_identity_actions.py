@@ -19,7 +19,7 @@ import unittest
 import sandbox
 from sandbox import Sandbox
 from test_oidc import last_cert_sha1
-from test_screen import Screen, row
+from test_screen import HEIGHT, Screen, row
 
 ACCOUNT = "111122223333"
 DEMO = os.path.join(sandbox.WORLDS, "demo.yaml")
@@ -120,6 +120,16 @@ class AssociateOidcScreenTest(unittest.TestCase):
         self.assertNotIn("CreateOpenIDConnectProvider",
                          self.box.output()[before:])
 
+    def test_help_lists_associate_key(self):
+        screen = self.open()
+        self.assertIn("O oidc", screen.lines()[HEIGHT - 1])
+        screen.keys("?")
+        text = screen.wait_for("Help: keys of the clusters pane")
+        line = next((l for l in text.splitlines() if l.startswith("O ")), None)
+        self.assertIsNotNone(line, text)
+        self.assertIn(":associate-oidc", line)
+        self.assertIn("Associate an IAM OIDC provider", line)
+
     def test_readonly_rejects_associate(self):
         before_providers = self.providers()
         screen = self.open("--readonly")
@@ -198,6 +208,7 @@ class PodIdentityActionsScreenTest(PodWorldTest):
         self.assertIn("/clusters/pods/pod-identity-associations", text)
         self.assertIn(role("pod-reader"), text)
         self.assertIn('"serviceAccount":"nothing"', text.replace(" ", ""))
+        self.assertNotIn("EKS will reject", text)
         self.assertEqual(self.associations("nothing"), [],
                          "sent before the confirmation")
         screen.keys("y")
@@ -207,6 +218,18 @@ class PodIdentityActionsScreenTest(PodWorldTest):
         text = screen.wait_for("pod-reader")
         line = row(text, "apps", "nothing", "pod-reader")
         self.assertIsNotNone(line, text)
+
+    def test_create_warns_of_untrusted_role(self):
+        screen = self.open()
+        self.select(screen, "irsa-only")
+        screen.keys("P")
+        self.pick_role(screen, "irsa-only", "pod-no-tag-session")
+        text = screen.wait_for("Confirm create podidentityassociation")
+        self.assertIn("EKS will reject role pod-no-tag-session", text)
+        self.assertIn("sts:TagSession", text)
+        screen.keys("Escape")
+        screen.wait_for("cancelled: nothing was sent")
+        self.assertEqual(self.associations("irsa-only"), [])
 
     def test_create_rejected_when_associated(self):
         before = self.associations("conflict")
