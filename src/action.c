@@ -2,7 +2,7 @@
  * The action runner: one table of kinds, the preview builders, the walk
  * through the preview's calls, and the checks several kinds share. The
  * kinds themselves live with their service: action_iam.c,
- * action_sa.c, action_stack.c.
+ * action_sa.c, action_stack.c, action_eks.c.
  */
 #define _GNU_SOURCE  /* asprintf */
 #include "action_internal.h"
@@ -33,6 +33,9 @@ static const struct action_ops *const kinds[ACTION_KIND_COUNT] = {
     [ACTION_CREATE_SA] = &action_create_sa_ops,
     [ACTION_DELETE_SA] = &action_delete_sa_ops,
     [ACTION_RESTART_WORKLOADS] = &action_restart_workloads_ops,
+    [ACTION_ASSOCIATE_OIDC] = &action_associate_oidc_ops,
+    [ACTION_CREATE_POD_IDENTITY] = &action_create_pod_identity_ops,
+    [ACTION_DELETE_POD_IDENTITY] = &action_delete_pod_identity_ops,
 };
 
 static const char *const kind_names[ACTION_KIND_COUNT] = {
@@ -51,6 +54,9 @@ static const char *const kind_names[ACTION_KIND_COUNT] = {
     [ACTION_CREATE_SA] = "create serviceaccount",
     [ACTION_DELETE_SA] = "delete serviceaccount",
     [ACTION_RESTART_WORKLOADS] = "restart serviceaccount workloads",
+    [ACTION_ASSOCIATE_OIDC] = "associate oidc-provider",
+    [ACTION_CREATE_POD_IDENTITY] = "create podidentityassociation",
+    [ACTION_DELETE_POD_IDENTITY] = "delete podidentityassociation",
 };
 
 const char *action_kind_name(enum action_kind kind)
@@ -560,6 +566,16 @@ int action_check_document(const char *json, const char *what,
                       "document: it needs the form {\"Version\": "
                       "\"2012-10-17\", \"Statement\": [...]}", what);
     return ok ? 0 : -1;
+}
+
+int action_valid_token_expiration(const char *text)
+{
+    size_t digits = strspn(text, "0123456789");
+    if (digits == 0 || text[digits] || digits > 6)
+        return 0;
+    long seconds = strtol(text, NULL, 10);
+    return seconds >= ACTION_TOKEN_EXPIRATION_MIN &&
+           seconds <= ACTION_TOKEN_EXPIRATION_MAX;
 }
 
 int action_valid_k8s_name(const char *s, size_t max, int dots)

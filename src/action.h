@@ -59,6 +59,10 @@ enum action_kind {
     ACTION_CREATE_SA,            /* namespace, service_account, [role_arn] */
     ACTION_DELETE_SA,            /* namespace, service_account */
     ACTION_RESTART_WORKLOADS,    /* namespace, service_account */
+    ACTION_ASSOCIATE_OIDC,       /* cluster: its IAM OIDC provider */
+    ACTION_CREATE_POD_IDENTITY,  /* cluster, namespace, service_account,
+                                  * role_arn */
+    ACTION_DELETE_POD_IDENTITY,  /* cluster, namespace, service_account */
     ACTION_KIND_COUNT
 };
 
@@ -154,6 +158,15 @@ char *action_pretty_json(const char *json);
 /* arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME, with IAM's name
  * characters. */
 int action_valid_role_arn(const char *arn);
+/* The eks.amazonaws.com/token-expiration annotation: whole seconds,
+ * digits only, from 600 (Kubernetes rejects a projected token's
+ * expirationSeconds below that) to 86400, the maximum for EKS according
+ * to pkg/constants.go of amazon-eks-pod-identity-webhook.
+ * NOTE: that webhook raises a value below its own configurable minimum
+ * (3600 by default) to the minimum, without an error. */
+#define ACTION_TOKEN_EXPIRATION_MIN 600
+#define ACTION_TOKEN_EXPIRATION_MAX 86400
+int action_valid_token_expiration(const char *text);
 /* Kubernetes names: lower-case letters, digits, '-' and '.' (when dots
  * is set), at most max, starting and ending with a letter or digit;
  * namespaces are DNS labels: max 63, no dots. */

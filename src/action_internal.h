@@ -34,6 +34,9 @@ extern const struct action_ops action_unannotate_sa_ops;
 extern const struct action_ops action_create_sa_ops;
 extern const struct action_ops action_delete_sa_ops;
 extern const struct action_ops action_restart_workloads_ops;
+extern const struct action_ops action_associate_oidc_ops;
+extern const struct action_ops action_create_pod_identity_ops;
+extern const struct action_ops action_delete_pod_identity_ops;
 
 struct action_priv {
     action_done_fn done;

@@ -8,7 +8,6 @@
 #include "action_internal.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +18,6 @@
 #include "cli_sa.h"
 #include "util.h"
 
-#define TOKEN_EXPIRATION_MIN 600    /* Kubernetes' minimum expirationSeconds
-                                     * of a projected service account token */
-#define TOKEN_EXPIRATION_MAX 4294967295UL
 
 /* The kind's state: the requests to send, in the order of the calls,
  * and the account as it was read. */
@@ -60,14 +56,11 @@ static struct sa_state *state(struct action_run *r)
 
 static int check_token_expiration(const char *text, struct api_error *err)
 {
-    char *end;
-    errno = 0;
-    unsigned long seconds = strtoul(text, &end, 10);
-    if (*text >= '0' && *text <= '9' && !*end && !errno &&
-        seconds >= TOKEN_EXPIRATION_MIN && seconds <= TOKEN_EXPIRATION_MAX)
+    if (action_valid_token_expiration(text))
         return 0;
     api_error_set(err, "InvalidParameter", "invalid token expiration \"%s\": "
-                  "give whole seconds, at least 600", text);
+                  "use %d to %d seconds", text, ACTION_TOKEN_EXPIRATION_MIN,
+                  ACTION_TOKEN_EXPIRATION_MAX);
     return -1;
 }
 

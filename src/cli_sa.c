@@ -10,7 +10,6 @@
  */
 #include "cli_sa.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +20,6 @@
 #include "output.h"
 
 #define EXIT_USAGE 2
-#define TOKEN_EXPIRATION_MIN 600    /* Kubernetes' minimum expirationSeconds
-                                     * of a projected service account token */
-#define TOKEN_EXPIRATION_MAX 4294967295UL
 
 enum sa_verb { SA_ANNOTATE, SA_CREATE, SA_DELETE, SA_RESTART };
 
@@ -80,14 +76,13 @@ static int usage_error(FILE *err, const char *fmt, const char *value)
 
 static int check_token_expiration(const char *text, FILE *err)
 {
-    char *end;
-    errno = 0;
-    unsigned long seconds = strtoul(text, &end, 10);
-    if (*text < '0' || *text > '9' || *end || errno ||
-        seconds < TOKEN_EXPIRATION_MIN || seconds > TOKEN_EXPIRATION_MAX)
-        return usage_error(err, "invalid --token-expiration \"%s\": give "
-                           "whole seconds, at least 600", text);
-    return 0;
+    if (action_valid_token_expiration(text))
+        return 0;
+    char message[600];
+    snprintf(message, sizeof(message), "invalid --token-expiration \"%s\": "
+             "give whole seconds from %d to %d", text,
+             ACTION_TOKEN_EXPIRATION_MIN, ACTION_TOKEN_EXPIRATION_MAX);
+    return usage_error(err, "%s", message);
 }
 
 /* The option combinations each verb takes. Returns 0 or EXIT_USAGE. */

@@ -258,6 +258,13 @@ void model_load_pod_identities(struct model *m, size_t i);
 /* Which mechanism gives sa a role: "none", "irsa", "pod-identity",
  * "both" (the same role) or "conflict" (different roles). */
 const char *model_identity_name(const struct model_service_account *sa);
+/* Judges whether role (an index into roles) trusts the EKS Pod Identity
+ * agent for cluster's pods (pod_identity.h). When it does not,
+ * out->reason contains the cause. */
+struct pod_identity_result;
+void model_judge_pod_identity_trust(const struct model *m, size_t role,
+                                    size_t cluster,
+                                    struct pod_identity_result *out);
 /* The association of namespace/name in cluster, or MODEL_NONE. */
 size_t model_pod_identity_for(const struct model *m, size_t cluster,
                               const char *ns, const char *name);

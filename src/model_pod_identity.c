@@ -146,6 +146,27 @@ size_t model_pod_identity_for(const struct model *m, size_t cluster,
     return MODEL_NONE;
 }
 
+void model_judge_pod_identity_trust(const struct model *m, size_t role,
+                                    size_t cluster,
+                                    struct pod_identity_result *out)
+{
+    struct policy trust;
+    char err[256];
+    if (policy_parse(m->roles[role].trust_policy, &trust, err,
+                     sizeof(err)) < 0) {
+        out->trusted = 0;
+        snprintf(out->reason, sizeof(out->reason), "the trust policy is "
+                 "invalid: %s", err);
+    } else {
+        const struct pod_identity_request rq = {
+            .cluster_arn = cluster < m->cluster_count
+                               ? m->clusters[cluster].arn : NULL,
+        };
+        pod_identity_evaluate(&rq, &trust, out);
+    }
+    policy_cleanup(&trust);
+}
+
 /* Sets pod_status and pod_reason from the trust of the association's
  * role, once roles are loaded. */
 static void judge_trust(const struct model *m,
@@ -162,22 +183,8 @@ static void judge_trust(const struct model *m,
                      "account", a->role_arn, a->id);
         return;
     }
-    struct policy trust;
-    char err[256];
     struct pod_identity_result result;
-    if (policy_parse(m->roles[r].trust_policy, &trust, err,
-                     sizeof(err)) < 0) {
-        result.trusted = 0;
-        snprintf(result.reason, sizeof(result.reason), "the trust policy "
-                 "is invalid: %s", err);
-    } else {
-        const struct pod_identity_request rq = {
-            .cluster_arn = sa->cluster < m->cluster_count
-                               ? m->clusters[sa->cluster].arn : NULL,
-        };
-        pod_identity_evaluate(&rq, &trust, &result);
-    }
-    policy_cleanup(&trust);
+    model_judge_pod_identity_trust(m, r, sa->cluster, &result);
     sa->pod_status = result.trusted ? MODEL_ROLE_OK : MODEL_ROLE_NOT_TRUSTED;
     if (!result.trusted)
         snprintf(sa->pod_reason, sizeof(sa->pod_reason), "role %s: %s",

@@ -94,7 +94,7 @@ static void on_created(const struct iam_write_result *r,
         finish(op, NULL);
 }
 
-static void create_provider(struct oidc_op *op)
+static int create_provider(struct oidc_op *op)
 {
     static const char *const client_ids[] = { CLIENT_ID };
     const char *thumbprints[] = { op->res.thumbprint };
@@ -109,7 +109,7 @@ static void create_provider(struct oidc_op *op)
         .client_id_count = 1, .thumbprints = thumbprints,
         .thumbprint_count = 1, .tags = tags, .tag_count = n,
     };
-    iam_create_oidc_provider(op->s, &spec, on_created, op);
+    return iam_create_oidc_provider(op->s, &spec, on_created, op);
 }
 
 static void on_thumbprint(const char *thumbprint, const struct api_error *err,
@@ -231,6 +231,8 @@ static void on_cluster(struct eks_cluster_list *list,
     if (c && c->oidc_issuer && strncmp(c->oidc_issuer, "https://", 8) == 0) {
         snprintf(op->res.issuer, sizeof(op->res.issuer), "%s",
                  c->oidc_issuer);
+        snprintf(op->res.cluster_arn, sizeof(op->res.cluster_arn), "%s",
+                 c->arn ? c->arn : "");
         op->cluster_arn = xstrdup(c->arn);
     } else if (!err) {
         api_error_set(&none, "NoIssuer", "EKS reports no OIDC issuer for "
@@ -252,8 +254,9 @@ static void on_cluster(struct eks_cluster_list *list,
     }
 }
 
-static int start(struct aws_session *s, const struct oidc_request *rq,
-                 enum oidc_mode mode, oidc_fn done, void *ctx)
+static struct oidc_op *op_new(struct aws_session *s,
+                              const struct oidc_request *rq,
+                              enum oidc_mode mode, oidc_fn done, void *ctx)
 {
     struct oidc_op *op = xrealloc(NULL, sizeof(*op));
     memset(op, 0, sizeof(*op));
@@ -267,7 +270,27 @@ static int start(struct aws_session *s, const struct oidc_request *rq,
     op->ctx = ctx;
     if (mode == MODE_ASSOCIATE)
         plan_shared_tags(&op->tags, rq->cluster, rq->tags);
+    return op;
+}
+
+static int start(struct aws_session *s, const struct oidc_request *rq,
+                 enum oidc_mode mode, oidc_fn done, void *ctx)
+{
+    struct oidc_op *op = op_new(s, rq, mode, done, ctx);
     return eks_describe_cluster(s, rq->region, rq->cluster, on_cluster, op);
+}
+
+int oidc_create_provider(struct aws_session *s, const struct oidc_request *rq,
+                         const char *issuer, const char *thumbprint,
+                         oidc_fn done, void *ctx)
+{
+    struct oidc_op *op = op_new(s, rq, MODE_ASSOCIATE, done, ctx);
+    op->tag_cluster = 0;
+    op->dry_run = 0;
+    snprintf(op->res.issuer, sizeof(op->res.issuer), "%s", issuer);
+    snprintf(op->res.thumbprint, sizeof(op->res.thumbprint), "%s",
+             thumbprint);
+    return create_provider(op);
 }
 
 int oidc_associate(struct aws_session *s, const struct oidc_request *rq,

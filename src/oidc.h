@@ -41,6 +41,7 @@ enum oidc_outcome {
 struct oidc_result {
     enum oidc_outcome outcome;
     char issuer[512];
+    char cluster_arn[512]; /* from DescribeCluster; "" when not read */
     char provider_arn[640];
     char thumbprint[48];   /* associate, when created */
     char why[512];         /* OIDC_KEPT: the reason in one sentence */
@@ -59,6 +60,20 @@ typedef void (*oidc_fn)(const struct oidc_result *res,
  */
 int oidc_associate(struct aws_session *s, const struct oidc_request *rq,
                    oidc_fn done, void *ctx);
+
+/*
+ * CreateOpenIDConnectProvider for issuer with thumbprint, as
+ * oidc_associate sends it once it has read them (client id
+ * sts.amazonaws.com, the tags of plan_shared_tags with the config's)
+ * and nothing else: rq->tag_cluster is ignored, so the caller tags the
+ * cluster. For a caller that previewed with oidc_associate and dry_run,
+ * so the call sent is the one shown. Reports OIDC_CREATED, or
+ * OIDC_EXISTS when IAM returns EntityAlreadyExists. Returns 0, or -1
+ * when done was called at once.
+ */
+int oidc_create_provider(struct aws_session *s, const struct oidc_request *rq,
+                         const char *issuer, const char *thumbprint,
+                         oidc_fn done, void *ctx);
 
 /*
  * DescribeCluster, ListOpenIDConnectProviders, then

@@ -33,6 +33,8 @@ struct ui_action {
     char *policy_arn;
     char *policy_name;
     char *document;
+    char *sts_regional;     /* annotate: "true", "false" or NULL */
+    char *token_expiration; /* annotate: seconds as text, or NULL */
     char *confirm_text;     /* a delete's name to type, or NULL */
 };
 
@@ -46,7 +48,8 @@ static void flow_free(struct ui *ui)
     action_free(f->run);
     char *owned[] = { f->cluster, f->namespace, f->service_account, f->role,
                       f->role_arn, f->policy_arn, f->policy_name,
-                      f->document, f->confirm_text };
+                      f->document, f->sts_regional, f->token_expiration,
+                      f->confirm_text };
     for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
         free(owned[i]);
     free(f);
@@ -127,6 +130,9 @@ static void reload_changed(struct ui *ui, const struct ui_action *f)
     case ACTION_CREATE_ROLE_STACK:
         model_load_roles(m);
         break;
+    case ACTION_ASSOCIATE_OIDC:
+        model_load_providers(m);
+        return;
     case ACTION_DESCRIBE_POLICY:
     case ACTION_RESTART_WORKLOADS:
     case ACTION_KIND_COUNT:
@@ -266,6 +272,8 @@ static int flow_preview(struct ui *ui)
         .policy_arn = f->policy_arn,
         .policy_name = f->policy_name,
         .document = f->document,
+        .sts_regional = f->sts_regional,
+        .token_expiration = f->token_expiration,
     };
     if (f->kind == ACTION_CREATE_ROLE_STACK && f->policy_arn) {
         a.policy_arn = NULL;
@@ -587,26 +595,110 @@ int actions_edit_trust(struct ui *ui, struct view *v, const char *arg)
 
 /* ---- service account actions ---------------------------------------- */
 
-/* TODO: offer the optional sts-regional-endpoints and token expiration
- * annotations, which struct action takes. */
-int actions_annotate(struct ui *ui, struct view *v, const char *arg)
+/* Opens a picker of the loaded roles' ARNs for the flow's service
+ * account; a role ARN the list lacks can be typed. */
+static int pick_role_arn(struct ui *ui, const char *verb, dialog_done_fn done,
+                         void *ctx)
 {
-    UNUSED(arg);
-    struct ui_action *f = begin_on_sa(ui, v, ACTION_ANNOTATE_SA);
-    if (!f)
-        return REACT_DRAW;
+    const struct ui_action *f = ui->action;
     const struct model *m = ui->m;
     const char **arns = xrealloc(NULL, (m->role_count + 1) * sizeof(*arns));
     for (size_t i = 0; i < m->role_count; i++)
         arns[i] = m->roles[i].arn;
     char title[256];
-    snprintf(title, sizeof(title), "Annotate %s/%s with a role: pick one, "
-             "or / and type a role ARN, then Enter", f->namespace,
+    snprintf(title, sizeof(title), "%s %s/%s with a role: pick one, or / "
+             "and type a role ARN, then Enter", verb, f->namespace,
              f->service_account);
-    int react = dialog_pick(ui, title, arns, m->role_count, 1, on_value,
-                            &f->role_arn);
+    int react = dialog_pick(ui, title, arns, m->role_count, 1, done, ctx);
     free(arns);
     return react;
+}
+
+/* Stores value in *member, or NULL when it is blank: the annotation
+ * stays unset. */
+static void set_optional(char **member, const char *value)
+{
+    free(*member);
+    *member = *value ? xstrdup(value) : NULL;
+}
+
+static int on_token_expiration(struct ui *ui, const char *value, void *ctx)
+{
+    UNUSED(ctx);
+    struct ui_action *f = ui->action;
+    if (!f || !value)
+        return ui_message(ui, 0, "cancelled: nothing was sent");
+    set_optional(&f->token_expiration, value);
+    return flow_preview(ui);
+}
+
+static int on_sts_regional(struct ui *ui, const char *value, void *ctx)
+{
+    UNUSED(ctx);
+    struct ui_action *f = ui->action;
+    if (!f || !value)
+        return ui_message(ui, 0, "cancelled: nothing was sent");
+    set_optional(&f->sts_regional, value);
+    char help[300];
+    snprintf(help, sizeof(help), "eks.amazonaws.com/token-expiration: how "
+             "long the pods' projected service account token lives, in "
+             "seconds from %d to %d. Leave it empty to leave it unset (the "
+             "webhook's default).", ACTION_TOKEN_EXPIRATION_MIN,
+             ACTION_TOKEN_EXPIRATION_MAX);
+    return dialog_input(ui, "Token expiration (optional)", help, "Seconds",
+                        "", on_token_expiration, NULL);
+}
+
+static int on_annotate_role(struct ui *ui, const char *value, void *ctx)
+{
+    UNUSED(ctx);
+    struct ui_action *f = ui->action;
+    if (!f || !value)
+        return ui_message(ui, 0, "cancelled: nothing was sent");
+    set(&f->role_arn, value);
+    return dialog_input(ui, "STS regional endpoints (optional)",
+                        "eks.amazonaws.com/sts-regional-endpoints: true makes "
+                        "the pods' SDKs call the STS endpoint of their own "
+                        "region. Type true or false, or leave it empty to "
+                        "leave it unset.", "Value", "", on_sts_regional, NULL);
+}
+
+int actions_annotate(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    if (!begin_on_sa(ui, v, ACTION_ANNOTATE_SA))
+        return REACT_DRAW;
+    return pick_role_arn(ui, "Annotate", on_annotate_role, NULL);
+}
+
+int actions_create_pod_identity(struct ui *ui, struct view *v,
+                                const char *arg)
+{
+    UNUSED(arg);
+    const struct model_service_account *sa = selected_sa(ui, v);
+    if (sa && sa->pod_identity != MODEL_NONE)
+        return ui_message(ui, 1, "%s/%s has pod identity association %s "
+                          "already: delete it first (X)", sa->namespace,
+                          sa->name, ui->m->pod_identities[sa->pod_identity].id);
+    struct ui_action *f = begin_on_sa(ui, v, ACTION_CREATE_POD_IDENTITY);
+    if (!f)
+        return REACT_DRAW;
+    return pick_role_arn(ui, "Associate (EKS Pod Identity)", on_value,
+                         &f->role_arn);
+}
+
+int actions_delete_pod_identity(struct ui *ui, struct view *v,
+                                const char *arg)
+{
+    UNUSED(arg);
+    const struct model_service_account *sa = selected_sa(ui, v);
+    if (sa && sa->pod_identity == MODEL_NONE &&
+        sa->pod_status != MODEL_ROLE_UNKNOWN)
+        return ui_message(ui, 1, "%s/%s has no pod identity association to "
+                          "delete", sa->namespace, sa->name);
+    if (!begin_on_sa(ui, v, ACTION_DELETE_POD_IDENTITY))
+        return REACT_DRAW;
+    return flow_preview(ui);
 }
 
 int actions_unannotate(struct ui *ui, struct view *v, const char *arg)
@@ -702,6 +794,31 @@ int actions_create_role(struct ui *ui, struct view *v, const char *arg)
                         "with it. Give a managed policy to attach (a name "
                         "in this account or an ARN), or leave it empty.",
                         "Policy", "", on_stack_policy, NULL);
+}
+
+/* ---- cluster actions ---------------------------------------------------- */
+
+int actions_associate_oidc(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    size_t item = table_selected_item(&v->table);
+    if (item >= ui->m->cluster_count)
+        return ui_message(ui, 1, "no cluster selected");
+    const struct model_cluster *c = &ui->m->clusters[item];
+    if (!c->in_aws)
+        return ui_message(ui, 1, "%s is known only from the kubeconfig: an "
+                          "IAM OIDC provider needs its EKS cluster", c->name);
+    if (!c->oidc_issuer)
+        return ui_message(ui, 1, "EKS reports no OIDC issuer for cluster %s: "
+                          "wait until it is ACTIVE, then press r", c->name);
+    if (model_cluster_has_provider(ui->m, c) == 1)
+        return ui_message(ui, 1, "cluster %s has an IAM OIDC provider "
+                          "already: there is nothing to associate", c->name);
+    struct ui_action *f = flow_begin(ui, ACTION_ASSOCIATE_OIDC);
+    if (!f)
+        return REACT_DRAW;
+    set(&f->cluster, c->name);
+    return flow_preview(ui);
 }
 
 /* ---- the policy text view ------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
- * The actions of the IAM roles and service accounts panes: each gathers
- * its inputs with the dialogs (ui/dialog.h), shows the preview that
- * src/action.h makes and waits for a confirmation, then runs on the event
- * loop. A short action ends with a status-line message; a long one
+ * The actions of the clusters, IAM roles and service accounts panes.
+ * The clusters pane's install and uninstall are in ui/apply_ui.c. Each
+ * action gathers its inputs with the dialogs (ui/dialog.h), shows the
+ * preview that src/action.h makes and waits for a confirmation, then
+ * runs on the event loop. A short action ends with a status-line message; a long one
  * (a CloudFormation stack) opens the progress view, which Esc leaves
  * and p reopens. Afterwards the panes the action changed reload.
  *
@@ -27,6 +28,12 @@ int actions_create_sa(struct ui *ui, struct view *v, const char *arg);
 int actions_delete_sa(struct ui *ui, struct view *v, const char *arg);
 int actions_restart(struct ui *ui, struct view *v, const char *arg);
 int actions_create_role(struct ui *ui, struct view *v, const char *arg);
+int actions_create_pod_identity(struct ui *ui, struct view *v,
+                                const char *arg);
+int actions_delete_pod_identity(struct ui *ui, struct view *v,
+                                const char *arg);
+
+int actions_associate_oidc(struct ui *ui, struct view *v, const char *arg);
 
 /* Bindings of the IAM roles pane's actions, for its key table. */
 #define ACTIONS_ROLE_BINDINGS                                              \
@@ -51,8 +58,8 @@ int actions_create_role(struct ui *ui, struct view *v, const char *arg);
 /* Bindings of the service accounts pane's actions. */
 #define ACTIONS_SA_BINDINGS                                                \
     { .keys = { 'A' }, .hint = "annotate", .mutates = 1, .help =           \
-      "Annotate the service account with a role "                          \
-      "(eks.amazonaws.com/role-arn), picked from the roles",               \
+      "Annotate with a role (picked from the roles) and optional STS and " \
+      "token annotations",                                                 \
       .run = actions_annotate },                                           \
     { .keys = { 'U' }, .hint = "unannotate", .mutates = 1, .help =         \
       "Remove the role annotation", .run = actions_unannotate },           \
@@ -66,7 +73,21 @@ int actions_create_role(struct ui *ui, struct view *v, const char *arg);
       "up a new role", .run = actions_restart },                           \
     { .keys = { 'C' }, .hint = "new-role", .mutates = 1, .help = "Create " \
       "an IAM role for the service account as an eksctl iamserviceaccount "\
-      "stack, and annotate it", .run = actions_create_role }
+      "stack, and annotate it", .run = actions_create_role },              \
+    { .keys = { 'P' }, .command = "podidentity", .hint = "pod-identity",   \
+      .mutates = 1, .help = "Create an EKS Pod Identity association for "  \
+      "the service account, with a role picked from the roles",           \
+      .run = actions_create_pod_identity },                                \
+    { .keys = { 'X' }, .command = "delete-podidentity", .mutates = 1,      \
+      .help = "Delete the service account's EKS Pod Identity association",\
+      .run = actions_delete_pod_identity }
+
+/* Binding of the clusters pane's action. */
+#define ACTIONS_CLUSTER_BINDINGS                                           \
+    { .keys = { 'O' }, .command = "associate-oidc", .hint = "oidc",        \
+      .mutates = 1, .help = "Associate an IAM OIDC provider with the "     \
+      "cluster when it has none, as eksctl utils "                         \
+      "associate-iam-oidc-provider does", .run = actions_associate_oidc }
 
 /* Frees the last action and its dialog, when the UI ends. */
 void actions_free(struct ui *ui);

@@ -335,9 +335,15 @@ int keys_command(struct ui *ui, const char *line)
         trimmed[--len] = '\0';
     if (n == 0)
         return REACT_DRAW;
+    /* The pane's own commands first, as keys_dispatch tries its keys
+     * first. */
+    struct view *v = ui_top(ui);
+    for (size_t i = 0; i < v->pane->key_count; i++)
+        if (is_command(&v->pane->keys[i], line, n))
+            return v->pane->keys[i].run(ui, v, trimmed);
     for (size_t i = 0; i < GLOBAL_COUNT; i++)
         if (is_command(&global_keys[i], line, n))
-            return global_keys[i].run(ui, ui_top(ui), trimmed);
+            return global_keys[i].run(ui, v, trimmed);
     return ui_message(ui, 1, "unknown command \":%.*s\": try :clusters, :sa, "
                       ":roles, :ing, :alb, :wizard, :q, or ? for help",
                       (int)n, line);
@@ -360,8 +366,10 @@ int keys_complete(struct ui *ui, char *line, size_t len)
     char list[512] = "";
     size_t count = 0;
     const char *only = NULL;
-    for (size_t i = 0; i < GLOBAL_COUNT; i++) {
-        const struct binding *b = &global_keys[i];
+    const struct view *v = ui_top(ui);
+    for (size_t i = 0; i < v->pane->key_count + GLOBAL_COUNT; i++) {
+        const struct binding *b = i < v->pane->key_count
+            ? &v->pane->keys[i] : &global_keys[i - v->pane->key_count];
         if (b->command && strncmp(b->command, line, n) == 0)
             add_match(list, sizeof(list), b->command, &count, &only);
         else if (b->alias && strncmp(b->alias, line, n) == 0)

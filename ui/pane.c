@@ -234,6 +234,7 @@ static const struct binding cluster_keys[] = {
       .mutates = 1, .help = "Uninstall the AWS Load Balancer Controller "
       "from the cluster, and the role and policy albatross made for it",
       .run = cl_uninstall },
+    ACTIONS_CLUSTER_BINDINGS,
 };
 
 static int cl_reload(struct ui *ui, struct view *v)

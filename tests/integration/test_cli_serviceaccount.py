@@ -100,6 +100,31 @@ class CreateAnnotateDelete(unittest.TestCase):
         managed = kubectl_managers("monitoring", "prometheus")
         self.assertIn(("albatross", "Update"), managed)
 
+    def test_token_expiration_bounds_accepted(self):
+        albatross("create", "serviceaccount", "default/bounds")
+        for seconds, sts in (("600", "false"), ("86400", "true")):
+            with self.subTest(seconds=seconds):
+                albatross("annotate", "serviceaccount", "default/bounds",
+                          "--role-arn", CONTROLLER_ROLE,
+                          "--sts-regional-endpoints", sts,
+                          "--token-expiration", seconds)
+                self.assertEqual(annotations("default", "bounds"), {
+                    ROLE_ANNOTATION: CONTROLLER_ROLE, STS_ANNOTATION: sts,
+                    EXPIRATION_ANNOTATION: seconds})
+
+    def test_token_expiration_out_of_range(self):
+        albatross("create", "serviceaccount", "default/out-of-range")
+        for seconds in ("599", "86401", "1h", "", "-600", "0600000"):
+            with self.subTest(seconds=seconds):
+                res = albatross("annotate", "serviceaccount", "default/out-of-range",
+                                "--role-arn", CONTROLLER_ROLE,
+                                "--token-expiration", seconds, check=False)
+                self.assertEqual(res.returncode, 2)
+                self.assertIn('invalid --token-expiration "%s"' % seconds, res.stderr)
+                self.assertIn("from 600 to 86400", res.stderr)
+        self.assertEqual(annotations("default", "out-of-range"), {})
+        self.assertEqual(writes_to("/out-of-range"), [])
+
     def test_remove_annotations(self):
         albatross("create", "serviceaccount", "default/unannotated", "--role-arn", CONTROLLER_ROLE)
         albatross("annotate", "serviceaccount", "default/unannotated", "--remove")

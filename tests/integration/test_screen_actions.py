@@ -21,7 +21,10 @@ from test_screen import HEIGHT, Screen, row
 ACCOUNT = "111122223333"
 CLUSTER = "alb-demo-cluster"
 ANNOTATION = "eks.amazonaws.com/role-arn"
+STS = "eks.amazonaws.com/sts-regional-endpoints"
+EXPIRATION = "eks.amazonaws.com/token-expiration"
 EXTERNAL_DNS_ARN = "arn:aws:iam::%s:role/irsa/external-dns" % ACCOUNT
+BATCH_REPORTS_ARN = "arn:aws:iam::%s:role/batch-reports" % ACCOUNT
 LBC_POLICY = "AWSLoadBalancerControllerIAMPolicy"
 LBC_POLICY_ARN = "arn:aws:iam::%s:policy/%s" % (ACCOUNT, LBC_POLICY)
 RESTARTED = "kubectl.kubernetes.io/restartedAt"
@@ -115,6 +118,60 @@ class ScreenActionsTest(unittest.TestCase):
                 for keys in s.get("Condition", {}).values()
                 for k, v in keys.items() if k.endswith(":sub")]
 
+    def skip_optional_annotations(self, screen):
+        """Leaves sts-regional-endpoints and token-expiration unset."""
+        screen.wait_for("STS regional endpoints (optional)")
+        screen.keys("Enter")
+        screen.wait_for("Token expiration (optional)")
+        screen.keys("Enter")
+
+    def annotate_with(self, screen, namespace, name, role, sts, expiration):
+        """Annotates namespace/name through A, typing the optional
+        annotations' values; returns the screen after the last Enter."""
+        self.open_service_account(screen, namespace, name)
+        screen.keys("A")
+        screen.wait_for("Annotate %s/%s with a role" % (namespace, name))
+        self.filter(screen, role)
+        screen.keys("Enter")
+        screen.wait_for("STS regional endpoints (optional)")
+        screen.type(sts)
+        screen.keys("Enter")
+        text = screen.wait_for("Token expiration (optional)")
+        self.assertIn("600 to 86400", text)
+        screen.type(expiration)
+        screen.keys("Enter")
+
+    def test_annotate_sets_optional_annotations(self):
+        before = {ANNOTATION: BATCH_REPORTS_ARN}
+        self.assertEqual(self.annotations("batch", "report-worker-3"), before)
+        screen = self.open()
+        # The same role: only the optional annotations change, and no
+        # other test's filter starts matching this row.
+        self.annotate_with(screen, "batch", "report-worker-3",
+                           "role/batch-reports", "true", "7200")
+        text = screen.wait_for("Confirm annotate", "PATCH")
+        self.assertTrue(any(l.strip().startswith("+") and STS + ": true" in l
+                            for l in text.splitlines()), text)
+        self.assertTrue(any(l.strip().startswith("+") and
+                            EXPIRATION + ": 7200" in l
+                            for l in text.splitlines()), text)
+        self.assertEqual(self.annotations("batch", "report-worker-3"), before,
+                         "sent before the confirmation")
+        screen.keys("y")
+        screen.wait_for("done: ")
+        self.assertEqual(self.annotations("batch", "report-worker-3"), {
+            ANNOTATION: BATCH_REPORTS_ARN, STS: "true", EXPIRATION: "7200"})
+
+    def test_annotate_bad_expiration_rejected(self):
+        since = len(self.box.output())
+        screen = self.open()
+        self.annotate_with(screen, "batch", "report-worker-4",
+                           "irsa/external-dns", "", "90000")
+        text = screen.wait_for('invalid token expiration "90000"')
+        self.assertIn("use 600 to 86400 seconds", text)
+        self.assertNotIn("Confirm annotate", text)
+        self.assertEqual(self.kube_writes(since), [])
+
     def test_annotate_shows_role_in_pane(self):
         self.assertNotIn(ANNOTATION, self.annotations("shop", "storefront"))
         screen = self.open()
@@ -124,6 +181,7 @@ class ScreenActionsTest(unittest.TestCase):
         screen.wait_for("Annotate shop/storefront with a role")
         self.filter(screen, "irsa/external-dns")
         screen.keys("Enter")
+        self.skip_optional_annotations(screen)
         text = screen.wait_for("Confirm annotate", "Calls (1)", "PATCH")
         self.assertIn("+", text)
         self.assertIn(EXTERNAL_DNS_ARN, text)
@@ -213,6 +271,7 @@ class ScreenActionsTest(unittest.TestCase):
         screen.wait_for("Annotate monitoring/prometheus with a role")
         self.filter(screen, "irsa/external-dns")
         screen.keys("Enter")
+        self.skip_optional_annotations(screen)
         screen.wait_for("Confirm annotate", "session is read-only")
         screen.keys("y")
         text = screen.wait_for("rejected: the session is read-only")
