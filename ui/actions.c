@@ -96,7 +96,8 @@ static void changed(struct ui *ui)
 
 static int is_long(enum action_kind kind)
 {
-    return kind == ACTION_CREATE_ROLE_STACK;
+    return kind == ACTION_CREATE_ROLE_STACK ||
+           kind == ACTION_DELETE_ROLE_STACK;
 }
 
 /* ---- refreshing the panes ------------------------------------------- */
@@ -128,6 +129,7 @@ static void reload_changed(struct ui *ui, const struct ui_action *f)
         model_load_roles(m);
         return;
     case ACTION_CREATE_ROLE_STACK:
+    case ACTION_DELETE_ROLE_STACK:
         model_load_roles(m);
         break;
     case ACTION_ASSOCIATE_OIDC:
@@ -794,6 +796,18 @@ int actions_create_role(struct ui *ui, struct view *v, const char *arg)
                         "with it. Give a managed policy to attach (a name "
                         "in this account or an ARN), or leave it empty.",
                         "Policy", "", on_stack_policy, NULL);
+}
+
+/* Deleting a role is not undone by a key, so the name is typed, as for
+ * deleting the account. */
+int actions_delete_role(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(arg);
+    struct ui_action *f = begin_on_sa(ui, v, ACTION_DELETE_ROLE_STACK);
+    if (!f)
+        return REACT_DRAW;
+    set(&f->confirm_text, f->service_account);
+    return flow_preview(ui);
 }
 
 /* ---- cluster actions ---------------------------------------------------- */

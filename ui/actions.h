@@ -28,6 +28,7 @@ int actions_create_sa(struct ui *ui, struct view *v, const char *arg);
 int actions_delete_sa(struct ui *ui, struct view *v, const char *arg);
 int actions_restart(struct ui *ui, struct view *v, const char *arg);
 int actions_create_role(struct ui *ui, struct view *v, const char *arg);
+int actions_delete_role(struct ui *ui, struct view *v, const char *arg);
 int actions_create_pod_identity(struct ui *ui, struct view *v,
                                 const char *arg);
 int actions_delete_pod_identity(struct ui *ui, struct view *v,
@@ -74,6 +75,10 @@ int actions_associate_oidc(struct ui *ui, struct view *v, const char *arg);
     { .keys = { 'C' }, .hint = "new-role", .mutates = 1, .help = "Create " \
       "an IAM role for the service account as an eksctl iamserviceaccount "\
       "stack, and annotate it", .run = actions_create_role },              \
+    { .keys = { 'K' }, .command = "delete-role", .hint = "del-role",       \
+      .mutates = 1, .help = "Delete the service account's eksctl "         \
+      "iamserviceaccount stack and its role, then the annotation",         \
+      .run = actions_delete_role },                                        \
     { .keys = { 'P' }, .command = "podidentity", .hint = "pod-identity",   \
       .mutates = 1, .help = "Create an EKS Pod Identity association for "  \
       "the service account, with a role picked from the roles",           \
