@@ -59,12 +59,24 @@ char *cfn_new_id(const struct cfn_op *op, const char *prefix)
     return id;
 }
 
+/* NOTE: IAM names are at most 64 characters. The room left to the stack
+ * name is modelled on names seen on real accounts, where a Role1 keeps
+ * 44 characters of its stack's name; CloudFormation does not document
+ * the rule. */
+#define PHYSICAL_NAME_MAX 63
+#define PHYSICAL_SUFFIX   12
+#define PHYSICAL_LOGICAL  30    /* characters kept of the logical id */
+
 char *cfn_physical_name(const struct cfn_op *op, int with_stack)
 {
     char *seed = wfile_printf("%s/%s/name", op->s->id, op->res->logical_id);
-    char *suffix = seed ? wfile_derive("", seed, 12, WFILE_BASE32) : NULL;
+    char *suffix = seed ? wfile_derive("", seed, PHYSICAL_SUFFIX,
+                                       WFILE_BASE32) : NULL;
+    int logical = (int)strnlen(op->res->logical_id, PHYSICAL_LOGICAL);
+    int stack = PHYSICAL_NAME_MAX - PHYSICAL_SUFFIX - logical - 2;
     char *name = !suffix ? NULL
-                 : with_stack ? wfile_printf("%.20s-%.30s-%s", op->s->name,
+                 : with_stack ? wfile_printf("%.*s-%.*s-%s", stack,
+                                             op->s->name, logical,
                                              op->res->logical_id, suffix)
                               : wfile_printf("%.50s-%s", op->res->logical_id,
                                              suffix);

@@ -339,18 +339,19 @@ class ScreenActionsTest(unittest.TestCase):
         screen.wait_for("done: ")
 
         screen.keys("Escape")
-        text = screen.wait_for("Service accounts of %s" % CLUSTER,
-                               "eksctl-alb-demo-clus-Role1")
-        self.assertIsNotNone(row(text, "shop", "cart"), text)
+        role_arn = self.annotations("shop", "cart").get(ANNOTATION)
+        self.assertIsNotNone(role_arn)
+        role = role_arn.rsplit("/", 1)[1]
+        self.assertTrue(role.startswith(
+            "eksctl-alb-demo-cluster-addon-iamserviceacco-Role1-"), role)
+        text = screen.wait_for("Service accounts of %s" % CLUSTER, role[-12:])
+        self.assertIn(role[-12:], row(text, "shop", "cart") or "", text)
         screen.keys("p")
         screen.wait_for("Progress: ", "CREATE_COMPLETE")
 
         stacks = self.aws("cloudformation", "describe-stacks", "--stack-name",
                           stack)["Stacks"]
         self.assertEqual(stacks[0]["StackStatus"], "CREATE_COMPLETE")
-        role_arn = self.annotations("shop", "cart").get(ANNOTATION)
-        self.assertIsNotNone(role_arn)
-        role = role_arn.rsplit("/", 1)[1]
         self.assertEqual(self.trust_subjects(role),
                          ["system:serviceaccount:shop:cart"])
 
