@@ -52,6 +52,17 @@ def demo_cluster(world):
     return next(c for c in world["clusters"] if c["name"] == CLUSTER)
 
 
+def region_vpc_ids(world, region=REGION):
+    """The world's VPC ids in region, in file order, as EC2 lists them."""
+    return [v["id"] for v in world["vpcs"] if v["region"] == region]
+
+
+def region_subnets(world, region=REGION):
+    """The world's subnets whose VPC is in region, in file order."""
+    vpcs = set(region_vpc_ids(world, region))
+    return [s for s in world["subnets"] if s["vpc"] in vpcs]
+
+
 def stack_of(ingress):
     group = (ingress.get("annotations") or {}).get("alb.ingress.kubernetes.io/group.name")
     return group or "%s/%s" % (ingress.get("namespace", "default"), ingress["name"])
@@ -213,7 +224,7 @@ class DemoElbTest(AwsChecks, unittest.TestCase):
                           *lb["SecurityGroups"])["SecurityGroups"]
         self.assertEqual(len(groups), 2)
         vpcs = self.cli("ec2", "describe-vpcs")["Vpcs"]
-        self.assertEqual([v["VpcId"] for v in vpcs], [v["id"] for v in self.world["vpcs"]])
+        self.assertEqual([v["VpcId"] for v in vpcs], region_vpc_ids(self.world))
 
     # --- ELBv2 ----------------------------------------------------------
 
@@ -350,7 +361,7 @@ class DemoElbTest(AwsChecks, unittest.TestCase):
         out = self.box.call("ec2", "describe_subnets", Filters=[
             {"Name": "vpc-id", "Values": [vpc]},
             {"Name": "tag:kubernetes.io/role/elb", "Values": ["", "1"]}])["Subnets"]
-        want = sorted(s["id"] for s in self.world["subnets"]
+        want = sorted(s["id"] for s in region_subnets(self.world)
                       if "kubernetes.io/role/elb" in s.get("tags", {}))
         self.assertEqual(sorted(s["SubnetId"] for s in out), want)
         out = self.box.call("ec2", "describe_subnets", Filters=[
@@ -368,7 +379,7 @@ class DemoElbTest(AwsChecks, unittest.TestCase):
 
     def test_vpcs(self):
         out = self.box.call("ec2", "describe_vpcs")["Vpcs"]
-        self.assertEqual([v["VpcId"] for v in out], [v["id"] for v in self.world["vpcs"]])
+        self.assertEqual([v["VpcId"] for v in out], region_vpc_ids(self.world))
 
     # --- strict shapes -------------------------------------------------
 
@@ -504,7 +515,7 @@ class DemoElbTest(AwsChecks, unittest.TestCase):
                           region=REGION)
         ids = [s["SubnetId"] for s in parsed["Subnets"]] + \
             [s["SubnetId"] for s in self.check_query_reply("ec2", "DescribeSubnets", rest)["Subnets"]]
-        self.assertEqual(ids, [s["id"] for s in self.world["subnets"]])
+        self.assertEqual(ids, [s["id"] for s in region_subnets(self.world)])
         bad = self.query("ec2", "DescribeSubnets", {"SubnetId.1": "subnet-0000"}, region=REGION)
         self.check_error("ec2", "DescribeSubnets", bad, 400, "InvalidSubnetID.NotFound")
         bad = self.query("ec2", "DescribeVpcs", {"Filter.1.Name": "bogus",
