@@ -322,21 +322,21 @@ class UninstallFromLegacyBatch(unittest.TestCase):
 
     def test_app_role_kept_then_removed_by_its_stack(self):
         """The app's IRSA role belongs to the app, so the controller's
-        uninstall leaves it. Undoing it means removing the annotation and
-        deleting the stack, as eksctl delete iamserviceaccount does."""
+        uninstall leaves it. delete role --stack undoes it as eksctl
+        delete iamserviceaccount does: the stack, then the annotation."""
         arn = self.walk.stack_output_role(APP_STACK)
         role = arn.rsplit("/", 1)[1]
         self.assertEqual(self.walk.service_account_role("batch", "report-exporter"), arn)
         self.assertIsNotNone(self.walk.aws("iam", "get-role", "--role-name", role))
 
-        res = self.walk.albatross("annotate", "serviceaccount", APP_ACCOUNT, "--remove",
-                                  "--cluster", CLUSTER)
+        res = self.walk.albatross("delete", "role", "--stack", "--cluster", CLUSTER,
+                                  "--service-account", APP_ACCOUNT, *FAST)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIsNone(self.walk.service_account_role("batch", "report-exporter"))
-        self.walk.aws("cloudformation", "delete-stack", "--stack-name", APP_STACK)
-        gone = wait_for(lambda: self.walk.aws("iam", "get-role", "--role-name", role,
-                                              check=False) is None)
-        self.assertTrue(gone)
+        self.assertIsNone(self.walk.aws("iam", "get-role", "--role-name", role,
+                                        check=False))
+        self.assertIsNone(self.walk.aws("cloudformation", "describe-stacks",
+                                        "--stack-name", APP_STACK, check=False))
 
 
 class UntaggedSubnets(unittest.TestCase):
