@@ -247,7 +247,9 @@ static int pod_identity_creds(struct world *w, struct world_cluster *c,
                               struct ctl_creds *k)
 {
     const struct world_role *role = world_role_by_arn(w, a->role_arn);
-    if (!world_addon_active(w, c, WORLD_POD_IDENTITY_AGENT)) {
+    c->controller.awaiting_agent = !world_addon_active(
+        w, c, WORLD_POD_IDENTITY_AGENT);
+    if (c->controller.awaiting_agent) {
         k->container_error = "failed to load credentials, exceeded maximum "
                              "number of attempts, 3, request send failed, "
                              "Get \"http://169.254.170.23/v1/credentials\": "
@@ -283,6 +285,7 @@ static int resolve_creds(struct world *w, struct world_cluster *c,
     const struct world_controller *ctl = &c->controller;
     const struct world_service_account *sa = find_sa(c, ctl->sa_namespace,
                                                      ctl->sa_name);
+    c->controller.awaiting_agent = 0;
     if (!sa)
         return 0;   /* the Deployment's pods cannot be created */
     const char *role_arn = ctl->role_arn ? ctl->role_arn

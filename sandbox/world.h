@@ -201,6 +201,10 @@ struct world_controller {
     double generation;      /* of the Deployment it runs from */
     unsigned long reconciled_rv;
     size_t reconciled_ingresses;
+    /* Its last run found a Pod Identity association but no ACTIVE
+     * eks-pod-identity-agent add-on. The controller retries failed
+     * reconciles, so it runs again once the add-on is ACTIVE. */
+    int awaiting_agent;
 };
 
 /* An EKS Pod Identity association (sandbox/world_pod_identity.c). */

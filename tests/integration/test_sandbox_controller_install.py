@@ -239,7 +239,7 @@ class PodIdentityCredentialsTest(FreshSandboxTest):
             lambda: [e for e in self.ingress_events(name) if e[0].startswith("Failed")])
         return events[-1][1]
 
-    def test_missing_agent_refuses_then_agent_works(self):
+    def test_missing_agent_fails_then_retry_works(self):
         self.associate()
         self.apply(INGRESS_CLASS)
         self.apply(*controller(["--cluster-name=shop", "--ingress-class=alb"], None,
@@ -253,8 +253,6 @@ class PodIdentityCredentialsTest(FreshSandboxTest):
         self.assertEqual(self.load_balancers(), [])
 
         self.create_agent()
-        self.kubectl("rollout", "restart", "deployment/" + SA, "-n", NS)
-        self.rollout()
         for name in ("web", "api"):
             self.wait_for("ingress %s status" % name, lambda: self.get(
                 "ingress", name, "-n", "web")["status"]["loadBalancer"].get("ingress"))
