@@ -27,4 +27,9 @@ char *eks_pod_identity_path(const char *cluster, const char *id);
 int eks_pod_identity_fail(eks_pod_identity_fn done, void *ctx,
                           const struct api_error *err);
 
+/* Writes a version 4 UUID for clientRequestToken, as the SDKs generate
+ * it, so that a retried create cannot make a second resource. Returns
+ * 0, or -1 when there are no random bytes. */
+int eks_request_token(char out[37]);
+
 #endif

@@ -208,9 +208,7 @@ char *eks_pod_identity_path(const char *cluster, const char *id)
     return buf_take(&path);
 }
 
-/* A version 4 UUID for clientRequestToken, as the SDKs generate it, so
- * that a retried create cannot make a second association. */
-static int request_token(char out[37])
+int eks_request_token(char out[37])
 {
     unsigned char b[16];
     if (RAND_bytes(b, sizeof(b)) != 1)
@@ -296,7 +294,7 @@ int eks_pod_identity_create_request(const char *cluster,
     rq->operation = "CreatePodIdentityAssociation";
     if (eks_pod_identity_check_names(cluster, NULL, err) < 0 || check_spec(spec, err) < 0)
         return -1;
-    if (request_token(token) < 0) {
+    if (eks_request_token(token) < 0) {
         api_error_set(err, "InternalError", "no random bytes for the "
                       "clientRequestToken");
         return -1;
@@ -413,7 +411,7 @@ int eks_create_pod_identity(struct aws_session *s, const char *region,
 static char *update_body(const char *role_arn)
 {
     char token[37];
-    if (request_token(token) < 0)
+    if (eks_request_token(token) < 0)
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "roleArn", role_arn);

@@ -1,8 +1,8 @@
 /*
  * EKS (rest-json): ListClusters, DescribeCluster, ListNodegroups and
  * DescribeNodegroup for the clusters of the signing region; the Pod
- * Identity association calls are in aws_eks_pod_identity.c and the tag
- * calls in aws_eks_tags.c.
+ * Identity association calls are in aws_eks_pod_identity.c, the add-on
+ * calls in aws_eks_addon.c and the tag calls in aws_eks_tags.c.
  */
 #include "aws_eks.h"
 #include "aws_services.h"
@@ -342,6 +342,9 @@ void aws_eks_serve(struct awsreply *r)
     else if (n >= 3 && strcmp(seg[0], "clusters") == 0 &&
              strcmp(seg[2], "pod-identity-associations") == 0)
         aws_eks_pod_identity_serve(r, seg[1], n == 4 ? seg[3] : NULL);
+    else if (n >= 3 && strcmp(seg[0], "clusters") == 0 &&
+             strcmp(seg[2], "addons") == 0)
+        aws_eks_addon_serve(r, seg[1], n == 4 ? seg[3] : NULL);
     else
         awsreply_error(r, 404, "UnknownOperationException", "albatross-sandbox "
                        "does not serve %s %s", r->req->method, r->req->path);

@@ -125,7 +125,7 @@ static void add_grants(const cJSON *st, unsigned *granted)
         *granted |= 2;
 }
 
-static int trusts_pods(const struct world_role *role)
+int aws_eks_role_trusts_pods(const struct world_role *role)
 {
     cJSON *doc = cJSON_Parse(role->trust_policy);
     const cJSON *statements = cJSON_GetObjectItemCaseSensitive(doc,
@@ -150,7 +150,7 @@ static int check_role(struct awsreply *r, const char *role_arn)
         invalid(r, "Role provided in the request does not exist");
         return -1;
     }
-    if (!trusts_pods(role)) {
+    if (!aws_eks_role_trusts_pods(role)) {
         invalid(r, "Trust policy of the role provided is invalid.");
         return -1;
     }
@@ -159,9 +159,7 @@ static int check_role(struct awsreply *r, const char *role_arn)
 
 /* ---- request bodies ---- */
 
-/* The string member name of body; NULL when absent, and -1 after
- * replying when it is there but not a non-empty string. */
-static int body_string(struct awsreply *r, const cJSON *body,
+int aws_eks_body_string(struct awsreply *r, const cJSON *body,
                        const char *name, const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(body, name);
@@ -177,8 +175,8 @@ static int body_string(struct awsreply *r, const cJSON *body,
     return 0;
 }
 
-static int read_tags(struct awsreply *r, const cJSON *body,
-                     struct world_kv_list *tags)
+int aws_eks_read_tags(struct awsreply *r, const cJSON *body,
+                      struct world_kv_list *tags)
 {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(body, "tags");
     if (!o)
@@ -227,10 +225,10 @@ struct create_request {
 static int read_create(struct awsreply *r, const cJSON *body,
                        struct create_request *rq)
 {
-    if (body_string(r, body, "namespace", &rq->namespace) < 0 ||
-        body_string(r, body, "serviceAccount", &rq->service_account) < 0 ||
-        body_string(r, body, "roleArn", &rq->role_arn) < 0 ||
-        body_string(r, body, "clientRequestToken", &rq->token) < 0)
+    if (aws_eks_body_string(r, body, "namespace", &rq->namespace) < 0 ||
+        aws_eks_body_string(r, body, "serviceAccount", &rq->service_account) < 0 ||
+        aws_eks_body_string(r, body, "roleArn", &rq->role_arn) < 0 ||
+        aws_eks_body_string(r, body, "clientRequestToken", &rq->token) < 0)
         return -1;
     const char *missing = !rq->namespace ? "namespace"
                           : !rq->service_account ? "serviceAccount"
@@ -258,7 +256,7 @@ static void create(struct awsreply *r, struct world_cluster *c)
     struct create_request rq = {0};
     struct world_kv_list tags = {0};
     if (!body || read_create(r, body, &rq) < 0 ||
-        read_tags(r, body, &tags) < 0)
+        aws_eks_read_tags(r, body, &tags) < 0)
         goto done;
     const struct world_pod_identity *old = world_pod_identity_for(
         c, rq.namespace, rq.service_account);
@@ -352,8 +350,8 @@ static void update(struct awsreply *r, struct world_cluster *c,
 {
     cJSON *body = parse_body(r);
     const char *role_arn = NULL, *token = NULL;
-    if (!body || body_string(r, body, "roleArn", &role_arn) < 0 ||
-        body_string(r, body, "clientRequestToken", &token) < 0 ||
+    if (!body || aws_eks_body_string(r, body, "roleArn", &role_arn) < 0 ||
+        aws_eks_body_string(r, body, "clientRequestToken", &token) < 0 ||
         (role_arn && check_role(r, role_arn) < 0)) {
         cJSON_Delete(body);
         return;

@@ -1,10 +1,11 @@
 /*
  * controller_run: which ingresses the controller owns, how it groups
- * them, the credentials its pods get through IRSA, and the events it
- * records. Error texts follow the controller's own: "Failed build model
- * due to ..." and "Failed deploy model due to ..." around the AWS SDK's
- * error, which reads differently before v2.9.0 (aws-sdk-go) and from it
- * on (aws-sdk-go-v2), as in the controller's logs and issue reports.
+ * them, the credentials its pods get through IRSA or EKS Pod Identity,
+ * and the events it records. Error texts follow the controller's own:
+ * "Failed build model due to ..." and "Failed deploy model due to ..."
+ * around the AWS SDK's error, which reads differently before v2.9.0
+ * (aws-sdk-go) and from it on (aws-sdk-go-v2), as in the controller's
+ * logs and issue reports.
  */
 #include "controller.h"
 
@@ -17,13 +18,16 @@
 #include <openssl/sha.h>
 
 #include "../api/buf.h"
+#include "aws_eks.h"
 #include "aws_services.h"
 #include "awsreply.h"
 #include "controller_task.h"
 #include "iampolicy.h"
 #include "k8s_rollout.h"
 #include "wfile.h"
+#include "world_addon.h"
 #include "world_net.h"
+#include "world_pod_identity.h"
 
 #define ANNOTATION_PREFIX   "alb.ingress.kubernetes.io/"
 #define CLASS_ANNOTATION    "kubernetes.io/ingress.class"
@@ -97,22 +101,31 @@ void ctl_aws_error(struct ctl_task *t, const char *prefix,
                  "%d, request id: %s", prefix, code, message, status, id);
 }
 
-/* The text of a call made without credentials. */
+/* The text of a call made without credentials. From v2.9.0 on, a pod
+ * with a Pod Identity association reports the container credentials
+ * endpoint's error. Before v2.9.0, aws-sdk-go's chain reports only
+ * NoCredentialProviders, as for a pod without a role. */
 static void credentials_error(struct ctl_task *t, const char *prefix,
                               const char *iam_action)
 {
     const struct ctl_creds *k = t->creds;
     const char *op = strchr(iam_action, ':') + 1;
+    int no_provider = k->no_role || k->container_error;
     char id[37];
     request_id(t, id);
-    if (k->no_role && t->version >= SDK_V2_VERSION)
+    if (k->container_error && t->version >= SDK_V2_VERSION)
+        snprintf(t->message, sizeof(t->message), "%soperation error %s: %s, "
+                 "get identity: get credentials: failed to refresh cached "
+                 "credentials, %s", prefix, sdk_service(iam_action), op,
+                 k->container_error);
+    else if (k->no_role && t->version >= SDK_V2_VERSION)
         snprintf(t->message, sizeof(t->message), "%soperation error %s: %s, "
                  "get identity: get credentials: failed to refresh cached "
                  "credentials, no EC2 IMDS role found, operation error "
                  "ec2imds: GetMetadata, http response error StatusCode: 404, "
                  "request to EC2 IMDS failed", prefix,
                  sdk_service(iam_action), op);
-    else if (k->no_role)
+    else if (no_provider)
         snprintf(t->message, sizeof(t->message), "%sNoCredentialProviders: "
                  "no valid providers in chain. Deprecated.\n\tFor verbose "
                  "messaging see aws.Config.CredentialsChainVerboseErrors",
@@ -200,23 +213,11 @@ static int assumed_arn(struct world *w, struct ctl_creds *k)
     return k->caller_arn ? 0 : -1;
 }
 
-/* Resolves what the controller's pods run as. Returns 1 when they run
- * at all (the service account exists), 0 when not, -1 on no memory. */
-static int resolve_creds(struct world *w, struct world_cluster *c,
-                         struct ctl_creds *k)
+/* The pods' credentials from the role's web identity (IRSA). */
+static int web_identity_creds(struct world *w, const struct world_cluster *c,
+                              const char *role_arn, struct ctl_creds *k)
 {
     const struct world_controller *ctl = &c->controller;
-    const struct world_service_account *sa = find_sa(c, ctl->sa_namespace,
-                                                     ctl->sa_name);
-    if (!sa)
-        return 0;   /* the Deployment's pods cannot be created */
-    const char *role_arn = ctl->role_arn ? ctl->role_arn
-                                         : world_tag(&sa->annotations,
-                                                     ROLE_ANNOTATION);
-    if (!role_arn) {
-        k->no_role = 1;
-        return 1;
-    }
     char sub[512];
     snprintf(sub, sizeof(sub), "system:serviceaccount:%s:%s",
              ctl->sa_namespace, ctl->sa_name);
@@ -230,6 +231,74 @@ static int resolve_creds(struct world *w, struct world_cluster *c,
         return 1;
     k->role = world_role_by_arn(w, role_arn);
     return assumed_arn(w, k) < 0 ? -1 : 1;
+}
+
+/*
+ * The pods' credentials from a Pod Identity association: the EKS Pod
+ * Identity Agent (the eks-pod-identity-agent add-on) serves them on
+ * 169.254.170.23 once it has assumed the association's role.
+ * NOTE: the two error texts are modelled, not captured from a cluster.
+ * The first is aws-sdk-go-v2's container credentials provider after
+ * three refused connections. The second is the agent's reply when EKS
+ * cannot assume the role, as users have reported it.
+ */
+static int pod_identity_creds(struct world *w, struct world_cluster *c,
+                              const struct world_pod_identity *a,
+                              struct ctl_creds *k)
+{
+    const struct world_role *role = world_role_by_arn(w, a->role_arn);
+    c->controller.awaiting_agent = !world_addon_active(
+        w, c, WORLD_POD_IDENTITY_AGENT);
+    if (c->controller.awaiting_agent) {
+        k->container_error = "failed to load credentials, exceeded maximum "
+                             "number of attempts, 3, request send failed, "
+                             "Get \"http://169.254.170.23/v1/credentials\": "
+                             "dial tcp 169.254.170.23:80: connect: "
+                             "connection refused";
+        return 1;
+    }
+    if (!role || !aws_eks_role_trusts_pods(role)) {
+        k->container_error = "failed to load credentials, Unauthorized "
+                             "Exception! EKS does not have permissions to "
+                             "assume the associated role., fault: client";
+        return 1;
+    }
+    k->role = role;
+    /* EKS names the session eks-CLUSTER-POD-UUID. The pod's name is
+     * not known here, so a hash of the association replaces POD-UUID. */
+    char hash[11];
+    ctl_hash10(hash, c->name, a->id, NULL);
+    k->caller_arn = wfile_printf("arn:aws:sts::%s:assumed-role/%s/eks-%.20s-"
+                                 "%s", w->account_id, role->name, c->name,
+                                 hash);
+    return k->caller_arn ? 1 : -1;
+}
+
+/* Resolves what the controller's pods run as, in the order of the AWS
+ * SDK's default chain: web identity (the IRSA annotation) before
+ * container credentials (a Pod Identity association). Returns 1 when
+ * they run at all (the service account exists), 0 when not, -1 on no
+ * memory. */
+static int resolve_creds(struct world *w, struct world_cluster *c,
+                         struct ctl_creds *k)
+{
+    const struct world_controller *ctl = &c->controller;
+    const struct world_service_account *sa = find_sa(c, ctl->sa_namespace,
+                                                     ctl->sa_name);
+    c->controller.awaiting_agent = 0;
+    if (!sa)
+        return 0;   /* the Deployment's pods cannot be created */
+    const char *role_arn = ctl->role_arn ? ctl->role_arn
+                                         : world_tag(&sa->annotations,
+                                                     ROLE_ANNOTATION);
+    if (role_arn)
+        return web_identity_creds(w, c, role_arn, k);
+    const struct world_pod_identity *a = world_pod_identity_for(
+        c, ctl->sa_namespace, ctl->sa_name);
+    if (a)
+        return pod_identity_creds(w, c, a, k);
+    k->no_role = 1;
+    return 1;
 }
 
 /* ---- which ingresses, in which groups ------------------------------------- */

@@ -8,7 +8,8 @@
  * ingress changes; when the Deployment is deleted or no longer
  * available, it stops. Such a Deployment also replaces a controller the
  * world file installed, as installing the controller over a running one
- * replaces its pods.
+ * replaces its pods. A run that lacked the eks-pod-identity-agent
+ * add-on is retried once the add-on is ACTIVE.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "k8s_rollout.h"
 #include "k8s_store.h"
 #include "wfile.h"
+#include "world_addon.h"
 
 #define CONTROLLER_NAME_LABEL "app.kubernetes.io/name"
 #define CONTROLLER_NAME       "aws-load-balancer-controller"
@@ -91,6 +93,7 @@ static void forget(struct world_controller *k)
     k->generation = 0;
     k->reconciled_rv = 0;
     k->reconciled_ingresses = 0;
+    k->awaiting_agent = 0;
 }
 
 /* Takes the controller's settings from its Deployment, as new pods of
@@ -155,7 +158,11 @@ static int gate_cluster(struct world *w, struct world_cluster *c)
     if (!k->deployed || k->generation != generation(d))
         rc = adopt(k, d);
     cJSON_Delete(d);
-    if (rc < 0 || (k->reconciled_rv == newest_ingress(c) &&
+    /* NOTE: the retry comes at the next tick, without the controller's
+     * exponential backoff. */
+    int retry = k->awaiting_agent &&
+                world_addon_active(w, c, WORLD_POD_IDENTITY_AGENT);
+    if (rc < 0 || (!retry && k->reconciled_rv == newest_ingress(c) &&
                    k->reconciled_ingresses == c->ingress_count))
         return rc;
     rc = ctl_run_cluster(w, c);

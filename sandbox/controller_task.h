@@ -31,11 +31,15 @@ struct ctl_creds {
     const struct world_role *role;  /* NULL when it has none */
     char *caller_arn;       /* arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
     /* Why there are no credentials: the STS error code, status and
-     * message, or for a missing role annotation no_role set. */
+     * message; for a service account with neither a role annotation nor
+     * a Pod Identity association no_role set; for a Pod Identity
+     * association that gives no credentials, the container credentials
+     * provider's error text (a static string). */
     const char *sts_code;
     int sts_status;
     char sts_message[512];
     int no_role;
+    const char *container_error;
 };
 
 struct ctl_listener {

@@ -201,6 +201,10 @@ struct world_controller {
     double generation;      /* of the Deployment it runs from */
     unsigned long reconciled_rv;
     size_t reconciled_ingresses;
+    /* Its last run found a Pod Identity association but no ACTIVE
+     * eks-pod-identity-agent add-on. The controller retries failed
+     * reconciles, so it runs again once the add-on is ACTIVE. */
+    int awaiting_agent;
 };
 
 /* An EKS Pod Identity association (sandbox/world_pod_identity.c). */
@@ -212,6 +216,21 @@ struct world_pod_identity {
     char *created;          /* RFC 3339 */
     char *modified;
     char *client_token;     /* clientRequestToken of its create, or NULL */
+    struct world_kv_list tags;
+};
+
+/* An EKS add-on of a cluster (sandbox/world_addon.c). */
+struct world_addon {
+    char *name;             /* eks-pod-identity-agent */
+    char *version;          /* v1.3.4-eksbuild.1 */
+    char *status;           /* ACTIVE */
+    char *created;          /* RFC 3339 */
+    char *modified;
+    char *id;               /* the UUID that ends its ARN */
+    char *client_token;     /* clientRequestToken of its create, or NULL */
+    char *service_account_role_arn; /* NULL when not set */
+    double ready_at;        /* sandbox clock time a CREATING one turns
+                             * ACTIVE */
     struct world_kv_list tags;
 };
 
@@ -274,6 +293,9 @@ struct world_cluster {
     struct world_pod_identity *pod_identities;
     size_t pod_identity_count;
     unsigned long pod_identity_serial; /* creates so far, for new ids */
+    struct world_addon *addons;
+    size_t addon_count;
+    unsigned long addon_serial; /* creates so far, for new ARN ids */
     /* The newest resourceVersion of the cluster's objects; changes
      * (status updates, new events, writes) take the next one. */
     unsigned long resource_version;
@@ -488,6 +510,7 @@ struct world_timing {
     double cluster_creation; /* an EKS cluster stays CREATING */
     double nodegroup_creation; /* a node group stays CREATING */
     double pod_startup;     /* a Deployment's pod pulls and starts */
+    double addon_creation;  /* a created EKS add-on stays CREATING */
 };
 
 struct world {

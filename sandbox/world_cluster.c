@@ -10,6 +10,7 @@
 
 #include "k8s_store.h"
 #include "world_net.h"
+#include "world_addon.h"
 #include "world_pod_identity.h"
 
 static const char *const default_namespaces[] = {
@@ -494,7 +495,7 @@ static const char *const cluster_keys[] = {
     "endpoint", "roleArn", "vpcId", "platformVersion", "created", "tags",
     "namespaces", "nodegroups", "serviceAccounts", "ingresses", "services",
     "pods", "ingressClasses", "ingressClassParams", "controller",
-    "podIdentityAssociations", NULL,
+    "podIdentityAssociations", "addons", NULL,
 };
 
 static int read_cluster_fields(struct wfile *f, const yaml_node_t *map,
@@ -537,7 +538,8 @@ static int read_cluster(struct wfile *f, const yaml_node_t *map,
         world_read_objects(f, map, c, &ingress_kind, &c->ingresses,
                            &c->ingress_count) < 0 ||
         world_read_k8s(f, map, c) < 0 ||
-        world_read_pod_identities(f, map, c) < 0)
+        world_read_pod_identities(f, map, c) < 0 ||
+        world_read_addons(f, map, c) < 0)
         return -1;
     unsigned long version = 1000;
     for (size_t i = 0; i < c->service_account_count; i++)
@@ -628,6 +630,7 @@ void world_free_cluster(struct world_cluster *c)
     free(c->ingresses);
     world_free_k8s(c);
     world_free_pod_identities(c);
+    world_free_addons(c);
     k8s_store_free(c->store);
 }
 

@@ -22,6 +22,7 @@
  * group creation, a few minutes each in AWS. */
 #define STACK_RESOURCE_DEFAULT 1.0
 #define CLUSTER_CREATION_DEFAULT 10.0
+#define ADDON_CREATION_DEFAULT 2.0
 #define NODEGROUP_CREATION_DEFAULT 5.0
 /* A pod pulls its images and starts in a few seconds. */
 #define POD_STARTUP_DEFAULT 2.0
@@ -524,7 +525,7 @@ static int read_list(struct wfile *f, const yaml_node_t *root,
 static const char *const timing_keys[] = {
     "loadBalancerProvisioning", "targetRegistration", "initialHealthChecks",
     "controllerStart", "stackResource", "clusterCreation",
-    "nodegroupCreation", "podStartup", NULL,
+    "nodegroupCreation", "podStartup", "addonCreation", NULL,
 };
 
 /* One `timing` key into *out, with its default. */
@@ -560,7 +561,9 @@ static int read_timing(struct wfile *f, const yaml_node_t *root)
                         NODEGROUP_CREATION_DEFAULT,
                         &t->nodegroup_creation) < 0 ||
            read_seconds(f, map, "podStartup", POD_STARTUP_DEFAULT,
-                        &t->pod_startup) < 0 ? -1 : 0;
+                        &t->pod_startup) < 0 ||
+           read_seconds(f, map, "addonCreation", ADDON_CREATION_DEFAULT,
+                        &t->addon_creation) < 0 ? -1 : 0;
 }
 
 static const char *const limits_keys[] = {"vpcsPerRegion", NULL};

@@ -5,8 +5,9 @@
  * iamserviceaccount stack eksctl would create (through src/apply_stack.c).
  * Then they apply the objects and wait. Uninstalling deletes the objects,
  * then the stack and the policy when albatross or eksctl made them.
- * With --identity pod-identity a role and an EKS Pod Identity
- * association (src/lbc_install_podid.c) take the stack's place.
+ * With --identity pod-identity the eks-pod-identity-agent add-on, a role
+ * and an EKS Pod Identity association (src/lbc_install_podid.c) take the
+ * stack's place.
  */
 #include "lbc_install.h"
 
@@ -375,7 +376,8 @@ static void plan_uninstall(struct lbc_run *r, const char *issuer)
     if (pod_identity(r)) {
         plan_add_call(p, "eks:DeletePodIdentityAssociation", "delete the "
                       "service account's association if albatross "
-                      "created it");
+                      "created it; the eks-pod-identity-agent add-on "
+                      "stays, since other workloads may use it");
         plan_add_call(p, "iam:DeleteRole", "detach the policy and delete "
                       "role " LBC_POD_IDENTITY_ROLE " if albatross "
                       "created it");
@@ -400,6 +402,10 @@ static void build_plan(struct lbc_run *r)
              r->rq->policy_path);
     plan_add_call(p, "iam:CreatePolicy", text);
     if (pod_identity(r)) {
+        plan_add_call(p, "eks:CreateAddon", "make sure the cluster has the "
+                      "eks-pod-identity-agent add-on, which serves Pod "
+                      "Identity credentials: create it when missing and "
+                      "wait until it is ACTIVE");
         plan_add_call(p, "iam:CreateRole", "create role "
                       LBC_POD_IDENTITY_ROLE ", which EKS Pod Identity hands "
                       "to the controller, and attach the policy");
@@ -445,6 +451,7 @@ static const struct {
     {"iam:DeletePolicy", delete_policy, 0},
     {"iam:CreateRole", lbc_ensure_pod_identity_role, 0},
     {"iam:DeleteRole", lbc_delete_pod_identity_role, 0},
+    {"eks:CreateAddon", lbc_ensure_pod_identity_agent, 0},
     {"eks:CreatePodIdentityAssociation", lbc_ensure_pod_identity, 0},
     {"eks:DeletePodIdentityAssociation", lbc_delete_pod_identity, 0},
     {"kubernetes:Delete", lbc_delete_objects, 1},

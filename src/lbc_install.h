@@ -28,7 +28,8 @@ struct lbc_install_request {
     const char *policy_path;      /* where it was read, for messages */
     struct model_options model;   /* profile, readonly */
     long poll_ms;                 /* between status polls */
-    long timeout_s;               /* for each wait: CRDs, rollout, webhook */
+    long timeout_s;               /* for each wait: add-on, CRDs, rollout,
+                                   * webhook */
     /* As in struct apply_request: the caller's progress and cancel flag
      * (a run on the UI's worker), or NULL for the command line's. */
     struct progress *progress;

@@ -43,6 +43,10 @@ int lbc_ensure_pod_identity_role(struct lbc_run *r);
 /* Associates the controller's service account with r->lbc.role_arn;
  * an association with another role fails the step. */
 int lbc_ensure_pod_identity(struct lbc_run *r);
+/* Makes sure the cluster has the eks-pod-identity-agent add-on, which
+ * serves Pod Identity credentials: creates it when missing and waits
+ * until it is ACTIVE. */
+int lbc_ensure_pod_identity_agent(struct lbc_run *r);
 /* Delete the association and the role when albatross created them. */
 int lbc_delete_pod_identity(struct lbc_run *r);
 int lbc_delete_pod_identity_role(struct lbc_run *r);
@@ -69,6 +73,12 @@ int lbc_reuse_webhook_certificate(struct lbc_run *r);
 int lbc_apply_crds(struct lbc_run *r);
 /* Applies every object but the CRDs, in the rendered order. */
 int lbc_apply_objects(struct lbc_run *r);
+/* Runs check until it returns 1 (done) or -1 (failed), with a pause of
+ * poll_ms between runs, for at most timeout_s. what names the wait in
+ * the log. Returns 0, or -1 after a failed check or a logged timeout. */
+typedef int (*lbc_check_fn)(struct lbc_run *r, void *ctx);
+int lbc_wait_until(struct lbc_run *r, const char *what, lbc_check_fn check,
+                   void *ctx);
 /* Waits for the Deployment's rollout, printing each pod's status. */
 int lbc_wait_rollout(struct lbc_run *r);
 /* Waits until the webhook Service has a ready endpoint. */

@@ -183,12 +183,8 @@ static long now_s(void)
     return (long)ts.tv_sec;
 }
 
-/* A check run until it returns 1 (done) or -1 (failed), with a pause of
- * poll_ms between runs, for at most timeout_s. */
-typedef int (*check_fn)(struct lbc_run *r, void *ctx);
-
-static int wait_until(struct lbc_run *r, const char *what, check_fn check,
-                      void *ctx)
+int lbc_wait_until(struct lbc_run *r, const char *what, lbc_check_fn check,
+                   void *ctx)
 {
     long deadline = now_s() + r->rq->timeout_s;
     apply_log(&r->e, MARK_INFO, "waiting for %s", what);
@@ -254,7 +250,7 @@ int lbc_apply_crds(struct lbc_run *r)
             continue;
         snprintf(what, sizeof(what), "CustomResourceDefinition \"%s\" to be "
                  "established", string_at(obj, "metadata", "name"));
-        if (wait_until(r, what, crd_established, (void *)obj) < 0)
+        if (lbc_wait_until(r, what, crd_established, (void *)obj) < 0)
             return -1;
     }
     return 0;
@@ -518,7 +514,7 @@ int lbc_wait_rollout(struct lbc_run *r)
     char what[300];
     snprintf(what, sizeof(what), "the rollout of Deployment \"%s/%s\"",
              r->lbc.namespace, LBC_NAME);
-    if (wait_until(r, what, check_rollout, &ro) < 0)
+    if (lbc_wait_until(r, what, check_rollout, &ro) < 0)
         return -1;
     apply_log(&r->e, MARK_DONE, "Deployment \"%s/%s\" is rolled out: %d "
               "available", r->lbc.namespace, LBC_NAME, r->lbc.replicas);
@@ -551,7 +547,7 @@ int lbc_wait_webhook(struct lbc_run *r)
     snprintf(what, sizeof(what), "a ready endpoint of Service \"%s/%s\", "
              "which the API server calls for the webhooks", r->lbc.namespace,
              LBC_WEBHOOK_SERVICE);
-    if (wait_until(r, what, endpoints_ready, NULL) < 0)
+    if (lbc_wait_until(r, what, endpoints_ready, NULL) < 0)
         return -1;
     apply_log(&r->e, MARK_DONE, "the webhook Service \"%s/%s\" has ready "
               "endpoints", r->lbc.namespace, LBC_WEBHOOK_SERVICE);

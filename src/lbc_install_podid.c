@@ -2,13 +2,17 @@
  * The controller's identity through EKS Pod Identity instead of IRSA:
  * the role AmazonEKSLoadBalancerControllerRole, which trusts
  * pods.eks.amazonaws.com, with the controller's policy attached, and the
- * association of the controller's service account with it. Uninstalling
- * removes the association and the role only when they carry albatross's
- * tag, as for the policy.
+ * association of the controller's service account with it, and the
+ * eks-pod-identity-agent add-on, whose pods serve the credentials.
+ * Uninstalling removes the association and the role only when they carry
+ * albatross's tag, as for the policy, and leaves the add-on, which other
+ * workloads may use.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/eks_addon.h"
 #include "../api/eks_pod_identity.h"
 #include "../api/iam.h"
 #include "../api/iam_write.h"
@@ -125,6 +129,98 @@ int lbc_ensure_pod_identity_role(struct lbc_run *r)
     return 0;
 }
 
+/* ---- the eks-pod-identity-agent add-on ---- */
+
+struct addon_reply {
+    struct engine *e;
+    char status[32];
+    char version[64];
+};
+
+static void on_addon(const struct eks_addon *a, const struct api_error *err,
+                     void *ctx)
+{
+    struct addon_reply *rp = ctx;
+    if (a) {
+        snprintf(rp->status, sizeof(rp->status), "%s", a->status);
+        snprintf(rp->version, sizeof(rp->version), "%s",
+                 a->version ? a->version : "");
+    }
+    lbc_record(rp->e, err);
+}
+
+/* Reads the add-on's status and version into rp. Returns 1 when it
+ * exists, 0 when it does not, -1 after logging a failure. */
+static int read_agent(struct lbc_run *r, struct addon_reply *rp)
+{
+    r->e.call_done = 0;
+    eks_describe_addon(&r->e.m.aws, r->region, r->lbc.cluster_name,
+                       EKS_POD_IDENTITY_AGENT, on_addon, rp);
+    if (apply_wait_call(&r->e) == 0)
+        return 1;
+    if (r->e.call_done &&
+        strcmp(r->e.error.code, "ResourceNotFoundException") == 0)
+        return 0;
+    return lbc_failed(r, "describe add-on " EKS_POD_IDENTITY_AGENT);
+}
+
+static int create_agent(struct lbc_run *r, struct addon_reply *rp)
+{
+    r->e.call_done = 0;
+    eks_create_addon(&r->e.m.aws, r->region, r->lbc.cluster_name,
+                     EKS_POD_IDENTITY_AGENT, NULL, on_addon, rp);
+    if (apply_wait_call(&r->e) < 0)
+        return lbc_failed(r, "create add-on " EKS_POD_IDENTITY_AGENT);
+    apply_log(&r->e, MARK_DONE, "created add-on %s %s on cluster \"%s\"",
+              EKS_POD_IDENTITY_AGENT, rp->version, r->lbc.cluster_name);
+    return 0;
+}
+
+/* An lbc_check_fn: 1 once the add-on is ACTIVE, 0 while it is CREATING
+ * or UPDATING, -1 after logging any other state. */
+static int agent_active(struct lbc_run *r, void *ctx)
+{
+    struct addon_reply *rp = ctx;
+    int exists = read_agent(r, rp);
+    if (exists < 0)
+        return -1;
+    if (exists && strcmp(rp->status, "ACTIVE") == 0)
+        return 1;
+    if (exists && (strcmp(rp->status, "CREATING") == 0 ||
+                   strcmp(rp->status, "UPDATING") == 0))
+        return 0;
+    apply_log(&r->e, MARK_FAIL, "add-on %s on cluster \"%s\" is %s; see "
+              "its health issues with aws eks describe-addon --cluster-name "
+              "%s --addon-name %s, fix them, then run albatross install "
+              "controller again", EKS_POD_IDENTITY_AGENT, r->lbc.cluster_name,
+              exists ? rp->status : "gone", r->lbc.cluster_name,
+              EKS_POD_IDENTITY_AGENT);
+    return -1;
+}
+
+int lbc_ensure_pod_identity_agent(struct lbc_run *r)
+{
+    struct addon_reply rp = { .e = &r->e };
+    char what[300];
+    int exists = read_agent(r, &rp);
+    if (exists < 0 || (!exists && create_agent(r, &rp) < 0))
+        return -1;
+    if (exists && strcmp(rp.status, "ACTIVE") == 0) {
+        apply_log(&r->e, MARK_DONE, "add-on %s %s is ACTIVE; reusing it",
+                  EKS_POD_IDENTITY_AGENT, rp.version);
+        return 0;
+    }
+    snprintf(what, sizeof(what), "add-on %s on cluster \"%s\" to be ACTIVE",
+             EKS_POD_IDENTITY_AGENT, r->lbc.cluster_name);
+    if (lbc_wait_until(r, what, agent_active, &rp) < 0)
+        return -1;
+    apply_log(&r->e, MARK_DONE, "add-on %s %s is ACTIVE",
+              EKS_POD_IDENTITY_AGENT, rp.version);
+    return 0;
+}
+
+/* ---- the association ---- */
+
 /* The association of the controller's service account, or NULL; *list
  * receives what to free. */
 static const struct eks_pod_identity *find_association(
@@ -213,6 +309,12 @@ int lbc_delete_pod_identity(struct lbc_run *r)
                       "%s", a->association_id);
     }
     eks_pod_identity_list_free(list);
+    if (rc == 0)
+        apply_log(&r->e, MARK_INFO, "add-on %s is left in place: other "
+                  "workloads may use EKS Pod Identity; delete it with aws "
+                  "eks delete-addon --cluster-name %s --addon-name %s when "
+                  "none does", EKS_POD_IDENTITY_AGENT, r->lbc.cluster_name,
+                  EKS_POD_IDENTITY_AGENT);
     return rc;
 }
 

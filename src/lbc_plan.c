@@ -171,6 +171,13 @@ static void plan_pod_identity(cJSON *steps, const struct lbc_options *o,
                               const char *iam, const char *policy_arn)
 {
     char role[320];
+    cJSON *agent = step("eks", "CreateAddon", "make sure the cluster has the "
+                        "eks-pod-identity-agent add-on, which serves Pod "
+                        "Identity credentials: create it unless DescribeAddon "
+                        "finds it, and wait until it is ACTIVE");
+    lbc_put_string(agent, "clusterName", o->cluster_name);
+    lbc_put_string(agent, "addonName", "eks-pod-identity-agent");
+    lbc_append(steps, agent);
     if (o->role_arn) {
         snprintf(role, sizeof(role), "%s", o->role_arn);
     } else {
@@ -183,8 +190,7 @@ static void plan_pod_identity(cJSON *steps, const struct lbc_options *o,
     }
     lbc_append(steps, attach(role, policy_arn));
     cJSON *s = step("eks", "CreatePodIdentityAssociation", "let the "
-                    "controller's service account assume the role; needs "
-                    "the eks-pod-identity-agent add-on");
+                    "controller's service account assume the role");
     lbc_put_string(s, "clusterName", o->cluster_name);
     lbc_put_string(s, "namespace", o->namespace);
     lbc_put_string(s, "serviceAccount", lbc_service_account(o));

@@ -55,6 +55,10 @@ struct model_cluster {
      * them still lists its objects. */
     enum model_state pod_identities_state;
     struct api_error pod_identities_error;
+    /* Whether it has the eks-pod-identity-agent add-on, from ListAddons,
+     * which is sent only once it has associations (model_pod_identity.c). */
+    enum model_state addons_state;
+    int pod_identity_agent;
 };
 
 /* Whether a service account can assume the role its annotation names,
@@ -89,6 +93,11 @@ struct model_service_account {
     size_t pod_identity;
     enum model_role_status pod_status;
     char pod_reason[512];
+    /* It has an association, but its cluster lacks the
+     * eks-pod-identity-agent add-on, so its pods get no credentials from
+     * the association. pod_reason then describes it, unless the role's
+     * trust reason already fills pod_reason. */
+    int pod_agent_missing;
     /* Both the annotation and an association name a role, and not the
      * same one. botocore's default credential chain tries web identity
      * (IRSA) before container credentials (Pod Identity), so its pods

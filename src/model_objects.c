@@ -232,6 +232,7 @@ void model_reload_cluster(struct model *m, size_t i)
     c->loads_pending = 0;
     c->objects_state = MODEL_IDLE;
     c->pod_identities_state = MODEL_IDLE;
+    c->addons_state = MODEL_IDLE;
     /* The old objects stay on screen until the new lists replace them,
      * and stay if the reload fails. */
     model_open_cluster(m, i);

@@ -2,23 +2,25 @@
  * EKS Pod Identity associations of the opened clusters, joined to their
  * service accounts next to the IRSA annotation: which role each
  * mechanism gives, whether the association's role trusts
- * pods.eks.amazonaws.com (see pod_identity.h), and whether the two
- * mechanisms name different roles.
- *
- * TODO: check that the cluster runs the eks-pod-identity-agent add-on
- * (DescribeAddon); without it an association gives pods no credentials.
+ * pods.eks.amazonaws.com (see pod_identity.h), whether the two
+ * mechanisms name different roles, and whether the cluster has the
+ * eks-pod-identity-agent add-on, without which an association gives
+ * pods no credentials. The add-ons are listed only for a cluster with
+ * associations.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/eks_addon.h"
 #include "../api/eks_pod_identity.h"
 #include "../api/policy.h"
 #include "model_internal.h"
 #include "pod_identity.h"
 #include "util.h"
 
-/* One ListPodIdentityAssociations in flight for a cluster. */
+/* One ListPodIdentityAssociations or ListAddons in flight for a
+ * cluster. */
 struct association_load {
     struct model *m;
     size_t cluster;
@@ -83,14 +85,70 @@ static void store(struct model *m, size_t cluster,
     m->pod_identity_count = n + list->count;
 }
 
+static struct association_load *new_load(struct model *m, size_t i)
+{
+    struct association_load *load = xrealloc(NULL, sizeof(*load));
+    load->m = m;
+    load->cluster = i;
+    load->generation = m->clusters[i].load_generation;
+    return load;
+}
+
+/* The cluster of a reply, or NULL when a reload made the reply stale. */
+static struct model_cluster *cluster_of(const struct association_load *load)
+{
+    struct model *m = load->m;
+    struct model_cluster *c = load->cluster < m->cluster_count
+        ? &m->clusters[load->cluster] : NULL;
+    return c && c->load_generation == load->generation ? c : NULL;
+}
+
+static void on_addons(char *const *names, size_t count,
+                      const struct api_error *err, void *ctx)
+{
+    struct association_load *load = ctx;
+    struct model *m = load->m;
+    struct model_cluster *c = cluster_of(load);
+    if (c) {
+        c->addons_state = err ? MODEL_FAILED : MODEL_READY;
+        c->pod_identity_agent = 0;
+        for (size_t i = 0; i < count; i++)
+            c->pod_identity_agent |= strcmp(names[i],
+                                            EKS_POD_IDENTITY_AGENT) == 0;
+        if (err) {
+            char label[300];
+            snprintf(label, sizeof(label), "list add-ons on %s", c->name);
+            model_set_status(m, label, err);
+        }
+        model_join_roles(m);
+    }
+    free(load);
+}
+
+/* Lists cluster i's add-ons, to find the eks-pod-identity-agent. */
+static void load_addons(struct model *m, size_t i)
+{
+    struct model_cluster *c = &m->clusters[i];
+    struct association_load *load = new_load(m, i);
+    c->addons_state = MODEL_LOADING;
+    eks_list_addons(&m->aws, c->region, c->name, on_addons, load);
+}
+
+static int has_associations(const struct model *m, size_t cluster)
+{
+    for (size_t i = 0; i < m->pod_identity_count; i++)
+        if (m->pod_identities[i].cluster == cluster)
+            return 1;
+    return 0;
+}
+
 static void on_associations(struct eks_pod_identity_list *list,
                             const struct api_error *err, void *ctx)
 {
     struct association_load *load = ctx;
     struct model *m = load->m;
-    struct model_cluster *c = load->cluster < m->cluster_count
-        ? &m->clusters[load->cluster] : NULL;
-    if (c && c->load_generation == load->generation) {
+    struct model_cluster *c = cluster_of(load);
+    if (c) {
         if (list)
             store(m, load->cluster, list);
         c->pod_identities_state = err ? MODEL_FAILED : MODEL_READY;
@@ -101,6 +159,8 @@ static void on_associations(struct eks_pod_identity_list *list,
                      "on %s", c->name);
             model_set_status(m, label, err);
         }
+        if (!err && has_associations(m, load->cluster))
+            load_addons(m, load->cluster);
         model_join_roles(m);
     }
     eks_pod_identity_list_free(list);
@@ -116,10 +176,7 @@ void model_load_pod_identities(struct model *m, size_t i)
         c->pod_identities_state == MODEL_LOADING ||
         c->pod_identities_state == MODEL_READY)
         return;
-    struct association_load *load = xrealloc(NULL, sizeof(*load));
-    load->m = m;
-    load->cluster = i;
-    load->generation = c->load_generation;
+    struct association_load *load = new_load(m, i);
     c->pod_identities_state = MODEL_LOADING;
     memset(&c->pod_identities_error, 0, sizeof(c->pod_identities_error));
     m->version++;
@@ -191,11 +248,31 @@ static void judge_trust(const struct model *m,
                  m->roles[r].name, result.reason);
 }
 
+/* Sets pod_agent_missing once the cluster's add-ons are listed. */
+static void judge_agent(const struct model *m,
+                        struct model_service_account *sa,
+                        const struct model_pod_identity *a)
+{
+    if (sa->cluster >= m->cluster_count)
+        return;
+    const struct model_cluster *c = &m->clusters[sa->cluster];
+    sa->pod_agent_missing = c->addons_state == MODEL_READY &&
+                            !c->pod_identity_agent;
+    if (!sa->pod_agent_missing || sa->pod_reason[0])
+        return;
+    snprintf(sa->pod_reason, sizeof(sa->pod_reason), "cluster %s has no "
+             EKS_POD_IDENTITY_AGENT " add-on, so pods get no credentials "
+             "from association %s; create it with aws eks create-addon "
+             "--cluster-name %s --addon-name " EKS_POD_IDENTITY_AGENT,
+             c->name, a->id, c->name);
+}
+
 void model_judge_pod_identity(const struct model *m,
                               struct model_service_account *sa)
 {
     sa->pod_reason[0] = '\0';
     sa->identity_conflict = 0;
+    sa->pod_agent_missing = 0;
     sa->pod_identity = model_pod_identity_for(m, sa->cluster, sa->namespace,
                                               sa->name);
     if (sa->pod_identity == MODEL_NONE) {
@@ -208,6 +285,7 @@ void model_judge_pod_identity(const struct model *m,
     }
     const struct model_pod_identity *a = &m->pod_identities[sa->pod_identity];
     judge_trust(m, sa, a);
+    judge_agent(m, sa, a);
     sa->identity_conflict = sa->role_arn && a->role_arn &&
                             strcmp(sa->role_arn, a->role_arn) != 0;
 }

@@ -28,6 +28,7 @@ SERVICE = "aws-load-balancer-webhook-service"
 STACK = "eksctl-shop-addon-iamserviceaccount-kube-system-aws-load-balancer-controller"
 ACCOUNT = "111122223333"
 POLICY_ARN = "arn:aws:iam::%s:policy/AWSLoadBalancerControllerIAMPolicy" % ACCOUNT
+AGENT = "eks-pod-identity-agent"
 ISSUER = "oidc.eks.us-east-2.amazonaws.com/id/D013CA0D52A71003D83313B325CEA6C0"
 FAST = ("--poll-interval", "100")
 
@@ -121,6 +122,16 @@ def wait_for(what, probe, seconds=30):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(0.2)
+
+
+def alb_of_ingress(sb, name="web", namespace="web"):
+    """The ALB DNS name in the ingress's status once the sandbox's
+    controller has reconciled it, or None after the wait."""
+    def hostname():
+        ing = sb.kubectl("get", "ingress", name, "-n", namespace, "-o", "json")
+        lb = json.loads(ing.stdout)["status"].get("loadBalancer", {})
+        return (lb.get("ingress") or [{}])[0].get("hostname")
+    return wait_for("the ingress's ALB", hostname)
 
 
 class Installed(unittest.TestCase):
@@ -244,11 +255,7 @@ class Installed(unittest.TestCase):
         self.assertEqual(hook["clientConfig"]["caBundle"], before["ca.crt"])
 
     def test_ingress_gets_an_alb(self):
-        def hostname():
-            ing = self.sb.kubectl("get", "ingress", "web", "-n", "web", "-o", "json")
-            lb = json.loads(ing.stdout)["status"].get("loadBalancer", {})
-            return (lb.get("ingress") or [{}])[0].get("hostname")
-        name = wait_for("the ingress's ALB", hostname)
+        name = alb_of_ingress(self.sb)
         self.assertTrue(name and name.endswith(".elb.amazonaws.com"), name)
         lbs = aws(self.sb, "elbv2", "describe-load-balancers")["LoadBalancers"]
         self.assertIn(name, [lb["DNSName"] for lb in lbs])
@@ -375,7 +382,8 @@ class Refusals(unittest.TestCase):
 
     def test_readonly_sends_no_request(self):
         for verb, extra in (("install", ()), ("upgrade", ("--version", "v2.5.4")),
-                            ("uninstall", ())):
+                            ("uninstall", ()),
+                            ("install", ("--identity", "pod-identity"))):
             with self.subTest(verb=verb):
                 res, log = self.run_logged(verb, "controller", "--cluster", CLUSTER,
                                            "--readonly", *extra)
@@ -404,6 +412,36 @@ class PodIdentity(unittest.TestCase):
     def associations(self, sb):
         return aws(sb, "eks", "list-pod-identity-associations", "--cluster-name",
                    CLUSTER, "--namespace", NS)["associations"]
+
+    def agent(self, sb, check=True):
+        found = aws(sb, "eks", "describe-addon", "--cluster-name", CLUSTER,
+                    "--addon-name", AGENT, check=check)
+        return found["addon"] if found else None
+
+    def test_install_creates_agent_and_alb(self):
+        with Sandbox(world=WORLD) as sb:
+            self.assertIsNone(self.agent(sb, check=False))
+            res = install(sb, "--identity", "pod-identity", "--timeout", "60",
+                          check=False)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertIn("created add-on %s" % AGENT, res.stdout)
+            self.assertIn("add-on %s v" % AGENT, res.stdout)
+            agent = self.agent(sb)
+            self.assertEqual(agent["status"], "ACTIVE")
+            self.assertEqual(agent["clusterName"], CLUSTER)
+            name = alb_of_ingress(sb)
+            self.assertTrue(name and name.endswith(".elb.amazonaws.com"), name)
+            lbs = aws(sb, "elbv2", "describe-load-balancers")["LoadBalancers"]
+            self.assertIn(name, [lb["DNSName"] for lb in lbs])
+
+            before = len(sb.output())
+            res = install(sb, "--identity", "pod-identity", "--timeout", "60",
+                          check=False)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertIn("add-on %s %s is ACTIVE; reusing it"
+                          % (AGENT, agent["addonVersion"]), res.stdout)
+            self.assertNotIn("POST /clusters/%s/addons " % CLUSTER,
+                             sb.output()[before:])
 
     def test_install_and_uninstall_with_pod_identity(self):
         role = "AmazonEKSLoadBalancerControllerRole"
@@ -435,6 +473,8 @@ class PodIdentity(unittest.TestCase):
                                "--identity", "pod-identity", *FAST, check=False,
                                timeout=120, AWS_REGION=REGION)
             self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertIn("add-on %s is left in place" % AGENT, res.stdout)
+            self.assertEqual(self.agent(sb)["status"], "ACTIVE")
             self.assertEqual(self.associations(sb), [])
             self.assertIsNone(aws(sb, "iam", "get-role", "--role-name", role,
                                   check=False))

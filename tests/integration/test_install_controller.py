@@ -345,8 +345,11 @@ class Usage(unittest.TestCase):
                            "--dry-run", "-o", "json")
         plan = json.loads(res.stdout)
         self.assertEqual([s["operation"] for s in plan["iamSteps"]],
-                         ["CreatePolicy", "CreateRole", "AttachRolePolicy",
-                          "CreatePodIdentityAssociation"])
+                         ["CreatePolicy", "CreateAddon", "CreateRole",
+                          "AttachRolePolicy", "CreatePodIdentityAssociation"])
+        agent = plan["iamSteps"][1]
+        self.assertEqual((agent["service"], agent["clusterName"], agent["addonName"]),
+                         ("eks", CLUSTER, "eks-pod-identity-agent"))
         sa = [o for o in plan["objects"] if o["kind"] == "ServiceAccount"][0]
         self.assertNotIn("annotations", sa["metadata"])
 

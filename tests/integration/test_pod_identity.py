@@ -444,6 +444,38 @@ class ServiceAccountJoin(PodIdentityBase):
         self.assertEqual(items["pod-only"]["podIdentityAssociationId"],
                          "a-0000000000000pod1")
 
+    def service_accounts(self, cluster):
+        """get sa -o json by name, and the sandbox log of the command."""
+        res, log = self.albatross_new_requests("get", "sa", "--cluster", cluster,
+                                               "-o", "json")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        return {i["name"]: i for i in json.loads(res.stdout)["items"]}, log
+
+    def test_missing_agent_reported(self):
+        agent = "/clusters/pods/addons/eks-pod-identity-agent"
+        items, log = self.service_accounts("pods")
+        self.assertIn("GET /clusters/pods/addons", log)
+        self.assertIsNone(items["pod-only"]["podIdentityReason"])
+        reply = self.signed("eks", REGION, "DELETE", agent)
+        self.assertEqual(reply.status, 200, reply.body)
+        try:
+            items, _ = self.service_accounts("pods")
+        finally:
+            self.post_json("/clusters/pods/addons",
+                           {"addonName": "eks-pod-identity-agent"})
+        reason = items["pod-only"]["podIdentityReason"]
+        self.assertIn("cluster pods has no eks-pod-identity-agent add-on", reason)
+        self.assertIn("a-0000000000000pod1", reason)
+        self.assertEqual(items["pod-only"]["podIdentityStatus"], "ok")
+        self.assertIn("pods.eks.amazonaws.com",
+                      items["untrusted"]["podIdentityReason"])
+        self.assertIsNone(items["nothing"]["podIdentityReason"])
+
+    def test_no_addon_listing_without_associations(self):
+        _, log = self.service_accounts("empty")
+        self.assertIn("/clusters/empty/pod-identity-associations", log)
+        self.assertNotIn("/clusters/empty/addons", log)
+
     def test_association_role_follows_update(self):
         pod_only = "a-0000000000000pod1"
         path = COLLECTION % "pods" + "/" + pod_only

@@ -64,13 +64,15 @@ def webhooks(ca_bundle):
 
 
 def controller(args, role, tls=None, image=IMAGE):
-    """The controller's ServiceAccount (annotated with role), its webhook
-    Secret and its Deployment, as the Helm chart makes them."""
+    """The controller's ServiceAccount (annotated with role unless it is
+    None), its webhook Secret and its Deployment, as the Helm chart makes
+    them."""
     labels = {"app.kubernetes.io/name": SA, "app.kubernetes.io/instance": SA}
+    account = {"name": SA, "namespace": NS}
+    if role:
+        account["annotations"] = {"eks.amazonaws.com/role-arn": ROLE + role}
     return [
-        {"apiVersion": "v1", "kind": "ServiceAccount",
-         "metadata": {"name": SA, "namespace": NS,
-                      "annotations": {"eks.amazonaws.com/role-arn": ROLE + role}}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": account},
         {"apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
          "metadata": {"name": "aws-load-balancer-tls", "namespace": NS},
          "data": tls or {"tls.crt": "", "tls.key": ""}},
@@ -198,6 +200,99 @@ class ControllerInstallTest(FreshSandboxTest):
                          "False")
         self.assertEqual(self.load_balancers(), [])
         self.assertEqual(self.ingress_events("web"), [])
+
+
+POD_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"]}]}
+AGENT = "eks-pod-identity-agent"
+IMAGE_V2_SDK = IMAGE.replace("v2.7.2", "v2.9.0")
+
+
+class PodIdentityCredentialsTest(FreshSandboxTest):
+    """A controller whose service account has a Pod Identity association:
+    its pods get the role only while the eks-pod-identity-agent add-on is
+    ACTIVE and the role trusts pods.eks.amazonaws.com. The aws CLI sets
+    up the role, the association and the add-on."""
+
+    def aws(self, *args):
+        res = self.box.aws(*args)
+        return json.loads(res.stdout) if res.stdout.strip() else None
+
+    def associate(self, name="lbc-pod-identity"):
+        self.aws("iam", "create-role", "--role-name", name,
+                 "--assume-role-policy-document", json.dumps(POD_TRUST))
+        self.aws("iam", "attach-role-policy", "--role-name", name, "--policy-arn",
+                 "arn:aws:iam::111122223333:policy/AWSLoadBalancerControllerIAMPolicy")
+        self.aws("eks", "create-pod-identity-association", "--cluster-name", "shop",
+                 "--namespace", NS, "--service-account", SA, "--role-arn", ROLE + name)
+
+    def create_agent(self):
+        self.aws("eks", "create-addon", "--cluster-name", "shop", "--addon-name", AGENT)
+        self.wait_for("the add-on to be ACTIVE", lambda: self.aws(
+            "eks", "describe-addon", "--cluster-name", "shop", "--addon-name",
+            AGENT)["addon"]["status"] == "ACTIVE")
+
+    def failure(self, name="web"):
+        events = self.wait_for(
+            "a Warning event on ingress " + name,
+            lambda: [e for e in self.ingress_events(name) if e[0].startswith("Failed")])
+        return events[-1][1]
+
+    def test_missing_agent_fails_then_retry_works(self):
+        self.associate()
+        self.apply(INGRESS_CLASS)
+        self.apply(*controller(["--cluster-name=shop", "--ingress-class=alb"], None,
+                               image=IMAGE_V2_SDK))
+        self.rollout()
+        message = self.failure()
+        self.assertIn("get identity: get credentials: failed to refresh cached "
+                      "credentials, failed to load credentials", message)
+        self.assertIn('Get "http://169.254.170.23/v1/credentials": dial tcp '
+                      '169.254.170.23:80: connect: connection refused', message)
+        self.assertEqual(self.load_balancers(), [])
+
+        self.create_agent()
+        for name in ("web", "api"):
+            self.wait_for("ingress %s status" % name, lambda: self.get(
+                "ingress", name, "-n", "web")["status"]["loadBalancer"].get("ingress"))
+        self.assertEqual(len(self.load_balancers()), 2)
+
+    def test_sdk_v1_hides_the_container_error(self):
+        self.associate()
+        self.apply(INGRESS_CLASS)
+        self.apply(*controller(["--cluster-name=shop"], None))
+        self.rollout()
+        message = self.failure()
+        self.assertIn("NoCredentialProviders: no valid providers in chain", message)
+        self.assertNotIn("169.254.170.23", message)
+
+    def test_untrusted_role_cannot_be_assumed(self):
+        self.associate()
+        self.create_agent()
+        irsa_only = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/"
+                          "oidc.eks.us-east-2.amazonaws.com/id/"
+                          "D013CA0D52A71003D83313B325CEA6C0"}}]}
+        self.aws("iam", "update-assume-role-policy", "--role-name", "lbc-pod-identity",
+                 "--policy-document", json.dumps(irsa_only))
+        self.apply(INGRESS_CLASS)
+        self.apply(*controller(["--cluster-name=shop"], None, image=IMAGE_V2_SDK))
+        self.rollout()
+        self.assertIn("failed to load credentials, Unauthorized Exception! EKS does "
+                      "not have permissions to assume the associated role.",
+                      self.failure())
+        self.assertEqual(self.load_balancers(), [])
+
+    def test_irsa_wins_over_pod_identity(self):
+        self.associate()
+        self.create_agent()
+        self.apply(INGRESS_CLASS)
+        self.apply(*controller(["--cluster-name=shop"], "lbc-wrong-sub"))
+        self.rollout()
+        self.assertIn("WebIdentityErr: failed to retrieve credentials", self.failure())
+        self.assertEqual(self.load_balancers(), [])
 
 
 class WebhookTest(FreshSandboxTest):

@@ -453,9 +453,14 @@ static void test_plan_pod_identity(void **state)
     o.identity = LBC_IDENTITY_POD_IDENTITY;
     cJSON *steps = plan(&o, NULL);
     check_operations(steps, (const char *const[]){
-        "CreatePolicy", "CreateRole", "AttachRolePolicy",
+        "CreatePolicy", "CreateAddon", "CreateRole", "AttachRolePolicy",
         "CreatePodIdentityAssociation", NULL});
-    const cJSON *assoc = cJSON_GetArrayItem(steps, 3);
+    const cJSON *agent = cJSON_GetArrayItem(steps, 1);
+    assert_string_equal(str_at(agent, "service", NULL), "eks");
+    assert_string_equal(str_at(agent, "clusterName", NULL), "demo");
+    assert_string_equal(str_at(agent, "addonName", NULL),
+                        "eks-pod-identity-agent");
+    const cJSON *assoc = cJSON_GetArrayItem(steps, 4);
     assert_string_equal(str_at(assoc, "clusterName", NULL), "demo");
     assert_string_equal(str_at(assoc, "namespace", NULL), "kube-system");
     assert_string_equal(str_at(assoc, "serviceAccount", NULL),

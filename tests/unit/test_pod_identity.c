@@ -2,7 +2,8 @@
  * EKS Pod Identity without a server: the trust evaluation of a role for
  * pods.eks.amazonaws.com, the parsers of EKS's association replies, the
  * requests --dry-run prints, and a read-only session that rejects each
- * write before anything is queued.
+ * write before anything is queued. The same for the add-on calls that
+ * Pod Identity needs (the eks-pod-identity-agent add-on).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../../api/eks_addon.h"
 #include "../../api/eks_pod_identity.h"
 #include "../../api/policy.h"
 #include "../../src/pod_identity.h"
@@ -257,16 +259,24 @@ static void record(const struct eks_pod_identity *a,
         o->err = *err;
 }
 
-static void readonly_rejects_writes(void **state)
+/* A read-only session in us-east-2 with example keys; returns its HTTP
+ * client, which the caller frees after aws_session_cleanup. */
+static struct http_client *open_readonly(struct aws_session *s)
 {
-    (void)state;
     setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
     struct http_client *http = http_client_new();
-    struct aws_session s;
     char why[512];
     struct aws_session_options opt = {.region = "us-east-2", .readonly = 1};
-    assert_int_equal(aws_session_init(&s, http, &opt, why, sizeof(why)), 0);
+    assert_int_equal(aws_session_init(s, http, &opt, why, sizeof(why)), 0);
+    return http;
+}
+
+static void readonly_rejects_writes(void **state)
+{
+    (void)state;
+    struct aws_session s;
+    struct http_client *http = open_readonly(&s);
     const struct eks_pod_identity_spec spec = {
         .namespace = "apps", .service_account = "web", .role_arn = ROLE,
     };
@@ -291,6 +301,73 @@ static void readonly_rejects_writes(void **state)
     http_client_free(http);
 }
 
+static void parse_addon_reply(void **state)
+{
+    (void)state;
+    static const char reply[] =
+        "{\"addon\":{\"addonName\":\"eks-pod-identity-agent\","
+        "\"clusterName\":\"pods\",\"status\":\"CREATING\","
+        "\"addonVersion\":\"v1.3.4-eksbuild.1\",\"addonArn\":"
+        "\"arn:aws:eks:us-east-2:111122223333:addon/pods/"
+        "eks-pod-identity-agent/1\",\"health\":{\"issues\":[]},"
+        "\"createdAt\":1717243200,\"modifiedAt\":1717243200}}";
+    struct eks_addon a;
+    struct api_error err = {0};
+    assert_int_equal(eks_parse_addon(reply, strlen(reply), &a, &err), 0);
+    assert_string_equal(a.name, EKS_POD_IDENTITY_AGENT);
+    assert_string_equal(a.cluster_name, "pods");
+    assert_string_equal(a.status, "CREATING");
+    assert_string_equal(a.version, "v1.3.4-eksbuild.1");
+    assert_string_equal(a.created_at, "2024-06-01T12:00:00Z");
+    eks_addon_cleanup(&a);
+    static const char *const bad[] = {
+        "not json", "{}", "{\"addon\":{\"addonName\":\"x\"}}",
+        "{\"addon\":{\"status\":\"ACTIVE\"}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(eks_parse_addon(bad[i], strlen(bad[i]), &a, &err),
+                         -1);
+        assert_string_equal(err.code, "InvalidReply");
+        assert_null(a.name);
+    }
+}
+
+static void record_addon(const struct eks_addon *a,
+                         const struct api_error *err, void *ctx)
+{
+    struct outcome *o = ctx;
+    o->calls++;
+    o->had_association = a != NULL;
+    if (err)
+        o->err = *err;
+}
+
+static void addon_calls_reject_bad_input(void **state)
+{
+    (void)state;
+    struct aws_session s;
+    struct http_client *http = open_readonly(&s);
+    struct outcome o[3];
+    memset(o, 0, sizeof(o));
+    assert_int_equal(eks_describe_addon(&s, NULL, "pods", "../x",
+                                        record_addon, &o[0]), -1);
+    assert_string_equal(o[0].err.code, "InvalidParameter");
+    assert_non_null(strstr(o[0].err.message, "\"../x\""));
+    assert_int_equal(eks_create_addon(&s, NULL, "a/b", EKS_POD_IDENTITY_AGENT,
+                                      NULL, record_addon, &o[1]), -1);
+    assert_non_null(strstr(o[1].err.message, "a/b"));
+    assert_int_equal(eks_create_addon(&s, NULL, "pods", EKS_POD_IDENTITY_AGENT,
+                                      NULL, record_addon, &o[2]), -1);
+    assert_string_equal(o[2].err.code, "ReadOnly");
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(o[i].calls, 1);
+        assert_int_equal(o[i].had_association, 0);
+    }
+    assert_int_equal(http_pending(http), 0);
+    aws_session_cleanup(&s);
+    http_client_free(http);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +378,8 @@ int main(void)
         cmocka_unit_test(create_request_body),
         cmocka_unit_test(requests_reject_bad_names),
         cmocka_unit_test(readonly_rejects_writes),
+        cmocka_unit_test(parse_addon_reply),
+        cmocka_unit_test(addon_calls_reject_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
