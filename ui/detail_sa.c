@@ -93,7 +93,7 @@ static void add_findings(struct view *v, const struct model *m,
 {
     int untrusted = sa->pod_status == MODEL_ROLE_NOT_TRUSTED ||
                     sa->pod_status == MODEL_ROLE_MISSING;
-    if (!sa->identity_conflict && !untrusted)
+    if (!sa->identity_conflict && !untrusted && !sa->pod_agent_missing)
         return;
     view_add_line(v, THEME_NORMAL, "%s", "");
     view_add_line(v, THEME_COLUMN, "Findings");
@@ -111,6 +111,10 @@ static void add_findings(struct view *v, const struct model *m,
     if (untrusted)
         view_add_line(v, THEME_ERROR, "  The Pod Identity agent cannot "
                       "assume the association's role (see its status)");
+    if (sa->pod_agent_missing)
+        view_add_line(v, THEME_ERROR, "  The cluster has no "
+                      "eks-pod-identity-agent add-on, so its pods get no "
+                      "credentials from the association");
 }
 
 static void sa_prepare(struct ui *ui, struct view *v)

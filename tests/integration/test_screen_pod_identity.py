@@ -1,7 +1,7 @@
 """The service account pane and description with EKS Pod Identity, driven
 through tmux against tests/worlds/pod-identity.yaml: the POD IDENTITY
 column next to the IRSA role, and `d` describing both mechanisms with
-the conflict and untrusted-role findings."""
+the conflict, untrusted-role and missing-agent findings."""
 
 import os
 import shutil
@@ -13,9 +13,12 @@ from test_screen import Screen, row
 
 WORLD = os.path.join(sandbox.TEST_WORLDS, "pod-identity.yaml")
 ROLE = "arn:aws:iam::111122223333:role/"
+REGION = "us-east-2"
 
 
-class PodIdentityScreenTest(unittest.TestCase):
+class PodsScreen(unittest.TestCase):
+    """A sandbox of the world for the class, and the pods cluster's
+    service accounts pane; the tests are in the subclasses."""
 
     @classmethod
     def setUpClass(cls):
@@ -44,6 +47,9 @@ class PodIdentityScreenTest(unittest.TestCase):
         screen.wait_for('filter "%s"' % name)
         screen.keys("d")
         return screen.wait_for("Service account apps/%s" % name)
+
+
+class PodIdentityScreenTest(PodsScreen):
 
     def test_column_beside_irsa_role(self):
         _, text = self.open_pods()
@@ -88,6 +94,23 @@ class PodIdentityScreenTest(unittest.TestCase):
         text = self.describe(screen, "same-role")
         self.assertIn("Identity        both", text)
         self.assertNotIn("Findings", text)
+
+
+class MissingAgentScreenTest(PodsScreen):
+    """The same world after the eks-pod-identity-agent add-on is deleted,
+    in a sandbox of its own: every association loses its credentials."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.box.aws("--region", REGION, "eks", "delete-addon", "--cluster-name",
+                    "pods", "--addon-name", "eks-pod-identity-agent")
+
+    def test_describe_flags_missing_agent(self):
+        screen, _ = self.open_pods()
+        text = self.describe(screen, "pod-only")
+        self.assertIn("Findings", text)
+        self.assertIn("The cluster has no eks-pod-identity-agent add-on", text)
 
 
 if __name__ == "__main__":
