@@ -207,6 +207,24 @@ class SandboxAwsTest(AwsChecks, unittest.TestCase):
             "eks", c["region"], "GET", "/clusters/%s/node-groups/%s" % (c["name"], ng["name"])))["nodegroup"]
         self.assertEqual(parsed["instanceTypes"], [ng["instanceType"]])
         self.assertEqual(parsed["scalingConfig"]["desiredSize"], ng["desiredCapacity"])
+        self.assertEqual(parsed["nodeRole"], ng["nodeRole"])
+        role = parsed["nodeRole"].split("/")[-1]
+        got = self.cli("iam", "get-role", "--role-name", role)["Role"]
+        self.assertEqual(got["Arn"], ng["nodeRole"])
+
+    def test_nodegroup_default_node_role(self):
+        c = next(c for c in self.world["clusters"]
+                 if any("nodeRole" not in ng for ng in c.get("nodegroups", [])))
+        ng = next(ng for ng in c["nodegroups"] if "nodeRole" not in ng)
+        parsed = self.check_json_reply("DescribeNodegroup", self.signed(
+            "eks", c["region"], "GET", "/clusters/%s/node-groups/%s" % (c["name"], ng["name"])))["nodegroup"]
+        prefix = "arn:aws:iam::%s:role/" % self.world["account"]
+        self.assertTrue(parsed["nodeRole"].startswith(prefix), parsed["nodeRole"])
+        name = parsed["nodeRole"][len(prefix):]
+        self.assertLessEqual(len(name), 64)
+        self.assertRegex(name, r"-NodeInstanceRole-[A-Z0-9]{12}$")
+        self.assertTrue(("eksctl-%s-nodegroup-%s" % (c["name"], ng["name"])).startswith(
+            name[:-len("-NodeInstanceRole-") - 12]), name)
 
     def test_list_roles_pages_strict(self):
         expected = sorted(expand_roles(self.world), key=str.lower)
