@@ -71,40 +71,47 @@ static void on_document(const char *document, const struct api_error *err,
     lbc_record(rd->e, err);
 }
 
-/* Logs a read that failed, unless the run is stopping. */
+/* Logs failed_read ("could not read X, so ...") with the error of the
+ * call, unless the run is stopping. */
 static void warn_read(struct lbc_run *r, const char *failed_read)
 {
     if (apply_stopping(&r->e) || !r->e.call_done)
         return;
-    apply_log(&r->e, MARK_WARN, "could not %s, so it was not checked for "
-              "load balancer permissions: %s: %s", failed_read, r->e.error.code,
+    apply_log(&r->e, MARK_WARN, "%s: %s: %s", failed_read, r->e.error.code,
               r->e.error.message);
 }
 
 /* The document of one of role's policies as JSON text (the caller frees
  * it), or NULL after a warning. */
-static char *read_document(struct lbc_run *r, const char *role,
-                           const char *id, int is_inline)
+static char *read_document(struct lbc_run *r, const char *nodegroup,
+                           const char *role, const char *id, int is_inline)
 {
     struct replies rd = { .e = &r->e };
-    char failed_read[700];
+    char failed_read[900];
+    snprintf(failed_read, sizeof(failed_read), "node group %s: could not "
+             "read %s policy %s of node role %s, so it was not checked for "
+             "load balancer permissions", nodegroup,
+             is_inline ? "inline" : "managed", id, role);
     r->e.call_done = 0;
     if (is_inline)
         iam_get_role_policy(&r->e.m.aws, role, id, on_document, &rd);
     else
         iam_get_policy(&r->e.m.aws, id, on_policy, &rd);
-    if (apply_wait_call(&r->e) < 0) {
-        snprintf(failed_read, sizeof(failed_read), "read %s policy %s of node role %s",
-                 is_inline ? "inline" : "managed", id, role);
-        warn_read(r, failed_read);
-        free(rd.document);
-        iam_policy_info_free(rd.policy);
-        return NULL;
-    }
+    int rc = apply_wait_call(&r->e);
     char *doc = rd.document;
     if (rd.policy) {
         doc = rd.policy->document ? xstrdup(rd.policy->document) : NULL;
         iam_policy_info_free(rd.policy);
+    }
+    if (rc == 0 && !doc) {
+        api_error_set(&r->e.error, "InvalidReply", "the reply has no policy "
+                      "document");
+        rc = -1;
+    }
+    if (rc < 0) {
+        warn_read(r, failed_read);
+        free(doc);
+        return NULL;
     }
     return doc;
 }
@@ -112,7 +119,8 @@ static char *read_document(struct lbc_run *r, const char *role,
 /* Reads and parses each policy of role into out, and returns how many it
  * stored. A policy that cannot be read or parsed is left out after a
  * warning. */
-static size_t load_policies(struct lbc_run *r, const struct iam_role *role,
+static size_t load_policies(struct lbc_run *r, const char *nodegroup,
+                            const struct iam_role *role,
                             struct role_policy *out)
 {
     size_t n = 0;
@@ -122,7 +130,7 @@ static size_t load_policies(struct lbc_run *r, const struct iam_role *role,
         const char *id = is_inline
                          ? role->inline_names[i - role->attached_count]
                          : role->attached[i].arn;
-        char *text = read_document(r, role->name, id, is_inline);
+        char *text = read_document(r, nodegroup, role->name, id, is_inline);
         if (!text)
             continue;
         char err[300];
@@ -132,9 +140,10 @@ static size_t load_policies(struct lbc_run *r, const struct iam_role *role,
         if (policy_parse(text, &p->doc, err, sizeof(err)) == 0)
             n++;
         else
-            apply_log(&r->e, MARK_WARN, "policy %s of node role %s is not "
-                      "a valid policy document (%s), so it was not checked",
-                      id, role->name, err);
+            apply_log(&r->e, MARK_WARN, "node group %s: policy %s of node "
+                      "role %s was not checked for load balancer "
+                      "permissions because albatross could not parse it: %s",
+                      nodegroup, id, role->name, err);
         free(text);
     }
     return n;
@@ -152,48 +161,55 @@ static void fix_command(const struct role_policy *p, const char *role,
                  role);
 }
 
+/* Appends action to list, joined with " and ". */
+static void append_action(char *list, size_t len, const char *action)
+{
+    size_t used = strlen(list);
+    snprintf(list + used, len - used, "%s%s", used ? " and " : "", action);
+}
+
 /* Warns about policy p when it grants an action of lb_actions that no
- * policy of the role denies. Returns 1 after a warning, 0 otherwise. */
+ * policy of the role denies. It logs the finding and the command that
+ * removes the policy as two lines, because the progress view cuts long
+ * lines. Returns 1 after a warning, 0 otherwise. */
 static int warn_policy(struct lbc_run *r, const char *nodegroup,
                        const char *role, const struct role_policy *p,
                        const int *denied)
 {
-    char actions[300] = "", limit[200] = "", fix[700];
-    int may = 1, found = 0;
+    char granted[300] = "", maybe[300] = "", limit[200] = "", fix[700];
     for (size_t a = 0; a < LB_ACTION_COUNT; a++) {
         struct iam_eval_result res;
         if (denied[a])
             continue;
         iam_eval_allows(&p->doc, lb_actions[a], &res);
-        if (res.grant == IAM_EVAL_NOT_GRANTED)
-            continue;
-        size_t used = strlen(actions);
-        snprintf(actions + used, sizeof(actions) - used, "%s%s",
-                 found++ ? " and " : "", lb_actions[a]);
         if (res.grant == IAM_EVAL_GRANTED)
-            may = 0;
-        else if (!limit[0])
+            append_action(granted, sizeof(granted), lb_actions[a]);
+        if (res.grant != IAM_EVAL_MAY_GRANT)
+            continue;
+        append_action(maybe, sizeof(maybe), lb_actions[a]);
+        if (!limit[0])
             snprintf(limit, sizeof(limit), " (statement %zu has %s, which "
                      "albatross does not evaluate)", res.statement + 1,
                      res.limit);
     }
-    if (!found)
+    if (!granted[0] && !maybe[0])
         return 0;
-    fix_command(p, role, fix, sizeof(fix));
     apply_log(&r->e, MARK_WARN, "node group %s: node role %s has %s policy "
-              "%s, which %s %s%s. Every pod on these nodes can get the node "
-              "role's credentials from the instance metadata service, but "
-              "only the controller's role should have this permission. To "
-              "remove it: %s", nodegroup,
-              role, p->is_inline ? "inline" : "managed", p->id,
-              may ? "may grant" : "grants", actions, may ? limit : "", fix);
+              "%s, which %s%s%s%s%s%s", nodegroup, role,
+              p->is_inline ? "inline" : "managed", p->id,
+              granted[0] ? "grants " : "", granted,
+              granted[0] && maybe[0] ? " and " : "",
+              maybe[0] ? "may grant " : "", maybe, limit);
+    fix_command(p, role, fix, sizeof(fix));
+    apply_log(&r->e, MARK_WARN, "node group %s: remove the policy with: %s",
+              nodegroup, fix);
     return 1;
 }
 
 /* Checks the policies of one node role, and warns about each that grants
- * creating or deleting load balancers. */
-static void check_role(struct lbc_run *r, const char *nodegroup,
-                       const char *role_arn)
+ * creating or deleting load balancers. Returns how many it warned about. */
+static int check_role(struct lbc_run *r, const char *nodegroup,
+                      const char *role_arn)
 {
     const char *slash = strrchr(role_arn, '/');
     struct iam_role role = { .name = xstrdup(slash ? slash + 1 : role_arn) };
@@ -201,17 +217,18 @@ static void check_role(struct lbc_run *r, const char *nodegroup,
     r->e.call_done = 0;
     iam_load_role_details(&r->e.m.aws, &role, on_role, &r->e);
     if (apply_wait_call(&r->e) < 0) {
-        snprintf(failed_read, sizeof(failed_read), "read node role %s of node group %s",
-                 role_arn, nodegroup);
+        snprintf(failed_read, sizeof(failed_read), "node group %s: could not "
+                 "read node role %s, so it was not checked for load balancer "
+                 "permissions", nodegroup, role_arn);
         warn_read(r, failed_read);
         iam_role_cleanup(&role);
-        return;
+        return 0;
     }
     size_t total = role.attached_count + role.inline_count;
     struct role_policy *policies = xrealloc(NULL, (total ? total : 1) *
                                             sizeof(*policies));
     memset(policies, 0, (total ? total : 1) * sizeof(*policies));
-    size_t n = load_policies(r, &role, policies);
+    size_t n = load_policies(r, nodegroup, &role, policies);
     /* IAM's explicit Deny in any of the role's policies wins over an
      * Allow in another. */
     int denied[LB_ACTION_COUNT] = {0};
@@ -228,6 +245,7 @@ static void check_role(struct lbc_run *r, const char *nodegroup,
         policy_cleanup(&policies[i].doc);
     free(policies);
     iam_role_cleanup(&role);
+    return warned;
 }
 
 void lbc_check_node_roles(struct lbc_run *r)
@@ -240,23 +258,32 @@ void lbc_check_node_roles(struct lbc_run *r)
     eks_list_nodegroups(&r->e.m.aws, r->region, r->lbc.cluster_name,
                         on_nodegroups, &rd);
     if (apply_wait_call(&r->e) < 0) {
-        snprintf(failed_read, sizeof(failed_read), "list the node groups of cluster %s",
+        snprintf(failed_read, sizeof(failed_read), "could not list the node "
+                 "groups of cluster %s, so their node roles were not "
+                 "checked for load balancer permissions",
                  r->lbc.cluster_name);
         warn_read(r, failed_read);
         eks_nodegroup_list_free(rd.nodegroups);
         return;
     }
-    /* TODO: self-managed node groups (eksctl's nodeGroups) are not in
-     * ListNodegroups; their roles are in their stacks and not checked. */
+    /* TODO: check self-managed node groups (eksctl's nodeGroups) too.
+     * ListNodegroups lists only managed ones, so their roles are not
+     * checked. */
+    int warned = 0;
     for (size_t i = 0; i < rd.nodegroups->count && !apply_stopping(&r->e);
          i++) {
         const struct eks_nodegroup *ng = &rd.nodegroups->items[i];
         if (ng->node_role)
-            check_role(r, ng->name, ng->node_role);
+            warned += check_role(r, ng->name, ng->node_role);
         else
             apply_log(&r->e, MARK_WARN, "node group %s: EKS returned no "
                       "nodeRole, so its node role was not checked",
                       ng->name);
     }
+    if (warned)
+        apply_log(&r->e, MARK_INFO, "every pod on a node can get its node "
+                  "role's credentials from the instance metadata service, "
+                  "so only the controller's role should be able to create "
+                  "or delete load balancers");
     eks_nodegroup_list_free(rd.nodegroups);
 }

@@ -9,10 +9,12 @@ for the roles' policies after the fix commands ran.
 import json
 import os
 import re
+import shutil
 import unittest
 
 import sandbox
 from sandbox import Sandbox
+from test_screen import Screen
 
 WORLD = os.path.join(sandbox.TEST_WORLDS, "lbc-node-roles.yaml")
 CLUSTER = "shop"
@@ -21,7 +23,7 @@ ACCOUNT = "111122223333"
 POLICY_ARN = "arn:aws:iam::%s:policy/AWSLoadBalancerControllerIAMPolicy" % ACCOUNT
 NG1_ROLE = "eksctl-shop-nodegroup-ng-1-NodeInstanceRole-A1B2C3D4E5F6"
 FAST = ("--poll-interval", "100")
-FIX = re.compile(r"To remove it: (albatross .*)$")
+FIX = re.compile(r"node group [^:]+: remove the policy with: (albatross .*)$")
 
 
 def run(sb, verb, *args):
@@ -33,12 +35,17 @@ def warnings(res):
     return [line for line in res.stdout.splitlines() if "[!]" in line]
 
 
-def node_warning(res, nodegroup):
-    """The one warning about nodegroup's policies, or None."""
-    found = [w for w in warnings(res) if "node group %s:" % nodegroup in w]
-    if len(found) > 1:
-        raise AssertionError("several warnings for %s: %s" % (nodegroup, found))
-    return found[0] if found else None
+def node_warnings(res, nodegroup):
+    """The warnings about nodegroup's node role, in order."""
+    return [w for w in warnings(res) if "node group %s:" % nodegroup in w]
+
+
+def finding_and_fix(test, res, nodegroup):
+    """The two warnings about one policy of nodegroup's role: the finding
+    and the line with the command that removes the policy."""
+    lines = node_warnings(res, nodegroup)
+    test.assertEqual(len(lines), 2, res.stdout)
+    return lines[0], lines[1]
 
 
 def attached_arns(sb, role):
@@ -66,40 +73,43 @@ class FirstInstall(unittest.TestCase):
         self.assertIn("runs in \"shop\"", self.res.stdout)
 
     def test_attached_policy_warning(self):
-        line = node_warning(self.res, "ng-1")
-        self.assertIsNotNone(line, self.res.stdout)
-        self.assertIn("node role %s" % NG1_ROLE, line)
-        self.assertIn("managed policy %s, which grants" % POLICY_ARN, line)
-        self.assertIn("elasticloadbalancing:CreateLoadBalancer", line)
-        self.assertIn("elasticloadbalancing:DeleteLoadBalancer", line)
-        self.assertTrue(line.endswith("albatross detach policy %s --role %s"
-                                      % (POLICY_ARN, NG1_ROLE)), line)
+        finding, fix = finding_and_fix(self, self.res, "ng-1")
+        self.assertIn("node role %s" % NG1_ROLE, finding)
+        self.assertIn("managed policy %s, which grants" % POLICY_ARN, finding)
+        self.assertIn("elasticloadbalancing:CreateLoadBalancer", finding)
+        self.assertIn("elasticloadbalancing:DeleteLoadBalancer", finding)
+        self.assertTrue(fix.endswith("node group ng-1: remove the policy with: "
+                                     "albatross detach policy %s --role %s"
+                                     % (POLICY_ARN, NG1_ROLE)), fix)
 
     def test_inline_policy_warning(self):
-        line = node_warning(self.res, "ng-2")
-        self.assertIsNotNone(line, self.res.stdout)
-        self.assertIn("inline policy alb-ingress, which grants", line)
-        self.assertTrue(line.endswith("albatross delete policy alb-ingress "
-                                      "--inline --role shop-legacy-nodes"), line)
+        finding, fix = finding_and_fix(self, self.res, "ng-2")
+        self.assertIn("inline policy alb-ingress, which grants", finding)
+        self.assertTrue(fix.endswith("albatross delete policy alb-ingress "
+                                     "--inline --role shop-legacy-nodes"), fix)
 
     def test_deny_in_other_policy_wins(self):
-        self.assertIsNone(node_warning(self.res, "ng-3"))
+        self.assertEqual(node_warnings(self.res, "ng-3"), [])
         self.assertIn("[✔]  node group ng-3: node role shop-guarded-nodes cannot "
                       "create or delete load balancers", self.res.stdout)
 
     def test_condition_may_grant(self):
-        line = node_warning(self.res, "ng-4")
-        self.assertIsNotNone(line, self.res.stdout)
+        finding, fix = finding_and_fix(self, self.res, "ng-4")
         self.assertIn("which may grant elasticloadbalancing:CreateLoadBalancer "
-                      "(statement 1 has a Condition", line)
-        self.assertNotIn("DeleteLoadBalancer", line)
+                      "(statement 1 has a Condition", finding)
+        self.assertNotIn("DeleteLoadBalancer", finding)
+        self.assertTrue(fix.endswith("albatross delete policy tagged-lb "
+                                     "--inline --role shop-tagged-nodes"), fix)
 
     def test_missing_role_is_warning(self):
-        line = [w for w in warnings(self.res) if "node group ng-5" in w]
-        self.assertEqual(len(line), 1, self.res.stdout)
+        lines = node_warnings(self.res, "ng-5")
+        self.assertEqual(len(lines), 1, self.res.stdout)
         self.assertIn("could not read node role arn:aws:iam::%s:role/"
-                      "eksctl-shop-nodegroup-ng-5-NodeInstanceRole-" % ACCOUNT, line[0])
-        self.assertIn("NoSuchEntity", line[0])
+                      "eksctl-shop-nodegroup-ng-5-NodeInstanceRole-" % ACCOUNT, lines[0])
+        self.assertIn("NoSuchEntity", lines[0])
+
+    def test_reason_logged_once(self):
+        self.assertEqual(self.res.stdout.count("instance metadata service"), 1)
 
     def test_check_runs_before_changes(self):
         out = self.res.stdout
@@ -128,9 +138,10 @@ class FixAndInstallAgain(unittest.TestCase):
 
     def test_upgrade_warns_too(self):
         self.assertEqual(self.upgrade.returncode, 0, self.upgrade.stdout + self.upgrade.stderr)
-        line = node_warning(self.upgrade, "ng-1")
-        self.assertIsNotNone(line, self.upgrade.stdout)
-        self.assertIn("albatross detach policy %s --role %s" % (POLICY_ARN, NG1_ROLE), line)
+        finding, fix = finding_and_fix(self, self.upgrade, "ng-1")
+        self.assertIn("managed policy %s" % POLICY_ARN, finding)
+        self.assertTrue(fix.endswith("albatross detach policy %s --role %s"
+                                     % (POLICY_ARN, NG1_ROLE)), fix)
 
     def test_fix_commands_succeed(self):
         self.assertEqual(len(self.fixes), 3, self.fixes)
@@ -147,9 +158,40 @@ class FixAndInstallAgain(unittest.TestCase):
     def test_second_install_has_no_node_warning(self):
         self.assertEqual(self.again.returncode, 0, self.again.stdout + self.again.stderr)
         for ng in ("ng-1", "ng-2", "ng-3", "ng-4"):
-            self.assertIsNone(node_warning(self.again, ng), ng)
+            self.assertEqual(node_warnings(self.again, ng), [], ng)
+        self.assertNotIn("instance metadata service", self.again.stdout)
         self.assertIn("[✔]  node group ng-1: node role %s cannot create or "
                       "delete load balancers" % NG1_ROLE, self.again.stdout)
+
+
+class ProgressView(unittest.TestCase):
+    """`I` on the clusters pane runs the same check, and its warnings
+    reach the progress view's events."""
+
+    def setUp(self):
+        if not shutil.which("tmux"):
+            raise unittest.SkipTest("tmux is not installed")
+        self.sb = Sandbox(world=WORLD).start()
+        self.addCleanup(self.sb.stop)
+
+    def test_install_shows_node_warnings(self):
+        screen = Screen(self.sb, (), width=200, height=140, NO_COLOR="1",
+                        ALBATROSS_APPLY_POLL_MS="100")
+        self.addCleanup(screen.close)
+        screen.wait_for("clusters")
+        screen.wait_idle()
+        screen.keys("/")
+        screen.type(CLUSTER)
+        screen.keys("Enter")
+        screen.wait_idle()
+        screen.keys("I")
+        screen.wait_for("install the AWS Load Balancer Controller on shop")
+        screen.keys("y")
+        screen.wait_for('runs in "shop"', timeout=120)
+        text = screen.text()
+        self.assertIn("[!]  node group ng-1: node role %s has managed policy" % NG1_ROLE, text)
+        self.assertIn("[!]  node group ng-2: remove the policy with: albatross delete "
+                      "policy alb-ingress --inline --role shop-legacy-nodes", text)
 
 
 if __name__ == "__main__":
