@@ -21,6 +21,7 @@ CLUSTER = "shop"
 REGION = "us-east-2"
 ACCOUNT = "111122223333"
 POLICY_ARN = "arn:aws:iam::%s:policy/AWSLoadBalancerControllerIAMPolicy" % ACCOUNT
+ELB_FULL_ACCESS = "arn:aws:iam::aws:policy/ElasticLoadBalancingFullAccess"
 NG1_ROLE = "eksctl-shop-nodegroup-ng-1-NodeInstanceRole-A1B2C3D4E5F6"
 FAST = ("--poll-interval", "100")
 FIX = re.compile(r"node group [^:]+: remove the policy with: (albatross .*)$")
@@ -101,6 +102,13 @@ class FirstInstall(unittest.TestCase):
         self.assertTrue(fix.endswith("albatross delete policy tagged-lb "
                                      "--inline --role shop-tagged-nodes"), fix)
 
+    def test_aws_managed_policy_warning(self):
+        finding, fix = finding_and_fix(self, self.res, "ng-6")
+        self.assertIn("managed policy %s, which grants" % ELB_FULL_ACCESS, finding)
+        self.assertNotIn("AmazonEC2ReadOnlyAccess", finding)
+        self.assertTrue(fix.endswith("albatross detach policy %s --role shop-elb-nodes"
+                                     % ELB_FULL_ACCESS), fix)
+
     def test_missing_role_is_warning(self):
         lines = node_warnings(self.res, "ng-5")
         self.assertEqual(len(lines), 1, self.res.stdout)
@@ -144,7 +152,7 @@ class FixAndInstallAgain(unittest.TestCase):
                                      % (POLICY_ARN, NG1_ROLE)), fix)
 
     def test_fix_commands_succeed(self):
-        self.assertEqual(len(self.fixes), 3, self.fixes)
+        self.assertEqual(len(self.fixes), 4, self.fixes)
         for cmd, res in zip(self.fixes, self.fixed):
             self.assertEqual(res.returncode, 0, "%s: %s" % (" ".join(cmd), res.stderr))
 
@@ -154,10 +162,12 @@ class FixAndInstallAgain(unittest.TestCase):
                       attached_arns(self.sb, NG1_ROLE))
         self.assertEqual(inline_names(self.sb, "shop-legacy-nodes"), [])
         self.assertEqual(inline_names(self.sb, "shop-tagged-nodes"), [])
+        self.assertEqual(attached_arns(self.sb, "shop-elb-nodes"),
+                         ["arn:aws:iam::aws:policy/AmazonEC2ReadOnlyAccess"])
 
     def test_second_install_has_no_node_warning(self):
         self.assertEqual(self.again.returncode, 0, self.again.stdout + self.again.stderr)
-        for ng in ("ng-1", "ng-2", "ng-3", "ng-4"):
+        for ng in ("ng-1", "ng-2", "ng-3", "ng-4", "ng-6"):
             self.assertEqual(node_warnings(self.again, ng), [], ng)
         self.assertNotIn("instance metadata service", self.again.stdout)
         self.assertIn("[✔]  node group ng-1: node role %s cannot create or "

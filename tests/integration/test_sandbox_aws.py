@@ -321,6 +321,20 @@ class SandboxAwsTest(AwsChecks, unittest.TestCase):
             self.assertEqual(parsed["PolicyVersion"]["Document"],
                              json.loads(document) if isinstance(document, str) else document)
 
+    def test_aws_managed_policy_strict(self):
+        arn = "arn:aws:iam::aws:policy/ElasticLoadBalancingFullAccess"
+        parsed = self.check_query_reply("iam", "GetPolicy", self.query("iam", "GetPolicy", {"PolicyArn": arn}))
+        self.assertEqual(parsed["Policy"]["Arn"], arn)
+        self.assertEqual(parsed["Policy"]["PolicyName"], "ElasticLoadBalancingFullAccess")
+        version = parsed["Policy"]["DefaultVersionId"]
+        parsed = self.check_query_reply("iam", "GetPolicyVersion", self.query(
+            "iam", "GetPolicyVersion", {"PolicyArn": arn, "VersionId": version}))
+        actions = parsed["PolicyVersion"]["Document"]["Statement"][0]["Action"]
+        self.assertIn("elasticloadbalancing:*", actions)
+        # One the sandbox does not know stays unknown.
+        reply = self.query("iam", "GetPolicy", {"PolicyArn": "arn:aws:iam::aws:policy/NoSuchPolicy"})
+        self.check_error("iam", "GetPolicy", reply, 404, "NoSuchEntity")
+
     def test_oidc_providers_strict(self):
         parsed = self.check_query_reply("iam", "ListOpenIDConnectProviders",
                                         self.query("iam", "ListOpenIDConnectProviders"))
