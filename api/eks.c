@@ -130,29 +130,35 @@ static int collect_names(const cJSON *clusters, char ***names, size_t *count)
     return 0;
 }
 
-int eks_parse_cluster_names(const char *json, size_t len, char ***names,
-                            size_t *count, char **next_token,
-                            struct api_error *err)
+int eks_parse_names(const char *json, size_t len, const char *operation,
+                    const char *key, char ***names, size_t *count,
+                    char **next_token, struct api_error *err)
 {
     *names = NULL;
     *count = 0;
     *next_token = NULL;
     cJSON *root = cJSON_ParseWithLength(json, len);
-    const cJSON *clusters = cJSON_GetObjectItemCaseSensitive(root,
-                                                             "clusters");
-    int rc = cJSON_IsArray(clusters) ? collect_names(clusters, names, count)
-                                     : -1;
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, key);
+    int rc = cJSON_IsArray(array) ? collect_names(array, names, count) : -1;
     if (rc == 0)
         *next_token = eks_json_string(root, "nextToken");
     cJSON_Delete(root);
     if (rc < 0) {
-        api_error_set(err, "InvalidReply", "EKS ListClusters reply has no "
-                      "clusters array of names");
+        api_error_set(err, "InvalidReply", "EKS %s reply has no %s array "
+                      "of names", operation, key);
         free_names(*names, *count);
         *names = NULL;
         *count = 0;
     }
     return rc;
+}
+
+int eks_parse_cluster_names(const char *json, size_t len, char ***names,
+                            size_t *count, char **next_token,
+                            struct api_error *err)
+{
+    return eks_parse_names(json, len, "ListClusters", "clusters", names,
+                           count, next_token, err);
 }
 
 /* ---- listing across regions ---- */

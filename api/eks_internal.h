@@ -11,6 +11,14 @@
  * issuer"), or NULL when a part is missing or not of the expected type. */
 char *eks_json_string(const cJSON *obj, const char *path);
 
+/* Parses a list reply (ListClusters, ListNodegroups). The strings of its
+ * array key go to *names and *count, and the caller frees each, then the
+ * array. *next_token is the nextToken, or NULL on the last page. Returns
+ * 0, or -1 with err naming operation and nothing allocated. */
+int eks_parse_names(const char *json, size_t len, const char *operation,
+                    const char *key, char ***names, size_t *count,
+                    char **next_token, struct api_error *err);
+
 /* A copy of obj's timestamp member name as RFC 3339: rest-json sends
  * epoch seconds, and a string is taken as it is. NULL when it is
  * missing or out of range. */

@@ -28,6 +28,7 @@ static void free_statement(struct policy_statement *st)
     free_strings(&st->federated);
     free_strings(&st->service);
     free_strings(&st->aws);
+    free_strings(&st->resources);
     free_strings(&st->actions);
     for (size_t i = 0; i < st->condition_count; i++) {
         free(st->conditions[i].op);
@@ -217,6 +218,26 @@ static int read_actions(const cJSON *obj, struct policy_statement *st,
                         errlen);
 }
 
+/* Resource or NotResource, optional: trust policies have neither. */
+static int read_resources(const cJSON *obj, struct policy_statement *st,
+                          char *err, size_t errlen)
+{
+    const cJSON *resource = cJSON_GetObjectItemCaseSensitive(obj, "Resource");
+    const cJSON *not_resource =
+        cJSON_GetObjectItemCaseSensitive(obj, "NotResource");
+    if (resource && not_resource) {
+        snprintf(err, errlen, "a statement may have Resource or NotResource,"
+                 " not both");
+        return -1;
+    }
+    if (!resource && !not_resource)
+        return 0;
+    st->not_resource = not_resource != NULL;
+    return read_strings(resource ? resource : not_resource,
+                        resource ? "Resource" : "NotResource",
+                        &st->resources, err, errlen);
+}
+
 static int read_statement(const cJSON *obj, struct policy_statement *st,
                           char *err, size_t errlen)
 {
@@ -233,7 +254,8 @@ static int read_statement(const cJSON *obj, struct policy_statement *st,
         cJSON_GetObjectItemCaseSensitive(obj, "Condition");
     if (read_effect(cJSON_GetObjectItemCaseSensitive(obj, "Effect"), st,
                     err, errlen) < 0 ||
-        read_actions(obj, st, err, errlen) < 0)
+        read_actions(obj, st, err, errlen) < 0 ||
+        read_resources(obj, st, err, errlen) < 0)
         return -1;
     if (principal && read_principal(principal, st, err, errlen) < 0)
         return -1;
@@ -332,6 +354,15 @@ static int glob(const char *pattern, const char *s, int fold)
 int policy_action_matches(const char *pattern, const char *action)
 {
     return pattern && action && glob(pattern, action, 1);
+}
+
+int policy_statement_covers(const struct policy_statement *st,
+                            const char *action)
+{
+    int listed = 0;
+    for (size_t i = 0; i < st->actions.count && !listed; i++)
+        listed = policy_action_matches(st->actions.items[i], action);
+    return st->not_action ? !listed : listed;
 }
 
 int policy_string_like(const char *pattern, const char *value)

@@ -1,7 +1,7 @@
 /*
  * IAM policy documents (JSON) parsed into plain structs: statements with
- * their effect, principals, actions and conditions. Only the parts that
- * trust policies use are kept: Resource and NotPrincipal are skipped.
+ * their effect, principals, actions, resources and conditions. NotPrincipal
+ * is skipped.
  */
 #ifndef ALBATROSS_POLICY_H
 #define ALBATROSS_POLICY_H
@@ -36,6 +36,9 @@ struct policy_statement {
     struct policy_strings aws;
     struct policy_strings actions;
     int not_action;        /* actions came from NotAction */
+    struct policy_strings resources; /* empty when absent, as in trust
+                                      * policies */
+    int not_resource;      /* resources came from NotResource */
     struct policy_condition *conditions;
     size_t condition_count;
 };
@@ -56,6 +59,9 @@ void policy_cleanup(struct policy *p);
 /* Matches an action pattern with * and ? against an action, ignoring case
  * as IAM does for action names. Returns 1 on a match. */
 int policy_action_matches(const char *pattern, const char *action);
+/* Returns 1 when statement st's Action or NotAction covers action. */
+int policy_statement_covers(const struct policy_statement *st,
+                            const char *action);
 /* Matches a StringLike pattern with * and ? against value, case
  * sensitively. Returns 1 on a match. */
 int policy_string_like(const char *pattern, const char *value);

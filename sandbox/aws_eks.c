@@ -280,6 +280,8 @@ static cJSON *nodegroup_json(const struct awsreply *r,
     char *type = ng->instance_type;
     cJSON_AddItemToObject(o, "instanceTypes", string_array(&type, 1));
     cJSON_AddStringToObject(o, "amiType", "AL2_x86_64");
+    if (ng->node_role)
+        cJSON_AddStringToObject(o, "nodeRole", ng->node_role);
     cJSON *labels = cJSON_AddObjectToObject(o, "labels");
     cJSON_AddStringToObject(labels, "alpha.eksctl.io/nodegroup-name",
                             ng->name);

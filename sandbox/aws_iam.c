@@ -16,8 +16,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iampolicy.h"
 #include "wfile.h"
+#include "world_cluster.h"
 #include "world_iam.h"
+#include "world_iam_internal.h"
 
 #define MAX_ITEMS_DEFAULT 100
 #define MAX_ITEMS_LIMIT 1000
@@ -310,23 +313,64 @@ int aws_iam_write_policy(struct awsreply *r, const struct world_policy *p)
     return rc | awsreply_xml_close(r);
 }
 
-static void get_policy(struct awsreply *r)
+/* Builds an AWS managed policy from iampolicy.c's table into *out, for
+ * one reply (the caller frees it with world_free_policy). Returns 1, 0
+ * when the table has no such ARN, or -1 when memory runs out. */
+static int load_managed_policy(const char *arn, struct world_policy *out)
 {
-    const struct world_policy *p = aws_iam_find_policy(r);
-    if (!p)
-        return;
-    int rc = awsreply_xml_begin(r);
-    rc |= aws_iam_write_policy(r, p);
-    aws_iam_finish(r, rc);
+    const char *document = iampolicy_managed_document(arn);
+    memset(out, 0, sizeof(*out));
+    if (!document)
+        return 0;
+    /* NOTE: one fixed creation date, while AWS's differ per policy. */
+    const char *created = "2015-02-06T18:39:46Z";
+    out->name = strdup(strrchr(arn, '/') + 1);
+    out->path = strdup("/");
+    out->arn = strdup(arn);
+    out->policy_id = iam_new_id("ANPA", arn, created);
+    out->document = strdup(document);
+    out->created = strdup(created);
+    return out->name && out->path && out->arn && out->policy_id &&
+           out->document && out->created ? 1 : -1;
 }
 
-static void get_policy_version(struct awsreply *r)
+/* The policy that GetPolicy and GetPolicyVersion read: a customer managed
+ * policy of the world, or an AWS managed one of the table loaded into
+ * *managed (freed by the caller). NULL after an error reply. */
+static const struct world_policy *find_readable_policy(
+    struct awsreply *r, struct world_policy *managed)
 {
-    const struct world_policy *p = aws_iam_find_policy(r);
+    const char *arn = awsreply_param(r, "PolicyArn");
+    memset(managed, 0, sizeof(*managed));
+    int loaded = arn && !world_policy(r->world, arn)
+                 ? load_managed_policy(arn, managed) : 0;
+    if (loaded > 0)
+        return managed;
+    if (loaded < 0) {
+        char msg[200];
+        awsreply_error(r, 500, iam_no_memory(msg, sizeof(msg)), "%s", msg);
+        return NULL;
+    }
+    return aws_iam_find_policy(r);
+}
+
+static void get_policy(struct awsreply *r)
+{
+    struct world_policy managed;
+    const struct world_policy *p = find_readable_policy(r, &managed);
+    if (p) {
+        int rc = awsreply_xml_begin(r);
+        rc |= aws_iam_write_policy(r, p);
+        aws_iam_finish(r, rc);
+    }
+    world_free_policy(&managed);
+}
+
+static void write_policy_version(struct awsreply *r,
+                                 const struct world_policy *p)
+{
     const char *version = awsreply_param(r, "VersionId");
     char current[16];
-    if (!p)
-        return;
     if (!version || strcmp(version, world_policy_version(p, current)) != 0) {
         awsreply_error(r, 404, "NoSuchEntity", "Policy %s version %s does "
                        "not exist or is not attachable.", p->arn,
@@ -341,6 +385,15 @@ static void get_policy_version(struct awsreply *r)
     rc |= awsreply_xml_text(r, "CreateDate", p->created);
     rc |= awsreply_xml_close(r);
     aws_iam_finish(r, rc);
+}
+
+static void get_policy_version(struct awsreply *r)
+{
+    struct world_policy managed;
+    const struct world_policy *p = find_readable_policy(r, &managed);
+    if (p)
+        write_policy_version(r, p);
+    world_free_policy(&managed);
 }
 
 static void list_oidc_providers(struct awsreply *r)

@@ -245,7 +245,11 @@ static int fill_nodegroup(struct cfn_op *op, struct world_nodegroup *ng,
     ng->min = scaling(op, "MinSize", 1);
     ng->max = scaling(op, "MaxSize", 2);
     ng->desired = scaling(op, "DesiredSize", ng->min);
-    return ng->name && ng->instance_type && ng->status ? 0 : -1;
+    /* NodeRole is required by AWS::EKS::Nodegroup. */
+    const char *role = cfn_prop(op, "NodeRole");
+    ng->node_role = role ? strdup(role) : NULL;
+    return ng->name && ng->instance_type && ng->status &&
+           (!role || ng->node_role) ? 0 : -1;
 }
 
 static int create_nodegroup(struct cfn_op *op)
@@ -316,6 +320,7 @@ static int remove_nodegroup(struct cfn_op *op)
     free(ng->name);
     free(ng->instance_type);
     free(ng->status);
+    free(ng->node_role);
     size_t i = (size_t)(ng - c->nodegroups);
     memmove(ng, ng + 1, (--c->nodegroup_count - i) * sizeof(*ng));
     return 0;

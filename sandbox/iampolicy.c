@@ -7,28 +7,28 @@
 #include <cjson/cJSON.h>
 
 /* AWS managed policies the sandbox knows, reduced to the actions that
- * matter for the load balancer controller. The full documents are much
- * longer; an unknown AWS managed policy grants nothing here. */
+ * matter for the load balancer controller, each on Resource "*". The full
+ * documents are much longer; an unknown AWS managed policy grants nothing
+ * here. */
+#define ALLOW_ON_ALL(actions)                                           \
+    "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":" actions         \
+    ",\"Resource\":\"*\"}]}"
 static const struct {
     const char *name;
     const char *document;
 } managed[] = {
-    {"AdministratorAccess",
-     "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\"}]}"},
+    {"AdministratorAccess", ALLOW_ON_ALL("\"*\"")},
     {"ElasticLoadBalancingFullAccess",
-     "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
-     "\"elasticloadbalancing:*\",\"ec2:Describe*\",\"ec2:CreateSecurityGroup\","
-     "\"ec2:AuthorizeSecurityGroupIngress\",\"ec2:CreateTags\","
-     "\"acm:DescribeCertificate\",\"acm:ListCertificates\"]}]}"},
+     ALLOW_ON_ALL("[\"elasticloadbalancing:*\",\"ec2:Describe*\","
+                  "\"ec2:CreateSecurityGroup\","
+                  "\"ec2:AuthorizeSecurityGroupIngress\",\"ec2:CreateTags\","
+                  "\"acm:DescribeCertificate\",\"acm:ListCertificates\"]")},
     {"ElasticLoadBalancingReadOnly",
-     "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
-     "\"elasticloadbalancing:Describe*\",\"ec2:Describe*\"]}]}"},
+     ALLOW_ON_ALL("[\"elasticloadbalancing:Describe*\",\"ec2:Describe*\"]")},
     {"AmazonEC2ReadOnlyAccess",
-     "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
-     "\"ec2:Describe*\",\"elasticloadbalancing:Describe*\"]}]}"},
+     ALLOW_ON_ALL("[\"ec2:Describe*\",\"elasticloadbalancing:Describe*\"]")},
     {"AmazonEC2FullAccess",
-     "{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
-     "\"ec2:*\",\"elasticloadbalancing:*\"]}]}"},
+     ALLOW_ON_ALL("[\"ec2:*\",\"elasticloadbalancing:*\"]")},
 };
 
 #define MANAGED_PREFIX "arn:aws:iam::aws:policy/"
@@ -96,11 +96,8 @@ static void evaluate_document(const char *text, const char *action,
     cJSON_Delete(doc);
 }
 
-static const char *attached_document(const struct world *w, const char *arn)
+const char *iampolicy_managed_document(const char *arn)
 {
-    const struct world_policy *p = world_policy(w, arn);
-    if (p)
-        return p->document;
     if (strncmp(arn, MANAGED_PREFIX, strlen(MANAGED_PREFIX)) != 0)
         return NULL;
     const char *name = arn + strlen(MANAGED_PREFIX);
@@ -108,6 +105,12 @@ static const char *attached_document(const struct world *w, const char *arn)
         if (strcmp(managed[i].name, name) == 0)
             return managed[i].document;
     return NULL;
+}
+
+static const char *attached_document(const struct world *w, const char *arn)
+{
+    const struct world_policy *p = world_policy(w, arn);
+    return p ? p->document : iampolicy_managed_document(arn);
 }
 
 enum iampolicy_decision iampolicy_evaluate(const struct world *w,

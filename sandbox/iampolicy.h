@@ -26,6 +26,10 @@ enum iampolicy_decision iampolicy_evaluate(const struct world *w,
                                            const struct world_role *role,
                                            const char *action);
 
+/* The reduced document of an AWS managed policy in the sandbox's table
+ * (arn:aws:iam::aws:policy/NAME), or NULL for any other ARN. */
+const char *iampolicy_managed_document(const char *arn);
+
 /* What a document is for: a role's permissions (customer managed or
  * inline policy), or a role's trust policy. */
 enum iampolicy_kind { IAMPOLICY_IDENTITY, IAMPOLICY_TRUST };

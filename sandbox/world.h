@@ -240,6 +240,9 @@ struct world_nodegroup {
     int desired, min, max;
     char *status;
     int private_networking;
+    /* The node instance role's ARN: the world file's nodeRole, or
+     * eksctl's name for it, which names a role only when roles lists it. */
+    char *node_role;
 };
 
 struct world_cluster {

@@ -262,10 +262,53 @@ int world_read_objects(struct wfile *f, const yaml_node_t *map,
 
 static const char *const nodegroup_keys[] = {
     "name", "instanceType", "desiredCapacity", "minSize", "maxSize",
-    "privateNetworking", "status", NULL,
+    "privateNetworking", "status", "nodeRole", NULL,
 };
 
+/* eksctl's node instance role: CloudFormation names it after the stack
+ * eksctl-CLUSTER-nodegroup-NG, the logical id NodeInstanceRole and a
+ * random suffix (derived here), cutting the stack's part so that the
+ * name fits IAM's 64 characters. */
+static char *default_node_role(const struct world *w,
+                               const struct world_cluster *c,
+                               const char *nodegroup)
+{
+    char *seed = wfile_printf("%s/%s/%s", c->region, c->name, nodegroup);
+    char *suffix = seed ? wfile_derive("", seed, 12, WFILE_BASE32) : NULL;
+    char *stack = wfile_printf("eksctl-%s-nodegroup-%s", c->name, nodegroup);
+    const char *logical = "-NodeInstanceRole-";
+    char *arn = NULL;
+    if (suffix && stack) {
+        int room = 64 - (int)strlen(logical) - (int)strlen(suffix);
+        arn = wfile_printf("arn:aws:iam::%s:role/%.*s%s%s", w->account_id,
+                           room, stack, logical, suffix);
+    }
+    free(seed);
+    free(suffix);
+    free(stack);
+    return arn;
+}
+
+static int read_node_role(struct wfile *f, const yaml_node_t *map,
+                          const struct world_cluster *c,
+                          struct world_nodegroup *ng)
+{
+    if (wfile_str(f, map, "nodeRole", 0, &ng->node_role) < 0)
+        return -1;
+    if (!ng->node_role) {
+        ng->node_role = default_node_role(f->world, c, ng->name);
+        return ng->node_role ? 0 : wfile_fail(f, map, "out of memory");
+    }
+    if (!world_looks_like_role_arn(ng->node_role))
+        return wfile_fail(f, ydoc_get(f->doc, map, "nodeRole"), "nodeRole "
+                          "'%s' of node group %s must be a role ARN, as in "
+                          "arn:aws:iam::111122223333:role/NAME",
+                          ng->node_role, ng->name);
+    return 0;
+}
+
 static int read_nodegroup(struct wfile *f, const yaml_node_t *map,
+                          const struct world_cluster *c,
                           struct world_nodegroup *ng)
 {
     long desired = 2, min = -1, max = -1;
@@ -276,7 +319,8 @@ static int read_nodegroup(struct wfile *f, const yaml_node_t *map,
         wfile_int(f, map, "minSize", 0, 1000, &min) < 0 ||
         wfile_int(f, map, "maxSize", 0, 1000, &max) < 0 ||
         wfile_bool(f, map, "privateNetworking", &ng->private_networking) < 0 ||
-        wfile_str(f, map, "status", 0, &ng->status) < 0)
+        wfile_str(f, map, "status", 0, &ng->status) < 0 ||
+        read_node_role(f, map, c, ng) < 0)
         return -1;
     ng->desired = (int)desired;
     ng->min = min < 0 ? ng->desired : (int)min;
@@ -307,7 +351,7 @@ static int read_nodegroups(struct wfile *f, const yaml_node_t *map,
         return wfile_fail(f, seq, "out of memory");
     for (size_t i = 0; i < n; i++) {
         c->nodegroup_count = i + 1;
-        if (read_nodegroup(f, ydoc_item(f->doc, seq, i),
+        if (read_nodegroup(f, ydoc_item(f->doc, seq, i), c,
                            &c->nodegroups[i]) < 0)
             return -1;
         for (size_t j = 0; j < i; j++)
@@ -615,6 +659,7 @@ void world_free_cluster(struct world_cluster *c)
         free(c->nodegroups[i].name);
         free(c->nodegroups[i].instance_type);
         free(c->nodegroups[i].status);
+        free(c->nodegroups[i].node_role);
     }
     free(c->nodegroups);
     wfile_strs_free(c->namespaces, c->namespace_count);

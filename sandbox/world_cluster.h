@@ -90,5 +90,7 @@ void world_free_k8s(struct world_cluster *c);
 
 int world_valid_region(const char *s);
 int world_valid_iam_name(const char *s, size_t max);
+/* world_pod_identity.c: arn:PARTITION:iam::ACCOUNT:role/NAME, loosely. */
+int world_looks_like_role_arn(const char *arn);
 
 #endif

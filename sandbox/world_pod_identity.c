@@ -26,7 +26,7 @@ int world_valid_pod_identity_id(const char *id)
 
 /* arn:PARTITION:iam::ACCOUNT:role/NAME, loosely: EKS checks the role
  * itself when an association is created, not when the world loads. */
-static int looks_like_role_arn(const char *arn)
+int world_looks_like_role_arn(const char *arn)
 {
     const char *iam = strstr(arn, ":iam::");
     return strncmp(arn, "arn:", 4) == 0 && iam && strstr(iam, ":role/");
@@ -55,7 +55,7 @@ static int check_association(struct wfile *f, const yaml_node_t *map,
                           "serviceAccount '%s' must be lower-case letters, "
                           "digits, '-' and '.' (at most 253)",
                           a->service_account);
-    if (!looks_like_role_arn(a->role_arn))
+    if (!world_looks_like_role_arn(a->role_arn))
         return wfile_fail(f, ydoc_get(f->doc, map, "roleArn"), "roleArn "
                           "'%s' must be a role ARN, as in arn:aws:iam::"
                           "111122223333:role/NAME", a->role_arn);

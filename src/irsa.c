@@ -79,14 +79,6 @@ static int contains(const struct policy_strings *s, const char *value)
     return 0;
 }
 
-static int action_matches(const struct policy_statement *st)
-{
-    int any = 0;
-    for (size_t i = 0; i < st->actions.count && !any; i++)
-        any = policy_action_matches(st->actions.items[i], IRSA_ACTION);
-    return st->not_action ? !any : any;
-}
-
 /* 1 when key is HOST_PATH:claim, compared ignoring case as IAM does. */
 static int is_claim_key(const struct request *r, const char *key,
                         const char *claim)
@@ -130,7 +122,7 @@ static enum outcome check_statement(struct request *r,
 {
     if (!st->any_principal && !contains(&st->federated, r->provider))
         return NO_PRINCIPAL;
-    if (!action_matches(st))
+    if (!policy_statement_covers(st, IRSA_ACTION))
         return NO_ACTION;
     enum outcome worst = MATCHES;
     for (size_t i = 0; i < st->condition_count; i++) {

@@ -570,6 +570,7 @@ static int preflight(struct lbc_run *r)
     if (r->rq->action != LBC_UNINSTALL && !pod_identity(r) &&
         check_oidc_provider(r) < 0)
         return -1;
+    lbc_check_node_roles(r);
     return 0;
 }
 

@@ -51,6 +51,12 @@ int lbc_ensure_pod_identity_agent(struct lbc_run *r);
 int lbc_delete_pod_identity(struct lbc_run *r);
 int lbc_delete_pod_identity_role(struct lbc_run *r);
 
+/* lbc_nodes.c: warns about each managed node group whose node role may
+ * create or delete load balancers, and about each read that failed. It
+ * returns nothing, so the run goes on; the preflight calls it before an
+ * install or upgrade changes anything. */
+void lbc_check_node_roles(struct lbc_run *r);
+
 /* lbc_install_kube.c. Each returns 0, or -1 after logging the failure
  * (e->error holds the API error when there was one). */
 

@@ -30,15 +30,6 @@ static int names_principal(const struct policy_statement *st)
     return 0;
 }
 
-static int allows_action(const struct policy_statement *st,
-                         const char *action)
-{
-    int any = 0;
-    for (size_t i = 0; i < st->actions.count && !any; i++)
-        any = policy_action_matches(st->actions.items[i], action);
-    return st->not_action ? !any : any;
-}
-
 /* The value of a condition key for the agent's call, or NULL when the
  * key is not one this module evaluates. */
 static const char *key_value(const struct context *cx, const char *key)
@@ -99,7 +90,7 @@ static unsigned statement_matches(struct context *cx,
         return 0;
     unsigned bits = 0;
     for (unsigned i = 0; i < ACTION_COUNT; i++)
-        if (allows_action(st, actions[i]))
+        if (policy_statement_covers(st, actions[i]))
             bits |= 1u << i;
     return bits;
 }

@@ -162,6 +162,11 @@ class ApplyTest(unittest.TestCase):
         nodegroup = self.aws("eks", "describe-nodegroup", "--cluster-name", "demo",
                              "--nodegroup-name", "workers")["nodegroup"]
         self.assertEqual(nodegroup["status"], "ACTIVE")
+        # The node group stack's NodeInstanceRole, as CloudFormation made it.
+        node_role = self.aws("iam", "get-role", "--role-name",
+                             nodegroup["nodeRole"].rsplit("/", 1)[1])["Role"]
+        self.assertEqual(node_role["Arn"], nodegroup["nodeRole"])
+        self.assertIn("ec2.amazonaws.com", json.dumps(node_role["AssumeRolePolicyDocument"]))
 
     def test_apply_twice_creates_once(self):
         res = self.run_albatross("apply")

@@ -207,6 +207,24 @@ class SandboxAwsTest(AwsChecks, unittest.TestCase):
             "eks", c["region"], "GET", "/clusters/%s/node-groups/%s" % (c["name"], ng["name"])))["nodegroup"]
         self.assertEqual(parsed["instanceTypes"], [ng["instanceType"]])
         self.assertEqual(parsed["scalingConfig"]["desiredSize"], ng["desiredCapacity"])
+        self.assertEqual(parsed["nodeRole"], ng["nodeRole"])
+        role = parsed["nodeRole"].split("/")[-1]
+        got = self.cli("iam", "get-role", "--role-name", role)["Role"]
+        self.assertEqual(got["Arn"], ng["nodeRole"])
+
+    def test_nodegroup_default_node_role(self):
+        c = next(c for c in self.world["clusters"]
+                 if any("nodeRole" not in ng for ng in c.get("nodegroups", [])))
+        ng = next(ng for ng in c["nodegroups"] if "nodeRole" not in ng)
+        parsed = self.check_json_reply("DescribeNodegroup", self.signed(
+            "eks", c["region"], "GET", "/clusters/%s/node-groups/%s" % (c["name"], ng["name"])))["nodegroup"]
+        prefix = "arn:aws:iam::%s:role/" % self.world["account"]
+        self.assertTrue(parsed["nodeRole"].startswith(prefix), parsed["nodeRole"])
+        name = parsed["nodeRole"][len(prefix):]
+        self.assertLessEqual(len(name), 64)
+        self.assertRegex(name, r"-NodeInstanceRole-[A-Z0-9]{12}$")
+        self.assertTrue(("eksctl-%s-nodegroup-%s" % (c["name"], ng["name"])).startswith(
+            name[:-len("-NodeInstanceRole-") - 12]), name)
 
     def test_list_roles_pages_strict(self):
         expected = sorted(expand_roles(self.world), key=str.lower)
@@ -302,6 +320,20 @@ class SandboxAwsTest(AwsChecks, unittest.TestCase):
             document = p["document"]
             self.assertEqual(parsed["PolicyVersion"]["Document"],
                              json.loads(document) if isinstance(document, str) else document)
+
+    def test_aws_managed_policy_strict(self):
+        arn = "arn:aws:iam::aws:policy/ElasticLoadBalancingFullAccess"
+        parsed = self.check_query_reply("iam", "GetPolicy", self.query("iam", "GetPolicy", {"PolicyArn": arn}))
+        self.assertEqual(parsed["Policy"]["Arn"], arn)
+        self.assertEqual(parsed["Policy"]["PolicyName"], "ElasticLoadBalancingFullAccess")
+        version = parsed["Policy"]["DefaultVersionId"]
+        parsed = self.check_query_reply("iam", "GetPolicyVersion", self.query(
+            "iam", "GetPolicyVersion", {"PolicyArn": arn, "VersionId": version}))
+        actions = parsed["PolicyVersion"]["Document"]["Statement"][0]["Action"]
+        self.assertIn("elasticloadbalancing:*", actions)
+        # One the sandbox does not know stays unknown.
+        reply = self.query("iam", "GetPolicy", {"PolicyArn": "arn:aws:iam::aws:policy/NoSuchPolicy"})
+        self.check_error("iam", "GetPolicy", reply, 404, "NoSuchEntity")
 
     def test_oidc_providers_strict(self):
         parsed = self.check_query_reply("iam", "ListOpenIDConnectProviders",
