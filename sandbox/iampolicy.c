@@ -29,6 +29,31 @@ static const struct {
      ALLOW_ON_ALL("[\"ec2:Describe*\",\"elasticloadbalancing:Describe*\"]")},
     {"AmazonEC2FullAccess",
      ALLOW_ON_ALL("[\"ec2:*\",\"elasticloadbalancing:*\"]")},
+    /* The node role's policies that eksctl attaches, so a check of the
+     * node role reads them as it would on AWS. */
+    {"AmazonEKSWorkerNodePolicy",
+     ALLOW_ON_ALL("[\"ec2:DescribeInstances\",\"ec2:DescribeInstanceTypes\","
+                  "\"ec2:DescribeRouteTables\",\"ec2:DescribeSecurityGroups\","
+                  "\"ec2:DescribeSubnets\",\"ec2:DescribeVolumes\","
+                  "\"ec2:DescribeVpcs\",\"eks:DescribeCluster\","
+                  "\"eks-auth:AssumeRoleForPodIdentity\"]")},
+    {"AmazonEC2ContainerRegistryReadOnly",
+     ALLOW_ON_ALL("[\"ecr:GetAuthorizationToken\","
+                  "\"ecr:BatchCheckLayerAvailability\","
+                  "\"ecr:GetDownloadUrlForLayer\",\"ecr:BatchGetImage\","
+                  "\"ecr:DescribeRepositories\",\"ecr:DescribeImages\","
+                  "\"ecr:ListImages\"]")},
+    {"AmazonSSMManagedInstanceCore",
+     ALLOW_ON_ALL("[\"ssm:UpdateInstanceInformation\",\"ssm:GetDocument\","
+                  "\"ssm:ListAssociations\",\"ssmmessages:*\","
+                  "\"ec2messages:*\"]")},
+    {"AmazonEKS_CNI_Policy",
+     ALLOW_ON_ALL("[\"ec2:AssignPrivateIpAddresses\","
+                  "\"ec2:AttachNetworkInterface\",\"ec2:CreateNetworkInterface\","
+                  "\"ec2:DeleteNetworkInterface\",\"ec2:DescribeInstances\","
+                  "\"ec2:DescribeNetworkInterfaces\","
+                  "\"ec2:DetachNetworkInterface\","
+                  "\"ec2:UnassignPrivateIpAddresses\"]")},
 };
 
 #define MANAGED_PREFIX "arn:aws:iam::aws:policy/"

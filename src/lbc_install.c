@@ -19,6 +19,8 @@
 #include "../api/iam.h"
 #include "../api/iam_policy.h"
 #include "../api/iam_write.h"
+#include "../api/policy.h"
+#include "iam_eval.h"
 #include "lbc_install_internal.h"
 #include "lbc_plan.h"
 #include "plan.h"
@@ -204,16 +206,59 @@ static int create_policy(struct lbc_run *r)
     return 0;
 }
 
-/* A policy whose document differs gets a new default version, so the
- * roles it is attached to gain the actions this version needs. */
+/* Counts the actions that the shipped document allows and doc does not
+ * grant at all, and copies the first into first. Returns -1 when doc
+ * does not parse. */
+static int missing_actions(const char *doc, const char *shipped,
+                           char *first, size_t len)
+{
+    struct policy have = {0}, want = {0};
+    char err[200];
+    int missing = -1;
+    first[0] = '\0';
+    if (policy_parse(doc, &have, err, sizeof(err)) == 0 &&
+        policy_parse(shipped, &want, err, sizeof(err)) == 0) {
+        missing = 0;
+        for (size_t i = 0; i < want.count; i++) {
+            const struct policy_statement *s = &want.statements[i];
+            if (s->effect != POLICY_ALLOW || s->not_action)
+                continue;
+            for (size_t j = 0; j < s->actions.count; j++) {
+                struct iam_eval_result r;
+                iam_eval_grants(&have, s->actions.items[j], &r);
+                if (r.grant != IAM_EVAL_NOT_GRANTED)
+                    continue;
+                if (!missing++)
+                    snprintf(first, len, "%s", s->actions.items[j]);
+            }
+        }
+    }
+    policy_cleanup(&have);
+    policy_cleanup(&want);
+    return missing;
+}
+
+/* A policy that lacks actions the shipped document allows gets it as a
+ * new default version, so the roles it is attached to gain them. One
+ * that grants them all, such as a newer controller's, is kept as it is:
+ * replacing it would take away what that version added. */
 static int update_policy(struct lbc_run *r, const struct iam_policy_info *p)
 {
-    if (same_document(p->document, r->rq->policy_document)) {
-        apply_log(&r->e, MARK_DONE, "policy %s matches %s (version %s); "
-                  "reusing it", r->policy_arn, r->rq->policy_path,
-                  p->default_version);
+    char first[256];
+    int missing = same_document(p->document, r->rq->policy_document)
+                  ? 0 : missing_actions(p->document, r->rq->policy_document,
+                                        first, sizeof(first));
+    if (missing == 0) {
+        apply_log(&r->e, MARK_DONE, "policy %s (version %s) grants every "
+                  "action of %s; reusing it", r->policy_arn,
+                  p->default_version, r->rq->policy_path);
         return 0;
     }
+    if (missing > 0)
+        apply_log(&r->e, MARK_INFO, "policy %s (version %s) lacks %d "
+                  "action%s of %s, %s among them", r->policy_arn,
+                  p->default_version, missing, missing == 1 ? "" : "s",
+                  r->rq->policy_path, first);
     r->e.call_done = 0;
     iam_create_policy_version(&r->e.m.aws, r->policy_arn,
                               r->rq->policy_document, 1, lbc_on_written, &r->e);

@@ -339,6 +339,28 @@ class Uninstall(unittest.TestCase):
             self.assertIsNone(aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN,
                                   check=False))
 
+    def test_newer_policy_kept_as_it_is(self):
+        """A policy someone else created that grants every action of the
+        shipped document, and more, as a newer controller's does, keeps
+        its default version: replacing it would take those away."""
+        with Sandbox(world=WORLD) as sb:
+            with open(POLICY_FILE) as f:
+                newer = json.load(f)
+            newer["Statement"].append({"Effect": "Allow", "Action": [
+                "elasticloadbalancing:DescribeListenerAttributes"],
+                "Resource": "*"})
+            path = os.path.join(sb.dir.name, "newer.json")
+            with open(path, "w") as f:
+                json.dump(newer, f)
+            sb.aws("iam", "create-policy", "--policy-name",
+                   "AWSLoadBalancerControllerIAMPolicy", "--policy-document",
+                   "file://" + path)
+            res = install(sb, "--timeout", "60", check=False)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertIn("grants every action of", res.stdout)
+            policy = aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN)["Policy"]
+            self.assertEqual(policy["DefaultVersionId"], "v1")
+
     def test_older_policy_updated_and_kept(self):
         """A policy someone else created from an older document gets a new
         default version, and uninstall leaves it."""
@@ -352,6 +374,7 @@ class Uninstall(unittest.TestCase):
                    "AWSLoadBalancerControllerIAMPolicy", "--policy-document",
                    "file://" + older)
             res = install(sb, "--timeout", "60", check=False)
+            self.assertIn("lacks ", res.stdout)
             self.assertIn("added a new default version", res.stdout)
             policy = aws(sb, "iam", "get-policy", "--policy-arn", POLICY_ARN)["Policy"]
             self.assertEqual(policy["DefaultVersionId"], "v2")
