@@ -541,6 +541,32 @@ int actions_put_inline(struct ui *ui, struct view *v, const char *arg)
                         "Policy name", "", on_inline_name, NULL);
 }
 
+static int on_new_policy_name(struct ui *ui, const char *value, void *ctx)
+{
+    UNUSED(ctx);
+    struct ui_action *f = ui->action;
+    if (!f || !value)
+        return ui_message(ui, 0, "cancelled: nothing was sent");
+    set(&f->policy_name, value);
+    return dialog_input(ui, "Policy document", "The path of a JSON policy "
+                        "document. Leave it empty to write the policy in "
+                        "$EDITOR.", "File", "", on_inline_file, NULL);
+}
+
+/* A customer managed policy belongs to the account, not to the selected
+ * role; A attaches it afterwards by name. */
+int actions_create_policy(struct ui *ui, struct view *v, const char *arg)
+{
+    UNUSED(v);
+    UNUSED(arg);
+    if (!flow_begin(ui, ACTION_CREATE_POLICY))
+        return REACT_DRAW;
+    return dialog_input(ui, "Create a customer managed policy", "The name "
+                        "of the new policy; attach it to a role with A "
+                        "afterwards.", "Policy name", "", on_new_policy_name,
+                        NULL);
+}
+
 int actions_delete_inline(struct ui *ui, struct view *v, const char *arg)
 {
     UNUSED(arg);

@@ -18,6 +18,7 @@
 int actions_attach_policy(struct ui *ui, struct view *v, const char *arg);
 int actions_detach_policy(struct ui *ui, struct view *v, const char *arg);
 int actions_put_inline(struct ui *ui, struct view *v, const char *arg);
+int actions_create_policy(struct ui *ui, struct view *v, const char *arg);
 int actions_delete_inline(struct ui *ui, struct view *v, const char *arg);
 int actions_edit_trust(struct ui *ui, struct view *v, const char *arg);
 int actions_show_policy(struct ui *ui, struct view *v, const char *arg);
@@ -54,7 +55,10 @@ int actions_associate_oidc(struct ui *ui, struct view *v, const char *arg);
       .run = actions_edit_trust },                                         \
     { .keys = { 'v' }, .hint = "policy", .help = "Show the default "       \
       "version of one of the role's managed policies",                     \
-      .run = actions_show_policy }
+      .run = actions_show_policy },                                        \
+    { .keys = { 'N' }, .command = "create-policy", .hint = "new-policy",   \
+      .mutates = 1, .help = "Create a customer managed policy from a "     \
+      "JSON file, or written in $EDITOR", .run = actions_create_policy }
 
 /* Bindings of the service accounts pane's actions. */
 #define ACTIONS_SA_BINDINGS                                                \

@@ -427,6 +427,47 @@ class ScreenActionsTest(unittest.TestCase):
                        "--policy-name", "read-objects")["PolicyDocument"]
         self.assertIn("s3:GetObject", json.dumps(doc))
 
+    def policy_from_file(self, screen, name, doc):
+        path = os.path.join(self.box.dir.name, name + ".json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        self.open_role(screen, "external-dns")
+        screen.keys("N")
+        screen.wait_for("Create a customer managed policy")
+        screen.type(name)
+        screen.keys("Enter")
+        screen.wait_for("Policy document")
+        screen.type(path)
+        screen.keys("Enter")
+        return screen.wait_for("Confirm create policy", "CreatePolicy")
+
+    def test_create_policy_from_file(self):
+        doc = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sqs:SendMessage"], "Resource": "*"}]}
+        screen = self.open()
+        text = self.policy_from_file(screen, "queue-writer", doc)
+        self.assertIn("sqs:SendMessage", text)
+        arn = "arn:aws:iam::%s:policy/queue-writer" % ACCOUNT
+        res = self.box.aws("iam", "get-policy", "--policy-arn", arn, check=False)
+        self.assertNotEqual(res.returncode, 0, "sent before the confirmation")
+        screen.keys("y")
+        screen.wait_for("done: ", arn)
+        policy = self.aws("iam", "get-policy", "--policy-arn", arn)["Policy"]
+        version = self.aws("iam", "get-policy-version", "--policy-arn", arn,
+                           "--version-id", policy["DefaultVersionId"])
+        self.assertEqual(version["PolicyVersion"]["Document"], doc)
+
+    def test_readonly_rejects_create_policy(self):
+        doc = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["sqs:ReceiveMessage"], "Resource": "*"}]}
+        screen = self.open("--readonly")
+        self.policy_from_file(screen, "queue-reader", doc)
+        screen.keys("y")
+        screen.wait_for("rejected: the session is read-only")
+        res = self.box.aws("iam", "get-policy", "--policy-arn",
+                           "arn:aws:iam::%s:policy/queue-reader" % ACCOUNT, check=False)
+        self.assertIn("NoSuchEntity", res.stderr)
+
     def test_show_policy_default_version(self):
         screen = self.open()
         self.open_role(screen, "eksctl-staging-addon-iamserviceaccount-kube-"
