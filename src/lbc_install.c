@@ -245,9 +245,14 @@ static int missing_actions(const char *doc, const char *shipped,
 static int update_policy(struct lbc_run *r, const struct iam_policy_info *p)
 {
     char first[256];
-    int missing = same_document(p->document, r->rq->policy_document)
-                  ? 0 : missing_actions(p->document, r->rq->policy_document,
-                                        first, sizeof(first));
+    if (same_document(p->document, r->rq->policy_document)) {
+        apply_log(&r->e, MARK_DONE, "policy %s matches %s (version %s); "
+                  "reusing it", r->policy_arn, r->rq->policy_path,
+                  p->default_version);
+        return 0;
+    }
+    int missing = missing_actions(p->document, r->rq->policy_document,
+                                  first, sizeof(first));
     if (missing == 0) {
         apply_log(&r->e, MARK_DONE, "policy %s (version %s) grants every "
                   "action of %s; reusing it", r->policy_arn,
