@@ -198,10 +198,13 @@ static void on_providers(struct iam_oidc_provider_list *list,
     if (!err && !found) {
         api_error_set(&e, "NoOIDCProvider", "EKS cluster %s has no IAM OIDC "
                       "provider for its issuer https://%s, so IAM would "
-                      "reject the trust policy; associate one with: eksctl "
-                      "utils associate-iam-oidc-provider --cluster %s "
-                      "--region %s --approve", st->config.name, st->issuer,
-                      st->config.name, st->config.region);
+                      "reject the trust policy; associate one with O in "
+                      "the clusters pane, albatross associate oidc-provider "
+                      "--cluster %s --region %s, or eksctl utils "
+                      "associate-iam-oidc-provider --cluster %s --region %s "
+                      "--approve", st->config.name, st->issuer,
+                      st->config.name, st->config.region, st->config.name,
+                      st->config.region);
         err = &e;
     }
     if (!err) {

@@ -439,9 +439,14 @@ int main(int argc, char **argv)
         rc = run_get(&o);
     else if (strcmp(o.args[0], "describe") == 0)
         rc = run_describe(&o);
+    else if (is_install(o.arg_count + 1, o.args - 1) ||
+             is_apply(o.arg_count + 1, o.args - 1))
+        rc = bad_usage("\"%s\" takes its options after the command, as "
+                       "in albatross install controller --cluster NAME "
+                       "--readonly", o.args[0]);
     else
-        rc = bad_usage("unknown command \"%s\": see albatross --help, or "
-                       "give no command for the UI", o.args[0]);
+        rc = bad_usage("unknown command \"%s\": give no command for the "
+                       "UI", o.args[0]);
     /* A full disk or a closed pipe must not pass for a complete listing. */
     if (fflush(stdout) == EOF || ferror(stdout)) {
         fprintf(stderr, "albatross: writing the output failed: %s\n",

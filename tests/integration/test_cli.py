@@ -142,6 +142,15 @@ class BadInput(unittest.TestCase):
         self.assertEqual(res.returncode, 2)
         self.assertIn('"pods"', res.stderr)
 
+    def test_options_before_install_named(self):
+        res = SB.albatross("--readonly", "install", "controller", "--cluster",
+                           "legacy-batch", check=False)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn('"install" takes its options after the command', res.stderr)
+        res = SB.albatross("frob", check=False)
+        self.assertEqual(res.returncode, 2)
+        self.assertIn('unknown command "frob"', res.stderr)
+
     def test_bad_output_format(self):
         res = SB.albatross("get", "sa", "-o", "xml", check=False)
         self.assertEqual(res.returncode, 2)
