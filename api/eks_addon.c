@@ -98,15 +98,15 @@ struct single {
 static void on_single(const struct buf *body, const struct api_error *err,
                       void *ctx)
 {
-    struct single *one = ctx;
+    struct single *pending = ctx;
     struct api_error parse_err = {0};
     struct eks_addon a;
     memset(&a, 0, sizeof(a));
     if (!err && eks_parse_addon(body->data, body->len, &a, &parse_err) < 0)
         err = &parse_err;
-    one->done(err ? NULL : &a, err, one->ctx);
+    pending->done(err ? NULL : &a, err, pending->ctx);
     eks_addon_cleanup(&a);
-    free(one);
+    free(pending);
 }
 
 static int fail(eks_addon_fn done, void *ctx, const struct api_error *err)
@@ -125,22 +125,22 @@ static int send_single(struct aws_session *s, const char *region,
     struct api_error err = {0};
     if (check_names(cluster, name, &err) < 0)
         return fail(done, ctx, &err);
-    struct single *one = calloc(1, sizeof(*one));
+    struct single *pending = calloc(1, sizeof(*pending));
     char *path = addon_path(cluster, name);
-    if (!one || !path) {
-        free(one);
+    if (!pending || !path) {
+        free(pending);
         free(path);
         oom(&err);
         return fail(done, ctx, &err);
     }
-    one->done = done;
-    one->ctx = ctx;
+    pending->done = done;
+    pending->ctx = ctx;
     struct aws_call call = {
         .service = &aws_service_eks, .region = region,
         .operation = operation, .method = method, .path = path,
         .body = body, .mutating = strcmp(method, "GET") != 0,
     };
-    int rc = aws_send(s, &call, on_single, one);
+    int rc = aws_send(s, &call, on_single, pending);
     free(path);
     return rc;
 }

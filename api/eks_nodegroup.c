@@ -3,6 +3,10 @@
  * and the DescribeNodegroup calls for a page's names go out together. One
  * counter of outstanding calls decides when the listing is done, as in
  * eks.c.
+ *
+ * TODO: release, note_error and the page fan-out repeat those of
+ * eks_pod_identity_list.c; one lister over item callbacks could serve
+ * both.
  */
 #include "eks_nodegroup.h"
 

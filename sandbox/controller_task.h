@@ -30,11 +30,11 @@ struct ctl_member {
 struct ctl_creds {
     const struct world_role *role;  /* NULL when it has none */
     char *caller_arn;       /* arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION */
-    /* Why there are no credentials: the STS error code, status and
-     * message; for a service account with neither a role annotation nor
-     * a Pod Identity association no_role set; for a Pod Identity
-     * association that gives no credentials, the container credentials
-     * provider's error text (a static string). */
+    /* Why there are no credentials. A failed web identity sets the STS
+     * error code, status and message. A service account with neither a
+     * role annotation nor a Pod Identity association sets no_role. A Pod
+     * Identity association that gives no credentials sets the container
+     * credentials provider's error text, a static string. */
     const char *sts_code;
     int sts_status;
     char sts_message[512];
